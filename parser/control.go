@@ -1,0 +1,149 @@
+package parser
+
+// processLine handles one complete control line. line excludes the '\n' (a
+// preceding '\r' is stripped here); rest is the input after the line. For
+// message ops the payload is taken from rest when complete there, otherwise
+// it is deferred to statePayload. It returns how many bytes of rest were
+// consumed.
+func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	op, tail := parseOp(line)
+	if op == opNone {
+		return 0, errUnknownOp(line)
+	}
+	// Length is checked right after the keyword, before anything else, so
+	// that a split line (checked while accumulating) fails the same way.
+	limit := p.maxControlLine
+	if op == opConnect || op == opInfo {
+		limit = p.jsonLimit()
+	}
+	if len(line) > limit {
+		return 0, errControlLine(len(line), limit)
+	}
+
+	switch op {
+	case opPing, opPong, opOK:
+		if !isBlank(tail) {
+			return 0, errUnknownOp(line)
+		}
+		switch op {
+		case opPing:
+			return 0, h.ProcessPing()
+		case opPong:
+			return 0, h.ProcessPong()
+		default:
+			return 0, h.ProcessOK()
+		}
+	case opConnect:
+		return 0, h.ProcessConnect(trimSpace(tail))
+	case opInfo:
+		return 0, h.ProcessInfo(trimSpace(tail))
+	case opErr:
+		return 0, h.ProcessErr(trimSpace(tail))
+	}
+
+	var a args
+	n := splitArgs(tail, &a)
+	switch op {
+	case opSub:
+		switch n {
+		case 2:
+			return 0, h.ProcessSub(a[0], nil, a[1])
+		case 3:
+			return 0, h.ProcessSub(a[0], a[1], a[2])
+		}
+		return 0, errBadArgs(line)
+	case opUnsub:
+		switch n {
+		case 1:
+			return 0, h.ProcessUnsub(a[0], 0)
+		case 2:
+			max := ParseSize(a[1])
+			if max < 0 {
+				return 0, errBadArgs(line)
+			}
+			return 0, h.ProcessUnsub(a[0], max)
+		}
+		return 0, errBadArgs(line)
+	}
+
+	// Message ops: locate subject, sid, reply and the size fields.
+	var subject, sid, reply, hdrArg, sizeArg []byte
+	switch op {
+	case opPub: // PUB <subject> [reply] <size>
+		switch n {
+		case 2:
+			subject, sizeArg = a[0], a[1]
+		case 3:
+			subject, reply, sizeArg = a[0], a[1], a[2]
+		default:
+			return 0, errBadArgs(line)
+		}
+	case opHPub: // HPUB <subject> [reply] <hdr> <total>
+		switch n {
+		case 3:
+			subject, hdrArg, sizeArg = a[0], a[1], a[2]
+		case 4:
+			subject, reply, hdrArg, sizeArg = a[0], a[1], a[2], a[3]
+		default:
+			return 0, errBadArgs(line)
+		}
+	case opMsg: // MSG <subject> <sid> [reply] <size>
+		switch n {
+		case 3:
+			subject, sid, sizeArg = a[0], a[1], a[2]
+		case 4:
+			subject, sid, reply, sizeArg = a[0], a[1], a[2], a[3]
+		default:
+			return 0, errBadArgs(line)
+		}
+	case opHMsg: // HMSG <subject> <sid> [reply] <hdr> <total>
+		switch n {
+		case 4:
+			subject, sid, hdrArg, sizeArg = a[0], a[1], a[2], a[3]
+		case 5:
+			subject, sid, reply, hdrArg, sizeArg = a[0], a[1], a[2], a[3], a[4]
+		default:
+			return 0, errBadArgs(line)
+		}
+	}
+	size := ParseSize(sizeArg)
+	if size < 0 {
+		return 0, errBadArgs(line)
+	}
+	hdr := 0
+	if hdrArg != nil {
+		if hdr = ParseSize(hdrArg); hdr < 0 || hdr > size {
+			return 0, errBadArgs(line)
+		}
+	}
+	if size > p.maxPayload {
+		return 0, errMaxPayload(size, p.maxPayload)
+	}
+
+	if len(rest) >= size+2 {
+		// Fast path: the whole payload is here, hand out slices of buf.
+		if rest[size] != '\r' || rest[size+1] != '\n' {
+			return 0, errBadPayloadEnd(rest[size : size+2])
+		}
+		return size + 2, p.dispatch(op, subject, sid, reply, hdr, rest[:size], h)
+	}
+	p.size, p.hdrLen = size, hdr
+	return p.deferPayload(op, subject, sid, reply, rest), nil
+}
+
+// dispatch calls the handler method of a message op.
+func (p *Parser) dispatch(op opKind, subject, sid, reply []byte, hdr int, payload []byte, h Handler) error {
+	switch op {
+	case opPub:
+		return h.ProcessPub(subject, reply, payload)
+	case opHPub:
+		return h.ProcessHPub(subject, reply, hdr, payload)
+	case opMsg:
+		return h.ProcessMsg(subject, sid, reply, payload)
+	default:
+		return h.ProcessHMsg(subject, sid, reply, hdr, payload)
+	}
+}

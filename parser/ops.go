@@ -1,0 +1,173 @@
+package parser
+
+// opKind identifies a protocol operation.
+type opKind uint8
+
+const (
+	opNone opKind = iota
+	opPub
+	opHPub
+	opSub
+	opUnsub
+	opPing
+	opPong
+	opConnect
+	opInfo
+	opOK
+	opErr
+	opMsg
+	opHMsg
+	numOps
+)
+
+// opSpec describes an op keyword. Keywords are stored in lower case;
+// matching folds ASCII letters only.
+type opSpec struct {
+	kw string
+	// bare ops take no arguments and may be followed directly by the line
+	// end; all other keywords must be followed by a space or tab.
+	bare bool
+}
+
+var ops = [numOps]opSpec{
+	opPub:     {kw: "pub"},
+	opHPub:    {kw: "hpub"},
+	opSub:     {kw: "sub"},
+	opUnsub:   {kw: "unsub"},
+	opPing:    {kw: "ping", bare: true},
+	opPong:    {kw: "pong", bare: true},
+	opConnect: {kw: "connect"},
+	opInfo:    {kw: "info"},
+	opOK:      {kw: "+ok", bare: true},
+	opErr:     {kw: "-err"},
+	opMsg:     {kw: "msg"},
+	opHMsg:    {kw: "hmsg"},
+}
+
+// maxKeyword is the length of the longest keyword plus its separator
+// ("connect "): once a partial line is this long its keyword is decided.
+const maxKeyword = len("connect") + 1
+
+// lower folds an ASCII upper-case letter to lower case and leaves every other
+// byte unchanged. (A plain "| 0x20" would also map e.g. '\r' to '-'.)
+func lower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasKeyword reports whether b starts with kw, ignoring ASCII case.
+func hasKeyword(b []byte, kw string) bool {
+	if len(b) < len(kw) {
+		return false
+	}
+	for i := 0; i < len(kw); i++ {
+		if lower(b[i]) != kw[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// parseOp identifies the op keyword at the start of a complete control line
+// (line end already removed). It returns the op and the rest of the line,
+// which starts at the separator; opNone if the line does not start with a
+// keyword followed by a valid separator.
+func parseOp(line []byte) (opKind, []byte) {
+	if len(line) == 0 {
+		return opNone, nil
+	}
+	// Switch on the first byte to try at most two keywords.
+	op := opNone
+	switch lower(line[0]) {
+	case 'p':
+		switch {
+		case hasKeyword(line, "pub"):
+			op = opPub
+		case hasKeyword(line, "ping"):
+			op = opPing
+		case hasKeyword(line, "pong"):
+			op = opPong
+		}
+	case 'h':
+		switch {
+		case hasKeyword(line, "hpub"):
+			op = opHPub
+		case hasKeyword(line, "hmsg"):
+			op = opHMsg
+		}
+	case 's':
+		if hasKeyword(line, "sub") {
+			op = opSub
+		}
+	case 'u':
+		if hasKeyword(line, "unsub") {
+			op = opUnsub
+		}
+	case 'm':
+		if hasKeyword(line, "msg") {
+			op = opMsg
+		}
+	case 'c':
+		if hasKeyword(line, "connect") {
+			op = opConnect
+		}
+	case 'i':
+		if hasKeyword(line, "info") {
+			op = opInfo
+		}
+	case '+':
+		if hasKeyword(line, "+ok") {
+			op = opOK
+		}
+	case '-':
+		if hasKeyword(line, "-err") {
+			op = opErr
+		}
+	}
+	if op == opNone {
+		return opNone, nil
+	}
+	rest := line[len(ops[op].kw):]
+	if len(rest) == 0 {
+		if ops[op].bare {
+			return op, rest
+		}
+		return opNone, nil
+	}
+	if rest[0] != ' ' && rest[0] != '\t' {
+		return opNone, nil
+	}
+	return op, rest
+}
+
+// validPrefix reports whether head, the first bytes of a control line whose
+// end has not arrived yet, can still become a valid op: it must match the
+// start of a keyword and, if long enough, the separator after it. total is
+// the number of bytes of the line received so far (head is at most
+// maxKeyword of them). It is only used for partial lines, so that garbage is
+// rejected immediately rather than buffered until a line end shows up.
+func validPrefix(head []byte, total int) bool {
+	for op := opNone + 1; op < numOps; op++ {
+		kw := ops[op].kw
+		n := min(len(head), len(kw))
+		if !hasKeyword(head[:n], kw[:n]) {
+			continue
+		}
+		if len(head) <= len(kw) {
+			return true
+		}
+		switch head[len(kw)] {
+		case ' ', '\t':
+			return true
+		case '\r':
+			// "PING\r" may be completed by "\n"; anything after the CR
+			// would make it invalid, as it does for a complete line.
+			if ops[op].bare && total == len(kw)+1 {
+				return true
+			}
+		}
+	}
+	return false
+}

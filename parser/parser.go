@@ -1,0 +1,249 @@
+package parser
+
+import "bytes"
+
+// Handler receives each parsed operation. All byte slices passed are only
+// valid during the call (they may point into the caller's read buffer or into
+// the parser's scratch buffers). A non-nil error returned by a handler stops
+// Parse, which returns that same error.
+type Handler interface {
+	ProcessConnect(arg []byte) error                                      // the JSON after "CONNECT "
+	ProcessInfo(arg []byte) error                                         // the JSON after "INFO "
+	ProcessPub(subject, reply, payload []byte) error                      // reply nil when absent; payload without trailing CRLF
+	ProcessHPub(subject, reply []byte, hdrLen int, msg []byte) error      // msg = headers + payload, hdrLen = header size
+	ProcessSub(subject, queue, sid []byte) error                          // queue nil when absent
+	ProcessUnsub(sid []byte, max int) error                               // max = 0 when absent
+	ProcessPing() error                                                   // PING
+	ProcessPong() error                                                   // PONG
+	ProcessOK() error                                                     // +OK
+	ProcessErr(arg []byte) error                                          // the text after "-ERR "
+	ProcessMsg(subject, sid, reply, payload []byte) error                 // MSG; reply nil when absent
+	ProcessHMsg(subject, sid, reply []byte, hdrLen int, msg []byte) error // HMSG; reply nil when absent
+}
+
+// Default limits, used when New or SetLimits is given a value <= 0.
+const (
+	DefaultMaxControlLine = 4096
+	DefaultMaxPayload     = 1 << 20
+	// MaxJSONLine caps CONNECT and INFO lines, which are exempt from the
+	// control-line limit because clients send long JWTs in CONNECT.
+	MaxJSONLine = 1 << 20
+)
+
+// maxKeptScratch is the capacity above which a scratch buffer is released
+// after its op is delivered, so memory goes back down after a big message.
+const maxKeptScratch = 64 << 10
+
+// state is the position of the parser between two Parse calls.
+type state uint8
+
+const (
+	stateOp      state = iota // at the start of a control line, nothing buffered
+	stateLine                 // inside a control line, its start is in p.line
+	statePayload              // inside a payload, its start is in p.pay
+)
+
+// Parser is the per-connection protocol state. Use New; the zero value is
+// not ready for use.
+type Parser struct {
+	state          state
+	maxControlLine int
+	maxPayload     int
+
+	// line accumulates a control line cut by the end of a Parse call.
+	line []byte
+
+	// Pending op while in statePayload. Its arguments were copied into
+	// argBuf (subject, then sid, then reply, ending at the given offsets),
+	// because the buffer they came from is gone once Parse returns.
+	pendOp   opKind
+	argBuf   []byte
+	subjEnd  int
+	sidEnd   int
+	replyEnd int
+	hasReply bool
+	hdrLen   int
+	size     int    // payload size, excluding the trailing CRLF
+	pay      []byte // payload received so far, followed by its CRLF
+}
+
+// New returns a Parser with the given limits. maxControlLine is the longest
+// control line (op and arguments, excluding the line end) accepted;
+// maxPayload is the largest message size accepted. Values <= 0 select the
+// defaults (4096 and 1 MiB).
+func New(maxControlLine, maxPayload int) *Parser {
+	p := &Parser{}
+	p.SetLimits(maxControlLine, maxPayload)
+	return p
+}
+
+// SetLimits changes the limits (see New). It may be called between Parse
+// calls, e.g. on a configuration reload; a message whose size was already
+// accepted is not checked again.
+func (p *Parser) SetLimits(maxControlLine, maxPayload int) {
+	if maxControlLine <= 0 {
+		maxControlLine = DefaultMaxControlLine
+	}
+	if maxPayload <= 0 {
+		maxPayload = DefaultMaxPayload
+	}
+	p.maxControlLine = maxControlLine
+	p.maxPayload = maxPayload
+}
+
+// jsonLimit is the line limit for CONNECT and INFO.
+func (p *Parser) jsonLimit() int {
+	return max(MaxJSONLine, p.maxControlLine)
+}
+
+// Parse consumes buf completely. buf may end anywhere, in the middle of an
+// op, an argument or a payload; the state carries over to the next call.
+// Parse returns the first error, either a (wrapped) sentinel error of this
+// package or the error of a Handler method. After an error the parser state
+// is undefined.
+func (p *Parser) Parse(buf []byte, h Handler) error {
+	for len(buf) > 0 {
+		switch p.state {
+		case stateOp:
+			nl := bytes.IndexByte(buf, '\n')
+			if nl < 0 {
+				// The line is cut: keep it for the next call.
+				if err := p.checkPartial(buf); err != nil {
+					return err
+				}
+				p.line = append(p.line[:0], buf...)
+				p.state = stateLine
+				return nil
+			}
+			n, err := p.processLine(buf[:nl], buf[nl+1:], h)
+			if err != nil {
+				return err
+			}
+			buf = buf[nl+1+n:]
+
+		case stateLine:
+			nl := bytes.IndexByte(buf, '\n')
+			end := nl
+			if nl < 0 {
+				end = len(buf)
+			}
+			// Check before appending so an endless line is never buffered
+			// beyond the limit.
+			if err := p.checkPartial(buf[:end]); err != nil {
+				return err
+			}
+			p.line = append(p.line, buf[:end]...)
+			if nl < 0 {
+				return nil
+			}
+			p.state = stateOp
+			n, err := p.processLine(p.line, buf[nl+1:], h)
+			if err != nil {
+				return err
+			}
+			if cap(p.line) > maxKeptScratch {
+				p.line = nil
+			}
+			buf = buf[nl+1+n:]
+
+		case statePayload:
+			need := p.size + 2 - len(p.pay)
+			if need > len(buf) {
+				p.pay = append(p.pay, buf...)
+				return nil
+			}
+			p.pay = append(p.pay, buf[:need]...)
+			buf = buf[need:]
+			if err := p.deliverPending(h); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkPartial validates a control line whose end has not been seen yet: the
+// bytes already in p.line (when in stateLine) followed by more. It rejects a
+// line that cannot become a valid op, and one that already exceeds its limit.
+func (p *Parser) checkPartial(more []byte) error {
+	var prev []byte
+	if p.state == stateLine {
+		prev = p.line
+	}
+	total := len(prev) + len(more)
+	if total == 0 {
+		return nil
+	}
+	var head [maxKeyword]byte
+	n := copy(head[:], prev)
+	n += copy(head[n:], more)
+	if !validPrefix(head[:n], total) {
+		return errUnknownOp(head[:n])
+	}
+	if n < maxKeyword {
+		// The keyword is not decided yet: leave the length check to the
+		// complete line so that the error is the same whatever the split.
+		return nil
+	}
+	limit := p.maxControlLine
+	if c := lower(head[0]); c == 'c' || c == 'i' {
+		limit = p.jsonLimit()
+	}
+	content := total
+	last := byte(0)
+	if len(more) > 0 {
+		last = more[len(more)-1]
+	} else {
+		last = prev[len(prev)-1]
+	}
+	if last == '\r' {
+		content-- // may be the CR of the line end
+	}
+	if content > limit {
+		return errControlLine(content, limit)
+	}
+	return nil
+}
+
+// deliverPending hands a payload accumulated across Parse calls to the
+// handler and returns to stateOp. p.pay holds the payload and its CRLF.
+func (p *Parser) deliverPending(h Handler) error {
+	payload := p.pay[:p.size]
+	if end := p.pay[p.size:]; end[0] != '\r' || end[1] != '\n' {
+		return errBadPayloadEnd(end)
+	}
+	subject := p.argBuf[:p.subjEnd]
+	sid := p.argBuf[p.subjEnd:p.sidEnd]
+	var reply []byte
+	if p.hasReply {
+		reply = p.argBuf[p.sidEnd:p.replyEnd]
+	}
+	err := p.dispatch(p.pendOp, subject, sid, reply, p.hdrLen, payload, h)
+	p.state = stateOp
+	p.pay = p.pay[:0]
+	if cap(p.pay) > maxKeptScratch {
+		p.pay = nil
+	}
+	return err
+}
+
+// deferPayload saves a message op whose payload is not complete in the
+// current buffer: its arguments are copied (their buffer is about to go) and
+// the start of the payload, rest, is buffered. It returns len(rest).
+func (p *Parser) deferPayload(op opKind, subject, sid, reply []byte, rest []byte) int {
+	p.pendOp = op
+	p.argBuf = append(p.argBuf[:0], subject...)
+	p.subjEnd = len(p.argBuf)
+	p.argBuf = append(p.argBuf, sid...)
+	p.sidEnd = len(p.argBuf)
+	p.argBuf = append(p.argBuf, reply...)
+	p.replyEnd = len(p.argBuf)
+	p.hasReply = reply != nil
+	// size <= maxPayload, so preallocating the whole message is bounded.
+	if need := p.size + 2; cap(p.pay) < need {
+		p.pay = make([]byte, 0, need)
+	}
+	p.pay = append(p.pay[:0], rest...)
+	p.state = statePayload
+	return len(rest)
+}

@@ -1,0 +1,280 @@
+package parser
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// parseCase is one input with the calls and error it must produce. The
+// table is shared by the split tests, which replay every case cut at every
+// byte boundary.
+type parseCase struct {
+	name  string
+	in    string
+	calls []string
+	err   error
+}
+
+var parseCases = []parseCase{
+	// PUB
+	{name: "pub", in: "PUB foo 5\r\nhello\r\n", calls: []string{`PUB "foo" - "hello"`}},
+	{name: "pub reply", in: "PUB foo bar 5\r\nhello\r\n", calls: []string{`PUB "foo" "bar" "hello"`}},
+	{name: "pub empty", in: "PUB foo 0\r\n\r\n", calls: []string{`PUB "foo" - ""`}},
+	{name: "pub lower", in: "pub foo 2\r\nhi\r\n", calls: []string{`PUB "foo" - "hi"`}},
+	{name: "pub mixed case", in: "Pub foo 2\r\nhi\r\n", calls: []string{`PUB "foo" - "hi"`}},
+	{name: "pub tabs and spaces", in: "PUB\t  foo \t\tbar\t 2 \t\r\nhi\r\n", calls: []string{`PUB "foo" "bar" "hi"`}},
+	{name: "pub bare lf", in: "PUB foo 2\nhi\r\n", calls: []string{`PUB "foo" - "hi"`}},
+	{name: "pub payload with crlf", in: "PUB foo 4\r\n\r\n\r\n\r\n", calls: []string{`PUB "foo" - "\r\n\r\n"`}},
+	{name: "pub payload looks like op", in: "PUB foo 6\r\nPING\r\n\r\nPONG\r\n", calls: []string{`PUB "foo" - "PING\r\n"`, "PONG"}},
+	{name: "pub leading zeros", in: "PUB foo 002\r\nhi\r\n", calls: []string{`PUB "foo" - "hi"`}},
+	// HPUB
+	{name: "hpub", in: "HPUB foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`HPUB "foo" - 12 "NATS/1.0\r\n\r\nhi"`}},
+	{name: "hpub reply", in: "hpub foo bar 12 12\r\nNATS/1.0\r\n\r\n\r\n", calls: []string{`HPUB "foo" "bar" 12 "NATS/1.0\r\n\r\n"`}},
+	// SUB / UNSUB
+	{name: "sub", in: "SUB foo 1\r\n", calls: []string{`SUB "foo" - "1"`}},
+	{name: "sub queue", in: "sub foo.* q 22\r\n", calls: []string{`SUB "foo.*" "q" "22"`}},
+	{name: "sub tabs", in: "SUB\tfoo\t\tq\t1\t\r\n", calls: []string{`SUB "foo" "q" "1"`}},
+	{name: "sub bare lf", in: "SUB foo 1\n", calls: []string{`SUB "foo" - "1"`}},
+	{name: "unsub", in: "UNSUB 1\r\n", calls: []string{`UNSUB "1" 0`}},
+	{name: "unsub max", in: "unsub 1 10\r\n", calls: []string{`UNSUB "1" 10`}},
+	// Bare ops
+	{name: "ping", in: "PING\r\n", calls: []string{"PING"}},
+	{name: "ping lower", in: "ping\r\n", calls: []string{"PING"}},
+	{name: "ping trailing ws", in: "PING  \t\r\n", calls: []string{"PING"}},
+	{name: "ping bare lf", in: "PING\n", calls: []string{"PING"}},
+	{name: "pong", in: "PONG\r\n", calls: []string{"PONG"}},
+	{name: "pong mixed", in: "pOnG \r\n", calls: []string{"PONG"}},
+	{name: "ok", in: "+OK\r\n", calls: []string{"+OK"}},
+	{name: "ok lower", in: "+ok\n", calls: []string{"+OK"}},
+	// JSON and text ops
+	{name: "connect", in: "CONNECT {\"verbose\":false}\r\n", calls: []string{`CONNECT "{\"verbose\":false}"`}},
+	{name: "connect lower tabs", in: "connect\t {\"a\": 1} \r\n", calls: []string{`CONNECT "{\"a\": 1}"`}},
+	{name: "connect empty", in: "CONNECT \r\n", calls: []string{`CONNECT ""`}},
+	{name: "info", in: "INFO {\"server_id\":\"x\"}\r\n", calls: []string{`INFO "{\"server_id\":\"x\"}"`}},
+	{name: "err", in: "-ERR 'Unknown Protocol Operation'\r\n", calls: []string{`-ERR "'Unknown Protocol Operation'"`}},
+	// MSG / HMSG
+	{name: "msg", in: "MSG foo 1 5\r\nhello\r\n", calls: []string{`MSG "foo" "1" - "hello"`}},
+	{name: "msg reply", in: "msg foo 1 bar 5\r\nhello\r\n", calls: []string{`MSG "foo" "1" "bar" "hello"`}},
+	{name: "hmsg", in: "HMSG foo 1 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`HMSG "foo" "1" - 12 "NATS/1.0\r\n\r\nhi"`}},
+	{name: "hmsg reply", in: "HMSG foo 1 bar 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`HMSG "foo" "1" "bar" 12 "NATS/1.0\r\n\r\nhi"`}},
+	// Pipelines
+	{name: "pipeline", in: "CONNECT {}\r\nPING\r\nSUB a 1\r\nPUB a 1\r\nx\r\nHPUB a r 2 3\r\n\r\nx\r\nUNSUB 1 5\r\nPONG\n",
+		calls: []string{`CONNECT "{}"`, "PING", `SUB "a" - "1"`, `PUB "a" - "x"`, `HPUB "a" "r" 2 "\r\nx"`, `UNSUB "1" 5`, "PONG"}},
+
+	// ErrUnknownOp
+	{name: "unknown op", in: "FOO bar\r\n", err: ErrUnknownOp},
+	{name: "unknown op no line end", in: "XYZ", err: ErrUnknownOp},
+	{name: "pub no separator", in: "PUBX foo 1\r\n", err: ErrUnknownOp},
+	{name: "pub no args", in: "PUB\r\n", err: ErrUnknownOp},
+	{name: "ping garbage", in: "PINGX\r\n", err: ErrUnknownOp},
+	{name: "ping args", in: "PING x\r\n", err: ErrUnknownOp},
+	{name: "ping double cr", in: "PING\r\r\n", err: ErrUnknownOp},
+	{name: "ok garbage", in: "+OKAY\r\n", err: ErrUnknownOp},
+	{name: "err no separator", in: "-ERR\r\n", err: ErrUnknownOp},
+	{name: "connect no separator", in: "CONNECT\r\n", err: ErrUnknownOp},
+	{name: "empty line", in: "\r\n", err: ErrUnknownOp},
+	{name: "bare lf", in: "\n", err: ErrUnknownOp},
+	{name: "leading space", in: " PING\r\n", err: ErrUnknownOp},
+	{name: "after valid op", in: "PING\r\nBOGUS\r\n", calls: []string{"PING"}, err: ErrUnknownOp},
+	{name: "vertical tab is not plus", in: "\vOK\r\n", err: ErrUnknownOp},
+	{name: "cr is not minus", in: "\rERR x\r\n", err: ErrUnknownOp},
+	// ErrBadArgs
+	{name: "pub one arg", in: "PUB foo\r\n", err: ErrBadArgs},
+	{name: "pub too many", in: "PUB a b c 1\r\n", err: ErrBadArgs},
+	{name: "pub negative", in: "PUB foo -1\r\n", err: ErrBadArgs},
+	{name: "pub plus sign", in: "PUB foo +1\r\n", err: ErrBadArgs},
+	{name: "pub non numeric", in: "PUB foo 1a\r\n", err: ErrBadArgs},
+	{name: "pub overflow", in: "PUB foo 99999999999999999999999\r\n", err: ErrBadArgs},
+	{name: "hpub hdr > total", in: "HPUB foo 10 5\r\n", err: ErrBadArgs},
+	{name: "hpub two args", in: "HPUB foo 5\r\n", err: ErrBadArgs},
+	{name: "hpub too many", in: "HPUB a b c 1 2\r\n", err: ErrBadArgs},
+	{name: "hpub bad hdr", in: "HPUB foo x 5\r\n", err: ErrBadArgs},
+	{name: "sub one arg", in: "SUB foo\r\n", err: ErrBadArgs},
+	{name: "sub too many", in: "SUB a b c d\r\n", err: ErrBadArgs},
+	{name: "unsub no args", in: "UNSUB \r\n", err: ErrBadArgs},
+	{name: "unsub bad max", in: "UNSUB 1 x\r\n", err: ErrBadArgs},
+	{name: "unsub negative max", in: "UNSUB 1 -5\r\n", err: ErrBadArgs},
+	{name: "unsub too many", in: "UNSUB 1 2 3\r\n", err: ErrBadArgs},
+	{name: "msg two args", in: "MSG a 1\r\n", err: ErrBadArgs},
+	{name: "msg too many", in: "MSG a 1 r x 2\r\n", err: ErrBadArgs},
+	{name: "hmsg three args", in: "HMSG a 1 2\r\n", err: ErrBadArgs},
+	{name: "hmsg hdr > total", in: "HMSG a 1 r 3 2\r\n", err: ErrBadArgs},
+	{name: "hmsg six args", in: "HMSG a 1 r x 1 2\r\n", err: ErrBadArgs},
+	// ErrMaxPayload
+	{name: "pub max payload", in: "PUB foo 1048577\r\n", err: ErrMaxPayload},
+	{name: "hpub max payload", in: "HPUB foo 1 1048577\r\n", err: ErrMaxPayload},
+	{name: "msg max payload", in: "MSG foo 1 1048577\r\n", err: ErrMaxPayload},
+	// ErrBadPayloadEnd
+	{name: "payload too long", in: "PUB foo 2\r\nabc\r\n", err: ErrBadPayloadEnd},
+	{name: "payload lf only", in: "PUB foo 2\r\nab\n\n", err: ErrBadPayloadEnd},
+	{name: "hpub payload end", in: "HPUB foo 0 1\r\nxyz", err: ErrBadPayloadEnd},
+	// ErrControlLine
+	{name: "control line", in: "PUB " + strings.Repeat("a", 4093) + " 1\r\nx\r\n", err: ErrControlLine},
+	{name: "control line no end", in: "SUB " + strings.Repeat("a", 5000), err: ErrControlLine},
+	{name: "control line bare op", in: "PING" + strings.Repeat(" ", 4093) + "\r\n", err: ErrControlLine},
+	{name: "control line at limit", in: "SUB " + strings.Repeat("a", 4090) + " 1\r\n", calls: []string{`SUB "` + strings.Repeat("a", 4090) + `" - "1"`}},
+}
+
+func TestParse(t *testing.T) {
+	for _, tc := range parseCases {
+		t.Run(tc.name, func(t *testing.T) {
+			calls, err := feed(New(0, 0), []byte(tc.in))
+			checkResult(t, tc, calls, err)
+		})
+	}
+}
+
+// checkResult compares a parse outcome with the expectation of tc.
+func checkResult(t *testing.T, tc parseCase, calls []string, err error) {
+	t.Helper()
+	if got := errClass(err); got != tc.err {
+		t.Fatalf("error = %v, want %v", err, tc.err)
+	}
+	if join(calls) != join(tc.calls) {
+		t.Fatalf("calls:\n%s\nwant:\n%s", join(calls), join(tc.calls))
+	}
+}
+
+func TestConnectLongLine(t *testing.T) {
+	// CONNECT and INFO lines are exempt from the control-line limit (JWTs)
+	// up to MaxJSONLine.
+	json := `{"jwt":"` + strings.Repeat("x", 100000) + `"}`
+	for _, op := range []string{"CONNECT", "INFO"} {
+		calls, err := feed(New(0, 0), []byte(op+" "+json+"\r\n"))
+		if err != nil || len(calls) != 1 {
+			t.Fatalf("%s: calls %d, err %v", op, len(calls), err)
+		}
+		long := []byte(op + " " + strings.Repeat("x", MaxJSONLine) + "\r\n")
+		if _, err := feed(New(0, 0), long); !errors.Is(err, ErrControlLine) {
+			t.Fatalf("%s over MaxJSONLine: err %v", op, err)
+		}
+		// Cut before the line end: rejected while accumulating.
+		if _, err := feed(New(0, 0), long[:len(long)-2]); !errors.Is(err, ErrControlLine) {
+			t.Fatalf("%s over MaxJSONLine, no line end: err %v", op, err)
+		}
+	}
+}
+
+func TestHandlerErrorStopsParse(t *testing.T) {
+	in := []byte("PING\r\nPUB a 1\r\nx\r\nPONG\r\n")
+	for fail := 1; fail <= 3; fail++ {
+		r := &recorder{failAt: fail}
+		err := New(0, 0).Parse(in, r)
+		if err != errStop {
+			t.Fatalf("failAt %d: err = %v, want the handler's error unchanged", fail, err)
+		}
+		if len(r.calls) != fail {
+			t.Fatalf("failAt %d: %d calls after the error", fail, len(r.calls))
+		}
+	}
+}
+
+func TestHandlerErrorOnSplitPayload(t *testing.T) {
+	r := &recorder{failAt: 1}
+	p := New(0, 0)
+	if err := p.Parse([]byte("PUB a 3\r\nx"), r); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Parse([]byte("yz\r\n"), r); err != errStop {
+		t.Fatalf("err = %v, want errStop", err)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	p := New(16, 4)
+	if _, err := feed(p, []byte("PUB foo 5\r\nhello\r\n")); !errors.Is(err, ErrMaxPayload) {
+		t.Fatalf("max payload: %v", err)
+	}
+	p = New(16, 4)
+	if _, err := feed(p, []byte("SUB foo.bar.baz 1\r\n")); !errors.Is(err, ErrControlLine) {
+		t.Fatalf("control line: %v", err)
+	}
+	// SetLimits between calls takes effect for the next op.
+	p = New(16, 4)
+	calls, err := feed(p, []byte("PUB foo 4\r\nhell\r\n"))
+	if err != nil || len(calls) != 1 {
+		t.Fatalf("within limits: %v %v", calls, err)
+	}
+	p.SetLimits(0, 0)
+	calls, err = feed(p, []byte("PUB foo 5\r\nhello\r\nSUB foo.bar.baz 1\r\n"))
+	if err != nil || len(calls) != 2 {
+		t.Fatalf("after SetLimits: %v %v", calls, err)
+	}
+	if p.maxControlLine != DefaultMaxControlLine || p.maxPayload != DefaultMaxPayload {
+		t.Fatalf("defaults not applied: %d %d", p.maxControlLine, p.maxPayload)
+	}
+	p.SetLimits(-1, -1)
+	if p.maxControlLine != DefaultMaxControlLine || p.maxPayload != DefaultMaxPayload {
+		t.Fatalf("negative limits: %d %d", p.maxControlLine, p.maxPayload)
+	}
+}
+
+func TestPayloadSlicesPointIntoBuffer(t *testing.T) {
+	// A complete message must be delivered without copying.
+	buf := []byte("PUB foo 5\r\nhello\r\n")
+	h := &sliceCheck{buf: buf}
+	if err := New(0, 0).Parse(buf, h); err != nil {
+		t.Fatal(err)
+	}
+	if !h.ok {
+		t.Fatal("payload was not a slice of the input buffer")
+	}
+}
+
+type sliceCheck struct {
+	recorder
+	buf []byte
+	ok  bool
+}
+
+func (s *sliceCheck) ProcessPub(subject, reply, payload []byte) error {
+	s.ok = &payload[0] == &s.buf[11] && &subject[0] == &s.buf[4]
+	return nil
+}
+
+func TestScratchReleasedAfterBigMessage(t *testing.T) {
+	p := New(0, 0)
+	size := 200 << 10
+	msg := append([]byte("PUB foo 204800\r\n"), bytes.Repeat([]byte("z"), size)...)
+	msg = append(msg, "\r\n"...)
+	r := &recorder{}
+	for i := 0; i < len(msg); i += 4096 {
+		if err := p.Parse(msg[i:min(i+4096, len(msg))], r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(r.calls) != 1 {
+		t.Fatalf("calls: %d", len(r.calls))
+	}
+	if p.pay != nil {
+		t.Fatalf("payload scratch of %d bytes kept", cap(p.pay))
+	}
+	// Same for a long CONNECT line.
+	line := []byte("CONNECT " + strings.Repeat("x", 100<<10) + "\r\n")
+	if err := p.Parse(line[:10], r); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Parse(line[10:], r); err != nil {
+		t.Fatal(err)
+	}
+	if p.line != nil {
+		t.Fatalf("line scratch of %d bytes kept", cap(p.line))
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int{
+		"0": 0, "1": 1, "42": 42, "007": 7, "1048576": 1048576,
+		"9223372036854775807":  9223372036854775807,
+		"09223372036854775807": 9223372036854775807,
+		"9223372036854775808":  -1,
+		"99999999999999999999": -1,
+		"":                     -1, "-1": -1, "+1": -1, " 1": -1, "1 ": -1, "1a": -1, "a": -1, "1.0": -1,
+	} {
+		if got := ParseSize([]byte(in)); got != want {
+			t.Errorf("ParseSize(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

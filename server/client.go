@@ -1,0 +1,211 @@
+package server
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/natsd/natsd/parser"
+	"github.com/natsd/natsd/sublist"
+)
+
+// Flags a publisher reads when delivering to this client, so they are
+// atomic: they are set once by the client's own reader at CONNECT.
+const (
+	flagHeaders uint32 = 1 << iota // the client understands HMSG
+	flagNoEcho                     // do not deliver the client's own messages to it
+)
+
+// subscription is one SUB of one connection. Delivery only needs its owner,
+// whatever kind of connection that is, so routes and internal subscribers
+// can own subscriptions too.
+type subscription struct {
+	client  *client
+	subject string
+	queue   string
+	sid     string
+	// max and delivered implement UNSUB with a maximum; guarded by client.mu.
+	max       int
+	delivered int
+}
+
+// client is one connection. The reader goroutine owns the fields above mu;
+// the fields below mu are shared with publishers and the writer.
+type client struct {
+	srv   *Server
+	cid   uint64
+	conn  net.Conn
+	host  string
+	port  int
+	start time.Time
+
+	flags      atomic.Uint32
+	maxPending int64
+
+	// Reader-owned.
+	parser    *parser.Parser
+	connected bool // CONNECT seen
+	opts      connectOptions
+	pcache    map[string]*sublist.Result[*subscription]
+	pcacheGen uint64
+	flushSet  map[*client]struct{} // clients this read batch wrote to
+	inMsgs    atomic.Int64
+	inBytes   atomic.Int64
+
+	flushCh chan struct{} // wakes the writer; capacity 1
+
+	mu           sync.Mutex
+	out          []byte // pending output, appended by anyone holding mu
+	spare        []byte // the writer's last buffer, reused for the next batch
+	outMsgs      int64
+	outBytes     int64
+	subs         map[string]*subscription
+	closed       bool
+	reason       ClosedReason
+	flushOnClose bool
+	pingsOut     int
+	pingTimer    *time.Timer
+	authTimer    *time.Timer
+	lastActivity time.Time
+}
+
+// createClient sets up a new connection and starts its goroutines.
+func (s *Server) createClient(conn net.Conn) {
+	c := &client{
+		srv:        s,
+		cid:        s.nextCID.Add(1),
+		conn:       conn,
+		start:      time.Now(),
+		maxPending: s.opts.MaxPending,
+		parser:     parser.New(int(s.opts.MaxControlLine), int(s.opts.MaxPayload)),
+		flushCh:    make(chan struct{}, 1),
+		subs:       make(map[string]*subscription),
+	}
+	c.host, c.port = splitHostPort(conn.RemoteAddr())
+	c.lastActivity = c.start
+	c.flags.Store(0)
+
+	ok, full := s.addClient(c)
+	if !ok {
+		if full {
+			s.log.Errorf("%s - cid:%d - maximum connections (%d) exceeded", conn.RemoteAddr(), c.cid, s.opts.MaxConnections)
+			conn.SetWriteDeadline(time.Now().Add(time.Second))
+			conn.Write([]byte(s.infoFor(c)))
+			conn.Write([]byte("-ERR '" + errMaxConnections + "'\r\n"))
+		}
+		conn.Close()
+		return
+	}
+	s.stats.totalConns.Add(1)
+	s.log.Debugf("%s - cid:%d - Client connection created", conn.RemoteAddr(), c.cid)
+
+	c.mu.Lock()
+	c.out = append(c.out, s.infoFor(c)...)
+	if s.opts.authRequired() {
+		c.authTimer = time.AfterFunc(s.opts.AuthTimeout, c.authTimeout)
+	}
+	c.pingTimer = time.AfterFunc(s.opts.PingInterval, c.sendPing)
+	c.mu.Unlock()
+
+	s.goroutine(c.writeLoop)
+	c.signalFlush()
+	s.goroutine(c.readLoop)
+}
+
+// closeConnection marks c closed, removes its subscriptions and lets the
+// writer finish. With flush the writer first sends what is pending (an
+// -ERR, or output at shutdown) within the write deadline; without it the
+// socket is closed at once (a slow consumer gets nothing more).
+func (c *client) closeConnection(reason ClosedReason, flush bool) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.reason = reason
+	c.flushOnClose = flush
+	if c.pingTimer != nil {
+		c.pingTimer.Stop()
+	}
+	if c.authTimer != nil {
+		c.authTimer.Stop()
+	}
+	subs := make([]*subscription, 0, len(c.subs))
+	for _, sub := range c.subs {
+		subs = append(subs, sub)
+	}
+	clear(c.subs)
+	outMsgs, outBytes := c.outMsgs, c.outBytes
+	c.mu.Unlock()
+
+	if !flush {
+		c.conn.Close()
+	}
+	c.signalFlush()
+	s := c.srv
+	for _, sub := range subs {
+		s.sl.Remove(sub.subject, sub.queue, sub)
+	}
+	s.removeClient(c)
+	s.stats.closedInMsgs.Add(c.inMsgs.Load())
+	s.stats.closedInBytes.Add(c.inBytes.Load())
+	s.stats.closedOutMsgs.Add(outMsgs)
+	s.stats.closedOutBytes.Add(outBytes)
+	switch reason {
+	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
+		s.stats.slowConsumer.Add(1)
+	case StaleConnection:
+		s.stats.staleConns.Add(1)
+	}
+	s.log.Debugf("%s - cid:%d - %q - Client connection closed: %s", c.conn.RemoteAddr(), c.cid, c.opts.Name, reason)
+}
+
+// sendErr queues "-ERR 'text'" for the client.
+func (c *client) sendErr(text string) {
+	c.mu.Lock()
+	c.out = append(c.out, "-ERR '"...)
+	c.out = append(c.out, text...)
+	c.out = append(c.out, "'\r\n"...)
+	c.mu.Unlock()
+	c.signalFlush()
+}
+
+// sendErrAndClose tells the peer why and closes the connection.
+func (c *client) sendErrAndClose(text string, reason ClosedReason) {
+	c.sendErr(text)
+	c.closeConnection(reason, true)
+}
+
+func (c *client) authTimeout() {
+	c.mu.Lock()
+	done := c.closed
+	c.mu.Unlock()
+	if done {
+		return
+	}
+	c.srv.log.Errorf("%s - cid:%d - Authentication Timeout", c.conn.RemoteAddr(), c.cid)
+	c.sendErrAndClose(errAuthTimeout, AuthenticationTimeout)
+}
+
+// sendPing runs from the ping timer: it closes a connection that has not
+// answered MaxPingsOut pings, and otherwise sends one more.
+func (c *client) sendPing() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.pingsOut+1 > c.srv.opts.MaxPingsOut {
+		c.mu.Unlock()
+		c.srv.log.Debugf("%s - cid:%d - Stale Client Connection - Closing", c.conn.RemoteAddr(), c.cid)
+		c.sendErrAndClose(errStaleConnection, StaleConnection)
+		return
+	}
+	c.pingsOut++
+	c.out = append(c.out, "PING\r\n"...)
+	c.pingTimer.Reset(c.srv.opts.PingInterval)
+	c.mu.Unlock()
+	c.signalFlush()
+}

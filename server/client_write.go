@@ -1,0 +1,87 @@
+package server
+
+import (
+	"errors"
+	"os"
+	"time"
+)
+
+// maxKeptBuffer is the largest output buffer kept for reuse after a flush:
+// a burst may grow it, but an idle connection gives the memory back.
+const maxKeptBuffer = 64 * 1024
+
+// signalFlush wakes the writer without blocking; one pending wake-up is
+// enough because the writer drains everything queued when it runs.
+func (c *client) signalFlush() {
+	select {
+	case c.flushCh <- struct{}{}:
+	default:
+	}
+}
+
+// writeLoop is the connection's only writer. Producers append to c.out
+// under c.mu and signal; the writer swaps the buffer out and writes it with
+// one syscall, so many messages are coalesced into one write. It never
+// holds c.mu while writing, so producers never wait for the socket.
+func (c *client) writeLoop() {
+	for range c.flushCh {
+		if !c.flushOut() {
+			return
+		}
+	}
+}
+
+// flushOut writes everything pending. It returns false once the connection
+// is closed and done with, which ends the writer.
+func (c *client) flushOut() bool {
+	for {
+		c.mu.Lock()
+		if c.closed && !c.flushOnClose {
+			c.mu.Unlock()
+			c.finishClose()
+			return false
+		}
+		if len(c.out) == 0 {
+			closed := c.closed
+			c.mu.Unlock()
+			if closed {
+				c.finishClose()
+				return false
+			}
+			return true
+		}
+		buf := c.out
+		c.out = c.spare[:0]
+		c.spare = nil
+		c.mu.Unlock()
+
+		c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+		_, err := c.conn.Write(buf)
+
+		c.mu.Lock()
+		if cap(buf) <= maxKeptBuffer {
+			c.spare = buf[:0]
+		}
+		c.mu.Unlock()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				c.srv.log.Noticef("%s - cid:%d - %q - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
+					c.conn.RemoteAddr(), c.cid, c.opts.Name, c.srv.opts.WriteDeadline, len(buf))
+				c.closeConnection(SlowConsumerWriteDeadline, false)
+			} else {
+				c.closeConnection(WriteError, false)
+			}
+			c.finishClose()
+			return false
+		}
+	}
+}
+
+// finishClose closes the socket (which also ends the reader) and releases
+// the buffers.
+func (c *client) finishClose() {
+	c.conn.Close()
+	c.mu.Lock()
+	c.out, c.spare = nil, nil
+	c.mu.Unlock()
+}

@@ -1,0 +1,194 @@
+package server
+
+import (
+	"math/rand/v2"
+	"strconv"
+
+	"github.com/natsd/natsd/sublist"
+)
+
+// maxClientCache bounds each connection's private cache of match results.
+const maxClientCache = 128
+
+// ProcessPub handles PUB.
+func (c *client) ProcessPub(subject, reply, payload []byte) error {
+	return c.processInbound(subject, reply, 0, payload)
+}
+
+// ProcessHPub handles HPUB; a client that did not announce headers may not
+// send them.
+func (c *client) ProcessHPub(subject, reply []byte, hdrLen int, msg []byte) error {
+	if c.flags.Load()&flagHeaders == 0 && c.connected {
+		return &clientError{text: errNoHeaders, reason: ProtocolViolation}
+	}
+	return c.processInbound(subject, reply, hdrLen, msg)
+}
+
+func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	c.inMsgs.Add(1)
+	c.inBytes.Add(int64(len(msg)))
+	if c.opts.Pedantic && !sublist.ValidLiteralSubjectBytes(subject) {
+		c.sendErrNow(errInvalidPubSubject)
+		return nil
+	}
+	c.sendOK()
+	delivered := c.deliverAll(c.match(subject), subject, reply, hdrLen, msg)
+	if !delivered && len(reply) > 0 && c.opts.NoResponders && c.flags.Load()&flagHeaders != 0 {
+		c.sendNoResponders(subject, reply)
+	}
+	return nil
+}
+
+// match returns the subscribers for subject through the connection's own
+// cache, which needs no lock: it is valid while the index's generation is
+// unchanged.
+func (c *client) match(subject []byte) *sublist.Result[*subscription] {
+	sl := c.srv.sl
+	gen := sl.Generation()
+	if gen != c.pcacheGen || c.pcache == nil {
+		if c.pcache == nil {
+			c.pcache = make(map[string]*sublist.Result[*subscription])
+		} else {
+			clear(c.pcache)
+		}
+		c.pcacheGen = gen
+	} else if r, ok := c.pcache[string(subject)]; ok {
+		return r
+	}
+	r := sl.Match(subject)
+	if len(c.pcache) >= maxClientCache {
+		clear(c.pcache)
+	}
+	c.pcache[string(subject)] = r
+	return r
+}
+
+// deliverAll sends the message to every plain subscriber and to one member
+// of each queue group. It reports whether anyone got it.
+func (c *client) deliverAll(r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte) bool {
+	noEcho := c.flags.Load()&flagNoEcho != 0
+	delivered := false
+	for _, sub := range r.Plain {
+		if noEcho && sub.client == c {
+			continue
+		}
+		if c.deliverTo(sub, subject, reply, hdrLen, msg) {
+			delivered = true
+		}
+	}
+	for i := range r.Queues {
+		members := r.Queues[i].Members
+		n := len(members)
+		start := rand.IntN(n)
+		for j := 0; j < n; j++ {
+			sub := members[(start+j)%n]
+			if noEcho && sub.client == c {
+				continue
+			}
+			if c.deliverTo(sub, subject, reply, hdrLen, msg) {
+				delivered = true
+				break
+			}
+		}
+	}
+	return delivered
+}
+
+// deliverTo appends one MSG or HMSG to the subscriber's output. It never
+// blocks on the subscriber's socket: a subscriber whose backlog passes
+// max_pending is cut off as a slow consumer, and the publisher carries on.
+func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+	r := sub.client
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return false
+	}
+	last := false
+	if sub.max > 0 {
+		if sub.delivered >= sub.max {
+			r.mu.Unlock()
+			return false
+		}
+		sub.delivered++
+		last = sub.delivered == sub.max
+	}
+	if hdrLen > 0 && r.flags.Load()&flagHeaders == 0 {
+		msg = msg[hdrLen:]
+		hdrLen = 0
+	}
+	r.out = appendMsg(r.out, subject, sub.sid, reply, hdrLen, msg)
+	r.outMsgs++
+	r.outBytes += int64(len(msg))
+	slow := int64(len(r.out)) > r.maxPending
+	r.mu.Unlock()
+
+	if slow {
+		r.slowConsumer()
+		return true
+	}
+	if last {
+		r.removeSubAfterMax(sub)
+	}
+	c.markFlush(r)
+	return true
+}
+
+// appendMsg encodes MSG/HMSG without allocating.
+func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []byte) []byte {
+	if hdrLen > 0 {
+		b = append(b, "HMSG "...)
+	} else {
+		b = append(b, "MSG "...)
+	}
+	b = append(b, subject...)
+	b = append(b, ' ')
+	b = append(b, sid...)
+	b = append(b, ' ')
+	if len(reply) > 0 {
+		b = append(b, reply...)
+		b = append(b, ' ')
+	}
+	if hdrLen > 0 {
+		b = strconv.AppendInt(b, int64(hdrLen), 10)
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, int64(len(msg)), 10)
+	b = append(b, "\r\n"...)
+	b = append(b, msg...)
+	return append(b, "\r\n"...)
+}
+
+// slowConsumer cuts off a connection whose output backlog passed the limit.
+func (r *client) slowConsumer() {
+	r.mu.Lock()
+	pending := len(r.out)
+	r.mu.Unlock()
+	r.srv.log.Noticef("%s - cid:%d - %q - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes)",
+		r.conn.RemoteAddr(), r.cid, r.opts.Name, r.maxPending, pending)
+	r.closeConnection(SlowConsumerPendingBytes, false)
+}
+
+// sendNoResponders answers a request nobody listens to with a 503 status
+// message on the requester's own subscription to the reply subject. It is
+// rare, so building the header may allocate.
+func (c *client) sendNoResponders(subject, reply []byte) {
+	r := c.match(reply)
+	for _, sub := range r.Plain {
+		if sub.client != c {
+			continue
+		}
+		hdr := make([]byte, 0, 64)
+		hdr = append(hdr, "NATS/1.0 503\r\nNats-Subject: "...)
+		hdr = append(hdr, subject...)
+		hdr = append(hdr, "\r\n\r\n"...)
+		c.mu.Lock()
+		c.out = appendMsg(c.out, reply, sub.sid, nil, len(hdr), hdr)
+		c.mu.Unlock()
+		c.markFlush(c)
+		return
+	}
+}

@@ -1,0 +1,72 @@
+package server
+
+// Wire error texts, byte for byte what nats-server sends: clients match on
+// them, so they are kept together here where grep finds them.
+const (
+	errUnknownOp          = "Unknown Protocol Operation"
+	errControlLine        = "Maximum Control Line Exceeded"
+	errMaxPayload         = "Maximum Payload Violation"
+	errAuthorization      = "Authorization Violation"
+	errAuthTimeout        = "Authentication Timeout"
+	errStaleConnection    = "Stale Connection"
+	errSlowConsumer       = "Slow Consumer"
+	errMaxConnections     = "maximum connections exceeded"
+	errInvalidSubject     = "Invalid Subject"
+	errInvalidPubSubject  = "Invalid Publish Subject"
+	errMaxSubscriptions   = "Maximum Subscriptions Exceeded"
+	errInvalidConnectJSON = "Invalid Client Protocol" // nats-server closes on undecodable CONNECT JSON
+	errNoHeaders          = "Headers Not Supported"
+)
+
+// ClosedReason says why a connection was closed; the strings are the ones
+// nats-server's /connz reports.
+type ClosedReason uint8
+
+// Reasons a connection closes.
+const (
+	ClientClosed ClosedReason = iota + 1
+	AuthenticationTimeout
+	AuthenticationViolation
+	TLSHandshakeError
+	SlowConsumerPendingBytes
+	SlowConsumerWriteDeadline
+	WriteError
+	ReadError
+	ParseError
+	StaleConnection
+	ProtocolViolation
+	MaxPayloadExceeded
+	MaxControlLineExceeded
+	MaxConnectionsExceeded
+	ServerShutdown
+	DuplicateRoute
+	LameDuckMode
+)
+
+var closedReasonText = [...]string{
+	0:                         "",
+	ClientClosed:              "Client Closed",
+	AuthenticationTimeout:     "Authentication Timeout",
+	AuthenticationViolation:   "Authentication Failure",
+	TLSHandshakeError:         "TLS Handshake Failure",
+	SlowConsumerPendingBytes:  "Slow Consumer (Pending Bytes)",
+	SlowConsumerWriteDeadline: "Slow Consumer (Write Deadline)",
+	WriteError:                "Write Error",
+	ReadError:                 "Read Error",
+	ParseError:                "Parse Error",
+	StaleConnection:           "Stale Connection",
+	ProtocolViolation:         "Protocol Violation",
+	MaxPayloadExceeded:        "Maximum Message Payload Exceeded",
+	MaxControlLineExceeded:    "Maximum Control Line Exceeded",
+	MaxConnectionsExceeded:    "Maximum Connections Exceeded",
+	ServerShutdown:            "Server Shutdown",
+	DuplicateRoute:            "Duplicate Route",
+	LameDuckMode:              "Lame Duck Mode",
+}
+
+func (r ClosedReason) String() string {
+	if int(r) < len(closedReasonText) {
+		return closedReasonText[r]
+	}
+	return "Unknown"
+}

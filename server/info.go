@@ -1,0 +1,54 @@
+package server
+
+import (
+	"encoding/json"
+	"runtime"
+)
+
+// serverInfo is the INFO sent to clients, with nats-server's field names
+// and order (clients and tools compare it byte for byte in places).
+type serverInfo struct {
+	ID           string   `json:"server_id"`
+	Name         string   `json:"server_name"`
+	Version      string   `json:"version"`
+	Proto        int      `json:"proto"`
+	Go           string   `json:"go"`
+	Host         string   `json:"host"`
+	Port         int      `json:"port"`
+	Headers      bool     `json:"headers"`
+	AuthRequired bool     `json:"auth_required,omitempty"`
+	TLSRequired  bool     `json:"tls_required,omitempty"`
+	MaxPayload   int32    `json:"max_payload"`
+	ClientID     uint64   `json:"client_id,omitempty"`
+	ClientIP     string   `json:"client_ip,omitempty"`
+	Nonce        string   `json:"nonce,omitempty"`
+	ConnectURLs  []string `json:"connect_urls,omitempty"`
+	LameDuckMode bool     `json:"ldm,omitempty"`
+}
+
+// infoFor builds the INFO line for a new client.
+func (s *Server) infoFor(c *client) []byte {
+	port := s.opts.Port
+	if a := s.Addr(); a != nil {
+		port = addrPort(a)
+	}
+	info := serverInfo{
+		ID:           s.id,
+		Name:         s.name,
+		Version:      Version,
+		Proto:        ProtoVersion,
+		Go:           runtime.Version(),
+		Host:         s.opts.Host,
+		Port:         port,
+		Headers:      !s.opts.NoHeaderSupport,
+		AuthRequired: s.opts.authRequired(),
+		MaxPayload:   s.opts.MaxPayload,
+		ClientID:     c.cid,
+		ClientIP:     c.host,
+	}
+	b, _ := json.Marshal(&info) // cannot fail: plain fields only
+	line := make([]byte, 0, len(b)+8)
+	line = append(line, "INFO "...)
+	line = append(line, b...)
+	return append(line, " \r\n"...)
+}

@@ -1,0 +1,141 @@
+package server
+
+import (
+	"fmt"
+	"time"
+)
+
+// Defaults, the same as nats-server's.
+const (
+	DefaultHost           = "0.0.0.0"
+	DefaultPort           = 4222
+	RandomPort            = -1
+	DefaultMaxPayload     = 1024 * 1024
+	DefaultMaxControlLine = 4096
+	DefaultMaxConnections = 64 * 1024
+	DefaultMaxPending     = 64 * 1024 * 1024
+	DefaultWriteDeadline  = 10 * time.Second
+	DefaultPingInterval   = 2 * time.Minute
+	DefaultMaxPingsOut    = 2
+	DefaultAuthTimeout    = 2 * time.Second
+)
+
+// Options configure a Server. The zero value of a field means "use the
+// default", which New fills in (see setDefaults), so callers set only what
+// they mean.
+type Options struct {
+	ServerName string
+	Host       string
+	Port       int // 0 = DefaultPort, RandomPort (-1) = any free port
+
+	MaxPayload       int32
+	MaxControlLine   int32
+	MaxConnections   int
+	MaxSubscriptions int // per connection; 0 = unlimited
+	MaxPending       int64
+	WriteDeadline    time.Duration
+	PingInterval     time.Duration
+	MaxPingsOut      int
+	AuthTimeout      time.Duration
+
+	Username      string
+	Password      string
+	Authorization string // token
+
+	NoHeaderSupport     bool
+	DisableSublistCache bool
+
+	HTTPHost string
+	HTTPPort int
+
+	Debug   bool
+	Trace   bool
+	Logtime bool
+	LogUTC  bool
+	LogFile string
+	PidFile string
+	NoLog   bool // silence all logging (tests)
+
+	// LameDuckDuration and LameDuckGracePeriod are used by lame-duck mode.
+	LameDuckDuration    time.Duration
+	LameDuckGracePeriod time.Duration
+}
+
+// Clone returns a copy of o, so a server never shares mutable options with
+// its caller.
+func (o *Options) Clone() *Options {
+	c := *o
+	return &c
+}
+
+func (o *Options) setDefaults() {
+	if o.Host == "" {
+		o.Host = DefaultHost
+	}
+	if o.Port == 0 {
+		o.Port = DefaultPort
+	}
+	if o.MaxPayload == 0 {
+		o.MaxPayload = DefaultMaxPayload
+	}
+	if o.MaxControlLine == 0 {
+		o.MaxControlLine = DefaultMaxControlLine
+	}
+	if o.MaxConnections == 0 {
+		o.MaxConnections = DefaultMaxConnections
+	}
+	if o.MaxPending == 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.WriteDeadline == 0 {
+		o.WriteDeadline = DefaultWriteDeadline
+	}
+	if o.PingInterval == 0 {
+		o.PingInterval = DefaultPingInterval
+	}
+	if o.MaxPingsOut == 0 {
+		o.MaxPingsOut = DefaultMaxPingsOut
+	}
+	if o.AuthTimeout == 0 {
+		o.AuthTimeout = DefaultAuthTimeout
+	}
+	if o.LameDuckDuration == 0 {
+		o.LameDuckDuration = 2 * time.Minute
+	}
+	if o.LameDuckGracePeriod == 0 {
+		o.LameDuckGracePeriod = 10 * time.Second
+	}
+}
+
+// validate checks relations between options and explains each violation.
+func (o *Options) validate() error {
+	if o.Port < RandomPort || o.Port > 65535 {
+		return fmt.Errorf("port %d out of range (use -1 for a random port)", o.Port)
+	}
+	if o.MaxPayload < 0 {
+		return fmt.Errorf("max_payload %d must not be negative", o.MaxPayload)
+	}
+	if int64(o.MaxPayload) > o.MaxPending {
+		return fmt.Errorf("max_payload (%d) cannot exceed max_pending (%d)", o.MaxPayload, o.MaxPending)
+	}
+	if o.MaxControlLine < 0 {
+		return fmt.Errorf("max_control_line %d must not be negative", o.MaxControlLine)
+	}
+	if o.MaxConnections < 0 {
+		return fmt.Errorf("max_connections %d must not be negative", o.MaxConnections)
+	}
+	if o.PingInterval < 0 || o.WriteDeadline < 0 || o.AuthTimeout < 0 {
+		return fmt.Errorf("ping_interval, write_deadline and auth timeout must not be negative")
+	}
+	if o.Password != "" && o.Username == "" {
+		return fmt.Errorf("a password needs a user")
+	}
+	if o.Authorization != "" && o.Username != "" {
+		return fmt.Errorf("token and user authorization cannot be used together")
+	}
+	return nil
+}
+
+func (o *Options) authRequired() bool {
+	return o.Username != "" || o.Authorization != ""
+}

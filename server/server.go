@@ -1,0 +1,284 @@
+// Package server is natsd's core: it accepts connections, parses their
+// protocol, keeps the subject index and delivers messages.
+//
+// Lock order (never take a lock to the left while holding one to the right):
+//
+//	Server.mu → client.mu → the sublist's internal lock (a leaf)
+//
+// A goroutine never holds two client locks at once: a publisher delivering
+// to a subscriber takes only the subscriber's lock, and only briefly.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nkeys"
+
+	"github.com/natsd/natsd/logger"
+	"github.com/natsd/natsd/sublist"
+)
+
+// Version is natsd's version, reported in INFO and by -v.
+const Version = "2.15.2-natsd.0.1"
+
+// ProtoVersion is the client protocol version (1: async INFO, headers).
+const ProtoVersion = 1
+
+// ErrServerClosed is returned by Start after Shutdown.
+var ErrServerClosed = errors.New("natsd: server closed")
+
+// Server is one natsd node.
+type Server struct {
+	opts   *Options
+	log    logger.Logger
+	sl     *sublist.Sublist[*subscription]
+	id     string
+	name   string
+	start  time.Time
+	pubKey string
+
+	listener net.Listener
+	quit     chan struct{}
+	wg       sync.WaitGroup // every goroutine the server starts
+
+	mu       sync.Mutex
+	clients  map[uint64]*client
+	shutdown bool
+
+	nextCID atomic.Uint64
+	stats   serverStats
+}
+
+// serverStats are totals that survive the connections they count.
+type serverStats struct {
+	totalConns   atomic.Uint64
+	slowConsumer atomic.Uint64
+	staleConns   atomic.Uint64
+	// Traffic of closed connections; live ones are summed on demand, so the
+	// hot path never touches a shared counter.
+	closedInMsgs, closedInBytes   atomic.Int64
+	closedOutMsgs, closedOutBytes atomic.Int64
+}
+
+// New validates opts and returns a server that is not yet listening.
+func New(opts *Options) (*Server, error) {
+	o := opts.Clone()
+	o.setDefaults()
+	if err := o.validate(); err != nil {
+		return nil, err
+	}
+	kp, err := nkeys.CreateServer()
+	if err != nil {
+		return nil, fmt.Errorf("creating server identity: %w", err)
+	}
+	pub, err := kp.PublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("creating server identity: %w", err)
+	}
+	s := &Server{
+		opts:    o,
+		sl:      sublist.New[*subscription](!o.DisableSublistCache),
+		id:      pub,
+		name:    o.ServerName,
+		quit:    make(chan struct{}),
+		clients: make(map[uint64]*client),
+	}
+	if s.name == "" {
+		s.name = pub
+	}
+	s.pubKey = pub
+	if o.NoLog {
+		s.log = logger.Discard{}
+	} else {
+		s.log = logger.NewText(os.Stderr, logger.Options{Time: o.Logtime, UTC: o.LogUTC, Debug: o.Debug, Trace: o.Trace})
+	}
+	return s, nil
+}
+
+// SetLogger replaces the logger; call before Start.
+func (s *Server) SetLogger(l logger.Logger) { s.log = l }
+
+// ID is the server's public identity (an nkey), as sent in INFO.
+func (s *Server) ID() string { return s.id }
+
+// Name is the server name (defaults to the ID).
+func (s *Server) Name() string { return s.name }
+
+// Start binds the client listener and starts accepting. It returns once the
+// server is ready, or with the reason it cannot be.
+func (s *Server) Start() error {
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		return ErrServerClosed
+	}
+	s.mu.Unlock()
+	s.start = time.Now()
+	s.log.Noticef("Starting nats-server")
+	s.log.Noticef("  Version:  %s", Version)
+	s.log.Noticef("  Git:      [not set]")
+	s.log.Noticef("  Name:     %s", s.name)
+	s.log.Noticef("  ID:       %s", s.id)
+
+	port := s.opts.Port
+	if port == RandomPort {
+		port = 0
+	}
+	hp := net.JoinHostPort(s.opts.Host, strconv.Itoa(port))
+	l, err := net.Listen("tcp", hp)
+	if err != nil {
+		s.log.Fatalf("Error listening on port: %s, %q", hp, err.Error())
+		return fmt.Errorf("listening on %s: %w", hp, err)
+	}
+	s.mu.Lock()
+	s.listener = l
+	s.mu.Unlock()
+	s.log.Noticef("Listening for client connections on %s", l.Addr())
+	if s.opts.PidFile != "" {
+		if err := os.WriteFile(s.opts.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			l.Close()
+			return fmt.Errorf("writing pid file %s: %w", s.opts.PidFile, err)
+		}
+	}
+	s.goroutine(func() { s.acceptLoop(l) })
+	s.log.Noticef("Server is ready")
+	return nil
+}
+
+// goroutine starts f as a tracked goroutine: Shutdown waits for all of them.
+func (s *Server) goroutine(f func()) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		f()
+	}()
+}
+
+// acceptLoop accepts until the listener closes, backing off on temporary
+// errors (such as running out of file descriptors) instead of spinning.
+func (s *Server) acceptLoop(l net.Listener) {
+	delay := time.Duration(0)
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			select {
+			case <-s.quit:
+				return
+			default:
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			if delay == 0 {
+				delay = 5 * time.Millisecond
+			} else if delay *= 2; delay > time.Second {
+				delay = time.Second
+			}
+			s.log.Errorf("Temporary client accept error (%v), sleeping %v", err, delay)
+			select {
+			case <-time.After(delay):
+			case <-s.quit:
+				return
+			}
+			continue
+		}
+		delay = 0
+		s.createClient(conn)
+	}
+}
+
+// Addr is the client listener's address, nil before Start.
+func (s *Server) Addr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.listener == nil {
+		return nil
+	}
+	return s.listener.Addr()
+}
+
+// ClientURL is a nats:// URL clients can dial.
+func (s *Server) ClientURL() string {
+	a, ok := s.Addr().(*net.TCPAddr)
+	if !ok {
+		return ""
+	}
+	host := s.opts.Host
+	if host == "0.0.0.0" || host == "::" || host == "" {
+		host = "127.0.0.1"
+	}
+	return "nats://" + net.JoinHostPort(host, strconv.Itoa(a.Port))
+}
+
+// NumClients is the number of open client connections.
+func (s *Server) NumClients() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.clients)
+}
+
+// NumSubscriptions is the number of subscriptions in the subject index.
+func (s *Server) NumSubscriptions() uint32 { return s.sl.Count() }
+
+// NumSlowConsumers is how many connections were closed as slow consumers.
+func (s *Server) NumSlowConsumers() uint64 { return s.stats.slowConsumer.Load() }
+
+// Shutdown stops accepting, flushes and closes every connection, and waits
+// for every goroutine the server started. It is safe to call more than once.
+func (s *Server) Shutdown() {
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		s.wg.Wait()
+		return
+	}
+	s.shutdown = true
+	close(s.quit)
+	l := s.listener
+	clients := make([]*client, 0, len(s.clients))
+	for _, c := range s.clients {
+		clients = append(clients, c)
+	}
+	s.mu.Unlock()
+	if l != nil {
+		l.Close()
+	}
+	for _, c := range clients {
+		c.closeConnection(ServerShutdown, true)
+	}
+	s.wg.Wait()
+	if s.opts.PidFile != "" {
+		os.Remove(s.opts.PidFile)
+	}
+	s.log.Noticef("Server Exiting..")
+}
+
+// addClient registers c, refusing it when the server is full or closing.
+func (s *Server) addClient(c *client) (ok bool, full bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shutdown {
+		return false, false
+	}
+	if len(s.clients) >= s.opts.MaxConnections {
+		return false, true
+	}
+	s.clients[c.cid] = c
+	return true, false
+}
+
+func (s *Server) removeClient(c *client) {
+	s.mu.Lock()
+	delete(s.clients, c.cid)
+	s.mu.Unlock()
+}
+
+// Logger is the server's logger.
+func (s *Server) Logger() logger.Logger { return s.log }

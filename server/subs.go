@@ -1,0 +1,93 @@
+package server
+
+import (
+	"github.com/natsd/natsd/sublist"
+)
+
+// ProcessSub adds a subscription. An invalid subject is refused with an
+// -ERR, but the connection stays open, as with nats-server.
+func (c *client) ProcessSub(subject, queue, sid []byte) error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	subj := string(subject)
+	if !sublist.ValidSubject(subj) {
+		c.sendErrNow(errInvalidSubject)
+		return nil
+	}
+	q := string(queue)
+	if len(queue) > 0 && !sublist.ValidQueueName(q) {
+		c.sendErrNow(errInvalidSubject)
+		return nil
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	if _, dup := c.subs[string(sid)]; dup {
+		c.mu.Unlock()
+		c.sendOK()
+		return nil
+	}
+	if max := c.srv.opts.MaxSubscriptions; max > 0 && len(c.subs) >= max {
+		c.mu.Unlock()
+		c.srv.log.Errorf("%s - cid:%d - Maximum Subscriptions Exceeded (%d)", c.conn.RemoteAddr(), c.cid, max)
+		c.sendErrNow(errMaxSubscriptions)
+		return nil
+	}
+	sub := &subscription{client: c, subject: subj, queue: q, sid: string(sid)}
+	c.subs[sub.sid] = sub
+	c.mu.Unlock()
+	if err := c.srv.sl.Insert(subj, q, sub); err != nil {
+		c.mu.Lock()
+		delete(c.subs, sub.sid)
+		c.mu.Unlock()
+		c.sendErrNow(errInvalidSubject)
+		return nil
+	}
+	c.sendOK()
+	return nil
+}
+
+// ProcessUnsub removes a subscription now, or after max more messages.
+func (c *client) ProcessUnsub(sid []byte, max int) error {
+	if err := c.requireConnect(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	sub, ok := c.subs[string(sid)]
+	if !ok {
+		c.mu.Unlock()
+		c.sendOK()
+		return nil
+	}
+	if max > 0 && sub.delivered < max {
+		sub.max = max
+		c.mu.Unlock()
+		c.sendOK()
+		return nil
+	}
+	delete(c.subs, sub.sid)
+	c.mu.Unlock()
+	c.srv.sl.Remove(sub.subject, sub.queue, sub)
+	c.sendOK()
+	return nil
+}
+
+// removeSubAfterMax drops a subscription that reached its UNSUB maximum.
+func (c *client) removeSubAfterMax(sub *subscription) {
+	c.mu.Lock()
+	if cur, ok := c.subs[sub.sid]; !ok || cur != sub {
+		c.mu.Unlock()
+		return
+	}
+	delete(c.subs, sub.sid)
+	c.mu.Unlock()
+	c.srv.sl.Remove(sub.subject, sub.queue, sub)
+}
+
+// sendErrNow queues an -ERR that leaves the connection open.
+func (c *client) sendErrNow(text string) {
+	c.queue("-ERR '" + text + "'\r\n")
+}

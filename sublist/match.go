@@ -1,0 +1,149 @@
+package sublist
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// Result is the set of subscribers matching a literal subject. Results
+// are immutable once returned: they may be cached and handed to many
+// goroutines at once, so callers must never modify them.
+type Result[T comparable] struct {
+	// Plain holds the non-queue subscribers, in no particular order.
+	Plain []T
+	// Queues holds one entry per queue group; a message goes to one
+	// member of each group (the caller picks which).
+	Queues []QueueGroup[T]
+}
+
+// QueueGroup is the set of matching members of one queue group. Members
+// of the same group subscribed on different (overlapping) subjects are
+// merged into a single group.
+type QueueGroup[T comparable] struct {
+	Name    string
+	Members []T
+}
+
+// maxStackTokens bounds the token array kept on the stack during a match;
+// deeper subjects (rare) spill to the heap via append.
+const maxStackTokens = 32
+
+// tokenize splits subject into buf, reporting false when the subject is
+// empty or has an empty token (nothing can match it).
+func tokenize(subject string, buf []string) ([]string, bool) {
+	if subject == "" {
+		return nil, false
+	}
+	start := 0
+	for i := 0; i < len(subject); i++ {
+		if subject[i] == tsep {
+			if i == start {
+				return nil, false
+			}
+			buf = append(buf, subject[start:i])
+			start = i + 1
+		}
+	}
+	if start == len(subject) {
+		return nil, false
+	}
+	return append(buf, subject[start:]), true
+}
+
+// builder accumulates a result during the trie walk. It holds copies
+// only: node slices keep changing after the walk, results must not.
+type builder[T comparable] struct {
+	plain  []T
+	queues []QueueGroup[T]
+}
+
+func (b *builder[T]) add(n *node[T]) {
+	b.plain = append(b.plain, n.plain.items...)
+	for i := range n.queues {
+		g := &n.queues[i]
+		if j := b.group(g.name); j >= 0 {
+			b.queues[j].Members = append(b.queues[j].Members, g.members.items...)
+		} else {
+			b.queues = append(b.queues, QueueGroup[T]{Name: g.name, Members: slices.Clone(g.members.items)})
+		}
+	}
+}
+
+func (b *builder[T]) group(name string) int {
+	for j := range b.queues {
+		if b.queues[j].Name == name {
+			return j
+		}
+	}
+	return -1
+}
+
+// Match returns the subscribers whose subject matches the literal subject.
+// The result is never nil and must not be modified. subject is only read
+// during the call and may be reused by the caller afterwards.
+func (s *Sublist[T]) Match(subject []byte) *Result[T] {
+	// Zero-copy view: the string never outlives this call (the cache
+	// clones its keys), so the caller's buffer may be reused afterwards.
+	return s.match(unsafe.String(unsafe.SliceData(subject), len(subject)))
+}
+
+// MatchString is Match for a string subject.
+func (s *Sublist[T]) MatchString(subject string) *Result[T] { return s.match(subject) }
+
+// match is the hot path. A cache hit takes no lock at all (see cache.go)
+// and performs one striped atomic add; a miss walks the trie under the
+// read lock and then offers the result to the cache.
+func (s *Sublist[T]) match(subject string) *Result[T] {
+	var h uint64
+	if s.cache != nil {
+		h = s.cache.hash(subject)
+		if r := s.cache.get(h, subject); r != nil {
+			s.ctr.hit()
+			return r
+		}
+	}
+	s.ctr.miss()
+
+	var buf [maxStackTokens]string
+	toks, ok := tokenize(subject, buf[:0])
+	if !ok {
+		return s.empty
+	}
+	var b builder[T]
+	s.mu.RLock()
+	// Stable while the read lock is held: writers bump it under the
+	// write lock, after changing the trie.
+	gen := s.gen.Load()
+	collect(s.root, toks, &b)
+	s.mu.RUnlock()
+
+	r := s.empty
+	if len(b.plain) > 0 || len(b.queues) > 0 {
+		r = &Result[T]{Plain: b.plain, Queues: b.queues}
+	}
+	if s.cache != nil {
+		s.cache.put(h, subject, r, gen, &s.gen)
+	}
+	return r
+}
+
+// HasInterest reports whether at least one subscription matches the
+// literal subject. It uses the cache when it can but, unlike Match, never
+// fills it (and is not counted in NumMatches).
+func (s *Sublist[T]) HasInterest(subject []byte) bool {
+	subj := unsafe.String(unsafe.SliceData(subject), len(subject))
+	if s.cache != nil {
+		if r := s.cache.get(s.cache.hash(subj), subj); r != nil {
+			return len(r.Plain) > 0 || len(r.Queues) > 0
+		}
+	}
+	var buf [maxStackTokens]string
+	toks, ok := tokenize(subj, buf[:0])
+	if !ok {
+		return false
+	}
+	s.mu.RLock()
+	found := interest(s.root, toks)
+	s.mu.RUnlock()
+	return found
+}

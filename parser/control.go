@@ -128,6 +128,10 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 		if rest[size] != '\r' || rest[size+1] != '\n' {
 			return 0, errBadPayloadEnd(rest[size : size+2])
 		}
+		if op == opPub {
+			// The most common op: skip the dispatch call.
+			return size + 2, h.ProcessPub(subject, reply, rest[:size])
+		}
 		return size + 2, p.dispatch(op, subject, sid, reply, hdr, rest[:size], h)
 	}
 	p.size, p.hdrLen = size, hdr

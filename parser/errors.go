@@ -29,11 +29,13 @@ var (
 const maxDetail = 64
 
 // clip returns at most maxDetail bytes of b for an error message.
-func clip(b []byte) []byte {
+// It returns a copy so that callers' buffers (some on the stack) do not
+// escape to the heap through fmt.
+func clip(b []byte) string {
 	if len(b) > maxDetail {
-		return b[:maxDetail]
+		b = b[:maxDetail]
 	}
-	return b
+	return string(b)
 }
 
 // The helpers below build wrapped errors. They allocate, which is fine: they
@@ -56,5 +58,5 @@ func errMaxPayload(size, limit int) error {
 }
 
 func errBadPayloadEnd(got []byte) error {
-	return fmt.Errorf("%w: got %q", ErrBadPayloadEnd, got)
+	return fmt.Errorf("%w: got %q", ErrBadPayloadEnd, clip(got))
 }

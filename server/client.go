@@ -42,6 +42,7 @@ type client struct {
 
 	flags      atomic.Uint32
 	maxPending int64
+	prefix     atomic.Value // string: the log line prefix, see setLogPrefix
 
 	// Reader-owned.
 	parser    *parser.Parser
@@ -49,7 +50,7 @@ type client struct {
 	opts      connectOptions
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
-	flushSet  map[*client]struct{} // clients this read batch wrote to
+	flushSet  []*client // clients this read batch made output pending for
 	inMsgs    atomic.Int64
 	inBytes   atomic.Int64
 
@@ -84,7 +85,7 @@ func (s *Server) createClient(conn net.Conn) {
 	}
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
 	c.lastActivity = c.start
-	c.flags.Store(0)
+	c.setLogPrefix()
 
 	ok, full := s.addClient(c)
 	if !ok {
@@ -98,7 +99,7 @@ func (s *Server) createClient(conn net.Conn) {
 		return
 	}
 	s.stats.totalConns.Add(1)
-	s.log.Debugf("%s - cid:%d - Client connection created", conn.RemoteAddr(), c.cid)
+	s.log.Debugf("%s - Client connection created", c.logPrefix())
 
 	c.mu.Lock()
 	c.out = append(c.out, s.infoFor(c)...)
@@ -159,11 +160,14 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	case StaleConnection:
 		s.stats.staleConns.Add(1)
 	}
-	s.log.Debugf("%s - cid:%d - %q - Client connection closed: %s", c.conn.RemoteAddr(), c.cid, c.opts.Name, reason)
+	s.log.Debugf("%s - Client connection closed: %s", c.logPrefix(), reason)
 }
 
 // sendErr queues "-ERR 'text'" for the client.
 func (c *client) sendErr(text string) {
+	if c.tracing() {
+		c.traceOut("-ERR '" + text + "'")
+	}
 	c.mu.Lock()
 	c.out = append(c.out, "-ERR '"...)
 	c.out = append(c.out, text...)
@@ -185,7 +189,7 @@ func (c *client) authTimeout() {
 	if done {
 		return
 	}
-	c.srv.log.Errorf("%s - cid:%d - Authentication Timeout", c.conn.RemoteAddr(), c.cid)
+	c.srv.log.Errorf("%s - Authentication Timeout", c.logPrefix())
 	c.sendErrAndClose(errAuthTimeout, AuthenticationTimeout)
 }
 
@@ -199,12 +203,15 @@ func (c *client) sendPing() {
 	}
 	if c.pingsOut+1 > c.srv.opts.MaxPingsOut {
 		c.mu.Unlock()
-		c.srv.log.Debugf("%s - cid:%d - Stale Client Connection - Closing", c.conn.RemoteAddr(), c.cid)
+		c.srv.log.Debugf("%s - Stale Client Connection - Closing", c.logPrefix())
 		c.sendErrAndClose(errStaleConnection, StaleConnection)
 		return
 	}
 	c.pingsOut++
 	c.out = append(c.out, "PING\r\n"...)
+	if c.tracing() {
+		c.traceOut("PING")
+	}
 	c.pingTimer.Reset(c.srv.opts.PingInterval)
 	c.mu.Unlock()
 	c.signalFlush()

@@ -62,18 +62,20 @@ func (c *client) readLoop() {
 // flushPending wakes the writers of every connection this read batch
 // produced output for, once per batch rather than once per message.
 func (c *client) flushPending() {
-	for r := range c.flushSet {
+	for i, r := range c.flushSet {
 		r.signalFlush()
+		c.flushSet[i] = nil
 	}
-	clear(c.flushSet)
+	c.flushSet = c.flushSet[:0]
 }
 
 // markFlush records that r has new output to be flushed after this batch.
+// Callers mark r only when their append found r's output empty: whoever
+// makes the output non-empty owns the wake-up, and later appends ride on
+// it, because the writer takes everything queued when it runs. So a
+// subscriber is marked about once per batch, not once per message.
 func (c *client) markFlush(r *client) {
-	if c.flushSet == nil {
-		c.flushSet = make(map[*client]struct{}, 4)
-	}
-	c.flushSet[r] = struct{}{}
+	c.flushSet = append(c.flushSet, r)
 }
 
 // protocolError maps a parse or handler error to nats-server's -ERR reply
@@ -91,7 +93,7 @@ func (c *client) protocolError(err error) {
 	case errors.Is(err, parser.ErrMaxPayload):
 		c.sendErrAndClose(errMaxPayload, MaxPayloadExceeded)
 	default:
-		c.srv.log.Debugf("%s - cid:%d - Client parser ERROR: %v", c.conn.RemoteAddr(), c.cid, err)
+		c.srv.log.Debugf("%s - Client parser ERROR: %v", c.logPrefix(), err)
 		c.sendErrAndClose(errUnknownOp, ParseError)
 	}
 }
@@ -107,21 +109,33 @@ func (e *clientError) Error() string { return e.text }
 // queue appends raw protocol to the client's own output.
 func (c *client) queue(b string) {
 	c.mu.Lock()
+	wasIdle := len(c.out) == 0
 	c.out = append(c.out, b...)
 	c.mu.Unlock()
-	c.markFlush(c)
+	if wasIdle {
+		c.markFlush(c)
+	}
 }
 
 func (c *client) sendOK() {
 	if c.opts.Verbose {
+		if c.tracing() {
+			c.traceOut("OK")
+		}
 		c.queue("+OK\r\n")
 	}
 }
 
 // ProcessPing answers with PONG.
 func (c *client) ProcessPing() error {
+	if c.tracing() {
+		c.traceIn("PING")
+	}
 	if err := c.requireConnect(); err != nil {
 		return err
+	}
+	if c.tracing() {
+		c.traceOut("PONG")
 	}
 	c.queue("PONG\r\n")
 	return nil
@@ -129,6 +143,9 @@ func (c *client) ProcessPing() error {
 
 // ProcessPong resets the count of unanswered pings.
 func (c *client) ProcessPong() error {
+	if c.tracing() {
+		c.traceIn("PONG")
+	}
 	c.mu.Lock()
 	c.pingsOut = 0
 	c.lastActivity = time.Now()
@@ -154,7 +171,7 @@ func (c *client) ProcessHMsg(_, _, _ []byte, _ int, _ []byte) error { return par
 // requireConnect enforces that a server requiring auth sees CONNECT first.
 func (c *client) requireConnect() error {
 	if !c.connected && c.srv.opts.authRequired() {
-		c.srv.log.Errorf("%s - cid:%d - Authorization Error - No CONNECT", c.conn.RemoteAddr(), c.cid)
+		c.srv.log.Errorf("%s - Authorization Error - No CONNECT", c.logPrefix())
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
 	return nil

@@ -61,12 +61,14 @@ func (c *client) flushOut() bool {
 		c.mu.Lock()
 		if cap(buf) <= maxKeptBuffer {
 			c.spare = buf[:0]
+		} else {
+			putBuffer(buf)
 		}
 		c.mu.Unlock()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.srv.log.Noticef("%s - cid:%d - %q - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					c.conn.RemoteAddr(), c.cid, c.opts.Name, c.srv.opts.WriteDeadline, len(buf))
+				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
+					c.logPrefix(), c.srv.opts.WriteDeadline, len(buf))
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)

@@ -27,14 +27,17 @@ type connectOptions struct {
 
 // ProcessConnect applies CONNECT: options, then authentication.
 func (c *client) ProcessConnect(arg []byte) error {
+	if c.tracing() {
+		c.traceIn("CONNECT", redactConnect(arg))
+	}
 	var o connectOptions
 	if err := json.Unmarshal(arg, &o); err != nil {
-		c.srv.log.Errorf("%s - cid:%d - Invalid CONNECT: %v", c.conn.RemoteAddr(), c.cid, err)
+		c.srv.log.Errorf("%s - Invalid CONNECT: %v", c.logPrefix(), err)
 		return &clientError{text: errInvalidConnectJSON, reason: ProtocolViolation}
 	}
 	c.opts = o
 	if !c.authenticate(&o) {
-		c.srv.log.Errorf("%s - cid:%d - %q - Authorization Error", c.conn.RemoteAddr(), c.cid, o.Name)
+		c.srv.log.Errorf("%s - %q - Authorization Error", c.logPrefix(), o.Name)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
 	var flags uint32
@@ -45,8 +48,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 		flags |= flagNoEcho
 	}
 	c.flags.Store(flags)
-	c.mu.Lock()
 	c.connected = true
+	c.setLogPrefix()
+	c.mu.Lock()
 	if c.authTimer != nil {
 		c.authTimer.Stop()
 	}

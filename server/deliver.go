@@ -12,12 +12,20 @@ const maxClientCache = 128
 
 // ProcessPub handles PUB.
 func (c *client) ProcessPub(subject, reply, payload []byte) error {
+	if c.tracing() {
+		c.traceIn("PUB", subject, reply, strconv.AppendInt(nil, int64(len(payload)), 10))
+		c.tracePayload("<<-", payload)
+	}
 	return c.processInbound(subject, reply, 0, payload)
 }
 
 // ProcessHPub handles HPUB; a client that did not announce headers may not
 // send them.
 func (c *client) ProcessHPub(subject, reply []byte, hdrLen int, msg []byte) error {
+	if c.tracing() {
+		c.traceIn("HPUB", subject, reply, strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
+		c.tracePayload("<<-", msg)
+	}
 	if c.flags.Load()&flagHeaders == 0 && c.connected {
 		return &clientError{text: errNoHeaders, reason: ProtocolViolation}
 	}
@@ -120,7 +128,12 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		msg = msg[hdrLen:]
 		hdrLen = 0
 	}
+	wasIdle := len(r.out) == 0
+	r.out = r.reserveOut(len(subject) + len(sub.sid) + len(reply) + len(msg) + 32)
 	r.out = appendMsg(r.out, subject, sub.sid, reply, hdrLen, msg)
+	if r.tracing() {
+		r.traceDelivery(subject, sub.sid, reply, hdrLen, msg)
+	}
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
 	slow := int64(len(r.out)) > r.maxPending
@@ -133,7 +146,9 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 	if last {
 		r.removeSubAfterMax(sub)
 	}
-	c.markFlush(r)
+	if wasIdle {
+		c.markFlush(r)
+	}
 	return true
 }
 
@@ -167,8 +182,8 @@ func (r *client) slowConsumer() {
 	r.mu.Lock()
 	pending := len(r.out)
 	r.mu.Unlock()
-	r.srv.log.Noticef("%s - cid:%d - %q - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes)",
-		r.conn.RemoteAddr(), r.cid, r.opts.Name, r.maxPending, pending)
+	r.srv.log.Noticef("%s - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes)",
+		r.logPrefix(), r.maxPending, pending)
 	r.closeConnection(SlowConsumerPendingBytes, false)
 }
 
@@ -186,9 +201,12 @@ func (c *client) sendNoResponders(subject, reply []byte) {
 		hdr = append(hdr, subject...)
 		hdr = append(hdr, "\r\n\r\n"...)
 		c.mu.Lock()
+		wasIdle := len(c.out) == 0
 		c.out = appendMsg(c.out, reply, sub.sid, nil, len(hdr), hdr)
 		c.mu.Unlock()
-		c.markFlush(c)
+		if wasIdle {
+			c.markFlush(c)
+		}
 		return
 	}
 }

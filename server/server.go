@@ -140,13 +140,13 @@ func (s *Server) Start() error {
 	s.mu.Lock()
 	s.listener = l
 	s.mu.Unlock()
-	s.log.Noticef("Listening for client connections on %s", l.Addr())
 	if s.opts.PidFile != "" {
 		if err := os.WriteFile(s.opts.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 			l.Close()
 			return fmt.Errorf("writing pid file %s: %w", s.opts.PidFile, err)
 		}
 	}
+	s.log.Noticef("Listening for client connections on %s", l.Addr())
 	s.goroutine(func() { s.acceptLoop(l) })
 	s.log.Noticef("Server is ready")
 	return nil
@@ -240,6 +240,7 @@ func (s *Server) Shutdown() {
 		return
 	}
 	s.shutdown = true
+	s.log.Noticef("Initiating Shutdown...")
 	close(s.quit)
 	l := s.listener
 	clients := make([]*client, 0, len(s.clients))

@@ -1,12 +1,17 @@
 package server
 
 import (
+	"strconv"
+
 	"github.com/natsd/natsd/sublist"
 )
 
 // ProcessSub adds a subscription. An invalid subject is refused with an
 // -ERR, but the connection stays open, as with nats-server.
 func (c *client) ProcessSub(subject, queue, sid []byte) error {
+	if c.tracing() {
+		c.traceIn("SUB", subject, queue, sid)
+	}
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
@@ -32,7 +37,7 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 	}
 	if max := c.srv.opts.MaxSubscriptions; max > 0 && len(c.subs) >= max {
 		c.mu.Unlock()
-		c.srv.log.Errorf("%s - cid:%d - Maximum Subscriptions Exceeded (%d)", c.conn.RemoteAddr(), c.cid, max)
+		c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d)", c.logPrefix(), max)
 		c.sendErrNow(errMaxSubscriptions)
 		return nil
 	}
@@ -52,6 +57,13 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 
 // ProcessUnsub removes a subscription now, or after max more messages.
 func (c *client) ProcessUnsub(sid []byte, max int) error {
+	if c.tracing() {
+		var m []byte
+		if max > 0 {
+			m = strconv.AppendInt(nil, int64(max), 10)
+		}
+		c.traceIn("UNSUB", sid, m)
+	}
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
@@ -89,5 +101,8 @@ func (c *client) removeSubAfterMax(sub *subscription) {
 
 // sendErrNow queues an -ERR that leaves the connection open.
 func (c *client) sendErrNow(text string) {
+	if c.tracing() {
+		c.traceOut("-ERR '" + text + "'")
+	}
 	c.queue("-ERR '" + text + "'\r\n")
 }

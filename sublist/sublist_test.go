@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -252,11 +253,20 @@ func TestConcurrent(t *testing.T) {
 								return
 							}
 							mine = append(mine[:k], mine[k+1:]...)
+							if l := instance(e.subject); contains(s.MatchString(l), e.v) {
+								t.Errorf("Match(%q) right after Remove(%+v) still has it", l, e)
+								return
+							}
 							continue
 						}
 						e := entry{subjects[r.IntN(len(subjects))], []string{"", "q"}[r.IntN(2)], w*ops + i}
 						if err := s.Insert(e.subject, e.queue, e.v); err != nil {
 							t.Errorf("Insert(%+v): %v", e, err)
+							return
+						}
+						// Read-your-writes despite concurrent cache fills.
+						if l := instance(e.subject); !contains(s.MatchString(l), e.v) {
+							t.Errorf("Match(%q) right after Insert(%+v) misses it", l, e)
 							return
 						}
 						mine = append(mine, e)
@@ -300,4 +310,21 @@ func TestConcurrent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// instance returns a literal subject matched by the subscription subject.
+func instance(subject string) string {
+	return strings.NewReplacer("*", "x", ">", "x").Replace(subject)
+}
+
+func contains(r *Result[int], v int) bool {
+	if slices.Contains(r.Plain, v) {
+		return true
+	}
+	for _, g := range r.Queues {
+		if slices.Contains(g.Members, v) {
+			return true
+		}
+	}
+	return false
 }

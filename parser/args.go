@@ -1,6 +1,10 @@
 package parser
 
-import "math"
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+)
 
 // maxArgs is the largest argument count of any op (HMSG with a reply).
 const maxArgs = 5
@@ -9,22 +13,25 @@ const maxArgs = 5
 // that splitting never allocates; it lives on the caller's stack.
 type args [maxArgs][]byte
 
+// isSep marks the field separators. A table lookup is cheaper than two
+// comparisons in the per-byte loops.
+var isSep = [256]bool{' ': true, '\t': true}
+
 // splitArgs splits b into fields separated by runs of spaces and tabs,
 // storing them in a. It returns the number of fields, or maxArgs+1 when there
 // are more fields than a can hold (always an argument-count error).
 func splitArgs(b []byte, a *args) int {
 	n, i := 0, 0
 	for {
-		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+		// Separators are usually a single space: a plain loop is best.
+		for i < len(b) && isSep[b[i]] {
 			i++
 		}
 		if i == len(b) {
 			return n
 		}
 		start := i
-		for i < len(b) && b[i] != ' ' && b[i] != '\t' {
-			i++
-		}
+		i += indexSep(b[i:])
 		if n == maxArgs {
 			return maxArgs + 1
 		}
@@ -33,14 +40,44 @@ func splitArgs(b []byte, a *args) int {
 	}
 }
 
+// SWAR constants: one bit per byte lane.
+const (
+	lanesLow  = 0x0101010101010101
+	lanesHigh = 0x8080808080808080
+)
+
+// indexSep returns the index of the first space or tab in b, or len(b).
+// Fields (subjects, inboxes) are often tens of bytes long, so it tests eight
+// bytes per step: a lane of w^pattern is zero where the byte matches, and
+// (v-lanesLow)&^v&lanesHigh flags zero lanes. That expression can also flag a
+// lane above a true zero lane, never below one, so the lowest flagged lane
+// is always exact.
+func indexSep(b []byte) int {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		sp := w ^ (' ' * lanesLow)
+		tab := w ^ ('\t' * lanesLow)
+		if m := ((sp-lanesLow)&^sp | (tab-lanesLow)&^tab) & lanesHigh; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if isSep[b[i]] {
+			return i
+		}
+	}
+	return len(b)
+}
+
 // trimSpace removes leading and trailing spaces and tabs. Unlike
 // bytes.TrimSpace it leaves other whitespace alone, matching the protocol's
 // definition of a field separator.
 func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+	for len(b) > 0 && isSep[b[0]] {
 		b = b[1:]
 	}
-	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {
+	for len(b) > 0 && isSep[b[len(b)-1]] {
 		b = b[:len(b)-1]
 	}
 	return b

@@ -263,18 +263,3 @@ func TestScratchReleasedAfterBigMessage(t *testing.T) {
 		t.Fatalf("line scratch of %d bytes kept", cap(p.line))
 	}
 }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int{
-		"0": 0, "1": 1, "42": 42, "007": 7, "1048576": 1048576,
-		"9223372036854775807":  9223372036854775807,
-		"09223372036854775807": 9223372036854775807,
-		"9223372036854775808":  -1,
-		"99999999999999999999": -1,
-		"":                     -1, "-1": -1, "+1": -1, " 1": -1, "1 ": -1, "1a": -1, "a": -1, "1.0": -1,
-	} {
-		if got := ParseSize([]byte(in)); got != want {
-			t.Errorf("ParseSize(%q) = %d, want %d", in, got, want)
-		}
-	}
-}

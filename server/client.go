@@ -15,6 +15,7 @@ import (
 const (
 	flagHeaders uint32 = 1 << iota // the client understands HMSG
 	flagNoEcho                     // do not deliver the client's own messages to it
+	flagAsyncInfo                  // protocol >= 1: the client accepts INFO at any time
 )
 
 // subscription is one SUB of one connection. Delivery only needs its owner,

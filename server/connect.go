@@ -47,6 +47,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 	if o.Echo != nil && !*o.Echo {
 		flags |= flagNoEcho
 	}
+	if o.Protocol >= 1 {
+		flags |= flagAsyncInfo
+	}
 	c.flags.Store(flags)
 	c.connected = true
 	c.setLogPrefix()

@@ -26,13 +26,13 @@ type serverInfo struct {
 	LameDuckMode bool     `json:"ldm,omitempty"`
 }
 
-// infoFor builds the INFO line for a new client.
-func (s *Server) infoFor(c *client) []byte {
+// baseInfo is the INFO every client gets, before per-client fields.
+func (s *Server) baseInfo() serverInfo {
 	port := s.opts.Port
 	if a := s.Addr(); a != nil {
 		port = addrPort(a)
 	}
-	info := serverInfo{
+	return serverInfo{
 		ID:           s.id,
 		Name:         s.name,
 		Version:      Version,
@@ -43,9 +43,14 @@ func (s *Server) infoFor(c *client) []byte {
 		Headers:      !s.opts.NoHeaderSupport,
 		AuthRequired: s.opts.authRequired(),
 		MaxPayload:   s.opts.MaxPayload,
-		ClientID:     c.cid,
-		ClientIP:     c.host,
 	}
+}
+
+// infoFor builds the INFO line for a new client.
+func (s *Server) infoFor(c *client) []byte {
+	info := s.baseInfo()
+	info.ClientID = c.cid
+	info.ClientIP = c.host
 	b, _ := json.Marshal(&info) // cannot fail: plain fields only
 	line := make([]byte, 0, len(b)+8)
 	line = append(line, "INFO "...)

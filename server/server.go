@@ -51,6 +51,10 @@ type Server struct {
 	mu       sync.Mutex
 	clients  map[uint64]*client
 	shutdown bool
+	lameDuck bool
+	// lastListenAddr remembers the client address once lame-duck mode has
+	// closed the listener, so INFO still names the right port.
+	lastListenAddr net.Addr
 
 	nextCID atomic.Uint64
 	stats   serverStats
@@ -199,7 +203,7 @@ func (s *Server) Addr() net.Addr {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.listener == nil {
-		return nil
+		return s.lastListenAddr
 	}
 	return s.listener.Addr()
 }
@@ -265,7 +269,7 @@ func (s *Server) Shutdown() {
 func (s *Server) addClient(c *client) (ok bool, full bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.shutdown {
+	if s.shutdown || s.lameDuck {
 		return false, false
 	}
 	if len(s.clients) >= s.opts.MaxConnections {

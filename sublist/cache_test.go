@@ -166,3 +166,23 @@ func TestMissNoAllocWhenEmpty(t *testing.T) {
 		t.Fatalf("empty uncached Match allocates %v times per op", allocs)
 	}
 }
+
+func TestMissSingleAlloc(t *testing.T) {
+	// A small uncached result is one allocation: the builder lives on the
+	// stack and the result shares its allocation with its Plain array.
+	s := New[*int](false)
+	for i := 0; i < resultInline; i++ {
+		if err := s.Insert([]string{"foo.bar", "foo.*", "*.bar", ">"}[i], "", new(int)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	subj := []byte("foo.bar")
+	allocs := testing.AllocsPerRun(1000, func() {
+		if r := s.Match(subj); len(r.Plain) != resultInline {
+			t.Fatalf("got %d subscribers", len(r.Plain))
+		}
+	})
+	if allocs != 1 {
+		t.Fatalf("uncached Match allocates %v times per op, want 1", allocs)
+	}
+}

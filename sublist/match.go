@@ -52,13 +52,37 @@ func tokenize(subject string, buf []string) ([]string, bool) {
 
 // builder accumulates a result during the trie walk. It holds copies
 // only: node slices keep changing after the walk, results must not.
+// The first few plain subscribers go to an inline array that is only ever
+// copied by value (never sliced), so the builder stays on the match's
+// stack and a typical small result costs a single allocation.
 type builder[T comparable] struct {
-	plain  []T
+	small  [resultInline]T
+	nsmall int
+	plain  []T // all plain subscribers once small has overflowed
 	queues []QueueGroup[T]
 }
 
+// resultInline is the number of plain subscribers stored inline in a
+// result's own allocation (most subjects have a handful of subscribers).
+const resultInline = 4
+
+// resultBox lets a small result and its Plain slice share one allocation.
+type resultBox[T comparable] struct {
+	r     Result[T]
+	plain [resultInline]T
+}
+
 func (b *builder[T]) add(n *node[T]) {
-	b.plain = append(b.plain, n.plain.items...)
+	items := n.plain.items
+	if b.plain == nil && b.nsmall+len(items) <= resultInline {
+		b.nsmall += copy(b.small[b.nsmall:], items)
+	} else {
+		if b.plain == nil {
+			b.plain = make([]T, b.nsmall, max(2*resultInline, b.nsmall+len(items)))
+			copy(b.plain, b.small[:b.nsmall])
+		}
+		b.plain = append(b.plain, items...)
+	}
 	for i := range n.queues {
 		g := &n.queues[i]
 		if j := b.group(g.name); j >= 0 {
@@ -67,6 +91,22 @@ func (b *builder[T]) add(n *node[T]) {
 			b.queues = append(b.queues, QueueGroup[T]{Name: g.name, Members: slices.Clone(g.members.items)})
 		}
 	}
+}
+
+// result returns the accumulated result, or empty when nothing matched.
+func (b *builder[T]) result(empty *Result[T]) *Result[T] {
+	if b.plain != nil {
+		return &Result[T]{Plain: b.plain, Queues: b.queues}
+	}
+	if b.nsmall == 0 && len(b.queues) == 0 {
+		return empty
+	}
+	box := &resultBox[T]{plain: b.small}
+	box.r.Queues = b.queues
+	if b.nsmall > 0 {
+		box.r.Plain = box.plain[:b.nsmall:b.nsmall] // appending must copy
+	}
+	return &box.r
 }
 
 func (b *builder[T]) group(name string) int {
@@ -117,10 +157,7 @@ func (s *Sublist[T]) match(subject string) *Result[T] {
 	collect(s.root, toks, &b)
 	s.mu.RUnlock()
 
-	r := s.empty
-	if len(b.plain) > 0 || len(b.queues) > 0 {
-		r = &Result[T]{Plain: b.plain, Queues: b.queues}
-	}
+	r := b.result(s.empty)
 	if s.cache != nil {
 		s.cache.put(h, subject, r, gen, &s.gen)
 	}

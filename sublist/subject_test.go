@@ -18,17 +18,17 @@ func TestValidSubject(t *testing.T) {
 		{"foo.>", true, false},
 		{"*.>", true, false},
 		{"*.*.*", true, false},
-		{"foo*", true, true},      // literal token
-		{"foo.bar*", true, true},  // literal token
-		{"a>", true, true},        // literal token
-		{"foo.>bar", true, true},  // literal token
-		{"foo.**", true, true},    // literal token
-		{"foo.>>", true, true},    // literal token
-		{">.foo*", false, false},  // '>' not last
-		{"foo.a>.b", true, true},  // '>' inside a token is literal
-		{"$SYS.REQ", true, true},  // '$' is ordinary
-		{"_INBOX.x", true, true},  // '_' is ordinary
-		{"ünï.cødé", true, true},  // non-ASCII bytes are ordinary
+		{"foo*", true, true},     // literal token
+		{"foo.bar*", true, true}, // literal token
+		{"a>", true, true},       // literal token
+		{"foo.>bar", true, true}, // literal token
+		{"foo.**", true, true},   // literal token
+		{"foo.>>", true, true},   // literal token
+		{">.foo*", false, false}, // '>' not last
+		{"foo.a>.b", true, true}, // '>' inside a token is literal
+		{"$SYS.REQ", true, true}, // '$' is ordinary
+		{"_INBOX.x", true, true}, // '_' is ordinary
+		{"ünï.cødé", true, true}, // non-ASCII bytes are ordinary
 		{"foo-bar.b:z", true, true},
 		{"", false, false},
 		{".", false, false},
@@ -115,9 +115,9 @@ func TestSubjectMatches(t *testing.T) {
 		{"*.>", "foo.bar", true},
 		{"foo*", "foo*", true},
 		{"foo*", "foox", false},
-		{"foo.*", "foo.*", true},   // a published "*" is a literal token
-		{"foo.>", "foo.>", true},   // likewise '>'
-		{"foo.bar", "foo.*", false}, // and does not act as a wildcard
+		{"foo.*", "foo.*", true},          // a published "*" is a literal token
+		{"foo.>", "foo.>", true},          // likewise '>'
+		{"foo.bar", "foo.*", false},       // and does not act as a wildcard
 		{"foo.>.bar", "foo.x.bar", false}, // invalid pattern
 		{"foo", "", false},
 		{"foo.*", "foo.", false},

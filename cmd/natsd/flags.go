@@ -17,6 +17,7 @@ type command struct {
 	showVersion bool
 	showHelp    bool
 	testConfig  bool
+	signal      string // --signal NAME[=PID]
 }
 
 const usage = `Usage: natsd [options]
@@ -30,6 +31,8 @@ Server Options:
     -m, --http_port <port>           Use port for http monitoring
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
+    -sl,--signal <signal>[=<pid>]    Send signal to natsd process (ldm, stop, quit, term, reopen, reload)
+                                     <pid> can be either a PID (e.g. 1) or the path to a PID file
 
 Limits:
         --max_payload <size>         Largest message payload (default: 1MB)
@@ -42,6 +45,8 @@ Limits:
         --ping_interval <duration>   Interval between server pings (default: 2m)
         --ping_max <n>               Unanswered pings before a connection is stale (default: 2)
         --auth_timeout <duration>    Time a client has to authenticate (default: 2s)
+        --lame_duck_duration <d>     Time over which lame-duck mode closes clients (default: 2m)
+        --lame_duck_grace_period <d> Wait before lame-duck mode starts closing clients (default: 10s)
 
 Logging Options:
     -l, --log <file>                 File to redirect log output
@@ -108,6 +113,11 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 		fs.StringVar(&cmd.configFile, n, "", "")
 	}
 	fs.BoolVar(&cmd.testConfig, "t", false, "")
+	for _, n := range []string{"sl", "signal"} {
+		fs.StringVar(&cmd.signal, n, "", "")
+	}
+	fs.DurationVar(&opts.LameDuckDuration, "lame_duck_duration", 0, "")
+	fs.DurationVar(&opts.LameDuckGracePeriod, "lame_duck_grace_period", 0, "")
 	for _, n := range []string{"l", "log"} {
 		fs.StringVar(&opts.LogFile, n, "", "")
 	}
@@ -163,7 +173,7 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	opts.MaxPayload = int32(maxPayload)
 	opts.MaxControlLine = int32(maxControl)
 	opts.MaxPending = maxPending
-	for _, d := range []time.Duration{opts.WriteDeadline, opts.PingInterval, opts.AuthTimeout} {
+	for _, d := range []time.Duration{opts.WriteDeadline, opts.PingInterval, opts.AuthTimeout, opts.LameDuckDuration, opts.LameDuckGracePeriod} {
 		if d < 0 {
 			return nil, fmt.Errorf("durations must not be negative: %v", d)
 		}

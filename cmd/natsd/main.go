@@ -31,6 +31,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case cmd.showVersion:
 		fmt.Fprintf(stdout, "natsd: v%s\n", server.Version)
 		return 0
+	case cmd.signal != "":
+		if err := sendSignal(cmd.signal); err != nil {
+			fmt.Fprintf(stderr, "natsd: %v\n", err)
+			return 1
+		}
+		return 0
 	}
 	if cmd.configFile != "" {
 		fmt.Fprintf(stderr, "natsd: configuration files are not supported yet (-c %s)\n", cmd.configFile)
@@ -42,14 +48,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 
 	var logOut io.Writer = stderr
+	var logFile *reopenableFile
 	if cmd.opts.LogFile != "" {
-		f, err := os.OpenFile(cmd.opts.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o640)
+		f, err := openLogFile(cmd.opts.LogFile)
 		if err != nil {
-			fmt.Fprintf(stderr, "natsd: opening log file: %v\n", err)
+			fmt.Fprintf(stderr, "natsd: %v\n", err)
 			return 1
 		}
 		defer f.Close()
-		logOut = f
+		logOut, logFile = f, f
 	}
 	s, err := server.New(cmd.opts)
 	if err != nil {
@@ -60,14 +67,46 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Time: cmd.opts.Logtime, UTC: cmd.opts.LogUTC, Debug: cmd.opts.Debug, Trace: cmd.opts.Trace,
 	}))
 
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
+	defer signal.Stop(sigs)
 	if err := s.Start(); err != nil {
 		fmt.Fprintf(stderr, "natsd: %v\n", err)
 		return 1
 	}
-	sig := <-sigs
-	s.Logger().Noticef("Trapped %q signal", sig)
-	s.Shutdown()
-	return 0
+	return serve(s, sigs, logFile)
+}
+
+// serve handles signals until the server is done.
+func serve(s *server.Server, sigs <-chan os.Signal, logFile *reopenableFile) int {
+	done := make(chan struct{})
+	for {
+		select {
+		case <-done:
+			return 0
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGINT, syscall.SIGTERM:
+				s.Logger().Noticef("Trapped %q signal", sig)
+				s.Shutdown()
+				return 0
+			case syscall.SIGUSR1:
+				if logFile != nil {
+					if err := logFile.Reopen(); err != nil {
+						s.Logger().Errorf("Reopening log file: %v", err)
+					} else {
+						s.Logger().Noticef("File log re-opened")
+					}
+				}
+			case syscall.SIGUSR2:
+				s.Logger().Noticef("Trapped %q signal", sig)
+				go func() {
+					s.LameDuckShutdown()
+					close(done)
+				}()
+			case syscall.SIGHUP:
+				s.Logger().Warnf("Trapped %q signal: no configuration file to reload", sig)
+			}
+		}
+	}
 }

@@ -142,4 +142,3 @@ func TestProcessServesAndShutsDownOnSignals(t *testing.T) {
 		})
 	}
 }
-

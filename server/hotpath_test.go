@@ -88,6 +88,9 @@ func pumpPubSub(tb testing.TB, pub net.Conn, pubR *bufio.Reader, subs []*bufio.R
 // TestHotPathAllocations checks that delivering a message allocates
 // nothing in steady state: the whole server, publisher to subscriber.
 func TestHotPathAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; run without -race")
+	}
 	s := startTestServer(t, nil)
 	pub, pubR := rawConn(t, s, `{"verbose":false}`)
 	var subs []*bufio.Reader

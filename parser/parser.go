@@ -30,7 +30,9 @@ const (
 	MaxJSONLine = 1 << 20
 )
 
-// maxKeptScratch is the capacity above which a scratch buffer is released
+// maxKeptScratch is the capacity above which Compact releases a scratch
+// buffer. A payload buffer is otherwise kept between messages, so a stream
+// of large messages reuses one buffer instead of allocating one each.
 // after its op is delivered, so memory goes back down after a big message.
 const maxKeptScratch = 64 << 10
 
@@ -68,9 +70,11 @@ type Parser struct {
 }
 
 // New returns a Parser with the given limits. maxControlLine is the longest
-// control line (op and arguments, excluding the line end) accepted;
-// maxPayload is the largest message size accepted. Values <= 0 select the
-// defaults (4096 and 1 MiB).
+// control line (op and arguments, excluding the line end) accepted, except
+// for CONNECT and INFO which are capped at MaxJSONLine instead; maxPayload is
+// the largest total size accepted for PUB and HPUB, and also for MSG and HMSG
+// so that a peer cannot make the parser buffer an unbounded payload. Values
+// <= 0 select the defaults (4096 and 1 MiB).
 func New(maxControlLine, maxPayload int) *Parser {
 	p := &Parser{}
 	p.SetLimits(maxControlLine, maxPayload)
@@ -190,14 +194,14 @@ func (p *Parser) checkPartial(more []byte) error {
 		limit = p.jsonLimit()
 	}
 	content := total
-	last := byte(0)
+	var last byte
 	if len(more) > 0 {
 		last = more[len(more)-1]
 	} else {
 		last = prev[len(prev)-1]
 	}
 	if last == '\r' {
-		content-- // may be the CR of the line end
+		content-- // may be the CR of the line end, which does not count
 	}
 	if content > limit {
 		return errControlLine(content, limit)
@@ -221,9 +225,6 @@ func (p *Parser) deliverPending(h Handler) error {
 	err := p.dispatch(p.pendOp, subject, sid, reply, p.hdrLen, payload, h)
 	p.state = stateOp
 	p.pay = p.pay[:0]
-	if cap(p.pay) > maxKeptScratch {
-		p.pay = nil
-	}
 	return err
 }
 
@@ -246,4 +247,53 @@ func (p *Parser) deferPayload(op opKind, subject, sid, reply []byte, rest []byte
 	p.pay = append(p.pay[:0], rest...)
 	p.state = statePayload
 	return len(rest)
+}
+
+// ScratchSize is the memory the parser holds in scratch buffers.
+func (p *Parser) ScratchSize() int {
+	return cap(p.line) + cap(p.argBuf) + cap(p.pay)
+}
+
+// Compact releases scratch buffers above the kept size, unless an op is
+// in progress. The caller does it when the connection has gone quiet, so
+// memory goes back down after a burst of large messages.
+func (p *Parser) Compact() {
+	if p.state != stateOp {
+		return
+	}
+	if cap(p.pay) > maxKeptScratch {
+		p.pay = nil
+	}
+	if cap(p.line) > maxKeptScratch {
+		p.line = nil
+	}
+	if cap(p.argBuf) > maxKeptScratch {
+		p.argBuf = nil
+	}
+}
+
+// PayloadBuffer returns, while a payload is being received across Parse
+// calls, the part of the parser's payload buffer still to be filled (the
+// rest of the payload and its CRLF), so that the caller can read the socket
+// straight into it and save a copy of large messages. It returns nil when no
+// payload is pending. Report what was read with PayloadFilled.
+func (p *Parser) PayloadBuffer() []byte {
+	if p.state != statePayload {
+		return nil
+	}
+	n := len(p.pay)
+	return p.pay[n : p.size+2 : p.size+2]
+}
+
+// PayloadFilled records that the first n bytes of PayloadBuffer were
+// filled, and delivers the message once it is complete.
+func (p *Parser) PayloadFilled(n int, h Handler) error {
+	if p.state != statePayload || len(p.pay)+n > p.size+2 {
+		return errBadPayloadEnd(nil)
+	}
+	p.pay = p.pay[:len(p.pay)+n]
+	if len(p.pay) == p.size+2 {
+		return p.deliverPending(h)
+	}
+	return nil
 }

@@ -248,8 +248,9 @@ func TestScratchReleasedAfterBigMessage(t *testing.T) {
 	if len(r.calls) != 1 {
 		t.Fatalf("calls: %d", len(r.calls))
 	}
+	p.Compact()
 	if p.pay != nil {
-		t.Fatalf("payload scratch of %d bytes kept", cap(p.pay))
+		t.Fatalf("payload scratch of %d bytes kept after Compact", cap(p.pay))
 	}
 	// Same for a long CONNECT line.
 	line := []byte("CONNECT " + strings.Repeat("x", 100<<10) + "\r\n")

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"time"
 
 	"github.com/natsd/natsd/parser"
@@ -15,47 +16,105 @@ const (
 	minReadBuffer   = 512
 	startReadBuffer = 512
 	maxReadBuffer   = 64 * 1024
+	// idleRelease is how long a connection holding large buffers must be
+	// quiet before they are released.
+	idleRelease = 2 * time.Second
+	// directReadMin is the payload remainder from which the reader reads
+	// into the parser's payload buffer instead of its own.
+	directReadMin = 4096
 )
 
 // readLoop is the connection's only reader: it parses every op in a read
 // before it flushes, so pipelined input costs one flush per read.
+//
+// Memory follows traffic: the read buffer grows while reads fill it and
+// shrinks after a run of short reads, and once a connection that holds
+// large buffers has been quiet for idleRelease, a read deadline wakes the
+// reader to release them (the parser's scratch included).
 func (c *client) readLoop() {
 	buf := make([]byte, startReadBuffer)
 	shortReads := 0
+	idleArmed, readsSinceArm := false, 0
 	for {
-		n, err := c.conn.Read(buf)
+		// The rest of a large payload is read straight into the parser's
+		// payload buffer, which saves copying it.
+		direct := c.parser.PayloadBuffer()
+		useDirect := len(direct) >= directReadMin
+		var n int
+		var err error
+		if useDirect {
+			n, err = c.conn.Read(direct)
+		} else {
+			n, err = c.conn.Read(buf)
+		}
 		if n > 0 {
-			perr := c.parser.Parse(buf[:n], c)
+			readsSinceArm++
+			var perr error
+			if useDirect {
+				perr = c.parser.PayloadFilled(n, c)
+			} else {
+				perr = c.parser.Parse(buf[:n], c)
+			}
 			c.flushPending()
 			if perr != nil {
 				c.protocolError(perr)
 				return
 			}
-			// Grow when a read fills the buffer; shrink after a run of
-			// reads that would have fit in half of it.
-			if n == len(buf) && len(buf) < maxReadBuffer {
-				buf = make([]byte, len(buf)*2)
-				shortReads = 0
-			} else if n < len(buf)/2 && len(buf) > minReadBuffer {
-				if shortReads++; shortReads > 2 {
-					buf = make([]byte, len(buf)/2)
-					shortReads = 0
-				}
+			if !useDirect {
+				buf, shortReads = resizeReadBuffer(buf, n, shortReads)
+			}
+			if !idleArmed && (len(buf) > minReadBuffer || c.parser.ScratchSize() > minReadBuffer) {
+				idleArmed, readsSinceArm = true, 0
+				c.conn.SetReadDeadline(time.Now().Add(idleRelease))
 			}
 		}
-		if err != nil {
-			reason := ReadError
-			if errors.Is(err, io.EOF) {
-				reason = ClientClosed
-			}
-			if errors.Is(err, net.ErrClosed) {
-				reason = 0 // closed by us; the reason is already recorded
-			}
-			if reason != 0 {
-				c.closeConnection(reason, false)
-			}
-			return
+		if err == nil {
+			continue
 		}
+		if idleArmed && errors.Is(err, os.ErrDeadlineExceeded) {
+			if readsSinceArm == 0 && c.parser.PayloadBuffer() == nil {
+				// Quiet since the deadline was set: give the memory back.
+				c.parser.Compact()
+				buf = make([]byte, minReadBuffer)
+				idleArmed = false
+				c.conn.SetReadDeadline(time.Time{})
+			} else {
+				readsSinceArm = 0
+				c.conn.SetReadDeadline(time.Now().Add(idleRelease))
+			}
+			continue
+		}
+		c.readFailed(err)
+		return
+	}
+}
+
+// resizeReadBuffer grows the buffer when a read filled it, and halves it
+// after a run of reads that would have fit in half of it.
+func resizeReadBuffer(buf []byte, n, shortReads int) ([]byte, int) {
+	if n == len(buf) && len(buf) < maxReadBuffer {
+		return make([]byte, len(buf)*2), 0
+	}
+	if n < len(buf)/2 && len(buf) > minReadBuffer {
+		if shortReads++; shortReads > 2 {
+			return make([]byte, len(buf)/2), 0
+		}
+	}
+	return buf, shortReads
+}
+
+// readFailed closes the connection after a read error, with the matching
+// reason.
+func (c *client) readFailed(err error) {
+	reason := ReadError
+	if errors.Is(err, io.EOF) {
+		reason = ClientClosed
+	}
+	if errors.Is(err, net.ErrClosed) {
+		reason = 0 // closed by us; the reason is already recorded
+	}
+	if reason != 0 {
+		c.closeConnection(reason, false)
 	}
 }
 

@@ -6,8 +6,9 @@ import (
 	"time"
 )
 
-// maxKeptBuffer is the largest output buffer kept for reuse after a flush:
-// a burst may grow it, but an idle connection gives the memory back.
+// maxKeptBuffer is the largest output buffer an idle connection keeps. A
+// busy one keeps a larger buffer between flushes and hands it back to the
+// pools after idleRelease without output.
 const maxKeptBuffer = 64 * 1024
 
 // signalFlush wakes the writer without blocking; one pending wake-up is
@@ -24,9 +25,33 @@ func (c *client) signalFlush() {
 // one syscall, so many messages are coalesced into one write. It never
 // holds c.mu while writing, so producers never wait for the socket.
 func (c *client) writeLoop() {
-	for range c.flushCh {
-		if !c.flushOut() {
-			return
+	idle := time.NewTimer(idleRelease)
+	idle.Stop()
+	armed := false
+	for {
+		select {
+		case <-c.flushCh:
+			if !c.flushOut() {
+				idle.Stop()
+				return
+			}
+			c.mu.Lock()
+			big := cap(c.spare) > maxKeptBuffer
+			c.mu.Unlock()
+			if big {
+				idle.Reset(idleRelease)
+				armed = true
+			}
+		case <-idle.C:
+			if armed {
+				armed = false
+				c.mu.Lock()
+				if cap(c.spare) > maxKeptBuffer {
+					putBuffer(c.spare)
+					c.spare = nil
+				}
+				c.mu.Unlock()
+			}
 		}
 	}
 }
@@ -59,11 +84,7 @@ func (c *client) flushOut() bool {
 		_, err := c.conn.Write(buf)
 
 		c.mu.Lock()
-		if cap(buf) <= maxKeptBuffer {
-			c.spare = buf[:0]
-		} else {
-			putBuffer(buf)
-		}
+		c.spare = buf[:0]
 		c.mu.Unlock()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {

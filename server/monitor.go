@@ -1,0 +1,397 @@
+package server
+
+import (
+	"cmp"
+	"net"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/natsd/natsd/monitor"
+)
+
+// The server is the monitoring endpoints' source of snapshots.
+var _ monitor.Source = (*Server)(nil)
+
+// globalAccount is the account every natsd connection is in, as named by
+// nats-server's monitoring.
+const globalAccount = "$G"
+
+// defaultTLSTimeout is what nats-server reports as tls_timeout when TLS is
+// not configured; natsd reports the same.
+const defaultTLSTimeout = 2.0
+
+// monitorState is what monitoring adds to a Server.
+type monitorState struct {
+	mu      sync.Mutex
+	http    *httpMonitor
+	closed  closedRing
+	cpu     cpuSampler
+	started time.Time // for the CPU average before the first sample
+}
+
+// clientMon is what monitoring keeps per connection. Fields are guarded by
+// client.mu, except active, which only the reader touches.
+type clientMon struct {
+	name, lang, version string
+	user                string        // the user (or nkey) the client presented
+	rtt                 time.Duration // INFO-to-CONNECT, then PING-to-PONG
+	pingSent            time.Time     // when the outstanding server PING went out
+	seenOutMsgs         int64         // outMsgs at the writer's last flush
+	active              bool          // reader: this batch had a SUB or UNSUB
+}
+
+// pong records the round trip of the server's last PING. Called with
+// client.mu held.
+func (m *clientMon) pong(now time.Time) {
+	if !m.pingSent.IsZero() {
+		m.rtt = now.Sub(m.pingSent)
+		m.pingSent = time.Time{}
+	}
+}
+
+// recordConnect keeps what /connz shows of CONNECT, estimates the round
+// trip from the INFO sent at accept to the CONNECT received (as nats-server
+// does), and counts CONNECT as activity. It runs once per connection.
+func (c *client) recordConnect(o *connectOptions) {
+	now := time.Now()
+	c.mu.Lock()
+	c.mon.name, c.mon.lang, c.mon.version = o.Name, o.Lang, o.Version
+	c.mon.user = o.Username
+	if c.mon.user == "" {
+		c.mon.user = o.Nkey
+	}
+	if c.mon.rtt == 0 {
+		c.mon.rtt = now.Sub(c.start)
+	}
+	c.lastActivity = now
+	c.mu.Unlock()
+}
+
+// noteReadActivity updates the last activity once per read batch that
+// carried a PUB, SUB or UNSUB (a PING or PONG alone is not activity, as in
+// nats-server). inBefore is inMsgs before the batch was parsed.
+func (c *client) noteReadActivity(inBefore int64) {
+	if !c.mon.active && c.inMsgs.Load() == inBefore {
+		return
+	}
+	c.mon.active = false
+	now := time.Now()
+	c.mu.Lock()
+	c.lastActivity = now
+	c.mu.Unlock()
+}
+
+// noteWriteActivity runs in the writer with c.mu held after a flush: if
+// messages were delivered since the last flush, that is activity. It costs
+// one comparison per flush, and a clock read only when messages went out.
+func (c *client) noteWriteActivity() {
+	if c.outMsgs != c.mon.seenOutMsgs {
+		c.mon.seenOutMsgs = c.outMsgs
+		c.lastActivity = time.Now()
+	}
+}
+
+// MonitorAddr is the monitoring listener's address, nil when monitoring is
+// off or the server is not started.
+func (s *Server) MonitorAddr() net.Addr {
+	s.mon.mu.Lock()
+	defer s.mon.mu.Unlock()
+	if s.mon.http == nil {
+		return nil
+	}
+	return s.mon.http.listener.Addr()
+}
+
+// clientPort is the port clients dial, once the listener is up.
+func (s *Server) clientPort() int {
+	if a := s.Addr(); a != nil {
+		return addrPort(a)
+	}
+	s.mu.Lock()
+	a := s.lastListenAddr
+	s.mu.Unlock()
+	if a != nil {
+		return addrPort(a)
+	}
+	return s.opts.Port
+}
+
+// Varz is the /varz snapshot. Traffic totals are the live connections'
+// counters plus those of the connections already closed.
+func (s *Server) Varz() *monitor.Varz {
+	o := s.opts
+	now := time.Now()
+	v := &monitor.Varz{
+		ID:             s.id,
+		Name:           s.name,
+		Version:        Version,
+		Proto:          ProtoVersion,
+		GoVersion:      runtime.Version(),
+		Host:           o.Host,
+		Port:           s.clientPort(),
+		AuthRequired:   o.authRequired(),
+		MaxConn:        o.MaxConnections,
+		MaxSubs:        o.MaxSubscriptions,
+		PingInterval:   o.PingInterval,
+		MaxPingsOut:    o.MaxPingsOut,
+		HTTPHost:       o.httpHost(),
+		HTTPPort:       o.HTTPPort,
+		HTTPBasePath:   o.HTTPBasePath,
+		AuthTimeout:    o.AuthTimeout.Seconds(),
+		MaxControlLine: o.MaxControlLine,
+		MaxPayload:     int(o.MaxPayload),
+		MaxPending:     o.MaxPending,
+		TLSTimeout:     defaultTLSTimeout,
+		WriteDeadline:  o.WriteDeadline,
+		Start:          s.start,
+		Now:            now,
+		Uptime:         monitor.FormatUptime(now.Sub(s.start)),
+		Cores:          runtime.NumCPU(),
+		MaxProcs:       runtime.GOMAXPROCS(0),
+		ConfigLoadTime: s.start,
+		HTTPReqStats:   map[string]uint64{},
+	}
+	if a := s.MonitorAddr(); a != nil {
+		v.HTTPPort = addrPort(a)
+	}
+	v.Mem, v.CPU = s.mon.cpu.sample(s.start)
+
+	clients := s.snapshotClients()
+	v.Connections = len(clients)
+	v.InMsgs = s.stats.closedInMsgs.Load()
+	v.InBytes = s.stats.closedInBytes.Load()
+	v.OutMsgs = s.stats.closedOutMsgs.Load()
+	v.OutBytes = s.stats.closedOutBytes.Load()
+	for _, c := range clients {
+		v.InMsgs += c.inMsgs.Load()
+		v.InBytes += c.inBytes.Load()
+		c.mu.Lock()
+		v.OutMsgs += c.outMsgs
+		v.OutBytes += c.outBytes
+		c.mu.Unlock()
+	}
+	v.InClientMsgs, v.InClientBytes = v.InMsgs, v.InBytes
+	v.OutClientMsgs, v.OutClientBytes = v.OutMsgs, v.OutBytes
+	v.TotalConnections = s.stats.totalConns.Load()
+	slow := s.stats.slowConsumer.Load()
+	stale := s.stats.staleConns.Load()
+	v.SlowConsumers = int64(slow)
+	v.StaleConnections = int64(stale)
+	v.SlowConsumersStats = &monitor.SlowConsumersStats{Clients: slow}
+	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: stale}
+	v.Subscriptions = s.sl.Count()
+	return v
+}
+
+// connInfo snapshots an open connection under its lock.
+func (c *client) connInfo() *monitor.ConnInfo {
+	ci := &monitor.ConnInfo{
+		Cid:     c.cid,
+		Kind:    "Client",
+		Type:    "nats",
+		IP:      c.host,
+		Port:    c.port,
+		Start:   c.start,
+		InMsgs:  c.inMsgs.Load(),
+		InBytes: c.inBytes.Load(),
+		NameTag: globalAccount,
+	}
+	c.mu.Lock()
+	ci.LastActivity = c.lastActivity
+	ci.Pending = len(c.out)
+	ci.OutMsgs = c.outMsgs
+	ci.OutBytes = c.outBytes
+	ci.NumSubs = uint32(len(c.subs))
+	ci.Name, ci.Lang, ci.Version = c.mon.name, c.mon.lang, c.mon.version
+	ci.AuthorizedUser = c.mon.user
+	rtt := c.mon.rtt
+	c.mu.Unlock()
+	ci.SetRTT(rtt)
+	return ci
+}
+
+// subDetails lists the connection's subscriptions, ordered by sid.
+func (c *client) subDetails() []monitor.SubDetail {
+	c.mu.Lock()
+	out := make([]monitor.SubDetail, 0, len(c.subs))
+	for _, sub := range c.subs {
+		out = append(out, sub.detailLocked())
+	}
+	c.mu.Unlock()
+	sortSubDetails(out)
+	return out
+}
+
+// detailLocked describes sub; its client's lock must be held.
+func (sub *subscription) detailLocked() monitor.SubDetail {
+	return monitor.SubDetail{
+		Subject: sub.subject,
+		Queue:   sub.queue,
+		Sid:     sub.sid,
+		Msgs:    int64(sub.delivered),
+		Max:     int64(sub.max),
+		Cid:     sub.client.cid,
+	}
+}
+
+// sortSubDetails orders by cid, then sid numerically when sids are numbers.
+func sortSubDetails(d []monitor.SubDetail) {
+	slices.SortFunc(d, func(a, b monitor.SubDetail) int {
+		if r := cmp.Compare(a.Cid, b.Cid); r != 0 {
+			return r
+		}
+		if r := cmp.Compare(len(a.Sid), len(b.Sid)); r != 0 {
+			return r
+		}
+		return cmp.Compare(a.Sid, b.Sid)
+	})
+}
+
+// fillSubs sets the subscription lists asked for from details.
+func fillSubs(ci *monitor.ConnInfo, details []monitor.SubDetail, detail bool) {
+	if len(details) == 0 {
+		return
+	}
+	if detail {
+		ci.SubsDetail = details
+		return
+	}
+	ci.Subs = make([]string, len(details))
+	for i, d := range details {
+		ci.Subs[i] = d.Subject
+	}
+}
+
+// Connz is the /connz snapshot: open connections, recently closed ones, or
+// both, sorted and paged as asked.
+func (s *Server) Connz(o *monitor.ConnzOptions) (*monitor.Connz, error) {
+	if o == nil {
+		o = &monitor.ConnzOptions{}
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	var infos []*monitor.ConnInfo
+	open := make(map[uint64]*client)
+	if o.State != monitor.ConnClosed {
+		for _, c := range s.snapshotClients() {
+			open[c.cid] = c
+			infos = append(infos, c.connInfo())
+		}
+	}
+	closedSubs := make(map[uint64][]monitor.SubDetail)
+	if o.State != monitor.ConnOpen {
+		for _, cc := range s.mon.closed.snapshot() {
+			ci := cc.info // a copy: the page is rendered in place
+			infos = append(infos, &ci)
+			closedSubs[ci.Cid] = cc.subs
+		}
+	}
+	cz := monitor.BuildConnz(s.id, now, infos, o)
+	if o.Subscriptions || o.SubscriptionsDetail {
+		for _, ci := range cz.Conns {
+			var details []monitor.SubDetail
+			if c, ok := open[ci.Cid]; ok && ci.Stop == nil {
+				details = c.subDetails()
+			} else {
+				details = slices.Clone(closedSubs[ci.Cid])
+			}
+			fillSubs(ci, details, o.SubscriptionsDetail)
+		}
+	}
+	return cz, nil
+}
+
+// Subsz is the /subsz snapshot: the subject index's statistics and, when
+// asked, its subscriptions (only those matching test= if given).
+func (s *Server) Subsz(o *monitor.SubszOptions) (*monitor.Subsz, error) {
+	if o == nil {
+		o = &monitor.SubszOptions{}
+	}
+	o.Normalize()
+	st := s.sl.Stats()
+	sz := &monitor.Subsz{
+		ID:  s.id,
+		Now: time.Now(),
+		SublistStats: monitor.SublistStats{
+			NumSubs:      st.NumSubs,
+			NumCache:     st.NumCache,
+			NumInserts:   st.NumInserts,
+			NumRemoves:   st.NumRemoves,
+			NumMatches:   st.NumMatches,
+			CacheHitRate: st.CacheHitRate,
+			MaxFanout:    st.MaxFanout,
+			AvgFanout:    st.AvgFanout,
+		},
+		Offset: o.Offset,
+		Limit:  o.Limit,
+	}
+	if !o.Subscriptions {
+		return sz, nil
+	}
+	// Collect first, then read each subscription under its client's lock:
+	// the index's lock is never held while a client lock is taken.
+	var subs []*subscription
+	if o.Test != "" {
+		r := s.sl.MatchString(o.Test)
+		subs = append(subs, r.Plain...)
+		for _, q := range r.Queues {
+			subs = append(subs, q.Members...)
+		}
+	} else {
+		s.sl.ForEach(func(_, _ string, sub *subscription) { subs = append(subs, sub) })
+	}
+	details := make([]monitor.SubDetail, 0, len(subs))
+	for _, sub := range subs {
+		sub.client.mu.Lock()
+		d := sub.detailLocked()
+		sub.client.mu.Unlock()
+		d.Account, d.AccountTag = globalAccount, globalAccount
+		details = append(details, d)
+	}
+	sortSubDetails(details)
+	sz.Total = len(details)
+	sz.Subs = monitor.Page(details, o.Offset, o.Limit)
+	return sz, nil
+}
+
+// Routez is the /routez snapshot; natsd has no routes yet.
+func (s *Server) Routez(*monitor.RoutezOptions) (*monitor.Routez, error) {
+	return &monitor.Routez{
+		ID:     s.id,
+		Name:   s.name,
+		Now:    time.Now(),
+		Routes: []*monitor.RouteInfo{},
+	}, nil
+}
+
+// Healthz reports ok while the server accepts clients, and unavailable
+// (503) before Start has finished, in lame-duck mode and at shutdown.
+func (s *Server) Healthz() *monitor.Healthz {
+	s.mu.Lock()
+	shutdown, ldm, ready := s.shutdown, s.lameDuck, s.listener != nil
+	s.mu.Unlock()
+	var reason string
+	switch {
+	case shutdown:
+		reason = "server is shutting down"
+	case ldm:
+		reason = "server is in lame duck mode"
+	case !ready:
+		reason = "server is not ready for client connections"
+	default:
+		return &monitor.Healthz{Status: monitor.HealthOK}
+	}
+	return &monitor.Healthz{Status: monitor.HealthUnavailable, StatusCode: 503, Error: reason}
+}
+
+// httpHost is the monitoring bind address: http_host, else the client host.
+func (o *Options) httpHost() string {
+	if o.HTTPHost != "" {
+		return o.HTTPHost
+	}
+	return o.Host
+}

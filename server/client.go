@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/parser"
 	"github.com/natsd/natsd/sublist"
 )
@@ -13,9 +14,9 @@ import (
 // Flags a publisher reads when delivering to this client, so they are
 // atomic: they are set once by the client's own reader at CONNECT.
 const (
-	flagHeaders uint32 = 1 << iota // the client understands HMSG
-	flagNoEcho                     // do not deliver the client's own messages to it
-	flagAsyncInfo                  // protocol >= 1: the client accepts INFO at any time
+	flagHeaders   uint32 = 1 << iota // the client understands HMSG
+	flagNoEcho                       // do not deliver the client's own messages to it
+	flagAsyncInfo                    // protocol >= 1: the client accepts INFO at any time
 )
 
 // subscription is one SUB of one connection. Delivery only needs its owner,
@@ -48,6 +49,8 @@ type client struct {
 	// Reader-owned.
 	parser    *parser.Parser
 	connected bool // CONNECT seen
+	identity  *auth.Identity
+	nonce     []byte // sent in INFO when nkey users exist
 	opts      connectOptions
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
@@ -70,6 +73,7 @@ type client struct {
 	pingTimer    *time.Timer
 	authTimer    *time.Timer
 	lastActivity time.Time
+	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
 
 // createClient sets up a new connection and starts its goroutines.
@@ -79,19 +83,22 @@ func (s *Server) createClient(conn net.Conn) {
 		cid:        s.nextCID.Add(1),
 		conn:       conn,
 		start:      time.Now(),
-		maxPending: s.opts.MaxPending,
-		parser:     parser.New(int(s.opts.MaxControlLine), int(s.opts.MaxPayload)),
+		maxPending: s.getOpts().MaxPending,
+		parser:     parser.New(int(s.getOpts().MaxControlLine), int(s.getOpts().MaxPayload)),
 		flushCh:    make(chan struct{}, 1),
 		subs:       make(map[string]*subscription),
 	}
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
+	if s.authenticator().NeedsNonce() {
+		c.nonce = auth.NewNonce()
+	}
 	c.lastActivity = c.start
 	c.setLogPrefix()
 
 	ok, full := s.addClient(c)
 	if !ok {
 		if full {
-			s.log.Errorf("%s - cid:%d - maximum connections (%d) exceeded", conn.RemoteAddr(), c.cid, s.opts.MaxConnections)
+			s.log.Errorf("%s - cid:%d - maximum connections (%d) exceeded", conn.RemoteAddr(), c.cid, s.getOpts().MaxConnections)
 			conn.SetWriteDeadline(time.Now().Add(time.Second))
 			conn.Write([]byte(s.infoFor(c)))
 			conn.Write([]byte("-ERR '" + errMaxConnections + "'\r\n"))
@@ -104,10 +111,10 @@ func (s *Server) createClient(conn net.Conn) {
 
 	c.mu.Lock()
 	c.out = append(c.out, s.infoFor(c)...)
-	if s.opts.authRequired() {
-		c.authTimer = time.AfterFunc(s.opts.AuthTimeout, c.authTimeout)
+	if s.authRequired() {
+		c.authTimer = time.AfterFunc(s.getOpts().AuthTimeout, c.authTimeout)
 	}
-	c.pingTimer = time.AfterFunc(s.opts.PingInterval, c.sendPing)
+	c.pingTimer = time.AfterFunc(s.getOpts().PingInterval, c.sendPing)
 	c.mu.Unlock()
 
 	s.goroutine(c.writeLoop)
@@ -150,6 +157,7 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	for _, sub := range subs {
 		s.sl.Remove(sub.subject, sub.queue, sub)
 	}
+	s.recordClosed(c, reason, subs)
 	s.removeClient(c)
 	s.stats.closedInMsgs.Add(c.inMsgs.Load())
 	s.stats.closedInBytes.Add(c.inBytes.Load())
@@ -202,18 +210,19 @@ func (c *client) sendPing() {
 		c.mu.Unlock()
 		return
 	}
-	if c.pingsOut+1 > c.srv.opts.MaxPingsOut {
+	if c.pingsOut+1 > c.srv.getOpts().MaxPingsOut {
 		c.mu.Unlock()
 		c.srv.log.Debugf("%s - Stale Client Connection - Closing", c.logPrefix())
 		c.sendErrAndClose(errStaleConnection, StaleConnection)
 		return
 	}
 	c.pingsOut++
+	c.mon.pingSent = time.Now()
 	c.out = append(c.out, "PING\r\n"...)
 	if c.tracing() {
 		c.traceOut("PING")
 	}
-	c.pingTimer.Reset(c.srv.opts.PingInterval)
+	c.pingTimer.Reset(c.srv.getOpts().PingInterval)
 	c.mu.Unlock()
 	c.signalFlush()
 }

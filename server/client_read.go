@@ -49,12 +49,14 @@ func (c *client) readLoop() {
 		}
 		if n > 0 {
 			readsSinceArm++
+			inBefore := c.inMsgs.Load()
 			var perr error
 			if useDirect {
 				perr = c.parser.PayloadFilled(n, c)
 			} else {
 				perr = c.parser.Parse(buf[:n], c)
 			}
+			c.noteReadActivity(inBefore)
 			c.flushPending()
 			if perr != nil {
 				c.protocolError(perr)
@@ -207,7 +209,7 @@ func (c *client) ProcessPong() error {
 	}
 	c.mu.Lock()
 	c.pingsOut = 0
-	c.lastActivity = time.Now()
+	c.mon.pong(time.Now())
 	c.mu.Unlock()
 	return nil
 }
@@ -229,7 +231,7 @@ func (c *client) ProcessHMsg(_, _, _ []byte, _ int, _ []byte) error { return par
 
 // requireConnect enforces that a server requiring auth sees CONNECT first.
 func (c *client) requireConnect() error {
-	if !c.connected && c.srv.opts.authRequired() {
+	if !c.connected && c.srv.authRequired() {
 		c.srv.log.Errorf("%s - Authorization Error - No CONNECT", c.logPrefix())
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}

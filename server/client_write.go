@@ -80,16 +80,17 @@ func (c *client) flushOut() bool {
 		c.spare = nil
 		c.mu.Unlock()
 
-		c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+		c.conn.SetWriteDeadline(time.Now().Add(c.srv.getOpts().WriteDeadline))
 		_, err := c.conn.Write(buf)
 
 		c.mu.Lock()
 		c.spare = buf[:0]
+		c.noteWriteActivity()
 		c.mu.Unlock()
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					c.logPrefix(), c.srv.opts.WriteDeadline, len(buf))
+					c.logPrefix(), c.srv.getOpts().WriteDeadline, len(buf))
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)

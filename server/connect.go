@@ -1,8 +1,9 @@
 package server
 
 import (
-	"crypto/subtle"
 	"encoding/json"
+
+	"github.com/natsd/natsd/auth"
 )
 
 // connectOptions are the fields a client may send in CONNECT.
@@ -36,12 +37,17 @@ func (c *client) ProcessConnect(arg []byte) error {
 		return &clientError{text: errInvalidConnectJSON, reason: ProtocolViolation}
 	}
 	c.opts = o
-	if !c.authenticate(&o) {
-		c.srv.log.Errorf("%s - %q - Authorization Error", c.logPrefix(), o.Name)
+	c.recordConnect(&o)
+	id, err := c.srv.authenticator().Check(&auth.Credentials{
+		User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig,
+	}, c.nonce)
+	if err != nil {
+		c.srv.log.Errorf("%s - %v", c.logPrefix(), err)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
+	c.identity = id
 	var flags uint32
-	if o.Headers && !c.srv.opts.NoHeaderSupport {
+	if o.Headers && !c.srv.getOpts().NoHeaderSupport {
 		flags |= flagHeaders
 	}
 	if o.Echo != nil && !*o.Echo {
@@ -60,22 +66,4 @@ func (c *client) ProcessConnect(arg []byte) error {
 	c.mu.Unlock()
 	c.sendOK()
 	return nil
-}
-
-// authenticate checks the credentials in constant time.
-func (c *client) authenticate(o *connectOptions) bool {
-	opts := c.srv.opts
-	switch {
-	case opts.Authorization != "":
-		return equalConstantTime(o.AuthToken, opts.Authorization)
-	case opts.Username != "":
-		userOK := equalConstantTime(o.Username, opts.Username)
-		passOK := equalConstantTime(o.Password, opts.Password)
-		return userOK && passOK
-	}
-	return true
-}
-
-func equalConstantTime(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }

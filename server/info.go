@@ -28,7 +28,7 @@ type serverInfo struct {
 
 // baseInfo is the INFO every client gets, before per-client fields.
 func (s *Server) baseInfo() serverInfo {
-	port := s.opts.Port
+	port := s.getOpts().Port
 	if a := s.Addr(); a != nil {
 		port = addrPort(a)
 	}
@@ -38,11 +38,11 @@ func (s *Server) baseInfo() serverInfo {
 		Version:      Version,
 		Proto:        ProtoVersion,
 		Go:           runtime.Version(),
-		Host:         s.opts.Host,
+		Host:         s.getOpts().Host,
 		Port:         port,
-		Headers:      !s.opts.NoHeaderSupport,
-		AuthRequired: s.opts.authRequired(),
-		MaxPayload:   s.opts.MaxPayload,
+		Headers:      !s.getOpts().NoHeaderSupport,
+		AuthRequired: s.authRequired(),
+		MaxPayload:   s.getOpts().MaxPayload,
 	}
 }
 
@@ -51,6 +51,7 @@ func (s *Server) infoFor(c *client) []byte {
 	info := s.baseInfo()
 	info.ClientID = c.cid
 	info.ClientIP = c.host
+	info.Nonce = string(c.nonce)
 	b, _ := json.Marshal(&info) // cannot fail: plain fields only
 	line := make([]byte, 0, len(b)+8)
 	line = append(line, "INFO "...)

@@ -37,8 +37,8 @@ func (s *Server) LameDuckShutdown() {
 		}
 	}
 
-	grace := s.opts.LameDuckGracePeriod
-	duration := s.opts.LameDuckDuration
+	grace := s.getOpts().LameDuckGracePeriod
+	duration := s.getOpts().LameDuckDuration
 	if grace >= duration {
 		grace = duration / 2
 	}

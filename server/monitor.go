@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/monitor"
+	"github.com/natsd/natsd/sublist"
 )
 
 // The server is the monitoring endpoints' source of snapshots.
@@ -115,13 +116,13 @@ func (s *Server) clientPort() int {
 	if a != nil {
 		return addrPort(a)
 	}
-	return s.opts.Port
+	return s.getOpts().Port
 }
 
 // Varz is the /varz snapshot. Traffic totals are the live connections'
 // counters plus those of the connections already closed.
 func (s *Server) Varz() *monitor.Varz {
-	o := s.opts
+	o := s.getOpts()
 	now := time.Now()
 	v := &monitor.Varz{
 		ID:             s.id,
@@ -131,7 +132,7 @@ func (s *Server) Varz() *monitor.Varz {
 		GoVersion:      runtime.Version(),
 		Host:           o.Host,
 		Port:           s.clientPort(),
-		AuthRequired:   o.authRequired(),
+		AuthRequired:   s.authRequired(),
 		MaxConn:        o.MaxConnections,
 		MaxSubs:        o.MaxSubscriptions,
 		PingInterval:   o.PingInterval,
@@ -282,9 +283,16 @@ func (s *Server) Connz(o *monitor.ConnzOptions) (*monitor.Connz, error) {
 			infos = append(infos, c.connInfo())
 		}
 	}
+	// Open connections are listed before closed ones are read, so one that
+	// closes meanwhile may be in both lists (never in neither): the closed
+	// record wins.
 	closedSubs := make(map[uint64][]monitor.SubDetail)
 	if o.State != monitor.ConnOpen {
 		for _, cc := range s.mon.closed.snapshot() {
+			if _, ok := open[cc.info.Cid]; ok {
+				delete(open, cc.info.Cid)
+				infos = slices.DeleteFunc(infos, func(ci *monitor.ConnInfo) bool { return ci.Cid == cc.info.Cid })
+			}
 			ci := cc.info // a copy: the page is rendered in place
 			infos = append(infos, &ci)
 			closedSubs[ci.Cid] = cc.subs
@@ -294,7 +302,7 @@ func (s *Server) Connz(o *monitor.ConnzOptions) (*monitor.Connz, error) {
 	if o.Subscriptions || o.SubscriptionsDetail {
 		for _, ci := range cz.Conns {
 			var details []monitor.SubDetail
-			if c, ok := open[ci.Cid]; ok && ci.Stop == nil {
+			if c, ok := open[ci.Cid]; ok {
 				details = c.subDetails()
 			} else {
 				details = slices.Clone(closedSubs[ci.Cid])
@@ -334,16 +342,14 @@ func (s *Server) Subsz(o *monitor.SubszOptions) (*monitor.Subsz, error) {
 	}
 	// Collect first, then read each subscription under its client's lock:
 	// the index's lock is never held while a client lock is taken.
+	// test= filters the listing without a lookup, so it moves none of the
+	// index's counters.
 	var subs []*subscription
-	if o.Test != "" {
-		r := s.sl.MatchString(o.Test)
-		subs = append(subs, r.Plain...)
-		for _, q := range r.Queues {
-			subs = append(subs, q.Members...)
+	s.sl.ForEach(func(subject, _ string, sub *subscription) {
+		if o.Test == "" || sublist.SubjectMatches(subject, o.Test) {
+			subs = append(subs, sub)
 		}
-	} else {
-		s.sl.ForEach(func(_, _ string, sub *subscription) { subs = append(subs, sub) })
-	}
+	})
 	details := make([]monitor.SubDetail, 0, len(subs))
 	for _, sub := range subs {
 		sub.client.mu.Lock()

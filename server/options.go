@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"time"
+
+	"github.com/natsd/natsd/auth"
 )
 
 // Defaults, the same as nats-server's.
@@ -41,12 +43,38 @@ type Options struct {
 	Username      string
 	Password      string
 	Authorization string // token
+	// Users, NoAuthUser and DefaultPermissions come from the config file's
+	// authorization block (see server/config_auth.go).
+	Users              []*auth.User
+	NoAuthUser         string
+	DefaultPermissions *auth.Permissions
+
+	// ClientAdvertise is the client URL advertised to other servers.
+	ClientAdvertise string
+	// ConfigFile is the file the options were read from, for reload.
+	ConfigFile string
+	// PortsFileDir, when set, receives a file listing the listen URLs.
+	PortsFileDir string
+	// LogSizeLimit rotates the log file at this size; LogMaxFiles is how
+	// many rotated files are kept (0 = all).
+	LogSizeLimit int64
+	LogMaxFiles  int
+	Syslog       bool
+	RemoteSyslog string
 
 	NoHeaderSupport     bool
 	DisableSublistCache bool
 
-	HTTPHost string
-	HTTPPort int
+	// Monitoring (see server/monitor.go): HTTPPort 0 = off, RandomPort
+	// (-1) = any free port; HTTPHost defaults to Host. HTTPUser and
+	// HTTPPassword (basic) or HTTPToken (bearer) protect the endpoints.
+	HTTPHost         string
+	HTTPPort         int
+	HTTPBasePath     string
+	HTTPUser         string
+	HTTPPassword     string
+	HTTPToken        string
+	MaxClosedClients int // closed connections /connz keeps; 0 = 10000, <0 = none
 
 	Debug   bool
 	Trace   bool
@@ -105,12 +133,18 @@ func (o *Options) setDefaults() {
 	if o.LameDuckGracePeriod == 0 {
 		o.LameDuckGracePeriod = 10 * time.Second
 	}
+	if o.MaxClosedClients == 0 {
+		o.MaxClosedClients = DefaultMaxClosedClients
+	}
 }
 
 // validate checks relations between options and explains each violation.
 func (o *Options) validate() error {
 	if o.Port < RandomPort || o.Port > 65535 {
 		return fmt.Errorf("port %d out of range (use -1 for a random port)", o.Port)
+	}
+	if o.HTTPPort < RandomPort || o.HTTPPort > 65535 {
+		return fmt.Errorf("http_port %d out of range (use -1 for a random port)", o.HTTPPort)
 	}
 	if o.MaxPayload < 0 {
 		return fmt.Errorf("max_payload %d must not be negative", o.MaxPayload)
@@ -127,15 +161,5 @@ func (o *Options) validate() error {
 	if o.PingInterval < 0 || o.WriteDeadline < 0 || o.AuthTimeout < 0 {
 		return fmt.Errorf("ping_interval, write_deadline and auth timeout must not be negative")
 	}
-	if o.Password != "" && o.Username == "" {
-		return fmt.Errorf("a password needs a user")
-	}
-	if o.Authorization != "" && o.Username != "" {
-		return fmt.Errorf("token and user authorization cannot be used together")
-	}
 	return nil
-}
-
-func (o *Options) authRequired() bool {
-	return o.Username != "" || o.Authorization != ""
 }

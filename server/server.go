@@ -21,6 +21,7 @@ import (
 
 	"github.com/nats-io/nkeys"
 
+	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/sublist"
 )
@@ -36,7 +37,9 @@ var ErrServerClosed = errors.New("natsd: server closed")
 
 // Server is one natsd node.
 type Server struct {
-	opts   *Options
+	// opts is replaced whole on reload, never modified: readers load it
+	// once and see a consistent set.
+	opts   atomic.Pointer[Options]
 	log    logger.Logger
 	sl     *sublist.Sublist[*subscription]
 	id     string
@@ -56,8 +59,10 @@ type Server struct {
 	// closed the listener, so INFO still names the right port.
 	lastListenAddr net.Addr
 
+	authn   atomic.Pointer[auth.Authenticator]
 	nextCID atomic.Uint64
 	stats   serverStats
+	mon     monitorState // monitoring: HTTP listener, closed connections (monitor.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -78,6 +83,10 @@ func New(opts *Options) (*Server, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
+	authn, err := buildAuthenticator(o)
+	if err != nil {
+		return nil, err
+	}
 	kp, err := nkeys.CreateServer()
 	if err != nil {
 		return nil, fmt.Errorf("creating server identity: %w", err)
@@ -87,13 +96,14 @@ func New(opts *Options) (*Server, error) {
 		return nil, fmt.Errorf("creating server identity: %w", err)
 	}
 	s := &Server{
-		opts:    o,
 		sl:      sublist.New[*subscription](!o.DisableSublistCache),
 		id:      pub,
 		name:    o.ServerName,
 		quit:    make(chan struct{}),
 		clients: make(map[uint64]*client),
 	}
+	s.opts.Store(o)
+	s.authn.Store(authn)
 	if s.name == "" {
 		s.name = pub
 	}
@@ -105,6 +115,9 @@ func New(opts *Options) (*Server, error) {
 	}
 	return s, nil
 }
+
+// getOpts returns the options in force.
+func (s *Server) getOpts() *Options { return s.opts.Load() }
 
 // SetLogger replaces the logger; call before Start.
 func (s *Server) SetLogger(l logger.Logger) { s.log = l }
@@ -131,11 +144,11 @@ func (s *Server) Start() error {
 	s.log.Noticef("  Name:     %s", s.name)
 	s.log.Noticef("  ID:       %s", s.id)
 
-	port := s.opts.Port
+	port := s.getOpts().Port
 	if port == RandomPort {
 		port = 0
 	}
-	hp := net.JoinHostPort(s.opts.Host, strconv.Itoa(port))
+	hp := net.JoinHostPort(s.getOpts().Host, strconv.Itoa(port))
 	l, err := net.Listen("tcp", hp)
 	if err != nil {
 		s.log.Fatalf("Error listening on port: %s, %q", hp, err.Error())
@@ -144,13 +157,17 @@ func (s *Server) Start() error {
 	s.mu.Lock()
 	s.listener = l
 	s.mu.Unlock()
-	if s.opts.PidFile != "" {
-		if err := os.WriteFile(s.opts.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+	if s.getOpts().PidFile != "" {
+		if err := os.WriteFile(s.getOpts().PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 			l.Close()
-			return fmt.Errorf("writing pid file %s: %w", s.opts.PidFile, err)
+			return fmt.Errorf("writing pid file %s: %w", s.getOpts().PidFile, err)
 		}
 	}
 	s.log.Noticef("Listening for client connections on %s", l.Addr())
+	if err := s.startMonitoring(); err != nil {
+		l.Close()
+		return err
+	}
 	s.goroutine(func() { s.acceptLoop(l) })
 	s.log.Noticef("Server is ready")
 	return nil
@@ -214,7 +231,7 @@ func (s *Server) ClientURL() string {
 	if !ok {
 		return ""
 	}
-	host := s.opts.Host
+	host := s.getOpts().Host
 	if host == "0.0.0.0" || host == "::" || host == "" {
 		host = "127.0.0.1"
 	}
@@ -255,12 +272,13 @@ func (s *Server) Shutdown() {
 	if l != nil {
 		l.Close()
 	}
+	s.stopMonitoring()
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)
 	}
 	s.wg.Wait()
-	if s.opts.PidFile != "" {
-		os.Remove(s.opts.PidFile)
+	if s.getOpts().PidFile != "" {
+		os.Remove(s.getOpts().PidFile)
 	}
 	s.log.Noticef("Server Exiting..")
 }
@@ -272,7 +290,7 @@ func (s *Server) addClient(c *client) (ok bool, full bool) {
 	if s.shutdown || s.lameDuck {
 		return false, false
 	}
-	if len(s.clients) >= s.opts.MaxConnections {
+	if len(s.clients) >= s.getOpts().MaxConnections {
 		return false, true
 	}
 	s.clients[c.cid] = c

@@ -35,13 +35,14 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.sendOK()
 		return nil
 	}
-	if max := c.srv.opts.MaxSubscriptions; max > 0 && len(c.subs) >= max {
+	if max := c.srv.getOpts().MaxSubscriptions; max > 0 && len(c.subs) >= max {
 		c.mu.Unlock()
 		c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d)", c.logPrefix(), max)
 		c.sendErrNow(errMaxSubscriptions)
 		return nil
 	}
 	sub := &subscription{client: c, subject: subj, queue: q, sid: string(sid)}
+	c.mon.active = true
 	c.subs[sub.sid] = sub
 	c.mu.Unlock()
 	if err := c.srv.sl.Insert(subj, q, sub); err != nil {
@@ -67,6 +68,7 @@ func (c *client) ProcessUnsub(sid []byte, max int) error {
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
+	c.mon.active = true
 	c.mu.Lock()
 	sub, ok := c.subs[string(sid)]
 	if !ok {

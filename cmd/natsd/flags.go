@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/natsd/natsd/server"
@@ -18,6 +19,7 @@ type command struct {
 	showHelp    bool
 	testConfig  bool
 	signal      string // --signal NAME[=PID]
+	healthcheck string // --healthcheck URL
 }
 
 const usage = `Usage: natsd [options]
@@ -29,6 +31,10 @@ Server Options:
         --server_name <server_name>  Server name (default: auto)
     -P, --pid <file>                 File to store PID
     -m, --http_port <port>           Use port for http monitoring
+        --http_base_path <path>      Serve the monitoring endpoints under this path
+        --healthcheck <url>          GET url, exit 0 if it answers 200 and 1 otherwise
+                                     (a probe for images without curl), e.g.
+                                     natsd --healthcheck http://127.0.0.1:8222/healthz
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
     -sl,--signal <signal>[=<pid>]    Send signal to natsd process (ldm, stop, quit, term, reopen, reload)
@@ -88,27 +94,37 @@ func (v sizeValue) Set(s string) error {
 // parseFlags turns the command line into options. Both -x and --x work,
 // as with Go's flag package; an unknown flag or bad value is an error.
 func parseFlags(args []string, errOut io.Writer) (*command, error) {
+	// The config file comes first and the flags override it: each flag's
+	// default is the value the file gave, so only flags given change it.
 	opts := &server.Options{Logtime: true}
+	if path := configFlag(args); path != "" {
+		var err error
+		if opts, err = server.ProcessConfigFile(path); err != nil {
+			return nil, err
+		}
+	}
 	cmd := &command{opts: opts}
 	fs := flag.NewFlagSet("natsd", flag.ContinueOnError)
 	fs.SetOutput(errOut)
 	fs.Usage = func() { fmt.Fprint(errOut, usage) }
 
 	for _, n := range []string{"a", "addr", "net"} {
-		fs.StringVar(&opts.Host, n, "", "")
+		fs.StringVar(&opts.Host, n, opts.Host, "")
 	}
 	for _, n := range []string{"p", "port"} {
-		fs.IntVar(&opts.Port, n, 0, "")
+		fs.IntVar(&opts.Port, n, opts.Port, "")
 	}
 	for _, n := range []string{"n", "name", "server_name"} {
-		fs.StringVar(&opts.ServerName, n, "", "")
+		fs.StringVar(&opts.ServerName, n, opts.ServerName, "")
 	}
 	for _, n := range []string{"P", "pid"} {
-		fs.StringVar(&opts.PidFile, n, "", "")
+		fs.StringVar(&opts.PidFile, n, opts.PidFile, "")
 	}
 	for _, n := range []string{"m", "http_port"} {
-		fs.IntVar(&opts.HTTPPort, n, 0, "")
+		fs.IntVar(&opts.HTTPPort, n, opts.HTTPPort, "")
 	}
+	fs.StringVar(&opts.HTTPBasePath, "http_base_path", opts.HTTPBasePath, "")
+	fs.StringVar(&cmd.healthcheck, "healthcheck", "", "")
 	for _, n := range []string{"c", "config"} {
 		fs.StringVar(&cmd.configFile, n, "", "")
 	}
@@ -116,26 +132,26 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	for _, n := range []string{"sl", "signal"} {
 		fs.StringVar(&cmd.signal, n, "", "")
 	}
-	fs.DurationVar(&opts.LameDuckDuration, "lame_duck_duration", 0, "")
-	fs.DurationVar(&opts.LameDuckGracePeriod, "lame_duck_grace_period", 0, "")
+	fs.DurationVar(&opts.LameDuckDuration, "lame_duck_duration", opts.LameDuckDuration, "")
+	fs.DurationVar(&opts.LameDuckGracePeriod, "lame_duck_grace_period", opts.LameDuckGracePeriod, "")
 	for _, n := range []string{"l", "log"} {
-		fs.StringVar(&opts.LogFile, n, "", "")
+		fs.StringVar(&opts.LogFile, n, opts.LogFile, "")
 	}
 	for _, n := range []string{"T", "logtime"} {
-		fs.BoolVar(&opts.Logtime, n, true, "")
+		fs.BoolVar(&opts.Logtime, n, opts.Logtime, "")
 	}
-	fs.BoolVar(&opts.LogUTC, "logtime_utc", false, "")
+	fs.BoolVar(&opts.LogUTC, "logtime_utc", opts.LogUTC, "")
 	for _, n := range []string{"D", "debug"} {
-		fs.BoolVar(&opts.Debug, n, false, "")
+		fs.BoolVar(&opts.Debug, n, opts.Debug, "")
 	}
 	for _, n := range []string{"V", "trace"} {
-		fs.BoolVar(&opts.Trace, n, false, "")
+		fs.BoolVar(&opts.Trace, n, opts.Trace, "")
 	}
 	var debugTrace bool
 	fs.BoolVar(&debugTrace, "DV", false, "")
-	fs.StringVar(&opts.Username, "user", "", "")
-	fs.StringVar(&opts.Password, "pass", "", "")
-	fs.StringVar(&opts.Authorization, "auth", "", "")
+	fs.StringVar(&opts.Username, "user", opts.Username, "")
+	fs.StringVar(&opts.Password, "pass", opts.Password, "")
+	fs.StringVar(&opts.Authorization, "auth", opts.Authorization, "")
 	for _, n := range []string{"v", "version"} {
 		fs.BoolVar(&cmd.showVersion, n, false, "")
 	}
@@ -143,16 +159,16 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 		fs.BoolVar(&cmd.showHelp, n, false, "")
 	}
 
-	var maxPayload, maxControl, maxPending int64
+	maxPayload, maxControl, maxPending := int64(opts.MaxPayload), int64(opts.MaxControlLine), opts.MaxPending
 	fs.Var(sizeValue{&maxPayload}, "max_payload", "")
 	fs.Var(sizeValue{&maxControl}, "max_control_line", "")
 	fs.Var(sizeValue{&maxPending}, "max_pending", "")
-	fs.IntVar(&opts.MaxConnections, "max_connections", 0, "")
-	fs.IntVar(&opts.MaxSubscriptions, "max_subscriptions", 0, "")
-	fs.DurationVar(&opts.WriteDeadline, "write_deadline", 0, "")
-	fs.DurationVar(&opts.PingInterval, "ping_interval", 0, "")
-	fs.IntVar(&opts.MaxPingsOut, "ping_max", 0, "")
-	fs.DurationVar(&opts.AuthTimeout, "auth_timeout", 0, "")
+	fs.IntVar(&opts.MaxConnections, "max_connections", opts.MaxConnections, "")
+	fs.IntVar(&opts.MaxSubscriptions, "max_subscriptions", opts.MaxSubscriptions, "")
+	fs.DurationVar(&opts.WriteDeadline, "write_deadline", opts.WriteDeadline, "")
+	fs.DurationVar(&opts.PingInterval, "ping_interval", opts.PingInterval, "")
+	fs.IntVar(&opts.MaxPingsOut, "ping_max", opts.MaxPingsOut, "")
+	fs.DurationVar(&opts.AuthTimeout, "auth_timeout", opts.AuthTimeout, "")
 
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -179,4 +195,26 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 		}
 	}
 	return cmd, nil
+}
+
+// configFlag finds -c/--config among the arguments before the full parse,
+// since the file's values become the other flags' defaults.
+func configFlag(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || (name != "c" && name != "config") {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return ""
 }

@@ -31,6 +31,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case cmd.showVersion:
 		fmt.Fprintf(stdout, "natsd: v%s\n", server.Version)
 		return 0
+	case cmd.healthcheck != "":
+		return healthcheck(cmd.healthcheck, healthcheckTimeout, stdout, stderr)
 	case cmd.signal != "":
 		if err := sendSignal(cmd.signal); err != nil {
 			fmt.Fprintf(stderr, "natsd: %v\n", err)
@@ -38,12 +40,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
-	if cmd.configFile != "" {
-		fmt.Fprintf(stderr, "natsd: configuration files are not supported yet (-c %s)\n", cmd.configFile)
-		return 1
-	}
 	if cmd.testConfig {
-		fmt.Fprintln(stdout, "natsd: configuration is valid")
+		if _, err := server.New(cmd.opts); err != nil {
+			fmt.Fprintf(stderr, "natsd: %s: %v\n", cmd.configFile, err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "natsd: configuration file %s is valid\n", cmd.configFile)
 		return 0
 	}
 

@@ -1,0 +1,81 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/natsd/natsd/monitor"
+)
+
+// httpMonitor is the running monitoring listener.
+type httpMonitor struct {
+	listener net.Listener
+	srv      *http.Server
+	handler  *monitor.Handler
+}
+
+// startMonitoring starts the HTTP monitoring listener when http_port is
+// set (RandomPort picks a free port). HTTPS is not supported yet.
+func (s *Server) startMonitoring() error {
+	o := s.getOpts()
+	if o.HTTPPort == 0 {
+		return nil
+	}
+	port := o.HTTPPort
+	if port == RandomPort {
+		port = 0
+	}
+	hp := net.JoinHostPort(o.httpHost(), strconv.Itoa(port))
+	l, err := net.Listen("tcp", hp)
+	if err != nil {
+		s.log.Fatalf("Error listening on monitor port: %s, %q", hp, err.Error())
+		return fmt.Errorf("listening for monitoring on %s: %w", hp, err)
+	}
+	h := monitor.NewHandler(s, monitor.HandlerOptions{
+		BasePath: o.HTTPBasePath,
+		Username: o.HTTPUser,
+		Password: o.HTTPPassword,
+		Token:    o.HTTPToken,
+		Version:  Version,
+	})
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          nil,
+	}
+	s.mon.mu.Lock()
+	s.mon.http = &httpMonitor{listener: l, srv: srv, handler: h}
+	s.mon.mu.Unlock()
+	s.log.Noticef("Starting http monitor on %s", hostPortURL("http", l.Addr(), o.httpHost()))
+	s.goroutine(func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Errorf("Monitoring listener stopped: %v", err)
+		}
+	})
+	return nil
+}
+
+// stopMonitoring closes the monitoring listener and its connections.
+func (s *Server) stopMonitoring() {
+	s.mon.mu.Lock()
+	m := s.mon.http
+	s.mon.mu.Unlock()
+	if m != nil {
+		m.srv.Close()
+	}
+}
+
+// hostPortURL renders scheme://host:port with the configured host, or
+// the bound address when the host is a wildcard.
+func hostPortURL(scheme string, a net.Addr, host string) string {
+	port := addrPort(a)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort("0.0.0.0", strconv.Itoa(port)))
+	}
+	return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(host, strconv.Itoa(port)))
+}

@@ -50,6 +50,9 @@ func (o Options) Parse(name, data string) (*Map, error) {
 	if err := p.parseFileBody(m); err != nil {
 		return nil, err
 	}
+	if _, err := mapWalkSize(m, Pos{File: name, Line: 1, Col: 1}); err != nil {
+		return nil, err
+	}
 	return m, nil
 }
 

@@ -1,6 +1,7 @@
 package conf
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -101,4 +102,31 @@ func TestNestingLimit(t *testing.T) {
 		ok += "]"
 	}
 	mustParse(t, ok)
+}
+
+// Variables share values, so a few lines can describe a huge tree; the
+// parser refuses trees consumers could not walk.
+func TestExpansionLimit(t *testing.T) {
+	src := "a0: [x, x]\n"
+	for i := 1; i < 40; i++ {
+		src += fmt.Sprintf("a%d: [$a%d, $a%d]\n", i, i-1, i-1)
+	}
+	got := parseErr(t, testOptions(nil, nil), "test.conf", src)
+	if !containsAll(got, "test.conf:", "expands to more than") {
+		t.Errorf("got %q", got)
+	}
+	// The same through maps, and spread over many top-level keys.
+	src = "m0 { a: x, b: x }\n"
+	for i := 1; i < 25; i++ {
+		src += fmt.Sprintf("m%d { a: $m%d, b: $m%d }\n", i, i-1, i-1)
+	}
+	for i := range 20 {
+		src += fmt.Sprintf("k%d: $m22\n", i)
+	}
+	got = parseErr(t, testOptions(nil, nil), "test.conf", src)
+	if !containsAll(got, "expands to more than") {
+		t.Errorf("got %q", got)
+	}
+	// Moderate sharing stays fine.
+	mustParse(t, "a: [1, 2]\nb: [$a, $a]\nc: [$b, $b]")
 }

@@ -57,8 +57,15 @@ func FuzzParse(f *testing.F) {
 			}
 			return
 		}
-		checkWellFormed(t, &Value{Kind: KindMap, Map: cfg, Pos: Pos{Line: 1, Col: 1}}, 0)
-		_ = cfg.Interface()
+		root := &Value{Kind: KindMap, Map: cfg, Pos: Pos{Line: 1, Col: 1}}
+		checkWellFormed(t, root, 0)
+		size, err := mapWalkSize(cfg, Pos{})
+		if err != nil || size > maxWalkSize {
+			t.Fatalf("walk size %d over the limit", size)
+		}
+		if size < 100000 {
+			_ = cfg.Interface()
+		}
 	})
 }
 
@@ -72,8 +79,8 @@ func checkWellFormed(t *testing.T, v *Value, depth int) {
 	if v.Pos.Line < 1 || v.Pos.Col < 1 {
 		t.Fatalf("value without a position: %#v", v)
 	}
-	if depth > maxNesting+maxIncludeDepth {
-		return // shared through variables; no need to walk forever
+	if v.Var != "" && depth > 0 {
+		return // shared with the variable's definition, checked there
 	}
 	// The helpers must never panic, whatever the kind.
 	_, _ = v.AsDuration()

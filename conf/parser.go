@@ -7,9 +7,10 @@ import (
 // Limits that keep hostile or broken input from exhausting the stack or
 // looping forever. Real configurations stay far below them.
 const (
-	maxNesting      = 200   // nested maps and arrays
-	maxIncludeDepth = 32    // include chain length
-	maxIncludes     = 10000 // included files per parse
+	maxNesting      = 200     // nested maps and arrays
+	maxIncludeDepth = 32      // include chain length
+	maxIncludes     = 10000   // included files per parse
+	maxWalkSize     = 1 << 22 // values in the fully expanded tree
 )
 
 // context says which construct encloses the value being parsed; it decides
@@ -266,7 +267,11 @@ func (p *parser) parseMap(sc *scope) (*Value, error) {
 	if err := p.parseBody(m, &scope{m: m, parent: sc}, inMap, open); err != nil {
 		return nil, err
 	}
-	return &Value{Kind: KindMap, Pos: open, Map: m, Raw: s.src[start:s.off]}, nil
+	size, err := mapWalkSize(m, open)
+	if err != nil {
+		return nil, err
+	}
+	return &Value{Kind: KindMap, Pos: open, Map: m, Raw: s.src[start:s.off], size: size}, nil
 }
 
 // parseArray parses "[ ... ]": elements separated by ',' or newlines, with
@@ -280,6 +285,7 @@ func (p *parser) parseArray(sc *scope) (*Value, error) {
 	defer func() { p.depth-- }()
 	s.advance()
 	elems := []*Value{}
+	size := int64(1)
 	for {
 		s.skipBlank()
 		if s.eof() {
@@ -287,15 +293,34 @@ func (p *parser) parseArray(sc *scope) (*Value, error) {
 		}
 		if s.peek() == ']' {
 			s.advance()
-			return &Value{Kind: KindArray, Pos: open, Array: elems, Raw: s.src[start:s.off]}, nil
+			return &Value{Kind: KindArray, Pos: open, Array: elems, Raw: s.src[start:s.off], size: size}, nil
 		}
 		v, err := p.parseValue(sc, inArray)
 		if err != nil {
 			return nil, err
 		}
 		elems = append(elems, v)
+		if size += v.walkSize(); size > maxWalkSize {
+			return nil, tooLarge(open)
+		}
 		if err := p.afterValue(inArray); err != nil {
 			return nil, err
 		}
 	}
+}
+
+// mapWalkSize computes the walk size of a map value, failing when it is
+// over the limit.
+func mapWalkSize(m *Map, pos Pos) (int64, error) {
+	size := int64(1)
+	for _, k := range m.Keys {
+		if size += k.Value.walkSize(); size > maxWalkSize {
+			return 0, tooLarge(pos)
+		}
+	}
+	return size, nil
+}
+
+func tooLarge(pos Pos) error {
+	return errorf(pos, "this value expands to more than %d values through variable references", maxWalkSize)
 }

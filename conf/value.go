@@ -61,6 +61,20 @@ type Value struct {
 	Raw string
 	// Var is the name of the variable this value was obtained from, or "".
 	Var string
+
+	// size counts the values a full walk of this one visits (0 means 1).
+	// Variables share values instead of copying them, so a small file can
+	// describe an enormous tree ([$a, $a] nested a few dozen times); the
+	// parser bounds this count so consumers can walk results safely.
+	size int64
+}
+
+// walkSize returns how many values a full walk of v visits.
+func (v *Value) walkSize() int64 {
+	if v.size == 0 {
+		return 1
+	}
+	return v.size
 }
 
 // Key is one key of a Map with its position and value.

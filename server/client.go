@@ -48,8 +48,8 @@ type client struct {
 
 	// Reader-owned.
 	parser    *parser.Parser
-	connected bool // CONNECT seen
-	identity  *auth.Identity
+	connected bool   // CONNECT seen
+	optsGen   uint64 // the server's optsGen the parser limits come from
 	nonce     []byte // sent in INFO when nkey users exist
 	opts      connectOptions
 	pcache    map[string]*sublist.Result[*subscription]
@@ -70,10 +70,15 @@ type client struct {
 	reason       ClosedReason
 	flushOnClose bool
 	pingsOut     int
-	pingTimer    *time.Timer
-	authTimer    *time.Timer
-	lastActivity time.Time
-	mon          clientMon // what /connz shows beyond the above (monitor.go)
+	// creds are the credentials of CONNECT, kept to check the client
+	// again when the configuration is reloaded.
+	creds         auth.Credentials
+	authenticated bool
+	identity      *auth.Identity
+	pingTimer     *time.Timer
+	authTimer     *time.Timer
+	lastActivity  time.Time
+	mon           clientMon // what /connz shows beyond the above (monitor.go)
 }
 
 // createClient sets up a new connection and starts its goroutines.

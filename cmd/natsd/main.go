@@ -69,6 +69,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Time: cmd.opts.Logtime, UTC: cmd.opts.LogUTC, Debug: cmd.opts.Debug, Trace: cmd.opts.Trace,
 	}))
 
+	// On reload the file is read again and the flags applied over it, as
+	// at start.
+	s.SetConfigLoader(func() (*server.Options, error) {
+		c, err := parseFlags(args, io.Discard)
+		if err != nil {
+			return nil, err
+		}
+		return c.opts, nil
+	})
+	if logFile != nil {
+		s.OnReload(func(o *server.Options) {
+			if o.LogFile != "" && o.LogFile != logFile.Path() {
+				if err := logFile.SetPath(o.LogFile); err != nil {
+					s.Logger().Errorf("Switching log file: %v", err)
+				}
+			}
+		})
+	}
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -107,7 +125,10 @@ func serve(s *server.Server, sigs <-chan os.Signal, logFile *reopenableFile) int
 					close(done)
 				}()
 			case syscall.SIGHUP:
-				s.Logger().Warnf("Trapped %q signal: no configuration file to reload", sig)
+				s.Logger().Noticef("Trapped %q signal", sig)
+				if err := s.Reload(); err != nil {
+					s.Logger().Errorf("Failed to reload server configuration: %v", err)
+				}
 			}
 		}
 	}

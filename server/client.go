@@ -30,6 +30,9 @@ type subscription struct {
 	// max and delivered implement UNSUB with a maximum; guarded by client.mu.
 	max       int
 	delivered int
+	// checkDelivery: the subscription may match subjects its owner is not
+	// allowed to receive, so each delivery is checked; guarded by client.mu.
+	checkDelivery bool
 }
 
 // client is one connection. The reader goroutine owns the fields above mu;
@@ -43,6 +46,8 @@ type client struct {
 	start time.Time
 
 	flags      atomic.Uint32
+	identity   atomic.Pointer[auth.Identity] // who CONNECT authenticated; replaced on reload
+	permCache  *auth.Cache                   // reader-owned cache of publish checks
 	maxPending int64
 	prefix     atomic.Value // string: the log line prefix, see setLogPrefix
 
@@ -74,11 +79,15 @@ type client struct {
 	// again when the configuration is reloaded.
 	creds         auth.Credentials
 	authenticated bool
-	identity      *auth.Identity
-	pingTimer     *time.Timer
-	authTimer     *time.Timer
-	lastActivity  time.Time
-	mon           clientMon // what /connz shows beyond the above (monitor.go)
+	// responses tracks replies the client may publish (allow_responses);
+	// delCache caches delivery permission checks. Both are used by
+	// publishers delivering to this client, under mu.
+	responses    *auth.Responses
+	delCache     *auth.Cache
+	pingTimer    *time.Timer
+	authTimer    *time.Timer
+	lastActivity time.Time
+	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
 
 // createClient sets up a new connection and starts its goroutines.

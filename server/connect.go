@@ -72,10 +72,38 @@ func (c *client) ProcessConnect(arg []byte) error {
 	return nil
 }
 
-// setIdentity records who the client is; publishers read it under c.mu
-// when they deliver to the client.
+// setIdentity records who the client is and what it may do. On reload,
+// subscriptions the new permissions no longer allow are removed with the
+// violation error, as nats-server does.
 func (c *client) setIdentity(id *auth.Identity) {
+	prev := c.identity.Swap(id)
+	perms := id.Perms
+	if prev != nil && prev.Perms == perms {
+		return
+	}
+	var revoked []*subscription
 	c.mu.Lock()
-	c.identity = id
+	c.responses = perms.NewResponses()
+	for sid, sub := range c.subs {
+		if !perms.CanSubscribe(sub.subject, sub.queue) {
+			delete(c.subs, sid)
+			revoked = append(revoked, sub)
+			continue
+		}
+		sub.checkDelivery = perms.SubNeedsDeliveryCheck(sub.subject, sub.queue)
+	}
 	c.mu.Unlock()
+	for _, sub := range revoked {
+		c.srv.sl.Remove(sub.subject, sub.queue, sub)
+		c.srv.log.Noticef("%s - %s after reload", c.logPrefix(), auth.SubViolationLog(sub.subject, sub.queue, []byte(sub.sid)))
+		c.sendErr(auth.SubViolation(sub.subject, sub.queue))
+	}
+}
+
+// perms returns the client's permissions, nil when unrestricted.
+func (c *client) perms() *auth.Checker {
+	if id := c.identity.Load(); id != nil {
+		return id.Perms
+	}
+	return nil
 }

@@ -3,7 +3,9 @@ package server
 import (
 	"math/rand/v2"
 	"strconv"
+	"time"
 
+	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/sublist"
 )
 
@@ -40,6 +42,11 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	c.inBytes.Add(int64(len(msg)))
 	if c.opts.Pedantic && !sublist.ValidLiteralSubjectBytes(subject) {
 		c.sendErrNow(errInvalidPubSubject)
+		return nil
+	}
+	if perms := c.perms(); perms.PublishRestricted() && !c.canPublish(perms, subject) {
+		c.srv.log.Errorf("%s - %s", c.logPrefix(), auth.PubViolationLog(subject))
+		c.sendErrNow(auth.PubViolation(subject))
 		return nil
 	}
 	c.sendOK()
@@ -124,6 +131,13 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		sub.delivered++
 		last = sub.delivered == sub.max
 	}
+	if sub.checkDelivery && !r.perms().CanDeliver(r.delCacheLocked(), subject, sub.queue) {
+		r.mu.Unlock()
+		return false
+	}
+	if r.responses != nil && len(reply) > 0 {
+		r.responses.Record(reply, time.Now())
+	}
 	if hdrLen > 0 && r.flags.Load()&flagHeaders == 0 {
 		msg = msg[hdrLen:]
 		hdrLen = 0
@@ -150,6 +164,28 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		c.markFlush(r)
 	}
 	return true
+}
+
+// canPublish checks a restricted publish: the allow/deny lists, then the
+// replies allow_responses grants.
+func (c *client) canPublish(perms *auth.Checker, subject []byte) bool {
+	if c.permCache == nil {
+		c.permCache = perms.NewCache()
+	}
+	if perms.CanPublish(c.permCache, subject) {
+		return true
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.responses.Allow(subject, time.Now())
+}
+
+// delCacheLocked returns the delivery-check cache; c.mu is held.
+func (c *client) delCacheLocked() *auth.Cache {
+	if c.delCache == nil {
+		c.delCache = c.perms().NewCache()
+	}
+	return c.delCache
 }
 
 // appendMsg encodes MSG/HMSG without allocating.

@@ -3,6 +3,7 @@ package server
 import (
 	"strconv"
 
+	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/sublist"
 )
 
@@ -25,6 +26,12 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.sendErrNow(errInvalidSubject)
 		return nil
 	}
+	perms := c.perms()
+	if perms.SubscribeRestricted() && !perms.CanSubscribe(subj, q) {
+		c.srv.log.Errorf("%s - %s", c.logPrefix(), auth.SubViolationLog(subj, q, sid))
+		c.sendErrNow(auth.SubViolation(subj, q))
+		return nil
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -41,7 +48,8 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.sendErrNow(errMaxSubscriptions)
 		return nil
 	}
-	sub := &subscription{client: c, subject: subj, queue: q, sid: string(sid)}
+	sub := &subscription{client: c, subject: subj, queue: q, sid: string(sid),
+		checkDelivery: perms.SubNeedsDeliveryCheck(subj, q)}
 	c.mon.active = true
 	c.subs[sub.sid] = sub
 	c.mu.Unlock()

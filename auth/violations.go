@@ -35,6 +35,23 @@ func SubViolation(subject, queue string) string {
 	return s
 }
 
+// SubRevoked returns the -ERR text sent when a reload removes a
+// subscription the new permissions refuse: the SubViolation text
+// followed by ` (sid "1")`.
+func SubRevoked(subject, queue, sid string) string {
+	return SubViolation(subject, queue) + ` (sid "` + sid + `")`
+}
+
+// SubRevokedLog is the reference's notice for such a removal:
+// Removed sub "foo" using queue "q" (sid "1") for User "a" - not authorized.
+func SubRevokedLog(subject, queue, sid, user string) string {
+	s := `Removed sub "` + subject + `"`
+	if queue != "" {
+		s += ` using queue "` + queue + `"`
+	}
+	return s + ` (sid "` + sid + `") for User "` + user + `" - not authorized`
+}
+
 // PubViolationLog is the reference's error log text for a refused
 // publish (it follows the connection prefix, e.g. `"$G/user:a" - `):
 // Publish Violation - Subject "foo".

@@ -76,11 +76,22 @@
 //
 // # Differences from nats-server
 //
-// The package aims to accept every configuration nats-server accepts with
-// the same meaning. Where nats-server misbehaves this package is stricter
-// or more helpful: overflowing sizes (10e) are errors instead of wrapping
-// around, include cycles are errors instead of crashes, a leading byte
-// order mark is ignored, NUL bytes are rejected, \uHHHH escapes and all
-// bcrypt prefixes ($2b$, $2y$...) are accepted, and a block string may end
-// with a CRLF line ending.
+// The package aims to accept every configuration nats-server accepts, with
+// the same meaning. Where nats-server misbehaves, this package is more
+// helpful or stricter:
+//
+//   - accepted here, rejected by nats-server: an integer right before ']'
+//     ("[1,2]"), unquoted values starting with '.' that are not numbers
+//     ("./nats.log"), \uHHHH escapes, bcrypt prefixes other than $2a$, a
+//     comment between a key and a value on a later line, and a block string
+//     closed by ")" and CRLF;
+//   - a leading byte order mark is ignored instead of becoming part of the
+//     first key;
+//   - rejected here, though nats-server turns them into odd keys or empty
+//     values that it then reports as unknown fields: a key followed
+//     directly by '}' ("name: }"), and doubled separators ("a: 'x';;");
+//   - errors instead of misbehaviour: sizes that overflow (10e) instead of
+//     wrapping around, include cycles instead of a crash, NUL bytes, and
+//     variables that expand to an enormous tree ([$a, $a] nested dozens of
+//     times).
 package conf

@@ -183,20 +183,14 @@ func (s *scanner) readDoubleQuoted() (string, error) {
 	open := s.pos()
 	start := s.off + 1
 	i := start
-	for {
-		if i >= len(s.src) {
-			return "", errorf(open, "unterminated string: missing closing \"")
+	for i < len(s.src) && s.src[i] != '"' {
+		if s.src[i] == '\\' {
+			i++ // the escaped byte can never close the string
 		}
-		switch s.src[i] {
-		case '\\':
-			i += 2 // the escaped byte can never close the string
-			continue
-		case '"':
-		default:
-			i++
-			continue
-		}
-		break
+		i++
+	}
+	if i >= len(s.src) {
+		return "", errorf(open, "unterminated string: missing closing \"")
 	}
 	s.advance() // opening quote
 	contentPos := s.pos()

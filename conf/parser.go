@@ -113,18 +113,16 @@ func (p *parser) parsePair(m *Map, sc *scope, ctx context) error {
 		name = s.readBareKey()
 	}
 
+	// "include" followed by ':' or '=' is an ordinary key, as in
+	// nats-server; otherwise it is the include directive.
 	sawSpace := s.skipSpace()
 	b := s.peek()
-	if !quoted && sawSpace && b != ':' && b != '=' && strings.EqualFold(name, "include") {
+	if !quoted && b != ':' && b != '=' && (sawSpace || s.atLineEnd()) && strings.EqualFold(name, "include") {
 		return p.parseInclude(m, keyPos, ctx)
 	}
 
 	// Without ':' or '=', nats-server lets the value start on a later line
 	// ("authorization\n{"), which also allows Allman-style braces.
-	if !quoted && strings.EqualFold(name, "include") && s.atLineEnd() {
-		return errorf(keyPos, "include needs a file name")
-	}
-
 	crossed := false
 	switch {
 	case b == ':' || b == '=':

@@ -83,6 +83,14 @@ func trimSpace(b []byte) []byte {
 	return b
 }
 
+// trimLeft removes leading spaces and tabs.
+func trimLeft(b []byte) []byte {
+	for len(b) > 0 && isSep[b[0]] {
+		b = b[1:]
+	}
+	return b
+}
+
 // isBlank reports whether b contains only spaces and tabs.
 func isBlank(b []byte) bool {
 	return len(trimSpace(b)) == 0

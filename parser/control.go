@@ -13,21 +13,18 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 	if op == opNone {
 		return 0, errUnknownOp(line)
 	}
-	// Length is checked right after the keyword, before anything else, so
-	// that a split line (checked while accumulating) fails the same way.
-	limit := p.maxControlLine
-	if op == opConnect || op == opInfo {
-		limit = p.jsonLimit()
-	}
-	if len(line) > limit {
-		return 0, errControlLine(len(line), limit)
+	// As in nats-server, the limit applies to the arguments: the bytes
+	// after the keyword and its separators. It is checked before anything
+	// else, so that a split line (checked while accumulating) fails the
+	// same way.
+	if !ops[op].bare {
+		if n := len(trimLeft(tail)); n > p.maxControlLine {
+			return 0, errControlLine(n, p.maxControlLine)
+		}
 	}
 
 	switch op {
 	case opPing, opPong, opOK:
-		if !isBlank(tail) {
-			return 0, errUnknownOp(line)
-		}
 		switch op {
 		case opPing:
 			return 0, h.ProcessPing()
@@ -60,11 +57,8 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 		case 1:
 			return 0, h.ProcessUnsub(a[0], 0)
 		case 2:
-			max := ParseSize(a[1])
-			if max < 0 {
-				return 0, errBadArgs(line)
-			}
-			return 0, h.ProcessUnsub(a[0], max)
+			// A max that is not a number means no max, as in nats-server.
+			return 0, h.ProcessUnsub(a[0], max(ParseSize(a[1]), 0))
 		}
 		return 0, errBadArgs(line)
 	}

@@ -130,8 +130,15 @@ func parseOp(line []byte) (opKind, []byte) {
 		return opNone, nil
 	}
 	rest := line[len(ops[op].kw):]
+	if ops[op].bare {
+		// As with nats-server, whatever follows PING, PONG or +OK is
+		// ignored: "PINGX" is a PING.
+		return op, rest
+	}
 	if len(rest) == 0 {
-		if ops[op].bare {
+		if op == opConnect {
+			// "CONNECT" alone is a CONNECT with bad JSON, not an
+			// unknown op, in nats-server.
 			return op, rest
 		}
 		return opNone, nil
@@ -158,13 +165,15 @@ func validPrefix(head []byte, total int) bool {
 		if len(head) <= len(kw) {
 			return true
 		}
+		if ops[op].bare {
+			return true // anything may follow PING, PONG and +OK
+		}
 		switch head[len(kw)] {
 		case ' ', '\t':
 			return true
 		case '\r':
-			// "PING\r" may be completed by "\n"; anything after the CR
-			// would make it invalid, as it does for a complete line.
-			if ops[op].bare && total == len(kw)+1 {
+			// "CONNECT\r" may still become "CONNECT\r\n".
+			if op == opConnect && total == len(kw)+1 {
 				return true
 			}
 		}

@@ -95,10 +95,6 @@ func (p *Parser) SetLimits(maxControlLine, maxPayload int) {
 	p.maxPayload = maxPayload
 }
 
-// jsonLimit is the line limit for CONNECT and INFO.
-func (p *Parser) jsonLimit() int {
-	return max(MaxJSONLine, p.maxControlLine)
-}
 
 // Parse consumes buf completely. buf may end anywhere, in the middle of an
 // op, an argument or a payload; the state carries over to the next call.
@@ -168,7 +164,8 @@ func (p *Parser) Parse(buf []byte, h Handler) error {
 
 // checkPartial validates a control line whose end has not been seen yet: the
 // bytes already in p.line (when in stateLine) followed by more. It rejects a
-// line that cannot become a valid op, and one that already exceeds its limit.
+// line that cannot become a valid op, and one whose arguments already exceed
+// the limit, so an endless line is never buffered beyond it.
 func (p *Parser) checkPartial(more []byte) error {
 	var prev []byte
 	if p.state == stateLine {
@@ -189,24 +186,53 @@ func (p *Parser) checkPartial(more []byte) error {
 		// complete line so that the error is the same whatever the split.
 		return nil
 	}
-	limit := p.maxControlLine
-	if c := lower(head[0]); c == 'c' || c == 'i' {
-		limit = p.jsonLimit()
+	op, _ := parseOp(head[:n])
+	if op == opNone {
+		return nil // e.g. "CONNECT\r": decided by the line end
 	}
-	content := total
-	var last byte
-	if len(more) > 0 {
-		last = more[len(more)-1]
-	} else {
-		last = prev[len(prev)-1]
+	kw := len(ops[op].kw)
+	if ops[op].bare {
+		// PING and friends ignore their arguments, but an endless line is
+		// still not buffered.
+		if total > MaxJSONLine {
+			return errControlLine(total, MaxJSONLine)
+		}
+		return nil
 	}
-	if last == '\r' {
-		content-- // may be the CR of the line end, which does not count
+	args := total - kw - leadingSeps(prev, more, kw)
+	if last := lastByte(prev, more); last == '\r' {
+		args-- // may be the CR of the line end
 	}
-	if content > limit {
-		return errControlLine(content, limit)
+	if args > p.maxControlLine {
+		return errControlLine(args, p.maxControlLine)
 	}
 	return nil
+}
+
+// leadingSeps counts the separators that start at offset from in the
+// concatenation of a and b.
+func leadingSeps(a, b []byte, from int) int {
+	n := 0
+	for i := from; i < len(a)+len(b); i++ {
+		c := byte(0)
+		if i < len(a) {
+			c = a[i]
+		} else {
+			c = b[i-len(a)]
+		}
+		if !isSep[c] {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+func lastByte(a, b []byte) byte {
+	if len(b) > 0 {
+		return b[len(b)-1]
+	}
+	return a[len(a)-1]
 }
 
 // deliverPending hands a payload accumulated across Parse calls to the

@@ -68,12 +68,14 @@ var parseCases = []parseCase{
 	{name: "unknown op no line end", in: "XYZ", err: ErrUnknownOp},
 	{name: "pub no separator", in: "PUBX foo 1\r\n", err: ErrUnknownOp},
 	{name: "pub no args", in: "PUB\r\n", err: ErrUnknownOp},
-	{name: "ping garbage", in: "PINGX\r\n", err: ErrUnknownOp},
-	{name: "ping args", in: "PING x\r\n", err: ErrUnknownOp},
-	{name: "ping double cr", in: "PING\r\r\n", err: ErrUnknownOp},
-	{name: "ok garbage", in: "+OKAY\r\n", err: ErrUnknownOp},
+	// As with nats-server, anything after PING, PONG and +OK is ignored.
+	{name: "ping garbage", in: "PINGX\r\n", calls: []string{"PING"}},
+	{name: "ping args", in: "PING x\r\n", calls: []string{"PING"}},
+	{name: "ping double cr", in: "PING\r\r\n", calls: []string{"PING"}},
+	{name: "ok garbage", in: "+OKAY\r\n", calls: []string{"+OK"}},
 	{name: "err no separator", in: "-ERR\r\n", err: ErrUnknownOp},
-	{name: "connect no separator", in: "CONNECT\r\n", err: ErrUnknownOp},
+	{name: "connect no separator", in: "CONNECT\r\n", calls: []string{`CONNECT ""`}},
+	{name: "connect word", in: "CONNECTX\r\n", err: ErrUnknownOp},
 	{name: "empty line", in: "\r\n", err: ErrUnknownOp},
 	{name: "bare lf", in: "\n", err: ErrUnknownOp},
 	{name: "leading space", in: " PING\r\n", err: ErrUnknownOp},
@@ -94,8 +96,9 @@ var parseCases = []parseCase{
 	{name: "sub one arg", in: "SUB foo\r\n", err: ErrBadArgs},
 	{name: "sub too many", in: "SUB a b c d\r\n", err: ErrBadArgs},
 	{name: "unsub no args", in: "UNSUB \r\n", err: ErrBadArgs},
-	{name: "unsub bad max", in: "UNSUB 1 x\r\n", err: ErrBadArgs},
-	{name: "unsub negative max", in: "UNSUB 1 -5\r\n", err: ErrBadArgs},
+	// A max that is not a number means no max (nats-server).
+	{name: "unsub bad max", in: "UNSUB 1 x\r\n", calls: []string{`UNSUB "1" 0`}},
+	{name: "unsub negative max", in: "UNSUB 1 -5\r\n", calls: []string{`UNSUB "1" 0`}},
 	{name: "unsub too many", in: "UNSUB 1 2 3\r\n", err: ErrBadArgs},
 	{name: "msg two args", in: "MSG a 1\r\n", err: ErrBadArgs},
 	{name: "msg too many", in: "MSG a 1 r x 2\r\n", err: ErrBadArgs},
@@ -111,9 +114,13 @@ var parseCases = []parseCase{
 	{name: "payload lf only", in: "PUB foo 2\r\nab\n\n", err: ErrBadPayloadEnd},
 	{name: "hpub payload end", in: "HPUB foo 0 1\r\nxyz", err: ErrBadPayloadEnd},
 	// ErrControlLine
-	{name: "control line", in: "PUB " + strings.Repeat("a", 4093) + " 1\r\nx\r\n", err: ErrControlLine},
+	// The limit counts the arguments: the bytes after the keyword and its
+	// separators.
+	{name: "control line", in: "PUB " + strings.Repeat("a", 4095) + " 1\r\nx\r\n", err: ErrControlLine},
+	{name: "control line connect", in: "CONNECT {\"x\":\"" + strings.Repeat("a", 4090) + "\"}\r\n", err: ErrControlLine},
 	{name: "control line no end", in: "SUB " + strings.Repeat("a", 5000), err: ErrControlLine},
-	{name: "control line bare op", in: "PING" + strings.Repeat(" ", 4093) + "\r\n", err: ErrControlLine},
+	{name: "bare op arguments not limited", in: "PING" + strings.Repeat(" ", 4093) + "x\r\n", calls: []string{"PING"}},
+	{name: "control line exactly at limit", in: "SUB   " + strings.Repeat("a", 4094) + " 1\r\n", calls: []string{`SUB "` + strings.Repeat("a", 4094) + `" - "1"`}},
 	{name: "control line at limit", in: "SUB " + strings.Repeat("a", 4090) + " 1\r\n", calls: []string{`SUB "` + strings.Repeat("a", 4090) + `" - "1"`}},
 }
 
@@ -138,21 +145,21 @@ func checkResult(t *testing.T, tc parseCase, calls []string, err error) {
 }
 
 func TestConnectLongLine(t *testing.T) {
-	// CONNECT and INFO lines are exempt from the control-line limit (JWTs)
-	// up to MaxJSONLine.
+	// CONNECT and INFO are limited like any op (as in nats-server); a
+	// server expecting long JWTs raises max_control_line.
 	json := `{"jwt":"` + strings.Repeat("x", 100000) + `"}`
 	for _, op := range []string{"CONNECT", "INFO"} {
-		calls, err := feed(New(0, 0), []byte(op+" "+json+"\r\n"))
-		if err != nil || len(calls) != 1 {
-			t.Fatalf("%s: calls %d, err %v", op, len(calls), err)
+		if _, err := feed(New(0, 0), []byte(op+" "+json+"\r\n")); !errors.Is(err, ErrControlLine) {
+			t.Fatalf("%s over the default limit: err %v", op, err)
 		}
-		long := []byte(op + " " + strings.Repeat("x", MaxJSONLine) + "\r\n")
-		if _, err := feed(New(0, 0), long); !errors.Is(err, ErrControlLine) {
-			t.Fatalf("%s over MaxJSONLine: err %v", op, err)
+		calls, err := feed(New(200000, 0), []byte(op+" "+json+"\r\n"))
+		if err != nil || len(calls) != 1 {
+			t.Fatalf("%s under a raised limit: calls %d, err %v", op, len(calls), err)
 		}
 		// Cut before the line end: rejected while accumulating.
-		if _, err := feed(New(0, 0), long[:len(long)-2]); !errors.Is(err, ErrControlLine) {
-			t.Fatalf("%s over MaxJSONLine, no line end: err %v", op, err)
+		long := []byte(op + " " + json)
+		if _, err := feed(New(0, 0), long); !errors.Is(err, ErrControlLine) {
+			t.Fatalf("%s over the limit, no line end: err %v", op, err)
 		}
 	}
 }
@@ -188,7 +195,7 @@ func TestLimits(t *testing.T) {
 		t.Fatalf("max payload: %v", err)
 	}
 	p = New(16, 4)
-	if _, err := feed(p, []byte("SUB foo.bar.baz 1\r\n")); !errors.Is(err, ErrControlLine) {
+	if _, err := feed(p, []byte("SUB foo.bar.baz.qux 1\r\n")); !errors.Is(err, ErrControlLine) {
 		t.Fatalf("control line: %v", err)
 	}
 	// SetLimits between calls takes effect for the next op.
@@ -235,7 +242,7 @@ func (s *sliceCheck) ProcessPub(subject, reply, payload []byte) error {
 }
 
 func TestScratchReleasedAfterBigMessage(t *testing.T) {
-	p := New(0, 0)
+	p := New(200<<10, 0)
 	size := 200 << 10
 	msg := append([]byte("PUB foo 204800\r\n"), bytes.Repeat([]byte("z"), size)...)
 	msg = append(msg, "\r\n"...)

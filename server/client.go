@@ -53,7 +53,12 @@ type client struct {
 
 	// Reader-owned.
 	parser    *parser.Parser
-	connected bool   // CONNECT seen
+	connected bool // CONNECT seen
+	// connectInfoDue: send the connect_info INFO after the next PONG.
+	connectInfoDue bool
+	// recentIn is set by the reader on input and cleared by the ping
+	// timer: a client that talks needs no ping.
+	recentIn  atomic.Bool
 	optsGen   uint64 // the server's optsGen the parser limits come from
 	nonce     []byte // sent in INFO when nkey users exist
 	opts      connectOptions
@@ -90,6 +95,10 @@ type client struct {
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
 
+// firstPingInterval is when the first ping goes out, so that a round trip
+// time is known early (nats-server does the same).
+const firstPingInterval = 2 * time.Second
+
 // createClient sets up a new connection and starts its goroutines.
 func (s *Server) createClient(conn net.Conn) {
 	c := &client{
@@ -100,6 +109,7 @@ func (s *Server) createClient(conn net.Conn) {
 		maxPending: s.getOpts().MaxPending,
 		parser:     parser.New(int(s.getOpts().MaxControlLine), int(s.getOpts().MaxPayload)),
 		flushCh:    make(chan struct{}, 1),
+		opts:       connectOptions{Verbose: true, Pedantic: true},
 		subs:       make(map[string]*subscription),
 	}
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
@@ -128,7 +138,7 @@ func (s *Server) createClient(conn net.Conn) {
 	if s.authRequired() {
 		c.authTimer = time.AfterFunc(s.getOpts().AuthTimeout, c.authTimeout)
 	}
-	c.pingTimer = time.AfterFunc(s.getOpts().PingInterval, c.sendPing)
+	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
 
 	s.goroutine(c.writeLoop)
@@ -221,6 +231,13 @@ func (c *client) authTimeout() {
 func (c *client) sendPing() {
 	c.mu.Lock()
 	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.recentIn.Swap(false) {
+		// The client sent something since the last tick: it is alive, so
+		// skip this ping (unanswered pings still count, as in nats-server).
+		c.pingTimer.Reset(c.srv.getOpts().PingInterval)
 		c.mu.Unlock()
 		return
 	}

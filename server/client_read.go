@@ -49,6 +49,7 @@ func (c *client) readLoop() {
 		}
 		if n > 0 {
 			readsSinceArm++
+			c.recentIn.Store(true)
 			if g := c.srv.optsGen.Load(); g != c.optsGen {
 				c.optsGen = g
 				o := c.srv.getOpts()
@@ -149,6 +150,10 @@ func (c *client) markFlush(r *client) {
 func (c *client) protocolError(err error) {
 	var ce *clientError
 	switch {
+	case !c.connected && c.srv.authRequired() && !errors.As(err, &ce):
+		// A server requiring auth answers anything but CONNECT first
+		// with an authorization error.
+		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
 	case errors.As(err, &ce):
 		if ce.text != "" {
 			c.sendErr(ce.text)
@@ -158,8 +163,12 @@ func (c *client) protocolError(err error) {
 		c.sendErrAndClose(errControlLine, MaxControlLineExceeded)
 	case errors.Is(err, parser.ErrMaxPayload):
 		c.sendErrAndClose(errMaxPayload, MaxPayloadExceeded)
+	case errors.Is(err, parser.ErrBadArgs):
+		// nats-server closes on malformed arguments without a word.
+		c.srv.log.Errorf("%s - Client protocol arguments error: %v", c.logPrefix(), err)
+		c.closeConnection(ParseError, true)
 	default:
-		c.srv.log.Debugf("%s - Client parser ERROR: %v", c.logPrefix(), err)
+		c.srv.log.Errorf("%s - Client parser ERROR: %v", c.logPrefix(), err)
 		c.sendErrAndClose(errUnknownOp, ParseError)
 	}
 }
@@ -204,6 +213,10 @@ func (c *client) ProcessPing() error {
 		c.traceOut("PONG")
 	}
 	c.queue("PONG\r\n")
+	if c.connectInfoDue {
+		c.connectInfoDue = false
+		c.queue(string(c.srv.connectInfo(c)))
+	}
 	return nil
 }
 

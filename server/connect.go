@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"sort"
 
 	"github.com/natsd/natsd/auth"
 )
@@ -31,10 +32,16 @@ func (c *client) ProcessConnect(arg []byte) error {
 	if c.tracing() {
 		c.traceIn("CONNECT", redactConnect(arg))
 	}
-	var o connectOptions
+	// Clients that leave verbose and pedantic out get them on, as with
+	// nats-server.
+	o := connectOptions{Verbose: true, Pedantic: true}
 	if err := json.Unmarshal(arg, &o); err != nil {
+		// nats-server closes without a word on undecodable CONNECT JSON.
 		c.srv.log.Errorf("%s - Invalid CONNECT: %v", c.logPrefix(), err)
-		return &clientError{text: errInvalidConnectJSON, reason: ProtocolViolation}
+		return &clientError{reason: ProtocolViolation}
+	}
+	if o.NoResponders && !o.Headers {
+		return &clientError{text: errNoRespondersHdrs, reason: ProtocolViolation}
 	}
 	c.opts = o
 	c.recordConnect(&o)
@@ -59,6 +66,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	if o.Protocol >= 1 {
 		flags |= flagAsyncInfo
+		c.connectInfoDue = !c.connected
 	}
 	c.flags.Store(flags)
 	c.connected = true
@@ -93,10 +101,11 @@ func (c *client) setIdentity(id *auth.Identity) {
 		sub.checkDelivery = perms.SubNeedsDeliveryCheck(sub.subject, sub.queue)
 	}
 	c.mu.Unlock()
+	sort.Slice(revoked, func(i, j int) bool { return sidLess(revoked[i].sid, revoked[j].sid) })
 	for _, sub := range revoked {
 		c.srv.sl.Remove(sub.subject, sub.queue, sub)
-		c.srv.log.Noticef("%s - %s after reload", c.logPrefix(), auth.SubViolationLog(sub.subject, sub.queue, []byte(sub.sid)))
-		c.sendErr(auth.SubViolation(sub.subject, sub.queue))
+		c.srv.log.Noticef("%s - %s", c.logPrefix(), auth.SubRevokedLog(sub.subject, sub.queue, sub.sid, id.Name))
+		c.sendErr(auth.SubRevoked(sub.subject, sub.queue, sub.sid))
 	}
 }
 
@@ -106,4 +115,13 @@ func (c *client) perms() *auth.Checker {
 		return id.Perms
 	}
 	return nil
+}
+
+// sidLess orders subscription ids numerically when they are numbers (as
+// clients send them), so revocation errors come in subscription order.
+func sidLess(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
 }

@@ -28,8 +28,10 @@ func (c *client) ProcessHPub(subject, reply []byte, hdrLen int, msg []byte) erro
 		c.traceIn("HPUB", subject, reply, strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
 		c.tracePayload("<<-", msg)
 	}
-	if c.flags.Load()&flagHeaders == 0 && c.connected {
-		return &clientError{text: errNoHeaders, reason: ProtocolViolation}
+	if c.flags.Load()&flagHeaders == 0 {
+		// nats-server closes without a word.
+		c.srv.log.Errorf("%s - message headers not supported", c.logPrefix())
+		return &clientError{reason: ProtocolViolation}
 	}
 	return c.processInbound(subject, reply, hdrLen, msg)
 }
@@ -41,8 +43,8 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	c.inMsgs.Add(1)
 	c.inBytes.Add(int64(len(msg)))
 	if c.opts.Pedantic && !sublist.ValidLiteralSubjectBytes(subject) {
+		// nats-server reports the subject but still delivers the message.
 		c.sendErrNow(errInvalidPubSubject)
-		return nil
 	}
 	if perms := c.perms(); perms.PublishRestricted() && !c.canPublish(perms, subject) {
 		c.srv.log.Errorf("%s - %s", c.logPrefix(), auth.PubViolationLog(subject))
@@ -122,15 +124,12 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		r.mu.Unlock()
 		return false
 	}
-	last := false
-	if sub.max > 0 {
-		if sub.delivered >= sub.max {
-			r.mu.Unlock()
-			return false
-		}
-		sub.delivered++
-		last = sub.delivered == sub.max
+	if sub.max > 0 && sub.delivered >= sub.max {
+		r.mu.Unlock()
+		return false
 	}
+	sub.delivered++
+	last := sub.delivered == sub.max
 	if sub.checkDelivery && !r.perms().CanDeliver(r.delCacheLocked(), subject, sub.queue) {
 		r.mu.Unlock()
 		return false

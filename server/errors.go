@@ -3,19 +3,18 @@ package server
 // Wire error texts, byte for byte what nats-server sends: clients match on
 // them, so they are kept together here where grep finds them.
 const (
-	errUnknownOp          = "Unknown Protocol Operation"
-	errControlLine        = "Maximum Control Line Exceeded"
-	errMaxPayload         = "Maximum Payload Violation"
-	errAuthorization      = "Authorization Violation"
-	errAuthTimeout        = "Authentication Timeout"
-	errStaleConnection    = "Stale Connection"
-	errSlowConsumer       = "Slow Consumer"
-	errMaxConnections     = "maximum connections exceeded"
-	errInvalidSubject     = "Invalid Subject"
-	errInvalidPubSubject  = "Invalid Publish Subject"
-	errMaxSubscriptions   = "Maximum Subscriptions Exceeded"
-	errInvalidConnectJSON = "Invalid Client Protocol" // nats-server closes on undecodable CONNECT JSON
-	errNoHeaders          = "Headers Not Supported"
+	errUnknownOp         = "Unknown Protocol Operation"
+	errControlLine       = "maximum control line exceeded"
+	errMaxPayload        = "Maximum Payload Violation"
+	errAuthorization     = "Authorization Violation"
+	errAuthTimeout       = "Authentication Timeout"
+	errStaleConnection   = "Stale Connection"
+	errSlowConsumer      = "Slow Consumer"
+	errMaxConnections    = "maximum connections exceeded"
+	errInvalidSubject    = "Invalid Subject"
+	errInvalidPubSubject = "Invalid Publish Subject"
+	errMaxSubscriptions  = "maximum subscriptions exceeded"
+	errNoRespondersHdrs  = "no responders requires headers support"
 )
 
 // ClosedReason says why a connection was closed; the strings are the ones

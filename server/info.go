@@ -8,22 +8,26 @@ import (
 // serverInfo is the INFO sent to clients, with nats-server's field names
 // and order (clients and tools compare it byte for byte in places).
 type serverInfo struct {
-	ID           string   `json:"server_id"`
-	Name         string   `json:"server_name"`
-	Version      string   `json:"version"`
-	Proto        int      `json:"proto"`
-	Go           string   `json:"go"`
-	Host         string   `json:"host"`
-	Port         int      `json:"port"`
-	Headers      bool     `json:"headers"`
-	AuthRequired bool     `json:"auth_required,omitempty"`
-	TLSRequired  bool     `json:"tls_required,omitempty"`
-	MaxPayload   int32    `json:"max_payload"`
-	ClientID     uint64   `json:"client_id,omitempty"`
-	ClientIP     string   `json:"client_ip,omitempty"`
-	Nonce        string   `json:"nonce,omitempty"`
-	ConnectURLs  []string `json:"connect_urls,omitempty"`
-	LameDuckMode bool     `json:"ldm,omitempty"`
+	ID           string `json:"server_id"`
+	Name         string `json:"server_name"`
+	Version      string `json:"version"`
+	Proto        int    `json:"proto"`
+	Go           string `json:"go"`
+	Host         string `json:"host"`
+	Port         int    `json:"port"`
+	Headers      bool   `json:"headers"`
+	AuthRequired bool   `json:"auth_required,omitempty"`
+	TLSRequired  bool   `json:"tls_required,omitempty"`
+	MaxPayload   int32  `json:"max_payload"`
+	ClientID     uint64 `json:"client_id,omitempty"`
+	ClientIP     string `json:"client_ip,omitempty"`
+	// ConnectInfo and RemoteAccount are in the INFO that follows the first
+	// PONG of a protocol-1 client, as nats-server sends it.
+	ConnectInfo   bool     `json:"connect_info,omitempty"`
+	RemoteAccount string   `json:"remote_account,omitempty"`
+	Nonce         string   `json:"nonce,omitempty"`
+	ConnectURLs   []string `json:"connect_urls,omitempty"`
+	LameDuckMode  bool     `json:"ldm,omitempty"`
 }
 
 // baseInfo is the INFO every client gets, before per-client fields.
@@ -57,4 +61,16 @@ func (s *Server) infoFor(c *client) []byte {
 	line = append(line, "INFO "...)
 	line = append(line, b...)
 	return append(line, " \r\n"...)
+}
+
+// connectInfo is the INFO sent after the first PONG to a protocol-1 client:
+// it confirms the connection and names the account.
+func (s *Server) connectInfo(c *client) []byte {
+	info := s.baseInfo()
+	info.ClientID = c.cid
+	info.ClientIP = c.host
+	info.ConnectInfo = true
+	info.RemoteAccount = globalAccount
+	b, _ := json.Marshal(&info)
+	return append(append([]byte("INFO "), b...), " \r\n"...)
 }

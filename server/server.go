@@ -148,6 +148,9 @@ func (s *Server) Start() error {
 	s.log.Noticef("  Git:      [not set]")
 	s.log.Noticef("  Name:     %s", s.name)
 	s.log.Noticef("  ID:       %s", s.id)
+	for _, w := range s.authenticator().Warnings() {
+		s.log.Warnf("%s", w)
+	}
 
 	port := s.getOpts().Port
 	if port == RandomPort {

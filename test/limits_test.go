@@ -467,13 +467,7 @@ func TestShutdownNoGoroutineLeak(t *testing.T) {
 		nc.Publish("a", bytes.Repeat([]byte("z"), 1000))
 	}
 	nc.Flush()
-	waitFor(t, waitTimeout, "clients connected", func() bool {
-		n := s.NumClients()
-		if n != 5 {
-			t.Logf("NumClients=%d", n)
-		}
-		return n == 5
-	})
+	waitFor(t, waitTimeout, "clients connected", func() bool { return s.NumClients() == 5 })
 
 	done := make(chan struct{})
 	go func() { s.Shutdown(); close(done) }()

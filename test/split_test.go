@@ -81,7 +81,7 @@ func TestSplitHPub(t *testing.T) {
 	cases := map[string]string{
 		"HPUB foo 18 23\r\nNATS/1.0\r\nA: b\r\n\r\nhello\r\n":       "HMSG foo 1 18 23\r\nNATS/1.0\r\nA: b\r\n\r\nhello\r\n",
 		"HPUB foo reply 18 23\r\nNATS/1.0\r\nA: b\r\n\r\nhello\r\n": "HMSG foo 1 reply 18 23\r\nNATS/1.0\r\nA: b\r\n\r\nhello\r\n",
-		"HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n":                     "HMSG foo 1 12 12\r\nNATS/1.0\r\n\r\n\r\n",
+		"HPUB foo 12 12\r\nNATS/1.0\r\n\r\n\r\n":                    "HMSG foo 1 12 12\r\nNATS/1.0\r\n\r\n\r\n",
 	}
 	for in, want := range cases {
 		forEachSplit(in, func(i int) {

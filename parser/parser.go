@@ -95,7 +95,6 @@ func (p *Parser) SetLimits(maxControlLine, maxPayload int) {
 	p.maxPayload = maxPayload
 }
 
-
 // Parse consumes buf completely. buf may end anywhere, in the middle of an
 // op, an argument or a payload; the state carries over to the next call.
 // Parse returns the first error, either a (wrapped) sentinel error of this

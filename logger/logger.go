@@ -78,7 +78,16 @@ func (l *Text) SetWriter(w io.Writer) {
 func (l *Text) output(label string, format string, v []any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := append(l.buf[:0], l.prefix...)
+	b := l.appendLine(l.buf[:0], label, format, v)
+	_, _ = l.w.Write(b)
+	if cap(b) <= 4096 {
+		l.buf = b
+	}
+}
+
+// appendLine formats one log line onto b.
+func (l *Text) appendLine(b []byte, label string, format string, v []any) []byte {
+	b = append(b, l.prefix...)
 	if l.logtime {
 		now := time.Now()
 		if l.utc {
@@ -88,11 +97,13 @@ func (l *Text) output(label string, format string, v []any) {
 	}
 	b = append(b, label...)
 	b = fmt.Appendf(b, format, v...)
-	b = append(b, '\n')
-	_, _ = l.w.Write(b)
-	if cap(b) <= 4096 {
-		l.buf = b
-	}
+	return append(b, '\n')
+}
+
+// noticeLine formats an info line without writing it (a rotating file
+// writes its own notices at the top of a new file).
+func (l *Text) noticeLine(msg string) []byte {
+	return l.appendLine(nil, "[INF] ", "%s", []any{msg})
 }
 
 // Noticef logs at info level.

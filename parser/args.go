@@ -91,6 +91,14 @@ func trimLeft(b []byte) []byte {
 	return b
 }
 
+// trimRight removes trailing spaces and tabs.
+func trimRight(b []byte) []byte {
+	for len(b) > 0 && isSep[b[len(b)-1]] {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
 // isBlank reports whether b contains only spaces and tabs.
 func isBlank(b []byte) bool {
 	return len(trimSpace(b)) == 0

@@ -26,6 +26,18 @@ func (h *nopHandler) ProcessMsg(_, _, _, _ []byte) error { return nil }
 func (h *nopHandler) ProcessHMsg(_, _, _ []byte, _ int, _ []byte) error {
 	return nil
 }
+func (h *nopHandler) ProcessRSub(_, _ []byte, _ int) error { h.n++; return nil }
+func (h *nopHandler) ProcessRUnsub(_, _ []byte) error      { return nil }
+func (h *nopHandler) ProcessRMsg(args []byte, _ int, _ []byte) error {
+	var a RMsgArgs
+	if ParseRMsgArgs(args, &a) {
+		for range a.NumQueues {
+			a.NextQueue()
+		}
+	}
+	h.n++
+	return nil
+}
 
 // opsPerBuf is how many ops each benchmark buffer pipelines.
 const opsPerBuf = 1000
@@ -102,9 +114,12 @@ func TestZeroAllocs(t *testing.T) {
 		{"pub4096 split", pubOp(4096), 1000},
 		{"sub", []byte("SUB foo q 1\r\nUNSUB 1 2\r\nPING\r\n"), 1 << 30},
 		{"hpub split", []byte("HPUB foo r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"), 7},
+		{"route", []byte("RS+ foo q 2\r\nRS- foo\r\nRMSG foo 1 q r 0 2\r\nhi\r\n"), 1 << 30},
+		{"rmsg split", []byte("RMSG foo.bar 2 q1 q2 _INBOX.x 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"), 9},
 	} {
 		buf := repeatOp(c.op)
 		p := New(0, 0)
+		p.SetRouteMode(c.name == "route" || c.name == "rmsg split")
 		h := &nopHandler{}
 		run := func() {
 			for rest := buf; len(rest) > 0; {
@@ -118,6 +133,22 @@ func TestZeroAllocs(t *testing.T) {
 		run() // warm up the scratch buffers
 		if a := testing.AllocsPerRun(20, run); a != 0 {
 			t.Errorf("%s: %v allocs per run, want 0", c.name, a)
+		}
+	}
+}
+
+func BenchmarkParseRMsg(b *testing.B) {
+	op := []byte("RMSG foo.bar.baz 1 workers _INBOX.abc 0 128\r\n" + string(bytes.Repeat([]byte("x"), 128)) + "\r\n")
+	buf := repeatOp(op)
+	p := New(0, 0)
+	p.SetRouteMode(true)
+	h := &nopHandler{}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(op)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i += opsPerBuf {
+		if err := p.Parse(buf, h); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -9,7 +9,7 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 	if n := len(line); n > 0 && line[n-1] == '\r' {
 		line = line[:n-1]
 	}
-	op, tail := parseOp(line)
+	op, tail := parseOp(line, p.allowed)
 	if op == opNone {
 		return 0, errUnknownOp(line)
 	}
@@ -41,9 +41,33 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 		return 0, h.ProcessErr(trimSpace(tail))
 	}
 
+	if op == opRMsg {
+		return p.processRMsg(line, tail, rest, h)
+	}
+
 	var a args
 	n := splitArgs(tail, &a)
 	switch op {
+	case opRSub: // RS+ <subject> [<queue> <weight>]
+		switch n {
+		case 1:
+			return 0, h.ProcessRSub(a[0], nil, 0)
+		case 3:
+			w := ParseSize(a[2])
+			if w < 1 {
+				return 0, errBadArgs(line)
+			}
+			return 0, h.ProcessRSub(a[0], a[1], w)
+		}
+		return 0, errBadArgs(line)
+	case opRUnsub: // RS- <subject> [<queue>]
+		switch n {
+		case 1:
+			return 0, h.ProcessRUnsub(a[0], nil)
+		case 2:
+			return 0, h.ProcessRUnsub(a[0], a[1])
+		}
+		return 0, errBadArgs(line)
 	case opSub:
 		switch n {
 		case 2:
@@ -132,9 +156,108 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 	return p.deferPayload(op, subject, sid, reply, rest), nil
 }
 
+// processRMsg handles "RMSG <subject> <nq> [<queue>...] [<reply>] <hdr>
+// <total>": the fields before the two sizes go to the handler as one slice
+// (they are checked here with ParseRMsgArgs), so the variable number of
+// queue names needs no argument array.
+func (p *Parser) processRMsg(line, tail, rest []byte, h Handler) (int, error) {
+	tail = trimSpace(tail)
+	sizeArg, tail := lastField(tail)
+	hdrArg, argsPart := lastField(tail)
+	argsPart = trimSpace(argsPart)
+	var ra RMsgArgs
+	if len(hdrArg) == 0 || !ParseRMsgArgs(argsPart, &ra) {
+		return 0, errBadArgs(line)
+	}
+	size := ParseSize(sizeArg)
+	hdr := ParseSize(hdrArg)
+	if size < 0 || hdr < 0 || hdr > size {
+		return 0, errBadArgs(line)
+	}
+	if size > p.maxPayload {
+		return 0, errMaxPayload(size, p.maxPayload)
+	}
+	if len(rest) >= size+2 {
+		if rest[size] != '\r' || rest[size+1] != '\n' {
+			return 0, errBadPayloadEnd(rest[size : size+2])
+		}
+		return size + 2, h.ProcessRMsg(argsPart, hdr, rest[:size])
+	}
+	p.size, p.hdrLen = size, hdr
+	return p.deferPayload(opRMsg, argsPart, nil, nil, rest), nil
+}
+
+// lastField splits the last separator-delimited field off b (which has no
+// trailing separators): it returns the field and what precedes it.
+func lastField(b []byte) (field, before []byte) {
+	i := len(b)
+	for i > 0 && !isSep[b[i-1]] {
+		i--
+	}
+	return b[i:], trimRight(b[:i])
+}
+
+// RMsgArgs are the decoded fields of an RMSG before its sizes.
+type RMsgArgs struct {
+	Subject []byte
+	Reply   []byte // nil when absent
+	// NumQueues is the number of queue groups the receiver must serve;
+	// NextQueue returns them in order.
+	NumQueues int
+	queues    []byte
+}
+
+// ParseRMsgArgs decodes "<subject> <nq> [<queue>...] [<reply>]" into a
+// without allocating, and reports whether the fields are well formed: nq
+// a number and followed by exactly nq queue names and at most one reply.
+func ParseRMsgArgs(args []byte, a *RMsgArgs) bool {
+	*a = RMsgArgs{}
+	subject, rest := nextField(args)
+	nqArg, rest := nextField(rest)
+	if len(subject) == 0 || len(nqArg) == 0 {
+		return false
+	}
+	nq := ParseSize(nqArg)
+	if nq < 0 {
+		return false
+	}
+	queues := rest
+	for i := 0; i < nq; i++ {
+		var q []byte
+		if q, rest = nextField(rest); len(q) == 0 {
+			return false
+		}
+	}
+	reply, rest := nextField(rest)
+	if len(trimLeft(rest)) != 0 {
+		return false
+	}
+	a.Subject, a.NumQueues, a.queues = subject, nq, queues
+	if len(reply) > 0 {
+		a.Reply = reply
+	}
+	return true
+}
+
+// NextQueue returns the next queue name; call it NumQueues times.
+func (a *RMsgArgs) NextQueue() []byte {
+	q, rest := nextField(a.queues)
+	a.queues = rest
+	return q
+}
+
+// nextField returns the first field of b and what follows it.
+func nextField(b []byte) (field, rest []byte) {
+	b = trimLeft(b)
+	i := indexSep(b)
+	return b[:i], b[i:]
+}
+
 // dispatch calls the handler method of a message op.
 func (p *Parser) dispatch(op opKind, subject, sid, reply []byte, hdr int, payload []byte, h Handler) error {
 	switch op {
+	case opRMsg:
+		return h.ProcessRMsg(subject, hdr, payload)
 	case opPub:
 		return h.ProcessPub(subject, reply, payload)
 	case opHPub:

@@ -17,7 +17,25 @@ const (
 	opErr
 	opMsg
 	opHMsg
+	opRSub   // RS+ (route mode only)
+	opRUnsub // RS- (route mode only)
+	opRMsg   // RMSG (route mode only)
 	numOps
+)
+
+// opSet is a set of ops, one bit per opKind: the ops a parser's mode
+// accepts. Any other keyword is an unknown op.
+type opSet uint32
+
+func (s opSet) has(op opKind) bool { return s&(1<<op) != 0 }
+
+// clientOps are the ops of the client protocol; routeOps those of the
+// natsd-to-natsd route protocol (see SetRouteMode).
+const (
+	clientOps = opSet(1<<opPub | 1<<opHPub | 1<<opSub | 1<<opUnsub | 1<<opPing | 1<<opPong |
+		1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr | 1<<opMsg | 1<<opHMsg)
+	routeOps = opSet(1<<opPing | 1<<opPong | 1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr |
+		1<<opRSub | 1<<opRUnsub | 1<<opRMsg)
 )
 
 // opSpec describes an op keyword. Keywords are stored in lower case;
@@ -42,6 +60,9 @@ var ops = [numOps]opSpec{
 	opErr:     {kw: "-err"},
 	opMsg:     {kw: "msg"},
 	opHMsg:    {kw: "hmsg"},
+	opRSub:    {kw: "rs+"},
+	opRUnsub:  {kw: "rs-"},
+	opRMsg:    {kw: "rmsg"},
 }
 
 // maxKeyword is the length of the longest keyword plus its separator
@@ -73,8 +94,8 @@ func hasKeyword(b []byte, kw string) bool {
 // parseOp identifies the op keyword at the start of a complete control line
 // (line end already removed). It returns the op and the rest of the line,
 // which starts at the separator; opNone if the line does not start with a
-// keyword followed by a valid separator.
-func parseOp(line []byte) (opKind, []byte) {
+// keyword followed by a valid separator, or if the op is not in allowed.
+func parseOp(line []byte, allowed opSet) (opKind, []byte) {
 	if len(line) == 0 {
 		return opNone, nil
 	}
@@ -117,6 +138,15 @@ func parseOp(line []byte) (opKind, []byte) {
 		if hasKeyword(line, "info") {
 			op = opInfo
 		}
+	case 'r':
+		switch {
+		case hasKeyword(line, "rs+"):
+			op = opRSub
+		case hasKeyword(line, "rs-"):
+			op = opRUnsub
+		case hasKeyword(line, "rmsg"):
+			op = opRMsg
+		}
 	case '+':
 		if hasKeyword(line, "+ok") {
 			op = opOK
@@ -126,7 +156,7 @@ func parseOp(line []byte) (opKind, []byte) {
 			op = opErr
 		}
 	}
-	if op == opNone {
+	if op == opNone || !allowed.has(op) {
 		return opNone, nil
 	}
 	rest := line[len(ops[op].kw):]
@@ -155,8 +185,11 @@ func parseOp(line []byte) (opKind, []byte) {
 // the number of bytes of the line received so far (head is at most
 // maxKeyword of them). It is only used for partial lines, so that garbage is
 // rejected immediately rather than buffered until a line end shows up.
-func validPrefix(head []byte, total int) bool {
+func validPrefix(head []byte, total int, allowed opSet) bool {
 	for op := opNone + 1; op < numOps; op++ {
+		if !allowed.has(op) {
+			continue
+		}
 		kw := ops[op].kw
 		n := min(len(head), len(kw))
 		if !hasKeyword(head[:n], kw[:n]) {

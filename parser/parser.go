@@ -19,6 +19,14 @@ type Handler interface {
 	ProcessErr(arg []byte) error                                          // the text after "-ERR "
 	ProcessMsg(subject, sid, reply, payload []byte) error                 // MSG; reply nil when absent
 	ProcessHMsg(subject, sid, reply []byte, hdrLen int, msg []byte) error // HMSG; reply nil when absent
+
+	// Route mode only (see SetRouteMode).
+	ProcessRSub(subject, queue []byte, weight int) error // RS+; queue nil and weight 0 when absent
+	ProcessRUnsub(subject, queue []byte) error           // RS-; queue nil when absent
+	// ProcessRMsg receives RMSG: args are the fields before the two sizes
+	// (decode them with ParseRMsgArgs; the parser has checked them),
+	// msg = headers + payload, hdrLen = header size (0 = no headers).
+	ProcessRMsg(args []byte, hdrLen int, msg []byte) error
 }
 
 // Default limits, used when New or SetLimits is given a value <= 0.
@@ -51,6 +59,7 @@ type Parser struct {
 	state          state
 	maxControlLine int
 	maxPayload     int
+	allowed        opSet // the ops of the mode: client or route
 
 	// line accumulates a control line cut by the end of a Parse call.
 	line []byte
@@ -76,9 +85,23 @@ type Parser struct {
 // so that a peer cannot make the parser buffer an unbounded payload. Values
 // <= 0 select the defaults (4096 and 1 MiB).
 func New(maxControlLine, maxPayload int) *Parser {
-	p := &Parser{}
+	p := &Parser{allowed: clientOps}
 	p.SetLimits(maxControlLine, maxPayload)
 	return p
+}
+
+// SetRouteMode switches the parser between the client protocol (the
+// default) and the route protocol spoken between natsd servers: INFO,
+// CONNECT, PING, PONG, +OK, -ERR, RS+, RS-, RMSG. Each mode reports the
+// other's ops as unknown, so a client sending RS+ gets the same error as
+// for any unknown op. Call it between Parse calls, before any input of the
+// new mode.
+func (p *Parser) SetRouteMode(route bool) {
+	if route {
+		p.allowed = routeOps
+	} else {
+		p.allowed = clientOps
+	}
 }
 
 // SetLimits changes the limits (see New). It may be called between Parse
@@ -177,7 +200,7 @@ func (p *Parser) checkPartial(more []byte) error {
 	var head [maxKeyword]byte
 	n := copy(head[:], prev)
 	n += copy(head[n:], more)
-	if !validPrefix(head[:n], total) {
+	if !validPrefix(head[:n], total, p.allowed) {
 		return errUnknownOp(head[:n])
 	}
 	if n < maxKeyword {
@@ -185,7 +208,7 @@ func (p *Parser) checkPartial(more []byte) error {
 		// complete line so that the error is the same whatever the split.
 		return nil
 	}
-	op, _ := parseOp(head[:n])
+	op, _ := parseOp(head[:n], p.allowed)
 	if op == opNone {
 		return nil // e.g. "CONNECT\r": decided by the line end
 	}

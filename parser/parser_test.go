@@ -15,6 +15,7 @@ type parseCase struct {
 	in    string
 	calls []string
 	err   error
+	route bool // parse in route mode
 }
 
 var parseCases = []parseCase{
@@ -122,12 +123,55 @@ var parseCases = []parseCase{
 	{name: "bare op arguments not limited", in: "PING" + strings.Repeat(" ", 4093) + "x\r\n", calls: []string{"PING"}},
 	{name: "control line exactly at limit", in: "SUB   " + strings.Repeat("a", 4094) + " 1\r\n", calls: []string{`SUB "` + strings.Repeat("a", 4094) + `" - "1"`}},
 	{name: "control line at limit", in: "SUB " + strings.Repeat("a", 4090) + " 1\r\n", calls: []string{`SUB "` + strings.Repeat("a", 4090) + `" - "1"`}},
+
+	// Route ops are unknown to a client parser.
+	{name: "client rs+", in: "RS+ foo\r\n", err: ErrUnknownOp},
+	{name: "client rs-", in: "RS- foo\r\n", err: ErrUnknownOp},
+	{name: "client rmsg", in: "RMSG foo 0 0 2\r\nhi\r\n", err: ErrUnknownOp},
+	{name: "client rmsg partial", in: "RMS", err: ErrUnknownOp},
+	// Route mode: RS+, RS-, RMSG and the shared ops.
+	{route: true, name: "rs+", in: "RS+ foo\r\n", calls: []string{`RS+ "foo" - 0`}},
+	{route: true, name: "rs+ queue", in: "rs+ foo.* workers 3\r\n", calls: []string{`RS+ "foo.*" "workers" 3`}},
+	{route: true, name: "rs+ tabs", in: "RS+\tfoo\t q\t12 \r\n", calls: []string{`RS+ "foo" "q" 12`}},
+	{route: true, name: "rs-", in: "RS- foo.>\r\n", calls: []string{`RS- "foo.>" -`}},
+	{route: true, name: "rs- queue", in: "rs- foo q\n", calls: []string{`RS- "foo" "q"`}},
+	{route: true, name: "rmsg", in: "RMSG foo 0 0 5\r\nhello\r\n", calls: []string{`RMSG "foo" [] - 0 "hello"`}},
+	{route: true, name: "rmsg reply", in: "RMSG foo 0 _INBOX.1 0 2\r\nhi\r\n", calls: []string{`RMSG "foo" [] "_INBOX.1" 0 "hi"`}},
+	{route: true, name: "rmsg queues", in: "RMSG foo 2 q1 q2 0 2\r\nhi\r\n", calls: []string{`RMSG "foo" ["q1" "q2"] - 0 "hi"`}},
+	{route: true, name: "rmsg queues reply", in: "rmsg  foo\t1 q1  r 0 2 \r\nhi\r\n", calls: []string{`RMSG "foo" ["q1"] "r" 0 "hi"`}},
+	{route: true, name: "rmsg headers", in: "RMSG foo 1 q r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`RMSG "foo" ["q"] "r" 12 "NATS/1.0\r\n\r\nhi"`}},
+	{route: true, name: "rmsg empty", in: "RMSG foo 0 0 0\r\n\r\n", calls: []string{`RMSG "foo" [] - 0 ""`}},
+	{route: true, name: "route pipeline", in: "CONNECT {}\r\nINFO {}\r\nPING\r\nRS+ a\r\nRMSG a 0 0 1\r\nx\r\nRS- a\r\nPONG\r\n-ERR 'x'\r\n+OK\r\n",
+		calls: []string{`CONNECT "{}"`, `INFO "{}"`, "PING", `RS+ "a" - 0`, `RMSG "a" [] - 0 "x"`, `RS- "a" -`, "PONG", `-ERR "'x'"`, "+OK"}},
+	// Client ops are unknown to a route parser.
+	{route: true, name: "route pub", in: "PUB foo 1\r\nx\r\n", err: ErrUnknownOp},
+	{route: true, name: "route sub", in: "SUB foo 1\r\n", err: ErrUnknownOp},
+	{route: true, name: "route msg", in: "MSG foo 1 1\r\nx\r\n", err: ErrUnknownOp},
+	{route: true, name: "route garbage", in: "RSX foo\r\n", err: ErrUnknownOp},
+	{route: true, name: "rs+ no separator", in: "RS+foo\r\n", err: ErrUnknownOp},
+	// Route argument errors.
+	{route: true, name: "rs+ no args", in: "RS+ \r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ queue no weight", in: "RS+ foo q\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ zero weight", in: "RS+ foo q 0\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ bad weight", in: "RS+ foo q x\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ too many", in: "RS+ foo q 1 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rs- too many", in: "RS- foo q x\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg no hdr", in: "RMSG foo 0 2\r\nhi\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg no nq", in: "RMSG foo 0 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg bad nq", in: "RMSG foo x 0 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg missing queues", in: "RMSG foo 3 q1 q2 0 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg extra field", in: "RMSG foo 1 q1 r x 0 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg hdr > total", in: "RMSG foo 0 3 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg bad size", in: "RMSG foo 0 0 -2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg max payload", in: "RMSG foo 0 0 1048577\r\n", err: ErrMaxPayload},
+	{route: true, name: "rmsg payload end", in: "RMSG foo 0 0 1\r\nxy\r\n", err: ErrBadPayloadEnd},
+	{route: true, name: "rmsg control line", in: "RMSG " + strings.Repeat("a", 4096) + " 0 0 1\r\nx\r\n", err: ErrControlLine},
 }
 
 func TestParse(t *testing.T) {
 	for _, tc := range parseCases {
 		t.Run(tc.name, func(t *testing.T) {
-			calls, err := feed(New(0, 0), []byte(tc.in))
+			calls, err := feed(newParser(tc), []byte(tc.in))
 			checkResult(t, tc, calls, err)
 		})
 	}
@@ -269,5 +313,56 @@ func TestScratchReleasedAfterBigMessage(t *testing.T) {
 	}
 	if p.line != nil {
 		t.Fatalf("line scratch of %d bytes kept", cap(p.line))
+	}
+}
+
+func TestParseRMsgArgs(t *testing.T) {
+	for _, c := range []struct {
+		in     string
+		ok     bool
+		queues []string
+		reply  string
+	}{
+		{"foo 0", true, nil, ""},
+		{"foo 0 r", true, nil, "r"},
+		{"foo 2 a b", true, []string{"a", "b"}, ""},
+		{"foo\t2  a\tb  r  ", true, []string{"a", "b"}, "r"},
+		{"foo", false, nil, ""},
+		{"", false, nil, ""},
+		{"foo -1", false, nil, ""},
+		{"foo 1", false, nil, ""},
+		{"foo 1 a r x", false, nil, ""},
+		{"foo 99999999999999999999 a", false, nil, ""},
+	} {
+		var a RMsgArgs
+		if ok := ParseRMsgArgs([]byte(c.in), &a); ok != c.ok {
+			t.Fatalf("%q: ok = %v", c.in, ok)
+		}
+		if !c.ok {
+			continue
+		}
+		var qs []string
+		for range a.NumQueues {
+			qs = append(qs, string(a.NextQueue()))
+		}
+		if strings.Join(qs, ",") != strings.Join(c.queues, ",") || string(a.Reply) != c.reply || string(a.Subject) != "foo" {
+			t.Fatalf("%q: subject %q queues %q reply %q", c.in, a.Subject, qs, a.Reply)
+		}
+	}
+}
+
+// TestSetRouteModeLimits: a route parser takes the limits it is given, like
+// a client parser (the server raises them once a route is authenticated).
+func TestSetRouteModeLimits(t *testing.T) {
+	p := New(0, 64)
+	p.SetRouteMode(true)
+	if _, err := feed(p, []byte("RMSG foo 0 0 65\r\n")); !errors.Is(err, ErrMaxPayload) {
+		t.Fatalf("err = %v", err)
+	}
+	p = New(0, 0)
+	p.SetRouteMode(true)
+	p.SetRouteMode(false)
+	if _, err := feed(p, []byte("RS+ foo\r\n")); !errors.Is(err, ErrUnknownOp) {
+		t.Fatalf("back in client mode: err = %v", err)
 	}
 }

@@ -55,6 +55,34 @@ func (r *recorder) ProcessHMsg(subject, sid, reply []byte, hdrLen int, msg []byt
 	return r.add("HMSG %q %q %s %d %q", subject, sid, q(reply), hdrLen, msg)
 }
 
+func (r *recorder) ProcessRSub(subject, queue []byte, weight int) error {
+	return r.add("RS+ %q %s %d", subject, q(queue), weight)
+}
+func (r *recorder) ProcessRUnsub(subject, queue []byte) error {
+	return r.add("RS- %q %s", subject, q(queue))
+}
+
+// ProcessRMsg records the decoded fields, so the tests check
+// ParseRMsgArgs too.
+func (r *recorder) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
+	var a RMsgArgs
+	if !ParseRMsgArgs(args, &a) {
+		return r.add("RMSG bad args %q", args)
+	}
+	qs := make([]string, a.NumQueues)
+	for i := range qs {
+		qs[i] = string(a.NextQueue())
+	}
+	return r.add("RMSG %q %q %s %d %q", a.Subject, qs, q(a.Reply), hdrLen, msg)
+}
+
+// newParser returns a fresh parser in the mode of tc.
+func newParser(tc parseCase) *Parser {
+	p := New(0, 0)
+	p.SetRouteMode(tc.route)
+	return p
+}
+
 // feed parses the chunks in order with a fresh parser and returns the
 // recorded calls and the first error.
 func feed(p *Parser, chunks ...[]byte) ([]string, error) {

@@ -15,7 +15,7 @@ func TestSplitEveryBoundary(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			in := []byte(tc.in)
 			for i := 0; i <= len(in); i++ {
-				calls, err := feed(New(0, 0), in[:i], in[i:])
+				calls, err := feed(newParser(tc), in[:i], in[i:])
 				if errClass(err) != tc.err || join(calls) != join(tc.calls) {
 					t.Fatalf("split at %d: calls:\n%s\nerr %v\nwant:\n%s\nerr %v",
 						i, join(calls), err, join(tc.calls), tc.err)
@@ -25,7 +25,7 @@ func TestSplitEveryBoundary(t *testing.T) {
 			for i := range in {
 				chunks[i] = in[i : i+1]
 			}
-			calls, err := feed(New(0, 0), chunks...)
+			calls, err := feed(newParser(tc), chunks...)
 			if errClass(err) != tc.err || join(calls) != join(tc.calls) {
 				t.Fatalf("byte by byte: calls:\n%s\nerr %v\nwant:\n%s\nerr %v",
 					join(calls), err, join(tc.calls), tc.err)
@@ -44,7 +44,7 @@ func TestSplitThreeWays(t *testing.T) {
 		}
 		for i := 0; i <= len(in); i++ {
 			for j := i; j <= len(in); j++ {
-				calls, err := feed(New(0, 0), in[:i], in[i:j], in[j:])
+				calls, err := feed(newParser(tc), in[:i], in[i:j], in[j:])
 				if errClass(err) != tc.err || join(calls) != join(tc.calls) {
 					t.Fatalf("%s: split at %d,%d: calls:\n%s\nerr %v", tc.name, i, j, join(calls), err)
 				}

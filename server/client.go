@@ -33,6 +33,9 @@ type subscription struct {
 	// checkDelivery: the subscription may match subjects its owner is not
 	// allowed to receive, so each delivery is checked; guarded by client.mu.
 	checkDelivery bool
+	// weight is a route's queue subscription's member count on the remote
+	// server (RS+ updates it while publishers read it).
+	weight atomic.Int32
 }
 
 // client is one connection. The reader goroutine owns the fields above mu;
@@ -40,10 +43,15 @@ type subscription struct {
 type client struct {
 	srv   *Server
 	cid   uint64
+	kind  uint8  // kindClient or kindRoute; fixed at creation
+	route *route // route state, nil for clients (route.go)
 	conn  net.Conn
 	host  string
 	port  int
 	start time.Time
+	// tlsInfo is what the TLS handshake established; nil for a plain
+	// connection. Set before the reader and writer start.
+	tlsInfo *clientTLS
 
 	flags      atomic.Uint32
 	identity   atomic.Pointer[auth.Identity] // who CONNECT authenticated; replaced on reload
@@ -65,10 +73,15 @@ type client struct {
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
 	flushSet  []*client // clients this read batch made output pending for
-	inMsgs    atomic.Int64
-	inBytes   atomic.Int64
+	// rtargets[:nrt] are the routes the message being delivered goes to
+	// (route.go); the slice is reused for every message.
+	rtargets []routeTarget
+	nrt      int
+	inMsgs   atomic.Int64
+	inBytes  atomic.Int64
 
-	flushCh chan struct{} // wakes the writer; capacity 1
+	flushCh  chan struct{} // wakes the writer; capacity 1
+	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
 
 	mu           sync.Mutex
 	out          []byte // pending output, appended by anyone holding mu
@@ -118,13 +131,27 @@ func (s *Server) createClient(conn net.Conn) {
 	}
 	c.lastActivity = c.start
 	c.setLogPrefix()
+	if ts := s.tls.Load(); ts != nil {
+		// The handshake runs in its own goroutine (tls_conn.go), which
+		// then calls startClient.
+		s.goroutine(func() { s.tlsHandshake(c, ts) })
+		return
+	}
+	s.startClient(c, false)
+}
 
+// startClient registers c and starts its writer and reader. infoSent says
+// the INFO already went out (in plain text, before a TLS handshake).
+func (s *Server) startClient(c *client, infoSent bool) {
+	conn := c.conn
 	ok, full := s.addClient(c)
 	if !ok {
 		if full {
 			s.log.Errorf("%s - cid:%d - maximum connections (%d) exceeded", conn.RemoteAddr(), c.cid, s.getOpts().MaxConnections)
 			conn.SetWriteDeadline(time.Now().Add(time.Second))
-			conn.Write([]byte(s.infoFor(c)))
+			if !infoSent {
+				conn.Write([]byte(s.infoFor(c)))
+			}
 			conn.Write([]byte("-ERR '" + errMaxConnections + "'\r\n"))
 		}
 		conn.Close()
@@ -134,15 +161,16 @@ func (s *Server) createClient(conn net.Conn) {
 	s.log.Debugf("%s - Client connection created", c.logPrefix())
 
 	c.mu.Lock()
-	c.out = append(c.out, s.infoFor(c)...)
+	if !infoSent {
+		c.out = append(c.out, s.infoFor(c)...)
+	}
 	if s.authRequired() {
 		c.authTimer = time.AfterFunc(s.getOpts().AuthTimeout, c.authTimeout)
 	}
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
 
-	s.goroutine(c.writeLoop)
-	c.signalFlush()
+	c.signalFlush() // starts the writer, which sends the INFO
 	s.goroutine(c.readLoop)
 }
 
@@ -176,10 +204,16 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	if !flush {
 		c.conn.Close()
 	}
-	c.signalFlush()
+	// The writer is woken last, once the connection is off the books, so
+	// that a peer which reads the final -ERR finds it gone.
+	defer c.signalFlush()
 	s := c.srv
 	for _, sub := range subs {
-		s.sl.Remove(sub.subject, sub.queue, sub)
+		s.removeSub(sub)
+	}
+	if c.kind == kindRoute {
+		s.routeClosed(c, reason)
+		return
 	}
 	s.recordClosed(c, reason, subs)
 	s.removeClient(c)
@@ -211,8 +245,15 @@ func (c *client) sendErr(text string) {
 
 // sendErrAndClose tells the peer why and closes the connection.
 func (c *client) sendErrAndClose(text string, reason ClosedReason) {
-	c.sendErr(text)
-	c.closeConnection(reason, true)
+	if c.tracing() {
+		c.traceOut("-ERR '" + text + "'")
+	}
+	c.mu.Lock()
+	c.out = append(c.out, "-ERR '"...)
+	c.out = append(c.out, text...)
+	c.out = append(c.out, "'\r\n"...)
+	c.mu.Unlock()
+	c.closeConnection(reason, true) // wakes the writer
 }
 
 func (c *client) authTimeout() {

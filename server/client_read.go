@@ -50,7 +50,7 @@ func (c *client) readLoop() {
 		if n > 0 {
 			readsSinceArm++
 			c.recentIn.Store(true)
-			if g := c.srv.optsGen.Load(); g != c.optsGen {
+			if g := c.srv.optsGen.Load(); g != c.optsGen && c.kind == kindClient {
 				c.optsGen = g
 				o := c.srv.getOpts()
 				c.parser.SetLimits(int(o.MaxControlLine), int(o.MaxPayload))
@@ -148,6 +148,10 @@ func (c *client) markFlush(r *client) {
 // protocolError maps a parse or handler error to nats-server's -ERR reply
 // and closes the connection.
 func (c *client) protocolError(err error) {
+	if c.kind == kindRoute {
+		c.routeProtocolError(err)
+		return
+	}
 	var ce *clientError
 	switch {
 	case !c.connected && c.srv.authRequired() && !errors.As(err, &ce):
@@ -156,9 +160,10 @@ func (c *client) protocolError(err error) {
 		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
 	case errors.As(err, &ce):
 		if ce.text != "" {
-			c.sendErr(ce.text)
+			c.sendErrAndClose(ce.text, ce.reason)
+		} else {
+			c.closeConnection(ce.reason, true)
 		}
-		c.closeConnection(ce.reason, true)
 	case errors.Is(err, parser.ErrControlLine):
 		c.sendErrAndClose(errControlLine, MaxControlLineExceeded)
 	case errors.Is(err, parser.ErrMaxPayload):
@@ -213,7 +218,7 @@ func (c *client) ProcessPing() error {
 		c.traceOut("PONG")
 	}
 	c.queue("PONG\r\n")
-	if c.connectInfoDue {
+	if c.connectInfoDue && c.kind == kindClient {
 		c.connectInfoDue = false
 		c.queue(string(c.srv.connectInfo(c)))
 	}
@@ -232,14 +237,29 @@ func (c *client) ProcessPong() error {
 	return nil
 }
 
-// ProcessInfo ignores INFO from clients, as nats-server does.
-func (c *client) ProcessInfo([]byte) error { return nil }
+// ProcessInfo ignores INFO from clients, as nats-server does; a route's
+// INFO registers it or updates what it gossips.
+func (c *client) ProcessInfo(arg []byte) error {
+	if c.kind == kindRoute {
+		if c.tracing() {
+			c.traceIn("INFO", arg)
+		}
+		return c.routeInfo(arg)
+	}
+	return nil
+}
 
 // ProcessOK ignores +OK from clients.
 func (c *client) ProcessOK() error { return nil }
 
-// ProcessErr ignores -ERR from clients.
-func (c *client) ProcessErr([]byte) error { return nil }
+// ProcessErr ignores -ERR from clients; a route's is logged (the peer
+// refused us, e.g. with wrong route credentials, and closes the route).
+func (c *client) ProcessErr(arg []byte) error {
+	if c.kind == kindRoute {
+		c.srv.log.Errorf("%s - Route error from remote: %s", c.logPrefix(), arg)
+	}
+	return nil
+}
 
 // ProcessMsg: clients do not send MSG.
 func (c *client) ProcessMsg(_, _, _, _ []byte) error { return parser.ErrUnknownOp }

@@ -12,46 +12,50 @@ import (
 const maxKeptBuffer = 64 * 1024
 
 // signalFlush wakes the writer without blocking; one pending wake-up is
-// enough because the writer drains everything queued when it runs.
+// enough because the writer drains everything queued when it runs. The
+// writer goroutine only exists while the connection has output: it is
+// started here when needed and exits after idleRelease without any, so an
+// idle connection costs one goroutine (its reader), not two.
 func (c *client) signalFlush() {
 	select {
 	case c.flushCh <- struct{}{}:
 	default:
 	}
+	if !c.writerOn.Load() && c.writerOn.CompareAndSwap(false, true) {
+		c.srv.goroutine(c.writer)
+	}
 }
 
-// writeLoop is the connection's only writer. Producers append to c.out
-// under c.mu and signal; the writer swaps the buffer out and writes it with
-// one syscall, so many messages are coalesced into one write. It never
-// holds c.mu while writing, so producers never wait for the socket.
-func (c *client) writeLoop() {
+// writer is the connection's only writer while it runs. Producers append
+// to c.out under c.mu and signal; the writer swaps the buffer out and
+// writes it with one syscall, so many messages are coalesced into one
+// write. It never holds c.mu while writing, so producers never wait for
+// the socket.
+func (c *client) writer() {
 	idle := time.NewTimer(idleRelease)
-	idle.Stop()
-	armed := false
+	defer idle.Stop()
 	for {
 		select {
 		case <-c.flushCh:
 			if !c.flushOut() {
-				idle.Stop()
-				return
+				return // closed: writerOn stays set, so no writer restarts
 			}
-			c.mu.Lock()
-			big := cap(c.spare) > maxKeptBuffer
-			c.mu.Unlock()
-			if big {
-				idle.Reset(idleRelease)
-				armed = true
-			}
+			idle.Reset(idleRelease)
 		case <-idle.C:
-			if armed {
-				armed = false
-				c.mu.Lock()
-				if cap(c.spare) > maxKeptBuffer {
-					putBuffer(c.spare)
-					c.spare = nil
-				}
-				c.mu.Unlock()
+			// Quiet for a while: give back the buffers and exit. A signal
+			// that raced with the decision is picked up by the re-check.
+			c.mu.Lock()
+			if cap(c.spare) > maxKeptBuffer {
+				putBuffer(c.spare)
 			}
+			c.spare = nil
+			c.mu.Unlock()
+			c.writerOn.Store(false)
+			if len(c.flushCh) > 0 && c.writerOn.CompareAndSwap(false, true) {
+				idle.Reset(idleRelease)
+				continue
+			}
+			return
 		}
 	}
 }
@@ -80,13 +84,34 @@ func (c *client) flushOut() bool {
 		c.spare = nil
 		c.mu.Unlock()
 
-		c.conn.SetWriteDeadline(time.Now().Add(c.srv.getOpts().WriteDeadline))
-		_, err := c.conn.Write(buf)
+		deadline := c.srv.getOpts().WriteDeadline
+		if c.kind == kindRoute {
+			deadline *= routeWriteDeadlineFactor
+		}
+		c.conn.SetWriteDeadline(time.Now().Add(deadline))
+		n, err := c.conn.Write(buf)
 
 		c.mu.Lock()
+		if err != nil && n > 0 && c.kind == kindRoute && !c.closed && errors.Is(err, os.ErrDeadlineExceeded) {
+			// A route that makes progress is busy, not stalled: keep the
+			// rest in front of what was queued meanwhile and go on.
+			c.srv.log.Debugf("%s - Route write deadline exceeded with progress, %d bytes left", c.logPrefix(), len(buf)-n)
+			merged := getBuffer(len(buf) - n + len(c.out))
+			merged = append(merged, buf[n:]...)
+			merged = append(merged, c.out...)
+			putBuffer(c.out)
+			c.out = merged
+			err = nil
+		}
 		c.spare = buf[:0]
 		c.noteWriteActivity()
 		c.mu.Unlock()
+		if c.route != nil {
+			select {
+			case c.route.drained <- struct{}{}:
+			default:
+			}
+		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",

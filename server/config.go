@@ -43,6 +43,8 @@ var topLevelKeys = []optionKey{
 	{names: []string{"ping_max"}, set: intTo(func(o *Options) *int { return &o.MaxPingsOut }), reload: true},
 	{names: []string{"write_deadline"}, set: durationTo(func(o *Options) *time.Duration { return &o.WriteDeadline }), reload: true},
 	{names: []string{"authorization"}, set: setAuthorization, reload: true},
+	{names: []string{"tls"}, set: setTLS, reload: true},
+	{names: []string{"cluster"}, set: setCluster},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},
 	{names: []string{"trace"}, set: boolTo(func(o *Options) *bool { return &o.Trace }), reload: true},
@@ -53,6 +55,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"logfile_max_num", "log_max_num"}, set: intTo(func(o *Options) *int { return &o.LogMaxFiles }), reload: true},
 	{names: []string{"syslog"}, set: boolTo(func(o *Options) *bool { return &o.Syslog }), reload: true},
 	{names: []string{"remote_syslog"}, set: stringTo(func(o *Options) *string { return &o.RemoteSyslog }), reload: true},
+	{names: []string{"log_format"}, set: setLogFormat, reload: true},
 	{names: []string{"pid_file"}, set: stringTo(func(o *Options) *string { return &o.PidFile })},
 	{names: []string{"ports_file_dir"}, set: stringTo(func(o *Options) *string { return &o.PortsFileDir })},
 	{names: []string{"lame_duck_duration"}, set: durationTo(func(o *Options) *time.Duration { return &o.LameDuckDuration }), reload: true},
@@ -64,7 +67,7 @@ var topLevelKeys = []optionKey{
 // unsupportedKeys are nats-server features natsd does not have yet. A file
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
-	"tls", "cluster", "gateway", "leafnodes", "leaf", "websocket", "mqtt",
+	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
 	"jetstream", "accounts", "operator", "operators", "resolver", "system_account",
 	"https", "https_port",
 }
@@ -76,7 +79,7 @@ func ProcessConfigFile(path string) (*Options, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Options{Logtime: true, ConfigFile: path}
+	o := &Options{Logtime: true, ConfigFile: path, ConfigDigest: m.Digest()}
 	if err := applyKeys(o, m, topLevelKeys, unsupportedKeys); err != nil {
 		return nil, err
 	}
@@ -253,4 +256,17 @@ func hostPortValue(v *conf.Value) (string, int, error) {
 		return "", 0, v.Errorf("bad port in %q", s)
 	}
 	return h, port, nil
+}
+
+// setLogFormat takes text or json.
+func setLogFormat(o *Options, v *conf.Value) error {
+	s, err := v.AsString()
+	if err != nil {
+		return err
+	}
+	if s != "text" && s != "json" {
+		return v.Errorf("log_format %q is not text or json", s)
+	}
+	o.LogFormat = s
+	return nil
 }

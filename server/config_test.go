@@ -67,7 +67,7 @@ func TestProcessConfigFileErrors(t *testing.T) {
 	}{
 		{"testdata/unknown.conf", []string{"unknown.conf:2:1", `unknown field "max_payloda"`, `did you mean "max_payload"`}},
 		{"testdata/badvalue.conf", []string{"badvalue.conf:2:", "soon"}},
-		{"testdata/unsupported.conf", []string{"unsupported.conf:2:1", `"cluster" is not supported`}},
+		{"testdata/unsupported.conf", []string{"unsupported.conf:2:1", `"gateway" is not supported`}},
 		{"testdata/missing.conf", []string{"missing.conf"}},
 	}
 	for _, tt := range tests {

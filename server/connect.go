@@ -29,6 +29,12 @@ type connectOptions struct {
 
 // ProcessConnect applies CONNECT: options, then authentication.
 func (c *client) ProcessConnect(arg []byte) error {
+	if c.kind == kindRoute {
+		if c.tracing() {
+			c.traceIn("CONNECT", redactConnect(arg))
+		}
+		return c.routeConnect(arg)
+	}
 	if c.tracing() {
 		c.traceIn("CONNECT", redactConnect(arg))
 	}
@@ -45,9 +51,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	c.opts = o
 	c.recordConnect(&o)
-	id, err := c.srv.authenticator().Check(&auth.Credentials{
+	id, err := c.authenticate(c.srv.authenticator(), &auth.Credentials{
 		User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig,
-	}, c.nonce)
+	})
 	if err != nil {
 		c.srv.log.Errorf("%s - %v", c.logPrefix(), err)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
@@ -103,8 +109,8 @@ func (c *client) setIdentity(id *auth.Identity) {
 	c.mu.Unlock()
 	sort.Slice(revoked, func(i, j int) bool { return sidLess(revoked[i].sid, revoked[j].sid) })
 	for _, sub := range revoked {
-		c.srv.sl.Remove(sub.subject, sub.queue, sub)
-		c.srv.log.Noticef("%s - %s", c.logPrefix(), auth.SubRevokedLog(sub.subject, sub.queue, sub.sid, id.Name))
+		c.srv.removeSub(sub)
+		c.srv.log.Noticef("%s", auth.SubRevokedLog(sub.subject, sub.queue, sub.sid, id.Name)) // no client prefix, as nats-server
 		c.sendErr(auth.SubRevoked(sub.subject, sub.queue, sub.sid))
 	}
 }

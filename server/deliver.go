@@ -1,7 +1,6 @@
 package server
 
 import (
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -83,12 +82,20 @@ func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	return r
 }
 
-// deliverAll sends the message to every plain subscriber and to one member
-// of each queue group. It reports whether anyone got it.
+// deliverAll sends a client's message to every plain subscriber and to one
+// member of each queue group. Subscriptions owned by routes (remote
+// interest) are not written to one by one: each route gets one RMSG,
+// listing the queue groups it must serve. A queue group is served locally
+// when it has a local member; a route is picked (weighted by its member
+// count) only when it has none. It reports whether anyone got it.
 func (c *client) deliverAll(r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte) bool {
 	noEcho := c.flags.Load()&flagNoEcho != 0
 	delivered := false
 	for _, sub := range r.Plain {
+		if sub.client.kind == kindRoute {
+			c.target(sub.client)
+			continue
+		}
 		if noEcho && sub.client == c {
 			continue
 		}
@@ -97,19 +104,18 @@ func (c *client) deliverAll(r *sublist.Result[*subscription], subject, reply []b
 		}
 	}
 	for i := range r.Queues {
-		members := r.Queues[i].Members
-		n := len(members)
-		start := rand.IntN(n)
-		for j := 0; j < n; j++ {
-			sub := members[(start+j)%n]
-			if noEcho && sub.client == c {
-				continue
-			}
-			if c.deliverTo(sub, subject, reply, hdrLen, msg) {
-				delivered = true
-				break
-			}
+		g := &r.Queues[i]
+		if c.deliverLocalMember(g.Members, subject, reply, hdrLen, msg, noEcho) {
+			delivered = true
+			continue
 		}
+		if rs := pickRouteMember(g.Members); rs != nil {
+			t := c.target(rs.client)
+			t.queues = append(t.queues, g.Name)
+		}
+	}
+	if c.nrt > 0 && c.sendToRoutes(subject, reply, hdrLen, msg) {
+		delivered = true
 	}
 	return delivered
 }
@@ -213,12 +219,15 @@ func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []by
 }
 
 // slowConsumer cuts off a connection whose output backlog passed the limit.
+// The log line names the client, the limit it hit, its pending bytes and
+// the subjects with the largest backlog, so an operator can act on it.
 func (r *client) slowConsumer() {
 	r.mu.Lock()
 	pending := len(r.out)
+	top := topBacklog(r.out, 3)
 	r.mu.Unlock()
-	r.srv.log.Noticef("%s - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes)",
-		r.logPrefix(), r.maxPending, pending)
+	r.srv.log.Noticef("%s - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes; largest backlog: %s)",
+		r.logPrefix(), r.maxPending, pending, formatBacklog(top))
 	r.closeConnection(SlowConsumerPendingBytes, false)
 }
 

@@ -18,16 +18,20 @@ type serverInfo struct {
 	Headers      bool   `json:"headers"`
 	AuthRequired bool   `json:"auth_required,omitempty"`
 	TLSRequired  bool   `json:"tls_required,omitempty"`
+	TLSVerify    bool   `json:"tls_verify,omitempty"`
 	MaxPayload   int32  `json:"max_payload"`
 	ClientID     uint64 `json:"client_id,omitempty"`
 	ClientIP     string `json:"client_ip,omitempty"`
+	Nonce        string `json:"nonce,omitempty"`
+	// Cluster is the cluster name; ConnectURLs every cluster node's client
+	// URL (only once the server has routes, as with nats-server).
+	Cluster      string   `json:"cluster,omitempty"`
+	ConnectURLs  []string `json:"connect_urls,omitempty"`
+	LameDuckMode bool     `json:"ldm,omitempty"`
 	// ConnectInfo and RemoteAccount are in the INFO that follows the first
 	// PONG of a protocol-1 client, as nats-server sends it.
-	ConnectInfo   bool     `json:"connect_info,omitempty"`
-	RemoteAccount string   `json:"remote_account,omitempty"`
-	Nonce         string   `json:"nonce,omitempty"`
-	ConnectURLs   []string `json:"connect_urls,omitempty"`
-	LameDuckMode  bool     `json:"ldm,omitempty"`
+	ConnectInfo   bool   `json:"connect_info,omitempty"`
+	RemoteAccount string `json:"remote_account,omitempty"`
 }
 
 // baseInfo is the INFO every client gets, before per-client fields.
@@ -46,7 +50,11 @@ func (s *Server) baseInfo() serverInfo {
 		Port:         port,
 		Headers:      !s.getOpts().NoHeaderSupport,
 		AuthRequired: s.authRequired(),
+		TLSRequired:  s.tls.Load() != nil,
+		TLSVerify:    s.tls.Load() != nil && s.tls.Load().verify,
 		MaxPayload:   s.getOpts().MaxPayload,
+		Cluster:      s.getOpts().Cluster.Name,
+		ConnectURLs:  s.clientConnectURLs(),
 	}
 }
 

@@ -29,6 +29,10 @@ func (s *Server) LameDuckShutdown() {
 	if l != nil {
 		l.Close()
 	}
+	// Routes stay up until the final shutdown, so the clients still here
+	// keep receiving the cluster's messages; the peers stop advertising
+	// this server to their clients.
+	s.routesEnterLameDuck()
 	clients := s.snapshotClients()
 	info := s.lameDuckInfo()
 	for _, c := range clients {

@@ -19,10 +19,6 @@ var _ monitor.Source = (*Server)(nil)
 // nats-server's monitoring.
 const globalAccount = "$G"
 
-// defaultTLSTimeout is what nats-server reports as tls_timeout when TLS is
-// not configured; natsd reports the same.
-const defaultTLSTimeout = 2.0
-
 // monitorState is what monitoring adds to a Server.
 type monitorState struct {
 	mu      sync.Mutex
@@ -144,7 +140,9 @@ func (s *Server) Varz() *monitor.Varz {
 		MaxControlLine: o.MaxControlLine,
 		MaxPayload:     int(o.MaxPayload),
 		MaxPending:     o.MaxPending,
-		TLSTimeout:     defaultTLSTimeout,
+		TLSTimeout:     o.TLSTimeout.Seconds(),
+		TLSRequired:    s.tls.Load() != nil,
+		TLSVerify:      s.tls.Load() != nil && s.tls.Load().verify,
 		WriteDeadline:  o.WriteDeadline,
 		Start:          s.start,
 		Now:            now,
@@ -183,6 +181,7 @@ func (s *Server) Varz() *monitor.Varz {
 	v.SlowConsumersStats = &monitor.SlowConsumersStats{Clients: slow}
 	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: stale}
 	v.Subscriptions = s.sl.Count()
+	s.clusterVarz(v)
 	return v
 }
 
@@ -210,6 +209,9 @@ func (c *client) connInfo() *monitor.ConnInfo {
 	rtt := c.mon.rtt
 	c.mu.Unlock()
 	ci.SetRTT(rtt)
+	if c.tlsInfo != nil {
+		ci.TLSVersion, ci.TLSCipher = c.tlsInfo.version, c.tlsInfo.cipher
+	}
 	return ci
 }
 
@@ -364,14 +366,9 @@ func (s *Server) Subsz(o *monitor.SubszOptions) (*monitor.Subsz, error) {
 	return sz, nil
 }
 
-// Routez is the /routez snapshot; natsd has no routes yet.
-func (s *Server) Routez(*monitor.RoutezOptions) (*monitor.Routez, error) {
-	return &monitor.Routez{
-		ID:     s.id,
-		Name:   s.name,
-		Now:    time.Now(),
-		Routes: []*monitor.RouteInfo{},
-	}, nil
+// Routez is the /routez snapshot (route_monitor.go).
+func (s *Server) Routez(o *monitor.RoutezOptions) (*monitor.Routez, error) {
+	return s.routez(o), nil
 }
 
 // Healthz reports ok while the server accepts clients, and unavailable

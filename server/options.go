@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"fmt"
 	"time"
 
@@ -49,10 +50,31 @@ type Options struct {
 	NoAuthUser         string
 	DefaultPermissions *auth.Permissions
 
+	// Client TLS (server/tls.go): with TLSConfig every client connection
+	// is TLS. TLSCert and TLSKey, when the certificate came from files,
+	// let the server reload it when they change. TLSVerify requires
+	// client certificates (tls_verify in INFO); TLSMap (verify_and_map)
+	// takes the user from the certificate. TLSTimeout bounds the
+	// handshake. TLSHandshakeFirst starts TLS before the INFO; with a
+	// fallback delay, a client silent that long gets the INFO first.
+	TLSConfig                  *tls.Config
+	TLSCert, TLSKey, TLSCaCert string
+	TLSVerify, TLSMap          bool
+	TLSTimeout                 time.Duration
+	TLSHandshakeFirst          bool
+	TLSHandshakeFirstFallback  time.Duration
+
+	// Cluster configures route connections to other servers
+	// (server/config_cluster.go, server/route.go).
+	Cluster ClusterOpts
+
 	// ClientAdvertise is the client URL advertised to other servers.
 	ClientAdvertise string
-	// ConfigFile is the file the options were read from, for reload.
-	ConfigFile string
+	// ConfigFile is the file the options were read from, for reload, and
+	// ConfigDigest identifies its content (conf.Map.Digest), as logged at
+	// start and by -t.
+	ConfigFile   string
+	ConfigDigest string
 	// PortsFileDir, when set, receives a file listing the listen URLs.
 	PortsFileDir string
 	// LogSizeLimit rotates the log file at this size; LogMaxFiles is how
@@ -61,6 +83,8 @@ type Options struct {
 	LogMaxFiles  int
 	Syslog       bool
 	RemoteSyslog string
+	// LogFormat is "text" (nats-server's, the default) or "json".
+	LogFormat string
 
 	NoHeaderSupport     bool
 	DisableSublistCache bool
@@ -93,6 +117,7 @@ type Options struct {
 // its caller.
 func (o *Options) Clone() *Options {
 	c := *o
+	c.Cluster = o.Cluster.clone()
 	return &c
 }
 
@@ -127,6 +152,9 @@ func (o *Options) setDefaults() {
 	if o.AuthTimeout == 0 {
 		o.AuthTimeout = DefaultAuthTimeout
 	}
+	if o.TLSTimeout == 0 {
+		o.TLSTimeout = DefaultTLSTimeout
+	}
 	if o.LameDuckDuration == 0 {
 		o.LameDuckDuration = 2 * time.Minute
 	}
@@ -136,6 +164,7 @@ func (o *Options) setDefaults() {
 	if o.MaxClosedClients == 0 {
 		o.MaxClosedClients = DefaultMaxClosedClients
 	}
+	o.Cluster.setDefaults()
 }
 
 // validate checks relations between options and explains each violation.
@@ -158,7 +187,16 @@ func (o *Options) validate() error {
 	if o.MaxConnections < 0 {
 		return fmt.Errorf("max_connections %d must not be negative", o.MaxConnections)
 	}
-	if o.PingInterval < 0 || o.WriteDeadline < 0 || o.AuthTimeout < 0 {
+	if err := o.Cluster.validate(); err != nil {
+		return err
+	}
+	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {
+		return fmt.Errorf("log_format %q is not text or json", o.LogFormat)
+	}
+	if o.TLSConfig == nil && (o.TLSVerify || o.TLSMap || o.TLSHandshakeFirst) {
+		return fmt.Errorf("tls verify, verify_and_map and handshake_first need a TLS certificate")
+	}
+	if o.PingInterval < 0 || o.WriteDeadline < 0 || o.AuthTimeout < 0 || o.TLSTimeout < 0 {
 		return fmt.Errorf("ping_interval, write_deadline and auth timeout must not be negative")
 	}
 	return nil

@@ -62,12 +62,15 @@ var reloadable = map[string]string{
 	"NoAuthUser": "no_auth_user", "DefaultPermissions": "authorization.default_permissions",
 	"Debug": "debug", "Trace": "trace", "Logtime": "logtime", "LogUTC": "logtime_utc",
 	"LogFile": "log_file", "LogSizeLimit": "logfile_size_limit", "LogMaxFiles": "logfile_max_num",
-	"Syslog": "syslog", "RemoteSyslog": "remote_syslog",
+	"Syslog": "syslog", "RemoteSyslog": "remote_syslog", "LogFormat": "log_format",
 	"LameDuckDuration": "lame_duck_duration", "LameDuckGracePeriod": "lame_duck_grace_period",
 	"HTTPUser": "http user", "HTTPPassword": "http password", "HTTPToken": "http token",
+	"TLSConfig": "tls", "TLSCert": "tls.cert_file", "TLSKey": "tls.key_file", "TLSCaCert": "tls.ca_file",
+	"TLSVerify": "tls.verify", "TLSMap": "tls.verify_and_map", "TLSTimeout": "tls.timeout",
+	"TLSHandshakeFirst": "tls.handshake_first", "TLSHandshakeFirstFallback": "tls.handshake_first",
 }
 
-var ignoredOnReload = map[string]bool{"ConfigFile": true, "NoLog": true}
+var ignoredOnReload = map[string]bool{"ConfigFile": true, "ConfigDigest": true, "NoLog": true}
 
 // optionsDiff compares two option sets field by field.
 func optionsDiff(old, cur *Options) (changed, refused []string) {
@@ -76,6 +79,11 @@ func optionsDiff(old, cur *Options) (changed, refused []string) {
 	for i := 0; i < t.NumField(); i++ {
 		name := t.Field(i).Name
 		if ignoredOnReload[name] || reflect.DeepEqual(ov.Field(i).Interface(), nv.Field(i).Interface()) {
+			continue
+		}
+		if name == "Cluster" {
+			ch, ref := clusterDiff(&old.Cluster, &cur.Cluster)
+			changed, refused = append(changed, ch...), append(refused, ref...)
 			continue
 		}
 		if key, ok := reloadable[name]; ok {
@@ -122,6 +130,8 @@ func (s *Server) applyOptions(o *Options) error {
 	}
 	s.opts.Store(cur)
 	s.authn.Store(authn)
+	s.reloadRoutes(old, cur)
+	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)
 	if l, ok := s.log.(interface{ SetLevels(debug, trace bool) }); ok {
 		l.SetLevels(cur.Debug, cur.Trace)
@@ -151,7 +161,7 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 	if !connected {
 		return
 	}
-	id, err := authn.Check(&creds, c.nonce)
+	id, err := c.authenticate(authn, &creds)
 	if err != nil {
 		c.srv.log.Noticef("%s - %v after reload: closing", c.logPrefix(), err)
 		c.sendErrAndClose(errAuthorization, AuthenticationViolation)

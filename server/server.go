@@ -60,12 +60,15 @@ type Server struct {
 	lastListenAddr net.Addr
 
 	authn   atomic.Pointer[auth.Authenticator]
-	optsGen atomic.Uint64 // bumped on reload; readers re-apply limits
+	tls     atomic.Pointer[tlsServer] // nil: plain connections (tls_conn.go)
+	tlsPoll time.Duration             // how often the certificate files are checked
+	optsGen atomic.Uint64             // bumped on reload; readers re-apply limits
 
 	reloadMu    sync.Mutex
 	loadConfig  func() (*Options, error)
 	reloadHooks []func(*Options)
 	nextCID     atomic.Uint64
+	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
 	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
 }
@@ -109,6 +112,11 @@ func New(opts *Options) (*Server, error) {
 	}
 	s.opts.Store(o)
 	s.authn.Store(authn)
+	if err := s.initCluster(o); err != nil {
+		return nil, err
+	}
+	s.tls.Store(newTLSServer(o))
+	s.tlsPoll = tlsWatchInterval
 	if s.name == "" {
 		s.name = pub
 	}
@@ -146,8 +154,14 @@ func (s *Server) Start() error {
 	s.log.Noticef("Starting nats-server")
 	s.log.Noticef("  Version:  %s", Version)
 	s.log.Noticef("  Git:      [not set]")
+	if cn := s.getOpts().Cluster.Name; cn != "" {
+		s.log.Noticef("  Cluster:  %s", cn)
+	}
 	s.log.Noticef("  Name:     %s", s.name)
 	s.log.Noticef("  ID:       %s", s.id)
+	if o := s.getOpts(); o.ConfigFile != "" {
+		s.log.Noticef("Using configuration file: %s (sha256:%s)", o.ConfigFile, o.ConfigDigest)
+	}
 	for _, w := range s.authenticator().Warnings() {
 		s.log.Warnf("%s", w)
 	}
@@ -172,11 +186,22 @@ func (s *Server) Start() error {
 		}
 	}
 	s.log.Noticef("Listening for client connections on %s", l.Addr())
+	if ts := s.tls.Load(); ts != nil {
+		s.log.Noticef("TLS required for client connections")
+		if ts.first && ts.fallback == 0 {
+			s.log.Warnf(`Clients that are not using "TLS Handshake First" option will fail to connect`)
+		}
+	}
+	if err := s.startCluster(); err != nil {
+		l.Close()
+		return err
+	}
 	if err := s.startMonitoring(); err != nil {
 		l.Close()
 		return err
 	}
-	s.goroutine(func() { s.acceptLoop(l) })
+	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
+	s.goroutine(func() { s.watchTLSFiles(s.tlsPoll) })
 	s.log.Noticef("Server is ready")
 	return nil
 }
@@ -190,9 +215,10 @@ func (s *Server) goroutine(f func()) {
 	}()
 }
 
-// acceptLoop accepts until the listener closes, backing off on temporary
-// errors (such as running out of file descriptors) instead of spinning.
-func (s *Server) acceptLoop(l net.Listener) {
+// acceptConns accepts until the listener closes, backing off on temporary
+// errors (such as running out of file descriptors) instead of spinning,
+// and hands each connection to create. kind names it in the log.
+func (s *Server) acceptConns(l net.Listener, kind string, create func(net.Conn)) {
 	delay := time.Duration(0)
 	for {
 		conn, err := l.Accept()
@@ -210,7 +236,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 			} else if delay *= 2; delay > time.Second {
 				delay = time.Second
 			}
-			s.log.Errorf("Temporary client accept error (%v), sleeping %v", err, delay)
+			s.log.Errorf("Temporary %s accept error (%v), sleeping %v", kind, err, delay)
 			select {
 			case <-time.After(delay):
 			case <-s.quit:
@@ -219,7 +245,7 @@ func (s *Server) acceptLoop(l net.Listener) {
 			continue
 		}
 		delay = 0
-		s.createClient(conn)
+		create(conn)
 	}
 }
 
@@ -284,6 +310,7 @@ func (s *Server) Shutdown() {
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)
 	}
+	s.shutdownCluster()
 	s.wg.Wait()
 	if s.getOpts().PidFile != "" {
 		os.Remove(s.getOpts().PidFile)

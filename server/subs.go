@@ -53,7 +53,7 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 	c.mon.active = true
 	c.subs[sub.sid] = sub
 	c.mu.Unlock()
-	if err := c.srv.sl.Insert(subj, q, sub); err != nil {
+	if err := c.srv.insertSub(sub); err != nil {
 		c.mu.Lock()
 		delete(c.subs, sub.sid)
 		c.mu.Unlock()
@@ -92,7 +92,7 @@ func (c *client) ProcessUnsub(sid []byte, max int) error {
 	}
 	delete(c.subs, sub.sid)
 	c.mu.Unlock()
-	c.srv.sl.Remove(sub.subject, sub.queue, sub)
+	c.srv.removeSub(sub)
 	c.sendOK()
 	return nil
 }
@@ -106,7 +106,7 @@ func (c *client) removeSubAfterMax(sub *subscription) {
 	}
 	delete(c.subs, sub.sid)
 	c.mu.Unlock()
-	c.srv.sl.Remove(sub.subject, sub.queue, sub)
+	c.srv.removeSub(sub)
 }
 
 // sendErrNow queues an -ERR that leaves the connection open.

@@ -18,18 +18,32 @@ import (
 func (c *client) setLogPrefix() {
 	var b strings.Builder
 	b.WriteString(c.conn.RemoteAddr().String())
+	if c.kind == kindRoute {
+		b.WriteString(" - rid:")
+		b.WriteString(strconv.FormatUint(c.cid, 10))
+		c.prefix.Store(b.String())
+		return
+	}
 	b.WriteString(" - cid:")
 	b.WriteString(strconv.FormatUint(c.cid, 10))
 	if c.connected {
-		b.WriteString(` - "v`)
-		b.WriteString(c.opts.Version)
-		b.WriteByte(':')
-		b.WriteString(c.opts.Lang)
-		if c.opts.Name != "" {
-			b.WriteByte(':')
-			b.WriteString(c.opts.Name)
+		// "v1.0:go:name", leaving out the parts the client did not send
+		// (nothing at all when it sent none), as nats-server does.
+		var parts []string
+		if c.opts.Version != "" {
+			parts = append(parts, "v"+c.opts.Version)
 		}
-		b.WriteByte('"')
+		if c.opts.Lang != "" {
+			parts = append(parts, c.opts.Lang)
+		}
+		if c.opts.Name != "" {
+			parts = append(parts, c.opts.Name)
+		}
+		if len(parts) > 0 {
+			b.WriteString(` - "`)
+			b.WriteString(strings.Join(parts, ":"))
+			b.WriteByte('"')
+		}
 		if c.opts.Username != "" {
 			b.WriteString(` - "$G/user:`)
 			b.WriteString(c.opts.Username)

@@ -45,6 +45,7 @@ func TestClientPubSub(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	flush(t, nc) // the SUB is registered before anyone publishes
 	other := natsConnect(t, s)
 	for i := 0; i < 10; i++ {
 		if err := other.Publish("foo", []byte(fmt.Sprintf("msg-%d", i))); err != nil {
@@ -113,6 +114,7 @@ func TestClientWildcards(t *testing.T) {
 		}
 		subs[p] = sub
 	}
+	flush(t, nc)
 	matches := map[string][]string{
 		"foo":         {">", "*"},
 		"foo.bar":     {"foo.*", "foo.>", ">", "*.bar", "foo.bar"},

@@ -8,6 +8,10 @@ import (
 	"github.com/natsd/natsd/server"
 )
 
+// referenceOnlyInfoKeys are INFO fields nats-server sends and natsd
+// deliberately does not (no JetStream API level, no auth-callout xkey).
+var referenceOnlyInfoKeys []string
+
 // startServer starts an in-process natsd server.
 func startServer(t testing.TB, o *srvOpts) testServer {
 	t.Helper()

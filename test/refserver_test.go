@@ -21,6 +21,10 @@ import (
 	"time"
 )
 
+// referenceOnlyInfoKeys are INFO fields nats-server sends and natsd
+// deliberately does not.
+var referenceOnlyInfoKeys = []string{"api_lvl", "xkey"}
+
 type refServer struct {
 	t        testing.TB
 	cmd      *exec.Cmd
@@ -40,7 +44,7 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startServer(t testing.TB, o *srvOpts) testServer {
+func startServerOnce(t testing.TB, o *srvOpts) *refServer {
 	t.Helper()
 	bin := os.Getenv("NATS_REF_SERVER")
 	if bin == "" {
@@ -99,7 +103,7 @@ func startServer(t testing.TB, o *srvOpts) testServer {
 	}
 	rs.cmd = cmd
 	go func() { cmd.Wait(); close(rs.done) }()
-	waitFor(t, waitTimeout, "reference server up", func() bool {
+	up := func() bool {
 		c, err := net.Dial("tcp", rs.Addr().String())
 		if err != nil {
 			return false
@@ -107,11 +111,35 @@ func startServer(t testing.TB, o *srvOpts) testServer {
 		c.Close()
 		_, err = rs.get("/varz")
 		return err == nil
-	})
+	}
+	deadline := time.Now().Add(4 * waitTimeout)
+	for !up() {
+		select {
+		case <-rs.done: // e.g. a port was taken meanwhile: caller retries
+			return nil
+		default:
+		}
+		if time.Now().After(deadline) {
+			rs.Shutdown()
+			t.Fatalf("reference server did not come up")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	// The system account has its own subscriptions; count only clients'.
 	waitFor(t, waitTimeout, "reference server has no clients", func() bool { return rs.NumClients() == 0 })
 	rs.baseSubs = rs.rawSubs()
 	return rs
+}
+
+func startServer(t testing.TB, o *srvOpts) testServer {
+	t.Helper()
+	for i := 0; i < 5; i++ {
+		if rs := startServerOnce(t, o); rs != nil {
+			return rs
+		}
+	}
+	t.Fatalf("reference server keeps exiting at startup (set REF_LOG=1 to see why)")
+	return nil
 }
 
 func (rs *refServer) get(path string) (map[string]any, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/server"
 )
 
@@ -17,12 +18,14 @@ type command struct {
 	configFile  string
 	showVersion bool
 	showHelp    bool
+	showTLSHelp bool // --help_tls
 	testConfig  bool
 	signal      string // --signal NAME[=PID]
 	healthcheck string // --healthcheck URL
 }
 
 const usage = `Usage: natsd [options]
+       natsd passwd [--cost <n>] [--generate]   Print a bcrypt hash of a password
 
 Server Options:
     -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
@@ -30,6 +33,7 @@ Server Options:
     -n, --name
         --server_name <server_name>  Server name (default: auto)
     -P, --pid <file>                 File to store PID
+        --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports)
     -m, --http_port <port>           Use port for http monitoring
         --http_base_path <path>      Serve the monitoring endpoints under this path
         --healthcheck <url>          GET url, exit 0 if it answers 200 and 1 otherwise
@@ -61,14 +65,26 @@ Logging Options:
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -DV                              Debug and trace
+    -s, --syslog                     Log to syslog
+    -r, --remote_syslog <addr>       Syslog server addr (udp://localhost:514, tcp://host:port, unix:///dev/log)
+        --log_size_limit <limit>     Rotate the log file past this size (default: no rotation)
+        --log_format <format>        text (nats-server's, the default) or json
 
 Authorization Options:
         --user <user>                User required for connections
         --pass <password>            Password required for connections
         --auth <token>               Authorization token required for connections
 
+TLS Options:
+        --tls                        Enable TLS, do not verify clients (default: false)
+        --tlscert <file>             Server certificate file
+        --tlskey <file>              Private key for server certificate
+        --tlsverify                  Enable TLS, verify client certificates
+        --tlscacert <file>           Client certificate CA for verification
+` + clusterUsage + `
 Common Options:
     -h, --help                       Show this message
+        --help_tls                   TLS help: the tls block, cipher suites and curves
     -v, --version                    Show version
 `
 
@@ -141,6 +157,15 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 		fs.BoolVar(&opts.Logtime, n, opts.Logtime, "")
 	}
 	fs.BoolVar(&opts.LogUTC, "logtime_utc", opts.LogUTC, "")
+	for _, n := range []string{"s", "syslog"} {
+		fs.BoolVar(&opts.Syslog, n, opts.Syslog, "")
+	}
+	for _, n := range []string{"r", "remote_syslog"} {
+		fs.StringVar(&opts.RemoteSyslog, n, opts.RemoteSyslog, "")
+	}
+	fs.Var(sizeValue{&opts.LogSizeLimit}, "log_size_limit", "")
+	fs.StringVar(&opts.LogFormat, "log_format", opts.LogFormat, "")
+	fs.StringVar(&opts.PortsFileDir, "ports_file_dir", opts.PortsFileDir, "")
 	for _, n := range []string{"D", "debug"} {
 		fs.BoolVar(&opts.Debug, n, opts.Debug, "")
 	}
@@ -159,6 +184,8 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 		fs.BoolVar(&cmd.showHelp, n, false, "")
 	}
 
+	finishTLS := addTLSFlags(fs, opts, &cmd.showTLSHelp)
+	finishCluster := addClusterFlags(fs, opts)
 	maxPayload, maxControl, maxPending := int64(opts.MaxPayload), int64(opts.MaxControlLine), opts.MaxPending
 	fs.Var(sizeValue{&maxPayload}, "max_payload", "")
 	fs.Var(sizeValue{&maxControl}, "max_control_line", "")
@@ -182,6 +209,18 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	}
 	if debugTrace {
 		opts.Debug, opts.Trace = true, true
+	}
+	if cmd.showTLSHelp {
+		return cmd, nil
+	}
+	if err := finishTLS(); err != nil {
+		return nil, err
+	}
+	if err := finishCluster(); err != nil {
+		return nil, err
+	}
+	if !logger.ValidFormat(opts.LogFormat) {
+		return nil, fmt.Errorf("--log_format %q: use text or json", opts.LogFormat)
 	}
 	if maxPayload > 1<<31-1 || maxControl > 1<<31-1 {
 		return nil, fmt.Errorf("max_payload and max_control_line must be below 2GB")

@@ -3,11 +3,15 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/server"
@@ -18,6 +22,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "passwd" {
+		return runPasswd(args[1:], os.Stdin, stdout, stderr)
+	}
 	cmd, err := parseFlags(args, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "natsd: %v\n", err)
@@ -27,6 +34,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case cmd.showHelp:
 		fmt.Fprint(stdout, usage)
+		return 0
+	case cmd.showTLSHelp:
+		fmt.Fprint(stdout, server.TLSHelp())
 		return 0
 	case cmd.showVersion:
 		fmt.Fprintf(stdout, "natsd: v%s\n", server.Version)
@@ -45,29 +55,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "natsd: %s: %v\n", cmd.configFile, err)
 			return 1
 		}
-		fmt.Fprintf(stdout, "natsd: configuration file %s is valid\n", cmd.configFile)
+		fmt.Fprintf(stdout, "natsd: configuration file %s is valid (sha256:%s)\n", cmd.configFile, cmd.opts.ConfigDigest)
 		return 0
 	}
 
-	var logOut io.Writer = stderr
-	var logFile *reopenableFile
-	if cmd.opts.LogFile != "" {
-		f, err := openLogFile(cmd.opts.LogFile)
-		if err != nil {
-			fmt.Fprintf(stderr, "natsd: %v\n", err)
-			return 1
-		}
-		defer f.Close()
-		logOut, logFile = f, f
-	}
 	s, err := server.New(cmd.opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "natsd: %v\n", err)
 		return 1
 	}
-	s.SetLogger(logger.NewText(logOut, logger.Options{
-		Time: cmd.opts.Logtime, UTC: cmd.opts.LogUTC, Debug: cmd.opts.Debug, Trace: cmd.opts.Trace,
-	}))
+	// The log can change on reload (file, rotation, format, times, syslog)
+	// without the server noticing: Root swaps what is underneath.
+	log, err := logger.NewRoot(logConfig(cmd.opts, stderr))
+	if err != nil {
+		fmt.Fprintf(stderr, "natsd: %v\n", err)
+		return 1
+	}
+	defer log.Close()
+	s.SetLogger(log)
 
 	// On reload the file is read again and the flags applied over it, as
 	// at start.
@@ -78,15 +83,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return c.opts, nil
 	})
-	if logFile != nil {
-		s.OnReload(func(o *server.Options) {
-			if o.LogFile != "" && o.LogFile != logFile.Path() {
-				if err := logFile.SetPath(o.LogFile); err != nil {
-					s.Logger().Errorf("Switching log file: %v", err)
-				}
+	var cur atomic.Pointer[server.Options] // the options in force, for serve
+	cur.Store(cmd.opts)
+	s.OnReload(func(o *server.Options) {
+		cur.Store(o)
+		if c := logConfig(o, stderr); c != log.Config() {
+			if err := log.Configure(c); err != nil {
+				log.Errorf("Reconfiguring logging, keeping the previous log settings: %v", err)
 			}
-		})
-	}
+		}
+	})
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -94,12 +100,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "natsd: %v\n", err)
 		return 1
 	}
-	return serve(s, sigs, logFile)
+	if dir := cmd.opts.PortsFileDir; dir != "" {
+		path, err := writePortsFile(dir, s.Addr(), s.MonitorAddr(), s.ClusterAddr())
+		if err != nil {
+			log.Errorf("%v", err)
+		} else {
+			defer os.Remove(path)
+		}
+	}
+	return serve(s, sigs, log, cur.Load)
+}
+
+// logConfig is the logging the options ask for.
+func logConfig(o *server.Options, stderr io.Writer) logger.Config {
+	return logger.Config{
+		Format: o.LogFormat, Time: o.Logtime, UTC: o.LogUTC, Debug: o.Debug, Trace: o.Trace,
+		File: o.LogFile, SizeLimit: o.LogSizeLimit, MaxFiles: o.LogMaxFiles,
+		Syslog: o.Syslog, RemoteSyslog: o.RemoteSyslog,
+		Tag: filepath.Base(os.Args[0]), Stderr: stderr,
+	}
 }
 
 // serve handles signals until the server is done.
-func serve(s *server.Server, sigs <-chan os.Signal, logFile *reopenableFile) int {
+func serve(s *server.Server, sigs <-chan os.Signal, log *logger.Root, opts func() *server.Options) int {
 	done := make(chan struct{})
+	var graceEnd time.Time // when lame-duck mode starts closing clients
+	stopping := false
 	for {
 		select {
 		case <-done:
@@ -108,18 +134,39 @@ func serve(s *server.Server, sigs <-chan os.Signal, logFile *reopenableFile) int
 			switch sig {
 			case syscall.SIGINT, syscall.SIGTERM:
 				s.Logger().Noticef("Trapped %q signal", sig)
+				if !graceEnd.IsZero() && !stopping {
+					// As with nats-server, a stop signal during lame-duck
+					// mode (Kubernetes sends SIGTERM right after a preStop
+					// hook that started it) still gives the clients the
+					// grace period to move, then shuts down. A second
+					// signal shuts down at once.
+					stopping = true
+					t := time.NewTimer(time.Until(graceEnd))
+					go func() {
+						select {
+						case <-t.C:
+						case <-done:
+						}
+						s.Shutdown()
+					}()
+					continue
+				}
 				s.Shutdown()
 				return 0
 			case syscall.SIGUSR1:
-				if logFile != nil {
-					if err := logFile.Reopen(); err != nil {
-						s.Logger().Errorf("Reopening log file: %v", err)
-					} else {
-						s.Logger().Noticef("File log re-opened")
-					}
+				switch err := log.Reopen(); {
+				case errors.Is(err, logger.ErrNoLogFile):
+				case err != nil:
+					log.Errorf("Reopening log file: %v", err)
+				default:
+					log.Noticef("File log re-opened")
 				}
 			case syscall.SIGUSR2:
 				s.Logger().Noticef("Trapped %q signal", sig)
+				if !graceEnd.IsZero() {
+					continue // already in lame-duck mode
+				}
+				graceEnd = time.Now().Add(lameDuckGrace(opts()))
 				go func() {
 					s.LameDuckShutdown()
 					close(done)
@@ -132,4 +179,20 @@ func serve(s *server.Server, sigs <-chan os.Signal, logFile *reopenableFile) int
 			}
 		}
 	}
+}
+
+// lameDuckGrace is how long lame-duck mode waits before closing clients:
+// the server's defaults and rule for the grace period.
+func lameDuckGrace(o *server.Options) time.Duration {
+	grace, duration := o.LameDuckGracePeriod, o.LameDuckDuration
+	if grace == 0 {
+		grace = 10 * time.Second
+	}
+	if duration == 0 {
+		duration = 2 * time.Minute
+	}
+	if grace >= duration {
+		grace = duration / 2
+	}
+	return grace
 }

@@ -1,0 +1,251 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/natsd/natsd/conf"
+)
+
+// The cluster block:
+//
+//	cluster {
+//	  name: c1
+//	  listen: 0.0.0.0:6222          # or host: ..., port: ...
+//	  advertise: "10.0.0.1:6222"    # alias cluster_advertise
+//	  no_advertise: false
+//	  connect_retries: 3            # implicit (gossiped) routes only
+//	  authorization { user: ruser, password: T0p, timeout: 2 }
+//	  routes: [ nats://ruser:T0p@10.0.0.2:6222, nats-route://seed:6222 ]
+//	}
+
+// DefaultClusterPort is the route port when the cluster block names none.
+const DefaultClusterPort = 6222
+
+// ClusterOpts configure route connections (see server/route.go).
+type ClusterOpts struct {
+	Name string
+	Host string
+	// Port of the cluster listener: 0 = no cluster, RandomPort (-1) = any
+	// free port.
+	Port int
+	// Advertise is the host:port other servers are told to dial.
+	Advertise string
+	// NoAdvertise: do not send our client URLs to the cluster, and do not
+	// tell clients about the other servers' client URLs.
+	NoAdvertise bool
+	// ConnectRetries is how many times an implicit (gossiped) route is
+	// retried before giving up; configured routes are retried forever.
+	ConnectRetries int
+	// Username and Password authorize incoming routes (and are presented
+	// to peers whose route URL carries no credentials).
+	Username    string
+	Password    string
+	AuthTimeout time.Duration
+	// Routes are the route URLs to solicit.
+	Routes []*url.URL
+}
+
+// enabled reports whether the server takes part in a cluster.
+func (c *ClusterOpts) enabled() bool { return c.Port != 0 }
+
+func (c *ClusterOpts) setDefaults() {
+	if !c.enabled() {
+		return
+	}
+	if c.Host == "" {
+		c.Host = DefaultHost
+	}
+	if c.AuthTimeout == 0 {
+		c.AuthTimeout = DefaultAuthTimeout
+	}
+}
+
+func (c *ClusterOpts) validate() error {
+	if c.Port < RandomPort || c.Port > 65535 {
+		return fmt.Errorf("cluster port %d out of range (use -1 for a random port)", c.Port)
+	}
+	if !c.enabled() && len(c.Routes) > 0 {
+		return fmt.Errorf("cluster routes need a cluster listen address (cluster.listen or --cluster)")
+	}
+	if c.ConnectRetries < 0 {
+		return fmt.Errorf("cluster connect_retries %d must not be negative", c.ConnectRetries)
+	}
+	if c.Name != "" && strings.ContainsAny(c.Name, " \t\r\n") {
+		return fmt.Errorf("cluster name %q must not contain spaces", c.Name)
+	}
+	for _, u := range c.Routes {
+		if u == nil || u.Host == "" || u.Port() == "" {
+			return fmt.Errorf("route URL %v needs a host and a port", u)
+		}
+	}
+	return nil
+}
+
+// cloneCluster copies the route list, so servers never share it.
+func (c ClusterOpts) clone() ClusterOpts {
+	if c.Routes != nil {
+		rs := make([]*url.URL, len(c.Routes))
+		for i, u := range c.Routes {
+			cu := *u
+			rs[i] = &cu
+		}
+		c.Routes = rs
+	}
+	return c
+}
+
+var clusterKeys = []optionKey{
+	{names: []string{"name"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Name })},
+	{names: []string{"listen"}, set: setClusterListen},
+	{names: []string{"host", "net"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Host })},
+	{names: []string{"port"}, set: intTo(func(o *Options) *int { return &o.Cluster.Port })},
+	{names: []string{"advertise", "cluster_advertise"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Advertise })},
+	{names: []string{"no_advertise"}, set: boolTo(func(o *Options) *bool { return &o.Cluster.NoAdvertise })},
+	{names: []string{"connect_retries"}, set: intTo(func(o *Options) *int { return &o.Cluster.ConnectRetries })},
+	{names: []string{"authorization"}, set: setClusterAuthorization},
+	{names: []string{"routes"}, set: setRoutes, reload: true},
+}
+
+var clusterUnsupported = []string{"tls", "pool_size", "compression", "accounts", "permissions", "ping_interval", "ping_max"}
+
+var clusterAuthKeys = []optionKey{
+	{names: []string{"user", "username"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Username })},
+	{names: []string{"password", "pass"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Password })},
+	{names: []string{"timeout"}, set: func(o *Options, v *conf.Value) error {
+		// Same forms as the client authorization timeout.
+		var tmp Options
+		if err := setAuthTimeout(&tmp, v); err != nil {
+			return err
+		}
+		o.Cluster.AuthTimeout = tmp.AuthTimeout
+		return nil
+	}},
+}
+
+func setCluster(o *Options, v *conf.Value) error {
+	m, err := v.AsMap()
+	if err != nil {
+		return err
+	}
+	if err := applyKeys(o, m, clusterKeys, clusterUnsupported); err != nil {
+		return err
+	}
+	if o.Cluster.Port == 0 {
+		o.Cluster.Port = DefaultClusterPort
+	}
+	return nil
+}
+
+func setClusterListen(o *Options, v *conf.Value) error {
+	host, port, err := hostPortValue(v)
+	if err != nil {
+		return err
+	}
+	if host != "" {
+		o.Cluster.Host = host
+	}
+	o.Cluster.Port = port
+	return nil
+}
+
+func setClusterAuthorization(o *Options, v *conf.Value) error {
+	m, err := v.AsMap()
+	if err != nil {
+		return err
+	}
+	return applyKeys(o, m, clusterAuthKeys, []string{"token", "users", "nkey"})
+}
+
+func setRoutes(o *Options, v *conf.Value) error {
+	var list []string
+	if v.Kind == conf.KindString {
+		// A single URL, or a comma-separated list as on the command line.
+		s, _ := v.AsString()
+		list = strings.Split(s, ",")
+	} else {
+		arr, err := v.AsArray()
+		if err != nil {
+			return err
+		}
+		for _, item := range arr {
+			s, err := item.AsString()
+			if err != nil {
+				return err
+			}
+			list = append(list, s)
+		}
+	}
+	o.Cluster.Routes = nil
+	for _, s := range list {
+		u, err := ParseRouteURL(s)
+		if err != nil {
+			return v.Errorf("%v", err)
+		}
+		o.Cluster.Routes = append(o.Cluster.Routes, u)
+	}
+	return nil
+}
+
+// ParseRouteURL parses a route URL: nats://[user:pass@]host:port, with the
+// nats-route:// scheme accepted too, and a bare host:port.
+func ParseRouteURL(s string) (*url.URL, error) {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "://") {
+		s = "nats://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("bad route URL %q: %v", s, err)
+	}
+	switch u.Scheme {
+	case "nats", "nats-route", "route", "tls":
+	default:
+		return nil, fmt.Errorf("bad route URL %q: scheme must be nats:// or nats-route://", s)
+	}
+	if u.Hostname() == "" || u.Port() == "" {
+		return nil, fmt.Errorf("bad route URL %q: needs host:port", s)
+	}
+	if p, err := strconv.Atoi(u.Port()); err != nil || p <= 0 || p > 65535 {
+		return nil, fmt.Errorf("bad route URL %q: bad port", s)
+	}
+	return u, nil
+}
+
+// ParseClusterListen parses --cluster / --cluster_listen: nats://host:port
+// (or host:port). Credentials in the URL authorize incoming routes, as
+// with nats-server.
+func ParseClusterListen(o *Options, s string) error {
+	u, err := ParseRouteURL(s)
+	if err != nil {
+		return err
+	}
+	host, port, _ := net.SplitHostPort(u.Host)
+	p, _ := strconv.Atoi(port)
+	o.Cluster.Host, o.Cluster.Port = host, p
+	if u.User != nil {
+		o.Cluster.Username = u.User.Username()
+		o.Cluster.Password, _ = u.User.Password()
+	}
+	return nil
+}
+
+// ParseRoutes parses --routes: a comma-separated list of route URLs.
+func ParseRoutes(s string) ([]*url.URL, error) {
+	var out []*url.URL
+	for _, r := range strings.Split(s, ",") {
+		if strings.TrimSpace(r) == "" {
+			continue
+		}
+		u, err := ParseRouteURL(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}

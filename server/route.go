@@ -1,0 +1,874 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/parser"
+)
+
+// Routes connect natsd servers into a full mesh. A route is a *client of
+// kind kindRoute: it shares the reader, the writer and the subject index
+// with client connections. Its subscriptions are the remote server's
+// interest; a message received from a route is delivered to local clients
+// only, so messages cross at most one route.
+//
+// The route protocol (natsd to natsd):
+//
+//	CONNECT {"server_id","name","cluster","user","pass","token"}  soliciting side, first
+//	INFO {"server_id","server_name","cluster","host","port","connect_urls","routes":[{"server_id","url"}],"ldm"}
+//	PING, PONG, -ERR
+//	RS+ <subject> [<queue> <weight>]     interest (weight = local queue members)
+//	RS- <subject> [<queue>]              no more interest
+//	RMSG <subject> <nq> [<queue>...] [<reply>] <hdrlen> <total>\r\n<headers+payload>\r\n
+//
+// The soliciting side sends CONNECT and INFO at once; the accepting side
+// checks CONNECT (route authorization) and answers with its INFO. Each side
+// registers the route once it has the other's INFO, then sends its local
+// interest.
+
+// Connection kinds.
+const (
+	kindClient uint8 = iota
+	kindRoute
+)
+
+// Route limits. A route carries whatever a peer's clients publish and
+// whole interest lists, so its limits are above the client ones; they are
+// raised once the route is registered.
+const (
+	routeMaxControlLine = 1 << 20
+	routeMaxPayload     = 64 << 20
+	// DefaultRouteMaxPending is a route's outbound budget: a route carries
+	// the traffic of many clients and must ride out a peer's pause (a GC,
+	// a burst) rather than be cut off like one slow client.
+	DefaultRouteMaxPending = 256 << 20
+	// routeWriteDeadlineFactor stretches the write deadline for routes;
+	// a write that makes progress is never a stall.
+	routeWriteDeadlineFactor = 3
+)
+
+// route is what a route connection adds to a client.
+type route struct {
+	// Fixed at creation.
+	solicited  bool
+	configured bool
+	url        *url.URL // the URL dialed, when solicited
+	done       chan struct{}
+	drained    chan struct{} // the writer flushed (capacity 1)
+
+	// Reader-owned.
+	connectSeen bool
+	registered  bool
+
+	// Guarded by client.mu: who is on the other side.
+	token          uint64 // identifies this connection for duplicate resolution
+	remoteID       string
+	remoteName     string
+	remoteCluster  string
+	remoteURL      string // the peer's advertised route URL
+	self           bool   // the peer is this server
+	everRegistered bool
+
+	// Guarded by Server.mu.
+	connectURLs []string // the peer's client URLs
+	ldm         bool     // the peer is in lame-duck mode
+
+	// Guarded by cluster.imu.
+	syncing   bool
+	syncQueue []byte
+}
+
+// routeInfoMsg is the route INFO.
+type routeInfoMsg struct {
+	ID           string      `json:"server_id"`
+	Name         string      `json:"server_name"`
+	Version      string      `json:"version"`
+	Cluster      string      `json:"cluster,omitempty"`
+	Host         string      `json:"host"`
+	Port         int         `json:"port"`
+	AuthRequired bool        `json:"auth_required,omitempty"`
+	MaxPayload   int32       `json:"max_payload"`
+	ConnectURLs  []string    `json:"connect_urls,omitempty"`
+	Routes       []routePeer `json:"routes,omitempty"`
+	LameDuckMode bool        `json:"ldm,omitempty"`
+}
+
+// routePeer is a gossiped server: its id and route URL.
+type routePeer struct {
+	ID  string `json:"server_id"`
+	URL string `json:"url"`
+}
+
+// routeConnectMsg is the route CONNECT.
+type routeConnectMsg struct {
+	ID      string `json:"server_id"`
+	Name    string `json:"name"`
+	Cluster string `json:"cluster,omitempty"`
+	User    string `json:"user,omitempty"`
+	Pass    string `json:"pass,omitempty"`
+	Token   uint64 `json:"token"`
+}
+
+// createRoute starts a route connection: accepted when sol is nil, else
+// solicited through sol. It returns nil if the server is shutting down.
+func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
+	o := s.getOpts()
+	c := &client{
+		srv:        s,
+		cid:        s.nextCID.Add(1),
+		kind:       kindRoute,
+		conn:       conn,
+		start:      time.Now(),
+		maxPending: max(DefaultRouteMaxPending, o.MaxPending),
+		parser:     parser.New(routeMaxControlLine, int(o.MaxPayload)),
+		flushCh:    make(chan struct{}, 1),
+		subs:       make(map[string]*subscription),
+		route:      &route{done: make(chan struct{}), drained: make(chan struct{}, 1)},
+	}
+	c.parser.SetRouteMode(true)
+	c.host, c.port = splitHostPort(conn.RemoteAddr())
+	c.lastActivity = c.start
+	c.connected = true
+	if sol != nil {
+		c.route.solicited = true
+		c.route.configured = sol.configured
+		c.route.url = sol.url
+		c.route.token = rand.Uint64() >> 1
+	}
+	c.setLogPrefix()
+
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		conn.Close()
+		return nil
+	}
+	s.cluster.routes[c.cid] = c
+	s.mu.Unlock()
+	if sol != nil {
+		s.log.Debugf("%s - Route connect msg sent", c.logPrefix())
+	} else {
+		s.log.Debugf("%s - Route connection created", c.logPrefix())
+	}
+
+	c.mu.Lock()
+	if sol != nil {
+		c.out = append(c.out, s.routeConnectLine(sol.url, c.route.token)...)
+		c.out = append(c.out, s.routeInfoLine(c)...)
+	}
+	// Both sides must have registered the route within the auth timeout.
+	c.authTimer = time.AfterFunc(o.Cluster.AuthTimeout, c.routeRegisterTimeout)
+	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
+	c.mu.Unlock()
+
+	c.signalFlush() // starts the writer
+	s.goroutine(c.readLoop)
+	return c
+}
+
+// routeConnectLine is the CONNECT of a solicited route. The URL's
+// credentials win over the cluster authorization's.
+func (s *Server) routeConnectLine(u *url.URL, token uint64) []byte {
+	o := s.getOpts()
+	m := routeConnectMsg{ID: s.id, Name: s.name, Cluster: o.Cluster.Name, Token: token,
+		User: o.Cluster.Username, Pass: o.Cluster.Password}
+	if u != nil && u.User != nil {
+		m.User = u.User.Username()
+		m.Pass, _ = u.User.Password()
+	}
+	b, _ := json.Marshal(&m)
+	return append(append([]byte("CONNECT "), b...), "\r\n"...)
+}
+
+// routeInfoLine is this server's route INFO for r, gossiping the other
+// servers it has routes to.
+func (s *Server) routeInfoLine(r *client) []byte {
+	o := s.getOpts()
+	info := routeInfoMsg{
+		ID:           s.id,
+		Name:         s.name,
+		Version:      Version,
+		Cluster:      o.Cluster.Name,
+		AuthRequired: o.Cluster.Username != "",
+		MaxPayload:   o.MaxPayload,
+	}
+	if u, err := url.Parse(s.routeURL()); err == nil {
+		info.Host = u.Hostname()
+		info.Port, _ = strconv.Atoi(u.Port())
+	}
+	s.mu.Lock()
+	info.LameDuckMode = s.lameDuck
+	for id, p := range s.cluster.remotes {
+		if p == r {
+			continue
+		}
+		p.mu.Lock()
+		u := p.route.remoteURL
+		p.mu.Unlock()
+		if u != "" {
+			info.Routes = append(info.Routes, routePeer{ID: id, URL: u})
+		}
+	}
+	s.mu.Unlock()
+	if !o.Cluster.NoAdvertise && !info.LameDuckMode {
+		info.ConnectURLs = s.ownClientURLs()
+	}
+	b, _ := json.Marshal(&info)
+	return append(append([]byte("INFO "), b...), "\r\n"...)
+}
+
+// queueRoute appends protocol to a route's output and wakes its writer.
+func (r *client) queueRoute(line []byte) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return
+	}
+	r.out = append(r.out, line...)
+	r.mu.Unlock()
+	r.signalFlush()
+}
+
+// routeRegisterTimeout closes a route that did not complete the handshake.
+func (c *client) routeRegisterTimeout() {
+	c.mu.Lock()
+	done := c.closed
+	c.mu.Unlock()
+	if done {
+		return
+	}
+	c.srv.log.Errorf("%s - Route registration timeout", c.logPrefix())
+	c.closeConnection(AuthenticationTimeout, false)
+}
+
+// routeConnect handles the CONNECT of an accepted route: it authorizes the
+// peer and answers with INFO.
+func (c *client) routeConnect(arg []byte) error {
+	s := c.srv
+	if c.route.solicited || c.route.connectSeen {
+		s.log.Errorf("%s - Unexpected route CONNECT", c.logPrefix())
+		return &clientError{reason: ProtocolViolation}
+	}
+	var m routeConnectMsg
+	if err := json.Unmarshal(arg, &m); err != nil {
+		s.log.Errorf("%s - Invalid route CONNECT: %v", c.logPrefix(), err)
+		return &clientError{reason: ProtocolViolation}
+	}
+	if _, err := s.cluster.routeAuth.Load().Check(&auth.Credentials{User: m.User, Pass: m.Pass}, nil); err != nil {
+		s.log.Errorf("%s - Route authorization failed: %v", c.logPrefix(), err)
+		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+	}
+	if my := s.getOpts().Cluster.Name; my != "" && m.Cluster != "" && m.Cluster != my {
+		s.log.Errorf("%s - Rejecting route from cluster %q (this is %q)", c.logPrefix(), m.Cluster, my)
+		return &clientError{text: "Cluster Name Mismatch", reason: ProtocolViolation}
+	}
+	c.route.connectSeen = true
+	c.mu.Lock()
+	c.route.remoteID, c.route.remoteName, c.route.token = m.ID, m.Name, m.Token
+	c.mu.Unlock()
+	c.queueRoute(s.routeInfoLine(c))
+	if m.ID == s.id {
+		// Our own route URL: the INFO just queued tells the soliciting
+		// side (ourselves) to stop.
+		s.log.Debugf("%s - Route to self, closing", c.logPrefix())
+		return &clientError{reason: DuplicateRoute}
+	}
+	return nil
+}
+
+// routeInfo handles a route INFO: the first one registers the route, the
+// later ones carry gossip and client URL updates.
+func (c *client) routeInfo(arg []byte) error {
+	s := c.srv
+	var info routeInfoMsg
+	if err := json.Unmarshal(arg, &info); err != nil {
+		s.log.Errorf("%s - Invalid route INFO: %v", c.logPrefix(), err)
+		return &clientError{reason: ProtocolViolation}
+	}
+	if c.route.registered {
+		s.routeUpdate(c, &info)
+		return nil
+	}
+	if !c.route.solicited && !c.route.connectSeen {
+		s.log.Errorf("%s - Route INFO before CONNECT", c.logPrefix())
+		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+	}
+	if info.ID == "" {
+		return &clientError{reason: ProtocolViolation}
+	}
+	c.mu.Lock()
+	if !c.route.solicited && c.route.remoteID != info.ID {
+		c.mu.Unlock()
+		s.log.Errorf("%s - Route INFO names another server than its CONNECT", c.logPrefix())
+		return &clientError{reason: ProtocolViolation}
+	}
+	c.route.remoteID, c.route.remoteName, c.route.remoteCluster = info.ID, info.Name, info.Cluster
+	if info.Port > 0 {
+		c.route.remoteURL = "nats://" + net.JoinHostPort(info.Host, strconv.Itoa(info.Port))
+	}
+	if info.ID == s.id {
+		c.route.self = true
+	}
+	c.mu.Unlock()
+	if info.ID == s.id {
+		s.log.Debugf("%s - Route to self, closing", c.logPrefix())
+		return &clientError{reason: DuplicateRoute}
+	}
+	if my := s.getOpts().Cluster.Name; my != "" && info.Cluster != "" && info.Cluster != my {
+		s.log.Errorf("%s - Rejecting route to cluster %q (this is %q)", c.logPrefix(), info.Cluster, my)
+		return &clientError{reason: ProtocolViolation}
+	}
+	if err := s.registerRoute(c, &info); err != nil {
+		return err
+	}
+	s.gossipReceived(info.Routes)
+	return nil
+}
+
+// routeKey identifies a route connection for duplicate resolution: the
+// server that solicited it and the random token it chose.
+type routeKey struct {
+	solicitor string
+	token     uint64
+}
+
+func (c *client) routeKeyLocked(self string) routeKey {
+	if c.route.solicited {
+		return routeKey{self, c.route.token}
+	}
+	return routeKey{c.route.remoteID, c.route.token}
+}
+
+// keepExisting decides between two routes to the same server: the one
+// solicited by the server with the smaller id stays, and between two
+// solicited by the same server, the one with the smaller token. Both
+// servers see the same two keys, so they keep the same connection, and
+// the loser's solicitor waits for the winner to go instead of redialing.
+func keepExisting(existing, incoming routeKey) bool {
+	if existing.solicitor != incoming.solicitor {
+		return existing.solicitor < incoming.solicitor
+	}
+	return existing.token <= incoming.token
+}
+
+// registerRoute makes c the route to its server, resolving duplicates.
+func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
+	c.mu.Lock()
+	id := c.route.remoteID
+	key := c.routeKeyLocked(s.id)
+	c.mu.Unlock()
+
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		return &clientError{reason: ServerShutdown}
+	}
+	var loser *client
+	if ex := s.cluster.remotes[id]; ex != nil && ex != c {
+		ex.mu.Lock()
+		exKey := ex.routeKeyLocked(s.id)
+		ex.mu.Unlock()
+		if keepExisting(exKey, key) {
+			s.mu.Unlock()
+			s.log.Debugf("%s - Duplicate route to %q, keeping rid:%d", c.logPrefix(), id, ex.cid)
+			return &clientError{reason: DuplicateRoute}
+		}
+		loser = ex
+	}
+	s.cluster.remotes[id] = c
+	c.route.registered = true
+	c.route.connectURLs = info.ConnectURLs
+	c.route.ldm = info.LameDuckMode
+	others := make([]*client, 0, len(s.cluster.remotes))
+	for _, r := range s.cluster.remotes {
+		if r != c {
+			others = append(others, r)
+		}
+	}
+	s.mu.Unlock()
+
+	c.mu.Lock()
+	c.route.everRegistered = true
+	if c.authTimer != nil {
+		c.authTimer.Stop()
+	}
+	remoteURL := c.route.remoteURL
+	c.mu.Unlock()
+	if loser != nil {
+		s.log.Debugf("%s - Duplicate route to %q, replacing rid:%d", c.logPrefix(), id, loser.cid)
+		loser.closeConnection(DuplicateRoute, true)
+	}
+	c.parser.SetLimits(routeMaxControlLine, routeMaxPayload)
+	s.log.Noticef("%s - Route connection created to %q (%s)", c.logPrefix(), info.Name, id)
+
+	// Gossip: the new peer hears of every server we have a route to, and
+	// they hear of it.
+	c.queueRoute(s.routeInfoLine(c))
+	if remoteURL != "" && len(others) > 0 {
+		s.mu.Lock()
+		ldm := s.lameDuck
+		s.mu.Unlock()
+		update := s.routeUpdateLine([]routePeer{{ID: id, URL: remoteURL}}, ldm)
+		for _, r := range others {
+			r.queueRoute(update)
+		}
+	}
+	s.startInterestSync(c)
+	s.updateConnectURLs()
+	return nil
+}
+
+// routeUpdateLine is an INFO telling peers about servers (and our state).
+func (s *Server) routeUpdateLine(peers []routePeer, ldm bool) []byte {
+	o := s.getOpts()
+	info := routeInfoMsg{ID: s.id, Name: s.name, Version: Version, Cluster: o.Cluster.Name,
+		MaxPayload: o.MaxPayload, Routes: peers, LameDuckMode: ldm}
+	if u, err := url.Parse(s.routeURL()); err == nil {
+		info.Host = u.Hostname()
+		info.Port, _ = strconv.Atoi(u.Port())
+	}
+	if !o.Cluster.NoAdvertise && !ldm {
+		info.ConnectURLs = s.ownClientURLs()
+	}
+	b, _ := json.Marshal(&info)
+	return append(append([]byte("INFO "), b...), "\r\n"...)
+}
+
+// routeUpdate applies an INFO from a registered route.
+func (s *Server) routeUpdate(c *client, info *routeInfoMsg) {
+	s.mu.Lock()
+	changed := c.route.ldm != info.LameDuckMode || !equalStrings(c.route.connectURLs, info.ConnectURLs)
+	c.route.ldm = info.LameDuckMode
+	c.route.connectURLs = info.ConnectURLs
+	s.mu.Unlock()
+	if info.LameDuckMode && changed {
+		s.log.Noticef("%s - Route %q entered lame duck mode", c.logPrefix(), info.Name)
+	}
+	if changed {
+		s.updateConnectURLs()
+	}
+	s.gossipReceived(info.Routes)
+}
+
+func equalStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// gossipReceived connects to the servers a peer told us about. Of two
+// servers that learn of each other, only the one with the smaller id
+// dials, so gossip does not create duplicate routes.
+func (s *Server) gossipReceived(peers []routePeer) {
+	for _, p := range peers {
+		if p.ID == "" || p.ID == s.id || p.URL == "" || s.id > p.ID {
+			continue
+		}
+		u, err := ParseRouteURL(p.URL)
+		if err != nil {
+			continue
+		}
+		s.mu.Lock()
+		known := s.shutdown || s.cluster.remotes[p.ID] != nil || s.cluster.implicit[p.ID]
+		if !known {
+			s.cluster.implicit[p.ID] = true
+		}
+		s.mu.Unlock()
+		if known {
+			continue
+		}
+		s.log.Debugf("Connecting to implicit route %s (%s)", p.URL, p.ID)
+		id := p.ID
+		s.goroutine(func() {
+			defer func() {
+				s.mu.Lock()
+				delete(s.cluster.implicit, id)
+				s.mu.Unlock()
+			}()
+			s.solicit(s.cluster.ctx, &solicitation{url: u, expectID: id})
+		})
+	}
+}
+
+// routeClosed undoes a route's registration once it is closed.
+func (s *Server) routeClosed(c *client, reason ClosedReason) {
+	s.mu.Lock()
+	delete(s.cluster.routes, c.cid)
+	c.mu.Lock()
+	id, name := c.route.remoteID, c.route.remoteName
+	c.mu.Unlock()
+	registered := id != "" && s.cluster.remotes[id] == c
+	if registered {
+		delete(s.cluster.remotes, id)
+	}
+	s.mu.Unlock()
+	s.dropTarget(c)
+	close(c.route.done)
+	switch reason {
+	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
+		s.cluster.slowRoutes.Add(1)
+	case StaleConnection:
+		s.cluster.staleRoutes.Add(1)
+	}
+	if registered {
+		s.log.Noticef("%s - Route connection to %q closed: %s", c.logPrefix(), name, reason)
+		s.updateConnectURLs()
+	} else {
+		s.log.Debugf("%s - Route connection closed: %s", c.logPrefix(), reason)
+	}
+}
+
+// routeProtocolError closes a route after a parse or handler error.
+func (c *client) routeProtocolError(err error) {
+	var ce *clientError
+	if errors.As(err, &ce) {
+		if ce.text != "" {
+			c.sendErr(ce.text)
+		}
+		c.closeConnection(ce.reason, ce.text != "")
+		return
+	}
+	c.srv.log.Errorf("%s - Route parser ERROR: %v", c.logPrefix(), err)
+	switch {
+	case errors.Is(err, parser.ErrUnknownOp):
+		c.sendErrAndClose(errUnknownOp, ParseError)
+	case errors.Is(err, parser.ErrControlLine):
+		c.sendErrAndClose(errControlLine, MaxControlLineExceeded)
+	case errors.Is(err, parser.ErrMaxPayload):
+		c.sendErrAndClose(errMaxPayload, MaxPayloadExceeded)
+	default:
+		c.closeConnection(ParseError, false)
+	}
+}
+
+// errRouteNotReady stops a route that sends interest or messages before
+// the handshake is complete.
+var errRouteNotReady = &clientError{reason: ProtocolViolation}
+
+// ProcessRSub records remote interest: RS+ adds a subscription owned by
+// the route, or updates its queue weight.
+func (c *client) ProcessRSub(subject, queue []byte, weight int) error {
+	if c.kind != kindRoute {
+		return parser.ErrUnknownOp
+	}
+	if c.tracing() {
+		var w []byte
+		if queue != nil {
+			w = strconv.AppendInt(nil, int64(weight), 10)
+		}
+		c.traceIn("RS+", subject, queue, w)
+	}
+	if !c.route.registered {
+		return errRouteNotReady
+	}
+	key := routeSubKey(subject, queue)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	if sub, ok := c.subs[key]; ok {
+		sub.weight.Store(int32(weight))
+		c.mu.Unlock()
+		return nil
+	}
+	sub := &subscription{client: c, subject: string(subject), queue: string(queue), sid: key}
+	sub.weight.Store(int32(weight))
+	c.subs[key] = sub
+	c.mu.Unlock()
+	if err := c.srv.insertSub(sub); err != nil {
+		c.mu.Lock()
+		delete(c.subs, key)
+		c.mu.Unlock()
+		c.srv.log.Errorf("%s - Invalid remote interest %q: %v", c.logPrefix(), key, err)
+	}
+	return nil
+}
+
+// ProcessRUnsub removes remote interest.
+func (c *client) ProcessRUnsub(subject, queue []byte) error {
+	if c.kind != kindRoute {
+		return parser.ErrUnknownOp
+	}
+	if c.tracing() {
+		c.traceIn("RS-", subject, queue)
+	}
+	if !c.route.registered {
+		return errRouteNotReady
+	}
+	key := routeSubKey(subject, queue)
+	c.mu.Lock()
+	sub, ok := c.subs[key]
+	if ok {
+		delete(c.subs, key)
+	}
+	c.mu.Unlock()
+	if ok {
+		c.srv.removeSub(sub)
+	}
+	return nil
+}
+
+// routeSubKey keys a route's subscriptions (and is their sid in /routez).
+func routeSubKey(subject, queue []byte) string {
+	if len(queue) == 0 {
+		return string(subject)
+	}
+	return string(subject) + " " + string(queue)
+}
+
+// ProcessRMsg delivers a message from a route to local clients: every
+// plain subscriber, and one member of each queue group the sending server
+// chose this server for.
+func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
+	if c.kind != kindRoute {
+		return parser.ErrUnknownOp
+	}
+	if c.tracing() {
+		c.traceIn("RMSG", args, strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
+		c.tracePayload("<<-", msg)
+	}
+	if !c.route.registered {
+		return errRouteNotReady
+	}
+	var a parser.RMsgArgs
+	if !parser.ParseRMsgArgs(args, &a) {
+		return parser.ErrBadArgs
+	}
+	c.inMsgs.Add(1)
+	c.inBytes.Add(int64(len(msg)))
+	r := c.match(a.Subject)
+	for _, sub := range r.Plain {
+		if sub.client.kind == kindClient {
+			c.deliverTo(sub, a.Subject, a.Reply, hdrLen, msg)
+		}
+	}
+	for i := 0; i < a.NumQueues; i++ {
+		q := a.NextQueue()
+		for j := range r.Queues {
+			if r.Queues[j].Name == string(q) {
+				c.deliverLocalMember(r.Queues[j].Members, a.Subject, a.Reply, hdrLen, msg, false)
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// deliverLocalMember delivers to one local (client) member of a queue
+// group, chosen at random, trying the others if that one cannot take it.
+// It reports whether a member got the message.
+func (c *client) deliverLocalMember(members []*subscription, subject, reply []byte, hdrLen int, msg []byte, noEcho bool) bool {
+	n := len(members)
+	locals := 0
+	for _, sub := range members {
+		if sub.client.kind == kindClient {
+			locals++
+		}
+	}
+	if locals == 0 {
+		return false
+	}
+	// Start at a random local member, then go round.
+	start := rand.IntN(locals)
+	if locals != n {
+		k := start
+		for i, sub := range members {
+			if sub.client.kind == kindClient {
+				if k == 0 {
+					start = i
+					break
+				}
+				k--
+			}
+		}
+	}
+	for j := 0; j < n; j++ {
+		sub := members[(start+j)%n]
+		if sub.client.kind != kindClient || (noEcho && sub.client == c) {
+			continue
+		}
+		if c.deliverTo(sub, subject, reply, hdrLen, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// pickRouteMember chooses the route to serve a queue group no local
+// member took: weighted by each route's member count. nil if none.
+func pickRouteMember(members []*subscription) *subscription {
+	total := int32(0)
+	for _, sub := range members {
+		if sub.client.kind == kindRoute {
+			total += max(sub.weight.Load(), 1)
+		}
+	}
+	if total == 0 {
+		return nil
+	}
+	x := rand.Int32N(total)
+	for _, sub := range members {
+		if sub.client.kind != kindRoute {
+			continue
+		}
+		if x -= max(sub.weight.Load(), 1); x < 0 {
+			return sub
+		}
+	}
+	return nil
+}
+
+// routeTarget collects, while one message is delivered, what a route must
+// be sent: whether it has plain interest and the queue groups it serves.
+// A publisher keeps a slice of them and reuses it for every message.
+type routeTarget struct {
+	rc     *client
+	queues []string
+}
+
+// target returns the entry for route rc in c's scratch list.
+func (c *client) target(rc *client) *routeTarget {
+	for i := range c.nrt {
+		if c.rtargets[i].rc == rc {
+			return &c.rtargets[i]
+		}
+	}
+	if c.nrt == len(c.rtargets) {
+		c.rtargets = append(c.rtargets, routeTarget{})
+	}
+	t := &c.rtargets[c.nrt]
+	c.nrt++
+	t.rc = rc
+	t.queues = t.queues[:0]
+	return t
+}
+
+// sendToRoutes writes one RMSG per collected route and resets the list.
+func (c *client) sendToRoutes(subject, reply []byte, hdrLen int, msg []byte) bool {
+	sent := false
+	for i := range c.nrt {
+		t := &c.rtargets[i]
+		if c.sendRMsg(t.rc, t.queues, subject, reply, hdrLen, msg) {
+			sent = true
+		}
+		t.rc = nil
+	}
+	c.nrt = 0
+	return sent
+}
+
+// sendRMsg appends one RMSG to a route's output. Like deliverTo it never
+// blocks: a route whose backlog passes its (large) budget is cut off.
+func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdrLen int, msg []byte) bool {
+	need := len(subject) + len(reply) + len(msg) + 48
+	for _, q := range queues {
+		need += len(q) + 1
+	}
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return false
+	}
+	wasIdle := len(r.out) == 0
+	r.out = r.reserveOut(need)
+	r.out = appendRMsg(r.out, subject, queues, reply, hdrLen, msg)
+	r.outMsgs++
+	r.outBytes += int64(len(msg))
+	slow := int64(len(r.out)) > r.maxPending
+	r.mu.Unlock()
+	if r.tracing() {
+		r.traceOut("RMSG", subject, []byte(strconv.Itoa(len(queues))), []byte(strings.Join(queues, " ")), reply,
+			strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
+	}
+	if slow {
+		r.slowConsumer()
+		return true
+	}
+	if wasIdle {
+		c.markFlush(r)
+	}
+	return true
+}
+
+// appendRMsg encodes RMSG without allocating.
+func appendRMsg(b, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) []byte {
+	b = append(b, "RMSG "...)
+	b = append(b, subject...)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(len(queues)), 10)
+	for _, q := range queues {
+		b = append(b, ' ')
+		b = append(b, q...)
+	}
+	b = append(b, ' ')
+	if len(reply) > 0 {
+		b = append(b, reply...)
+		b = append(b, ' ')
+	}
+	b = strconv.AppendInt(b, int64(hdrLen), 10)
+	b = append(b, ' ')
+	b = strconv.AppendInt(b, int64(len(msg)), 10)
+	b = append(b, "\r\n"...)
+	b = append(b, msg...)
+	return append(b, "\r\n"...)
+}
+
+// insertSub adds a subscription to the index and, for a local client's,
+// to the interest propagated to routes. For local subscriptions both
+// happen under cluster.imu, so the interest counts always match the index
+// whatever the interleaving of concurrent subscribes and removals.
+func (s *Server) insertSub(sub *subscription) error {
+	c := sub.client
+	if c.kind == kindClient && s.cluster.enabled {
+		s.cluster.imu.Lock()
+		err := s.sl.Insert(sub.subject, sub.queue, sub)
+		if err == nil {
+			s.sendInterestLocked(sub, s.cluster.interest.add(sub.subject, sub.queue))
+		}
+		s.cluster.imu.Unlock()
+		if err != nil {
+			return err
+		}
+	} else if err := s.sl.Insert(sub.subject, sub.queue, sub); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		// The connection was closed while the subscription was being
+		// added: closeConnection may have missed it in the index.
+		s.removeSub(sub)
+	}
+	return nil
+}
+
+// removeSub takes a subscription out of the index and out of the local
+// interest. Removing the same subscription twice is harmless: only the
+// removal that finds it in the index counts.
+func (s *Server) removeSub(sub *subscription) {
+	if sub.client.kind == kindClient && s.cluster.enabled {
+		s.cluster.imu.Lock()
+		if s.sl.Remove(sub.subject, sub.queue, sub) == nil {
+			s.sendInterestLocked(sub, s.cluster.interest.remove(sub.subject, sub.queue))
+		}
+		s.cluster.imu.Unlock()
+		return
+	}
+	s.sl.Remove(sub.subject, sub.queue, sub)
+}

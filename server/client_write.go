@@ -6,15 +6,19 @@ import (
 	"time"
 )
 
-// maxKeptBuffer is the largest output buffer an idle connection keeps. A
-// busy one keeps a larger buffer between flushes and hands it back to the
-// pools after idleRelease without output.
+// maxKeptBuffer is the largest output buffer kept between flushes without
+// going through the pools; a writer going idle hands its buffer back.
 const maxKeptBuffer = 64 * 1024
+
+// writerIdleExit is how long a writer goroutine waits for more output
+// before it exits. Restarting one costs about a microsecond, so a short
+// wait keeps idle connections at one goroutine without hurting busy ones.
+const writerIdleExit = 250 * time.Millisecond
 
 // signalFlush wakes the writer without blocking; one pending wake-up is
 // enough because the writer drains everything queued when it runs. The
 // writer goroutine only exists while the connection has output: it is
-// started here when needed and exits after idleRelease without any, so an
+// started here when needed and exits after writerIdleExit without any, so an
 // idle connection costs one goroutine (its reader), not two.
 func (c *client) signalFlush() {
 	select {
@@ -32,7 +36,7 @@ func (c *client) signalFlush() {
 // write. It never holds c.mu while writing, so producers never wait for
 // the socket.
 func (c *client) writer() {
-	idle := time.NewTimer(idleRelease)
+	idle := time.NewTimer(writerIdleExit)
 	defer idle.Stop()
 	for {
 		select {
@@ -40,7 +44,7 @@ func (c *client) writer() {
 			if !c.flushOut() {
 				return // closed: writerOn stays set, so no writer restarts
 			}
-			idle.Reset(idleRelease)
+			idle.Reset(writerIdleExit)
 		case <-idle.C:
 			// Quiet for a while: give back the buffers and exit. A signal
 			// that raced with the decision is picked up by the re-check.
@@ -52,7 +56,7 @@ func (c *client) writer() {
 			c.mu.Unlock()
 			c.writerOn.Store(false)
 			if len(c.flushCh) > 0 && c.writerOn.CompareAndSwap(false, true) {
-				idle.Reset(idleRelease)
+				idle.Reset(writerIdleExit)
 				continue
 			}
 			return

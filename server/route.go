@@ -407,7 +407,11 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 		loser.closeConnection(DuplicateRoute, true)
 	}
 	c.parser.SetLimits(routeMaxControlLine, routeMaxPayload)
-	s.log.Noticef("%s - Route connection created to %q (%s)", c.logPrefix(), info.Name, id)
+	if loser == nil {
+		s.log.Noticef("%s - Route connection created to %q (%s)", c.logPrefix(), info.Name, id)
+	} else {
+		s.log.Debugf("%s - Route connection to %q (%s) replaces rid:%d", c.logPrefix(), info.Name, id, loser.cid)
+	}
 
 	// Gossip: the new peer hears of every server we have a route to, and
 	// they hear of it.
@@ -539,7 +543,9 @@ func (c *client) routeProtocolError(err error) {
 		if ce.text != "" {
 			c.sendErr(ce.text)
 		}
-		c.closeConnection(ce.reason, ce.text != "")
+		// Flush: what is queued may tell the peer why (an -ERR, or our
+		// INFO to a route to ourselves).
+		c.closeConnection(ce.reason, true)
 		return
 	}
 	c.srv.log.Errorf("%s - Route parser ERROR: %v", c.logPrefix(), err)

@@ -256,7 +256,7 @@ func (c *client) ProcessOK() error { return nil }
 // refused us, e.g. with wrong route credentials, and closes the route).
 func (c *client) ProcessErr(arg []byte) error {
 	if c.kind == kindRoute {
-		c.srv.log.Errorf("%s - Route error from remote: %s", c.logPrefix(), arg)
+		return c.routeErr(arg)
 	}
 	return nil
 }

@@ -43,6 +43,7 @@ type clusterState struct {
 	routes     map[uint64]*client // every route connection, registered or not
 	remotes    map[string]*client // registered routes by remote server id
 	implicit   map[string]bool    // remote ids an implicit solicit loop is working on
+	announced  map[string]bool    // remote ids whose route was logged as created
 	configured map[string]*solicitor
 
 	imu      sync.Mutex
@@ -59,6 +60,7 @@ type clusterState struct {
 // solicitor is a running loop that keeps a configured route connected.
 type solicitor struct {
 	url    string
+	host   string // host:port dialed
 	cancel context.CancelFunc
 }
 
@@ -69,6 +71,7 @@ func (s *Server) initCluster(o *Options) error {
 	cl.routes = make(map[uint64]*client)
 	cl.remotes = make(map[string]*client)
 	cl.implicit = make(map[string]bool)
+	cl.announced = make(map[string]bool)
 	cl.configured = make(map[string]*solicitor)
 	cl.interest.m = make(map[interestKey]int32)
 	return s.setRouteAuth(o)

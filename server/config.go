@@ -32,6 +32,11 @@ var topLevelKeys = []optionKey{
 	{names: []string{"client_advertise"}, set: stringTo(func(o *Options) *string { return &o.ClientAdvertise })},
 	{names: []string{"http"}, set: setHTTP},
 	{names: []string{"http_port", "monitor_port"}, set: intTo(func(o *Options) *int { return &o.HTTPPort })},
+	{names: []string{"https"}, set: setHTTPS},
+	{names: []string{"https_port"}, set: intTo(func(o *Options) *int { return &o.HTTPSPort })},
+	{names: []string{"http_user"}, set: stringTo(func(o *Options) *string { return &o.HTTPUser })},
+	{names: []string{"http_password"}, set: stringTo(func(o *Options) *string { return &o.HTTPPassword })},
+	{names: []string{"http_token"}, set: stringTo(func(o *Options) *string { return &o.HTTPToken })},
 	{names: []string{"http_base_path"}, set: stringTo(func(o *Options) *string { return &o.HTTPBasePath })},
 	{names: []string{"max_payload"}, set: int32To(func(o *Options) *int32 { return &o.MaxPayload }), reload: true},
 	{names: []string{"max_control_line"}, set: int32To(func(o *Options) *int32 { return &o.MaxControlLine }), reload: true},
@@ -69,7 +74,6 @@ var topLevelKeys = []optionKey{
 var unsupportedKeys = []string{
 	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
 	"jetstream", "accounts", "operator", "operators", "resolver", "system_account",
-	"https", "https_port",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a
@@ -226,6 +230,16 @@ func setListen(o *Options, v *conf.Value) error {
 		o.Host = host
 	}
 	o.Port = port
+	return nil
+}
+
+// setHTTPS is the HTTPS monitoring listen address, as for listen.
+func setHTTPS(o *Options, v *conf.Value) error {
+	host, port, err := hostPortValue(v)
+	if err != nil {
+		return err
+	}
+	o.HTTPHost, o.HTTPSPort = host, port
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -18,14 +19,18 @@ type httpMonitor struct {
 	handler  *monitor.Handler
 }
 
-// startMonitoring starts the HTTP monitoring listener when http_port is
-// set (RandomPort picks a free port). HTTPS is not supported yet.
+// startMonitoring starts the monitoring listener when http_port or
+// https_port is set (RandomPort picks a free port). HTTPS serves with the
+// client TLS certificate, as nats-server does.
 func (s *Server) startMonitoring() error {
 	o := s.getOpts()
-	if o.HTTPPort == 0 {
+	if o.HTTPPort == 0 && o.HTTPSPort == 0 {
 		return nil
 	}
-	port := o.HTTPPort
+	scheme, port := "http", o.HTTPPort
+	if o.HTTPSPort != 0 {
+		scheme, port = "https", o.HTTPSPort
+	}
 	if port == RandomPort {
 		port = 0
 	}
@@ -34,6 +39,11 @@ func (s *Server) startMonitoring() error {
 	if err != nil {
 		s.log.Fatalf("Error listening on monitor port: %s, %q", hp, err.Error())
 		return fmt.Errorf("listening for monitoring on %s: %w", hp, err)
+	}
+	if scheme == "https" {
+		cfg := o.TLSConfig.Clone()
+		cfg.ClientAuth = tls.NoClientCert // browsers and scrapers rarely hold client certs
+		l = tls.NewListener(l, cfg)
 	}
 	h := monitor.NewHandler(s, monitor.HandlerOptions{
 		BasePath: o.HTTPBasePath,
@@ -51,7 +61,7 @@ func (s *Server) startMonitoring() error {
 	s.mon.mu.Lock()
 	s.mon.http = &httpMonitor{listener: l, srv: srv, handler: h}
 	s.mon.mu.Unlock()
-	s.log.Noticef("Starting http monitor on %s", hostPortURL("http", l.Addr(), o.httpHost()))
+	s.log.Noticef("Starting %s monitor on %s", scheme, hostPortURL(scheme, l.Addr(), o.httpHost()))
 	s.goroutine(func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Errorf("Monitoring listener stopped: %v", err)

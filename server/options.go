@@ -94,6 +94,7 @@ type Options struct {
 	// HTTPPassword (basic) or HTTPToken (bearer) protect the endpoints.
 	HTTPHost         string
 	HTTPPort         int
+	HTTPSPort        int // monitoring over TLS, with the client TLS certificate
 	HTTPBasePath     string
 	HTTPUser         string
 	HTTPPassword     string
@@ -192,6 +193,15 @@ func (o *Options) validate() error {
 	}
 	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {
 		return fmt.Errorf("log_format %q is not text or json", o.LogFormat)
+	}
+	if o.HTTPSPort != 0 && o.HTTPPort != 0 {
+		return fmt.Errorf("can't specify both http_port and https_port for monitoring")
+	}
+	if o.HTTPSPort != 0 && o.TLSConfig == nil {
+		return fmt.Errorf("TLS is required for the HTTPS monitoring port (https_port %d)", o.HTTPSPort)
+	}
+	if o.HTTPSPort < RandomPort || o.HTTPSPort > 65535 {
+		return fmt.Errorf("https_port %d out of range", o.HTTPSPort)
 	}
 	if o.TLSConfig == nil && (o.TLSVerify || o.TLSMap || o.TLSHandshakeFirst) {
 		return fmt.Errorf("tls verify, verify_and_map and handshake_first need a TLS certificate")

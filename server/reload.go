@@ -64,7 +64,6 @@ var reloadable = map[string]string{
 	"LogFile": "log_file", "LogSizeLimit": "logfile_size_limit", "LogMaxFiles": "logfile_max_num",
 	"Syslog": "syslog", "RemoteSyslog": "remote_syslog", "LogFormat": "log_format",
 	"LameDuckDuration": "lame_duck_duration", "LameDuckGracePeriod": "lame_duck_grace_period",
-	"HTTPUser": "http user", "HTTPPassword": "http password", "HTTPToken": "http token",
 	"TLSConfig": "tls", "TLSCert": "tls.cert_file", "TLSKey": "tls.key_file", "TLSCaCert": "tls.ca_file",
 	"TLSVerify": "tls.verify", "TLSMap": "tls.verify_and_map", "TLSTimeout": "tls.timeout",
 	"TLSHandshakeFirst": "tls.handshake_first", "TLSHandshakeFirstFallback": "tls.handshake_first",

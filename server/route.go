@@ -55,6 +55,10 @@ const (
 	routeWriteDeadlineFactor = 3
 )
 
+// errDuplicateRoute tells the peer that the connection lost to another
+// route between the same two servers.
+const errDuplicateRoute = "Duplicate Route"
+
 // route is what a route connection adds to a client.
 type route struct {
 	// Fixed at creation.
@@ -379,7 +383,7 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 		if keepExisting(exKey, key) {
 			s.mu.Unlock()
 			s.log.Debugf("%s - Duplicate route to %q, keeping rid:%d", c.logPrefix(), id, ex.cid)
-			return &clientError{reason: DuplicateRoute}
+			return &clientError{text: errDuplicateRoute, reason: DuplicateRoute}
 		}
 		loser = ex
 	}
@@ -404,13 +408,18 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	c.mu.Unlock()
 	if loser != nil {
 		s.log.Debugf("%s - Duplicate route to %q, replacing rid:%d", c.logPrefix(), id, loser.cid)
+		loser.sendErr(errDuplicateRoute)
 		loser.closeConnection(DuplicateRoute, true)
 	}
 	c.parser.SetLimits(routeMaxControlLine, routeMaxPayload)
-	if loser == nil {
+	s.mu.Lock()
+	announce := !s.cluster.announced[id]
+	s.cluster.announced[id] = true
+	s.mu.Unlock()
+	if announce {
 		s.log.Noticef("%s - Route connection created to %q (%s)", c.logPrefix(), info.Name, id)
 	} else {
-		s.log.Debugf("%s - Route connection to %q (%s) replaces rid:%d", c.logPrefix(), info.Name, id, loser.cid)
+		s.log.Debugf("%s - Route connection to %q (%s) replaces a duplicate", c.logPrefix(), info.Name, id)
 	}
 
 	// Gossip: the new peer hears of every server we have a route to, and
@@ -488,6 +497,11 @@ func (s *Server) gossipReceived(peers []routePeer) {
 		}
 		s.mu.Lock()
 		known := s.shutdown || s.cluster.remotes[p.ID] != nil || s.cluster.implicit[p.ID]
+		for _, sol := range s.cluster.configured {
+			if sol.host == u.Host {
+				known = true // a configured route dials it already
+			}
+		}
 		if !known {
 			s.cluster.implicit[p.ID] = true
 		}
@@ -519,6 +533,13 @@ func (s *Server) routeClosed(c *client, reason ClosedReason) {
 	if registered {
 		delete(s.cluster.remotes, id)
 	}
+	// A route that lost to a duplicate is not news: the one that won (or
+	// is about to) takes over. Otherwise the server is gone.
+	dup := reason == DuplicateRoute
+	announced := registered && !dup && s.cluster.announced[id]
+	if registered && !dup {
+		delete(s.cluster.announced, id)
+	}
 	s.mu.Unlock()
 	s.dropTarget(c)
 	close(c.route.done)
@@ -528,11 +549,13 @@ func (s *Server) routeClosed(c *client, reason ClosedReason) {
 	case StaleConnection:
 		s.cluster.staleRoutes.Add(1)
 	}
-	if registered {
+	if announced {
 		s.log.Noticef("%s - Route connection to %q closed: %s", c.logPrefix(), name, reason)
-		s.updateConnectURLs()
 	} else {
 		s.log.Debugf("%s - Route connection closed: %s", c.logPrefix(), reason)
+	}
+	if registered && !dup {
+		s.updateConnectURLs()
 	}
 }
 
@@ -877,4 +900,16 @@ func (s *Server) removeSub(sub *subscription) {
 		return
 	}
 	s.sl.Remove(sub.subject, sub.queue, sub)
+}
+
+// routeErr handles -ERR from a route's peer, which closes the route after
+// it. A duplicate is routine (debug); anything else is logged as an error
+// (wrong route credentials, for one).
+func (c *client) routeErr(arg []byte) error {
+	if strings.Contains(string(arg), errDuplicateRoute) {
+		c.srv.log.Debugf("%s - Remote closes a duplicate route", c.logPrefix())
+		return &clientError{reason: DuplicateRoute}
+	}
+	c.srv.log.Errorf("%s - Route error from remote: %s", c.logPrefix(), arg)
+	return nil
 }

@@ -223,15 +223,19 @@ func (l *clLog) Tracef(format string, v ...any)  {}
 func (l *clLog) DebugEnabled() bool              { return true }
 func (l *clLog) TraceEnabled() bool              { return false }
 
-// count returns how many lines contain s.
-func (l *clLog) count(s string) int {
+// count returns how many lines contain all of subs.
+func (l *clLog) count(subs ...string) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
+next:
 	for _, line := range l.lines {
-		if strings.Contains(line, s) {
-			n++
+		for _, s := range subs {
+			if !strings.Contains(line, s) {
+				continue next
+			}
 		}
+		n++
 	}
 	return n
 }

@@ -284,7 +284,7 @@ func TestClusterDuplicateRoutes(t *testing.T) {
 	for i, l := range logs {
 		// One notice per peer; duplicates only at debug level. Dialing
 		// peers that are not up yet is reported (once per route).
-		if l.count("Route connection created to") != n-1 || l.count("Route connection to") > 0 ||
+		if l.count("[INF]", "Route connection created to") != n-1 || l.count("[INF]", "closed") > 0 ||
 			l.count("[ERR]") != l.count("[ERR] Error trying to connect to route (attempt 1)") {
 			t.Fatalf("node %d log:\n%s", i, l)
 		}

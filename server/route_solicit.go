@@ -58,7 +58,7 @@ func (s *Server) startSolicitor(u *url.URL) {
 		cancel()
 		return
 	}
-	me := &solicitor{url: key, cancel: cancel}
+	me := &solicitor{url: key, host: u.Host, cancel: cancel}
 	s.cluster.configured[key] = me
 	s.mu.Unlock()
 	s.goroutine(func() {

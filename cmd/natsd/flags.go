@@ -35,6 +35,7 @@ Server Options:
     -P, --pid <file>                 File to store PID
         --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports)
     -m, --http_port <port>           Use port for http monitoring
+    -ms,--https_port <port>          Use port for https monitoring (needs --tls)
         --http_base_path <path>      Serve the monitoring endpoints under this path
         --healthcheck <url>          GET url, exit 0 if it answers 200 and 1 otherwise
                                      (a probe for images without curl), e.g.
@@ -135,6 +136,9 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	}
 	for _, n := range []string{"P", "pid"} {
 		fs.StringVar(&opts.PidFile, n, opts.PidFile, "")
+	}
+	for _, n := range []string{"ms", "https_port"} {
+		fs.IntVar(&opts.HTTPSPort, n, opts.HTTPSPort, "")
 	}
 	for _, n := range []string{"m", "http_port"} {
 		fs.IntVar(&opts.HTTPPort, n, opts.HTTPPort, "")

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: what the README's test command and .ci/run run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# 1. Every package, with the race detector.
+go test -race -timeout 20m ./...
+
+# 2. Allocation checks: the race detector allocates, so these run without it.
+go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth
+
+# 3. A short fuzzing pass over the pure parsers (their seed corpora already
+#    ran in step 1).
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
+go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzMatch$' -fuzztime 10s ./sublist

@@ -13,4 +13,5 @@ go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth
 #    ran in step 1).
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzMatch$' -fuzztime 10s ./sublist

@@ -36,7 +36,8 @@ func topBacklog(out []byte, n int) []subjectBacklog {
 		fields := bytes.Fields(line)
 		isMsg := len(fields) >= 4 && bytes.Equal(fields[0], []byte("MSG"))
 		isHMsg := len(fields) >= 5 && bytes.Equal(fields[0], []byte("HMSG"))
-		if isMsg || isHMsg {
+		isRMsg := len(fields) >= 5 && bytes.Equal(fields[0], []byte("RMSG")) // a route's
+		if isMsg || isHMsg || isRMsg {
 			size := parser.ParseSize(fields[len(fields)-1])
 			if size >= 0 {
 				frame += size + 2

@@ -703,19 +703,27 @@ func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 // It reports whether a member got the message.
 func (c *client) deliverLocalMember(members []*subscription, subject, reply []byte, hdrLen int, msg []byte, noEcho bool) bool {
 	n := len(members)
-	locals := 0
-	for _, sub := range members {
-		if sub.client.kind == kindClient {
-			locals++
+	// Start at a random local member. A few random draws find one at once
+	// when most members are local (always, outside a cluster); failing
+	// that, count them and take the k-th, so the choice stays uniform.
+	start := -1
+	for try := 0; try < 4; try++ {
+		if i := rand.IntN(n); members[i].client.kind == kindClient {
+			start = i
+			break
 		}
 	}
-	if locals == 0 {
-		return false
-	}
-	// Start at a random local member, then go round.
-	start := rand.IntN(locals)
-	if locals != n {
-		k := start
+	if start < 0 {
+		locals := 0
+		for _, sub := range members {
+			if sub.client.kind == kindClient {
+				locals++
+			}
+		}
+		if locals == 0 {
+			return false
+		}
+		k := rand.IntN(locals)
 		for i, sub := range members {
 			if sub.client.kind == kindClient {
 				if k == 0 {
@@ -726,6 +734,7 @@ func (c *client) deliverLocalMember(members []*subscription, subject, reply []by
 			}
 		}
 	}
+	// Then go round until one takes it.
 	for j := 0; j < n; j++ {
 		sub := members[(start+j)%n]
 		if sub.client.kind != kindClient || (noEcho && sub.client == c) {

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/url"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -38,7 +39,8 @@ func clOpts(name string, routes ...string) *Options {
 		ServerName: name,
 		Host:       "127.0.0.1",
 		Port:       RandomPort,
-		NoLog:      true,
+		NoLog:      os.Getenv("NATSD_TEST_LOG") == "",
+		Debug:      os.Getenv("NATSD_TEST_LOG") == "debug",
 		Cluster:    ClusterOpts{Name: "test", Host: "127.0.0.1", Port: RandomPort},
 	}
 	for _, r := range routes {

@@ -376,13 +376,16 @@ func TestClusterMonitoring(t *testing.T) {
 			t.Fatalf("unknown route %+v", r)
 		}
 	}
-	// n2 solicited n1 (its configured seed).
-	rz2, _ := servers[1].Routez(nil)
-	for _, r := range rz2.Routes {
-		if r.RemoteID == servers[0].ID() && (!r.DidSolicit || !r.IsConfigured || r.InMsgs != 1) {
-			t.Fatalf("n2's route to n1: %+v", r)
+	// n2 solicited n1 (its configured seed) and received the message.
+	clWaitFor(t, clusterWait, "n2's route to n1", func() bool {
+		rz2, _ := servers[1].Routez(nil)
+		for _, r := range rz2.Routes {
+			if r.RemoteID == servers[0].ID() {
+				return r.DidSolicit && r.IsConfigured && r.InMsgs == 1 && r.InBytes == 5
+			}
 		}
-	}
+		return false
+	})
 	v := servers[1].Varz()
 	if v.Routes != 2 || v.Cluster.Name != "test" || v.Cluster.Port != addrPort(servers[1].ClusterAddr()) ||
 		len(v.Cluster.URLs) != 1 || len(v.ClientConnectURLs) != 3 || v.SlowConsumersStats == nil {

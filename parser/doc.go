@@ -1,6 +1,10 @@
 // Package parser implements the NATS client protocol parser used on the hot
 // path of every connection.
 //
+// A parser starts in client mode. SetRouteMode(true) switches it to the
+// route protocol spoken between natsd servers (INFO, CONNECT, PING, PONG,
+// +OK, -ERR, RS+, RS-, RMSG); each mode reports the other's ops as unknown.
+//
 // # State machine
 //
 // A Parser is a small resumable state machine with three states:

@@ -119,7 +119,7 @@ func (c *client) flushOut() bool {
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					c.logPrefix(), c.srv.getOpts().WriteDeadline, len(buf))
+					c.logPrefix(), deadline, len(buf))
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)

@@ -134,12 +134,12 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		r.mu.Unlock()
 		return false
 	}
-	sub.delivered++
-	last := sub.delivered == sub.max
 	if sub.checkDelivery && !r.perms().CanDeliver(r.delCacheLocked(), subject, sub.queue) {
 		r.mu.Unlock()
 		return false
 	}
+	sub.delivered++
+	last := sub.delivered == sub.max
 	if r.responses != nil && len(reply) > 0 {
 		r.responses.Record(reply, time.Now())
 	}

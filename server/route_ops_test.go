@@ -429,3 +429,16 @@ func TestClusterLameDuckKeepsRoutes(t *testing.T) {
 	<-done
 	clWaitFor(t, clusterWait, "route gone after shutdown", func() bool { return b.NumRoutes() == 0 })
 }
+
+// TestClusterRouteByHostName: a route URL with a host name is dialed by
+// name (resolved again on every attempt), and a configured route to a
+// server that is not up yet connects once it is.
+func TestClusterRouteByHostName(t *testing.T) {
+	port := clFreePort(t)
+	b := clStart(t, clOpts("b", fmt.Sprintf("nats://localhost:%d", port)))
+	// b retries while a is missing; then a comes up on that port.
+	ao := clOpts("a")
+	ao.Cluster.Port = port
+	a := clStart(t, ao)
+	clWaitMesh(t, []*Server{a, b})
+}

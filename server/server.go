@@ -3,7 +3,10 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	Server.mu → client.mu → the sublist's internal lock (a leaf)
+//	Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//
+// (cluster.imu guards the local interest propagated to routes; see
+// cluster.go.)
 //
 // A goroutine never holds two client locks at once: a publisher delivering
 // to a subscriber takes only the subscriber's lock, and only briefly.
@@ -185,7 +188,9 @@ func (s *Server) Start() error {
 			return fmt.Errorf("writing pid file %s: %w", s.getOpts().PidFile, err)
 		}
 	}
-	s.log.Noticef("Listening for client connections on %s", l.Addr())
+	// Name the configured host, as nats-server does: a wildcard listener
+	// would otherwise print as [::].
+	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(s.getOpts().Host, strconv.Itoa(addrPort(l.Addr()))))
 	if ts := s.tls.Load(); ts != nil {
 		s.log.Noticef("TLS required for client connections")
 		if ts.first && ts.fallback == 0 {

@@ -114,6 +114,9 @@ func resizeReadBuffer(buf []byte, n, shortReads int) ([]byte, int) {
 // readFailed closes the connection after a read error, with the matching
 // reason.
 func (c *client) readFailed(err error) {
+	if c.route != nil {
+		close(c.route.peerGone)
+	}
 	reason := ReadError
 	if errors.Is(err, io.EOF) {
 		reason = ClientClosed

@@ -133,6 +133,9 @@ func (c *client) flushOut() bool {
 // finishClose closes the socket (which also ends the reader) and releases
 // the buffers.
 func (c *client) finishClose() {
+	if c.kind == kindRoute {
+		c.routeLinger()
+	}
 	c.conn.Close()
 	c.mu.Lock()
 	c.out, c.spare = nil, nil

@@ -67,6 +67,7 @@ type route struct {
 	url        *url.URL // the URL dialed, when solicited
 	done       chan struct{}
 	drained    chan struct{} // the writer flushed (capacity 1)
+	peerGone   chan struct{} // the reader saw the connection end
 
 	// Reader-owned.
 	connectSeen bool
@@ -135,7 +136,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 		parser:     parser.New(routeMaxControlLine, int(o.MaxPayload)),
 		flushCh:    make(chan struct{}, 1),
 		subs:       make(map[string]*subscription),
-		route:      &route{done: make(chan struct{}), drained: make(chan struct{}, 1)},
+		route:      &route{done: make(chan struct{}), drained: make(chan struct{}, 1), peerGone: make(chan struct{})},
 	}
 	c.parser.SetRouteMode(true)
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
@@ -484,12 +485,18 @@ func equalStrings(a, b []string) bool {
 }
 
 // gossipReceived connects to the servers a peer told us about. Of two
-// servers that learn of each other, only the one with the smaller id
-// dials, so gossip does not create duplicate routes.
+// servers that learn of each other, the one with the smaller id dials at
+// once; the other only dials if, after implicitRouteFallback, there is
+// still no route between them (the first dial failed), so gossip neither
+// creates duplicate routes nor leaves a hole in the mesh.
 func (s *Server) gossipReceived(peers []routePeer) {
 	for _, p := range peers {
-		if p.ID == "" || p.ID == s.id || p.URL == "" || s.id > p.ID {
+		if p.ID == "" || p.ID == s.id || p.URL == "" {
 			continue
+		}
+		var delay time.Duration
+		if s.id > p.ID {
+			delay = implicitRouteFallback/2 + rand.N(implicitRouteFallback/2)
 		}
 		u, err := ParseRouteURL(p.URL)
 		if err != nil {
@@ -517,7 +524,7 @@ func (s *Server) gossipReceived(peers []routePeer) {
 				delete(s.cluster.implicit, id)
 				s.mu.Unlock()
 			}()
-			s.solicit(s.cluster.ctx, &solicitation{url: u, expectID: id})
+			s.solicit(s.cluster.ctx, &solicitation{url: u, expectID: id, delay: delay})
 		})
 	}
 }
@@ -921,4 +928,32 @@ func (c *client) routeErr(arg []byte) error {
 	}
 	c.srv.log.Errorf("%s - Route error from remote: %s", c.logPrefix(), arg)
 	return nil
+}
+
+// routeLingerTime bounds how long a route closed as a duplicate keeps its
+// socket open for the peer to read why.
+const routeLingerTime = time.Second
+
+// routeLinger runs in the writer before a route's socket is closed. When
+// the route was closed as a duplicate, the peer may still be writing to
+// it: closing at once would reset the connection and the peer could see a
+// write error (and log a lost route) before it reads our -ERR 'Duplicate
+// Route'. So the write side is shut first (the peer reads the -ERR, then
+// EOF, and closes), and the socket is closed once the peer is gone, after
+// routeLingerTime, or at shutdown.
+func (c *client) routeLinger() {
+	c.mu.Lock()
+	dup := c.reason == DuplicateRoute
+	c.mu.Unlock()
+	tc, ok := c.conn.(*net.TCPConn)
+	if !dup || !ok || tc.CloseWrite() != nil {
+		return
+	}
+	t := time.NewTimer(routeLingerTime)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-c.route.peerGone:
+	case <-c.srv.quit:
+	}
 }

@@ -108,7 +108,13 @@ func TestClusterRestartHeals(t *testing.T) {
 	got3 := newCounter()
 	sub3.Subscribe("tick", got3.handler)
 	sub3.Flush()
-	clWaitFor(t, clusterWait, "traffic to the restarted node", func() bool { return got3.total() > 100 })
+	deadline := time.Now().Add(clusterWait)
+	for got3.total() <= 100 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no traffic to the restarted node: got %d; %s; n2 got %d (sent %d)", got3.total(), clRemoteSubsString(servers), got.total(), sent.Load())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	close(stop)
 	<-done
 	pub.Flush()

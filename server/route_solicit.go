@@ -23,6 +23,9 @@ var (
 	routeRetryMin    = 50 * time.Millisecond
 	routeRetryMax    = time.Second
 	routeDialTimeout = 2 * time.Second
+	// implicitRouteFallback is how long the server with the larger id
+	// leaves the other to dial before dialing itself.
+	implicitRouteFallback = 2 * time.Second
 )
 
 // routeErrorEvery is how often (in attempts) a route that keeps failing is
@@ -33,7 +36,8 @@ const routeErrorEvery = 60
 type solicitation struct {
 	url        *url.URL
 	configured bool
-	expectID   string // implicit: the server gossip named
+	expectID   string        // implicit: the server gossip named
+	delay      time.Duration // wait before the first attempt
 }
 
 // routeBackoff is the wait before retry n (n >= 1): doubling from
@@ -96,7 +100,7 @@ func (s *Server) solicit(ctx context.Context, sol *solicitation) {
 	retries := s.getOpts().Cluster.ConnectRetries
 	dialer := net.Dialer{Timeout: routeDialTimeout}
 	failures := 0
-	var wait time.Duration
+	wait := sol.delay
 	for {
 		if wait > 0 && !sleepCtx(ctx, wait) {
 			return

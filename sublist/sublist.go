@@ -140,17 +140,25 @@ func (s *Sublist[T]) Remove(subject, queue string, v T) error {
 
 // changed publishes a trie change to lock-free readers: the generation
 // first (so in-flight cache fills computed before it are rejected), then
-// the invalidation of affected cache entries. Called with mu held.
+// the invalidation of affected cache entries, then the generation again.
+// A lock-free cache hit between the first bump and the invalidation still
+// returns the old result; the second bump makes sure a caller that read
+// the generation in that window (and may keep that result in its own
+// cache, keyed by the generation it read) sees it move once more and
+// drops it. Called with mu held.
 func (s *Sublist[T]) changed(subject string) {
 	s.gen.Add(1)
 	if s.cache != nil {
 		s.cache.invalidate(subject)
 	}
+	s.gen.Add(1)
 }
 
 // Generation returns a counter that increases on every successful Insert
-// and Remove. Callers keeping their own match caches read it before
-// calling Match and drop their cache when it has moved on.
+// and Remove (by two: see changed). Callers keeping their own match caches
+// read it before calling Match and drop their cache when it has moved on;
+// a result obtained after reading generation g is then never kept past
+// the end of a change that started after g was read.
 func (s *Sublist[T]) Generation() uint64 { return s.gen.Load() }
 
 // Count returns the number of stored subscriptions.

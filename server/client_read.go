@@ -116,6 +116,7 @@ func resizeReadBuffer(buf []byte, n, shortReads int) ([]byte, int) {
 func (c *client) readFailed(err error) {
 	if c.route != nil {
 		close(c.route.peerGone)
+		c.routeReadFailed(err)
 	}
 	reason := ReadError
 	if errors.Is(err, io.EOF) {

@@ -113,7 +113,10 @@ func (s *Server) startCluster() error {
 	}
 	s.log.Noticef("Listening for route connections on %s", l.Addr())
 	s.updateConnectURLs()
-	s.goroutine(func() { s.acceptConns(l, "route", func(c net.Conn) { s.createRoute(c, nil) }) })
+	if o.Cluster.TLSConfig != nil {
+		s.log.Noticef("TLS required for route connections")
+	}
+	s.goroutine(func() { s.acceptConns(l, "route", s.acceptRoute) })
 	for _, u := range o.Cluster.Routes {
 		s.startSolicitor(u)
 	}

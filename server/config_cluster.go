@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/url"
@@ -21,6 +22,11 @@ import (
 //	  connect_retries: 3            # implicit (gossiped) routes only
 //	  authorization { user: ruser, password: T0p, timeout: 2 }
 //	  routes: [ nats://ruser:T0p@10.0.0.2:6222, nats-route://seed:6222 ]
+//	  tls {                         # both sides of every route use TLS
+//	    cert_file: "route.pem", key_file: "route-key.pem"
+//	    ca_file: "ca.pem", verify: true   # mutual: peers must chain to ca_file
+//	    timeout: 2
+//	  }
 //	}
 
 // DefaultClusterPort is the route port when the cluster block names none.
@@ -48,7 +54,22 @@ type ClusterOpts struct {
 	AuthTimeout time.Duration
 	// Routes are the route URLs to solicit.
 	Routes []*url.URL
+	// Route TLS (the cluster's tls block): with TLSConfig every route,
+	// accepted or solicited, is TLS. It is the server side config
+	// (GenTLSConfig); the soliciting side derives its client config from
+	// it (routeClientTLS). With TLSVerify the accepting side requires a
+	// peer certificate chaining to TLSCaCert, and the soliciting side
+	// verifies the peer's certificate against it and the route URL's
+	// host; without it the soliciting side does not verify.
+	TLSConfig                  *tls.Config
+	TLSCert, TLSKey, TLSCaCert string
+	TLSVerify                  bool
+	TLSTimeout                 time.Duration
 }
+
+// tlsFields are the ClusterOpts fields of the tls block.
+var clusterTLSFields = map[string]bool{"TLSConfig": true, "TLSCert": true, "TLSKey": true,
+	"TLSCaCert": true, "TLSVerify": true, "TLSTimeout": true}
 
 // enabled reports whether the server takes part in a cluster.
 func (c *ClusterOpts) enabled() bool { return c.Port != 0 }
@@ -62,6 +83,9 @@ func (c *ClusterOpts) setDefaults() {
 	}
 	if c.AuthTimeout == 0 {
 		c.AuthTimeout = DefaultAuthTimeout
+	}
+	if c.TLSTimeout == 0 {
+		c.TLSTimeout = DefaultTLSTimeout
 	}
 }
 
@@ -77,6 +101,12 @@ func (c *ClusterOpts) validate() error {
 	}
 	if c.Name != "" && strings.ContainsAny(c.Name, " \t\r\n") {
 		return fmt.Errorf("cluster name %q must not contain spaces", c.Name)
+	}
+	if c.TLSConfig == nil && c.TLSVerify {
+		return fmt.Errorf("cluster tls verify needs a TLS certificate")
+	}
+	if c.TLSTimeout < 0 {
+		return fmt.Errorf("cluster tls timeout must not be negative")
 	}
 	for _, u := range c.Routes {
 		if u == nil || u.Host == "" || u.Port() == "" {
@@ -109,9 +139,10 @@ var clusterKeys = []optionKey{
 	{names: []string{"connect_retries"}, set: intTo(func(o *Options) *int { return &o.Cluster.ConnectRetries })},
 	{names: []string{"authorization"}, set: setClusterAuthorization},
 	{names: []string{"routes"}, set: setRoutes, reload: true},
+	{names: []string{"tls"}, set: setClusterTLS, reload: true},
 }
 
-var clusterUnsupported = []string{"tls", "pool_size", "compression", "accounts", "permissions", "ping_interval", "ping_max"}
+var clusterUnsupported = []string{"pool_size", "compression", "accounts", "permissions", "ping_interval", "ping_max"}
 
 var clusterAuthKeys = []optionKey{
 	{names: []string{"user", "username"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Username })},
@@ -138,6 +169,27 @@ func setCluster(o *Options, v *conf.Value) error {
 	if o.Cluster.Port == 0 {
 		o.Cluster.Port = DefaultClusterPort
 	}
+	return nil
+}
+
+// setClusterTLS reads the cluster's tls block: the client tls block's
+// keys, less those that only make sense for clients.
+func setClusterTLS(o *Options, v *conf.Value) error {
+	b, err := parseTLSBlock(v)
+	if err != nil {
+		return err
+	}
+	if b.mapUsers {
+		return v.Errorf("cluster tls: verify_and_map is not supported for routes")
+	}
+	if b.first {
+		return v.Errorf("cluster tls: handshake_first is not supported for routes")
+	}
+	c := &o.Cluster
+	c.TLSConfig = b.cfg
+	c.TLSCert, c.TLSKey, c.TLSCaCert = b.opts.CertFile, b.opts.KeyFile, b.opts.CaFile
+	c.TLSVerify = b.opts.Verify
+	c.TLSTimeout = b.timeout
 	return nil
 }
 

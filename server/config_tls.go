@@ -31,15 +31,39 @@ var tlsKeyNames = []string{
 	"cipher_suites", "curve_preferences", "min_version", "handshake_first",
 }
 
+// tlsBlock is a parsed tls block.
+type tlsBlock struct {
+	opts            TLSConfigOpts
+	cfg             *tls.Config
+	mapUsers, first bool
+	timeout         time.Duration
+	fallback        time.Duration
+}
+
 // setTLS reads the tls block into o, loading the certificate files.
 func setTLS(o *Options, v *conf.Value) error {
-	m, err := v.AsMap()
+	b, err := parseTLSBlock(v)
 	if err != nil {
 		return err
 	}
-	tc := &TLSConfigOpts{}
-	var verify, mapUsers, first bool
-	var timeout, fallback time.Duration
+	o.TLSConfig = b.cfg
+	o.TLSCert, o.TLSKey, o.TLSCaCert = b.opts.CertFile, b.opts.KeyFile, b.opts.CaFile
+	o.TLSVerify, o.TLSMap = b.opts.Verify, b.mapUsers
+	o.TLSTimeout = b.timeout
+	o.TLSHandshakeFirst, o.TLSHandshakeFirstFallback = b.first, b.fallback
+	return nil
+}
+
+// parseTLSBlock reads a tls block (client or cluster) and builds its
+// *tls.Config with GenTLSConfig.
+func parseTLSBlock(v *conf.Value) (*tlsBlock, error) {
+	m, err := v.AsMap()
+	if err != nil {
+		return nil, err
+	}
+	b := &tlsBlock{}
+	tc := &b.opts
+	var verify bool
 	for i := range m.Keys {
 		k := &m.Keys[i]
 		val := k.Value
@@ -54,9 +78,9 @@ func setTLS(o *Options, v *conf.Value) error {
 		case "verify":
 			verify, err = val.AsBool()
 		case "verify_and_map", "map":
-			mapUsers, err = val.AsBool()
+			b.mapUsers, err = val.AsBool()
 		case "timeout":
-			timeout, err = secondsValue(val)
+			b.timeout, err = secondsValue(val)
 		case "cipher_suites":
 			tc.CipherSuites, err = listOf(val, TLSCipherSuite)
 		case "curve_preferences":
@@ -69,35 +93,29 @@ func setTLS(o *Options, v *conf.Value) error {
 				}
 			}
 		case "handshake_first", "first":
-			first, fallback, err = handshakeFirstValue(val)
+			b.first, b.fallback, err = handshakeFirstValue(val)
 		default:
 			if k.Used {
 				continue
 			}
 			if containsFold(tlsUnsupportedKeys, k.Name) {
-				return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("tls %q is not supported by natsd yet", k.Name)}
+				return nil, &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("tls %q is not supported by natsd yet", k.Name)}
 			}
 			msg := fmt.Sprintf("error parsing tls config, unknown field %q", k.Name)
 			if hint := conf.DidYouMean(k.Name, tlsKeyNames); hint != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", hint)
 			}
-			return &conf.Error{Pos: k.Pos, Msg: msg}
+			return nil, &conf.Error{Pos: k.Pos, Msg: msg}
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
-	tc.Verify = verify || mapUsers
-	cfg, err := GenTLSConfig(tc)
-	if err != nil {
-		return v.Errorf("%v", err)
+	tc.Verify = verify || b.mapUsers
+	if b.cfg, err = GenTLSConfig(tc); err != nil {
+		return nil, v.Errorf("%v", err)
 	}
-	o.TLSConfig = cfg
-	o.TLSCert, o.TLSKey, o.TLSCaCert = tc.CertFile, tc.KeyFile, tc.CaFile
-	o.TLSVerify, o.TLSMap = tc.Verify, mapUsers
-	o.TLSTimeout = timeout
-	o.TLSHandshakeFirst, o.TLSHandshakeFirstFallback = first, fallback
-	return nil
+	return b, nil
 }
 
 // secondsValue takes seconds (integer or fraction) or a duration string.

@@ -100,6 +100,8 @@ type routeInfoMsg struct {
 	Host         string      `json:"host"`
 	Port         int         `json:"port"`
 	AuthRequired bool        `json:"auth_required,omitempty"`
+	TLSRequired  bool        `json:"tls_required,omitempty"`
+	TLSVerify    bool        `json:"tls_verify,omitempty"`
 	MaxPayload   int32       `json:"max_payload"`
 	ConnectURLs  []string    `json:"connect_urls,omitempty"`
 	Routes       []routePeer `json:"routes,omitempty"`
@@ -203,6 +205,8 @@ func (s *Server) routeInfoLine(r *client) []byte {
 		Version:      Version,
 		Cluster:      o.Cluster.Name,
 		AuthRequired: o.Cluster.Username != "",
+		TLSRequired:  o.Cluster.TLSConfig != nil,
+		TLSVerify:    o.Cluster.TLSConfig != nil && o.Cluster.TLSVerify,
 		MaxPayload:   o.MaxPayload,
 	}
 	if u, err := url.Parse(s.routeURL()); err == nil {
@@ -444,7 +448,8 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 func (s *Server) routeUpdateLine(peers []routePeer, ldm bool) []byte {
 	o := s.getOpts()
 	info := routeInfoMsg{ID: s.id, Name: s.name, Version: Version, Cluster: o.Cluster.Name,
-		MaxPayload: o.MaxPayload, Routes: peers, LameDuckMode: ldm}
+		MaxPayload: o.MaxPayload, Routes: peers, LameDuckMode: ldm,
+		TLSRequired: o.Cluster.TLSConfig != nil, TLSVerify: o.Cluster.TLSConfig != nil && o.Cluster.TLSVerify}
 	if u, err := url.Parse(s.routeURL()); err == nil {
 		info.Host = u.Hostname()
 		info.Port, _ = strconv.Atoi(u.Port())
@@ -945,8 +950,14 @@ func (c *client) routeLinger() {
 	c.mu.Lock()
 	dup := c.reason == DuplicateRoute
 	c.mu.Unlock()
-	tc, ok := c.conn.(*net.TCPConn)
-	if !dup || !ok || tc.CloseWrite() != nil {
+	// A TLS route's CloseWrite sends close_notify (the TCP write side
+	// stays open), which the peer reads as the end of the stream too.
+	cw, ok := c.conn.(interface{ CloseWrite() error })
+	if !dup || !ok {
+		return
+	}
+	c.conn.SetWriteDeadline(time.Now().Add(routeLingerTime))
+	if cw.CloseWrite() != nil {
 		return
 	}
 	t := time.NewTimer(routeLingerTime)

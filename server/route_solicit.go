@@ -2,6 +2,8 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"math/rand/v2"
 	"net"
 	"net/url"
@@ -111,13 +113,13 @@ func (s *Server) solicit(ctx context.Context, sol *solicitation) {
 		if sol.expectID != "" && s.routeTo(sol.expectID) != nil {
 			return // the peer connected to us meanwhile
 		}
-		conn, err := dialer.DialContext(ctx, "tcp", sol.url.Host)
+		conn, err := s.dialRoute(ctx, &dialer, sol)
 		if err != nil {
 			if ctx.Err() != nil {
 				return
 			}
 			failures++
-			if sol.configured && (failures == 1 || failures%routeErrorEvery == 0) {
+			if (sol.configured || isRouteTLSError(err)) && (failures == 1 || failures%routeErrorEvery == 0) {
 				s.log.Errorf("Error trying to connect to route (attempt %d): %v", failures, err)
 			} else {
 				s.log.Debugf("Error trying to connect to route %s (attempt %d): %v", sol.url.Redacted(), failures, err)
@@ -173,6 +175,36 @@ func (s *Server) solicit(ctx context.Context, sol *solicitation) {
 	}
 }
 
+// routeTLSError is a failed TLS handshake on a solicited route.
+type routeTLSError struct{ err error }
+
+func (e *routeTLSError) Error() string { return "TLS handshake error: " + e.err.Error() }
+func (e *routeTLSError) Unwrap() error { return e.err }
+
+func isRouteTLSError(err error) bool {
+	var te *routeTLSError
+	return errors.As(err, &te)
+}
+
+// dialRoute dials a route and, with route TLS, runs the client side
+// handshake.
+func (s *Server) dialRoute(ctx context.Context, dialer *net.Dialer, sol *solicitation) (net.Conn, error) {
+	conn, err := dialer.DialContext(ctx, "tcp", sol.url.Host)
+	if err != nil {
+		return nil, err
+	}
+	o := s.getOpts()
+	cfg := routeClientTLS(o, sol.url.Host)
+	if cfg == nil {
+		return conn, nil
+	}
+	tc, err := s.routeTLSHandshake(ctx, tls.Client(conn, cfg), o.Cluster.TLSTimeout)
+	if err != nil {
+		return nil, &routeTLSError{err}
+	}
+	return tc, nil
+}
+
 // sleepCtx waits d; false if ctx ended first.
 func sleepCtx(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
@@ -186,12 +218,22 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 }
 
 // clusterDiff compares cluster options for a reload: the route list may
-// change while running, nothing else in the block can.
+// change while running, and so may the TLS settings as long as route TLS
+// stays on (or off): they apply to routes made from then on. Nothing else
+// in the block can change.
 func clusterDiff(old, cur *ClusterOpts) (changed, refused []string) {
 	ov, nv := reflect.ValueOf(old).Elem(), reflect.ValueOf(cur).Elem()
 	t := ov.Type()
+	if (old.TLSConfig == nil) != (cur.TLSConfig == nil) {
+		refused = append(refused, "cluster.tls")
+	} else if clusterTLSChanged(old, cur) {
+		changed = append(changed, "cluster.tls")
+	}
 	for i := 0; i < t.NumField(); i++ {
 		name := t.Field(i).Name
+		if clusterTLSFields[name] {
+			continue
+		}
 		if name == "Routes" {
 			if !slices.Equal(routeKeys(old.Routes), routeKeys(cur.Routes)) {
 				changed = append(changed, "cluster.routes")
@@ -203,6 +245,20 @@ func clusterDiff(old, cur *ClusterOpts) (changed, refused []string) {
 		}
 	}
 	return changed, refused
+}
+
+// clusterTLSChanged tells whether a reload changes route TLS. A config
+// read from files is compared by its settings (each parse builds a new
+// *tls.Config); one set in code, by identity.
+func clusterTLSChanged(old, cur *ClusterOpts) bool {
+	if old.TLSConfig == nil {
+		return false
+	}
+	if old.TLSCert != cur.TLSCert || old.TLSKey != cur.TLSKey || old.TLSCaCert != cur.TLSCaCert ||
+		old.TLSVerify != cur.TLSVerify || old.TLSTimeout != cur.TLSTimeout {
+		return true
+	}
+	return old.TLSCert == "" && old.TLSConfig != cur.TLSConfig
 }
 
 func routeKeys(us []*url.URL) []string {

@@ -169,7 +169,8 @@ cluster {
 	}
 
 	for _, bad := range []struct{ conf, want string }{
-		{"cluster { listen: 127.0.0.1:6222, tls: {} }", `"tls" is not supported`},
+		{"cluster { listen: 127.0.0.1:6222, tls: {} }", `missing 'cert_file' in TLS configuration`},
+		{"cluster { listen: 127.0.0.1:6222, compression: on }", `"compression" is not supported`},
 		{"cluster { lisen: 127.0.0.1:6222 }", `did you mean "listen"`},
 		{"cluster { routes: [ \"http://x:1\" ] }", "scheme"},
 		{"cluster { routes: [ \"nats://x\" ] }", "host:port"},

@@ -68,6 +68,7 @@ func newTLSCA(t *testing.T, dir, name string) *tlsCA {
 type tlsLeaf struct {
 	subject  pkix.Name
 	server   bool
+	route    bool // a route certificate: server and client auth, for 127.0.0.1
 	emails   []string
 	notAfter time.Time // zero: a day from now
 }
@@ -84,7 +85,11 @@ func (ca *tlsCA) issue(t *testing.T, dir, name string, l tlsLeaf) (certFile, key
 		NotBefore: time.Now().Add(-48 * time.Hour), NotAfter: l.notAfter,
 		KeyUsage: x509.KeyUsageDigitalSignature,
 	}
-	if l.server {
+	if l.route {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
+		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
+		tmpl.DNSNames = []string{"localhost"}
+	} else if l.server {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
 		tmpl.DNSNames = []string{"localhost"}

@@ -4,8 +4,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/nats-io/nats.go"
 )
 
 // TestProcessStopDuringLameDuck sends SIGTERM right after SIGUSR2, as the
@@ -16,18 +14,7 @@ func TestProcessStopDuringLameDuck(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t)
-	cmd, url, _ := startProcess(t, bin, "-a", "127.0.0.1", "-p", "-1",
-		"--lame_duck_grace_period", "1s", "--lame_duck_duration", "1m")
-	ldm := make(chan struct{}, 1)
-	closed := make(chan struct{})
-	nc, err := nats.Connect(url, nats.NoReconnect(),
-		nats.LameDuckModeHandler(func(*nats.Conn) { ldm <- struct{}{} }),
-		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	cmd, ldm, closed := lameDuckSetup(t, "1s", "1m")
 	start := time.Now()
 	cmd.Process.Signal(syscall.SIGUSR2)
 	select {

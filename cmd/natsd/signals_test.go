@@ -12,23 +12,31 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
+// lameDuckSetup starts natsd with the given lame-duck timings and a nats.go
+// client; the channels report the client seeing lame-duck mode and being
+// closed.
+func lameDuckSetup(t *testing.T, grace, duration string) (cmd *exec.Cmd, ldm, closed <-chan struct{}) {
+	t.Helper()
+	bin := buildBinary(t)
+	cmd, url, _ := startProcess(t, bin, "-a", "127.0.0.1", "-p", "-1",
+		"--lame_duck_grace_period", grace, "--lame_duck_duration", duration)
+	ldmCh := make(chan struct{}, 1)
+	closedCh := make(chan struct{})
+	nc, err := nats.Connect(url, nats.NoReconnect(),
+		nats.LameDuckModeHandler(func(*nats.Conn) { ldmCh <- struct{}{} }),
+		nats.ClosedHandler(func(*nats.Conn) { close(closedCh) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Close)
+	return cmd, ldmCh, closedCh
+}
+
 func TestProcessLameDuck(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t)
-	cmd, url, _ := startProcess(t, bin, "-a", "127.0.0.1", "-p", "-1",
-		"--lame_duck_grace_period", "200ms", "--lame_duck_duration", "1s")
-
-	ldm := make(chan struct{}, 1)
-	closed := make(chan struct{})
-	nc, err := nats.Connect(url, nats.NoReconnect(),
-		nats.LameDuckModeHandler(func(*nats.Conn) { ldm <- struct{}{} }),
-		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
+	cmd, ldm, closed := lameDuckSetup(t, "200ms", "1s")
 	start := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGUSR2); err != nil {
 		t.Fatal(err)

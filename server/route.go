@@ -380,6 +380,17 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 		s.mu.Unlock()
 		return &clientError{reason: ServerShutdown}
 	}
+	// A route closed meanwhile (registration timer, writer error, slow
+	// consumer) has been through routeClosed already: registering it now
+	// would leave a dead route in remotes for good. Checked under s.mu,
+	// which routeClosed takes after closed is set.
+	c.mu.Lock()
+	closed := c.closed
+	c.mu.Unlock()
+	if closed {
+		s.mu.Unlock()
+		return &clientError{reason: WriteError}
+	}
 	var loser *client
 	if ex := s.cluster.remotes[id]; ex != nil && ex != c {
 		ex.mu.Lock()

@@ -73,6 +73,7 @@ func ptSkip(t *testing.T) {
 // node i at 10.231.0.(i+1)/24 behind veth "eth0" whose peer "p<i>" is a
 // port of the bridge. Everything is deleted in Cleanup.
 func ptSetup(t *testing.T, n int) *ptNet {
+	ptReap(t)
 	prefix := fmt.Sprintf("natsd-pt-%d-", os.Getpid())
 	pn := &ptNet{t: t, sw: prefix + "sw"}
 	all := []string{pn.sw}
@@ -104,6 +105,27 @@ func ptSetup(t *testing.T, n int) *ptNet {
 		ptRun(t, "-n", ns, "link", "set", "eth0", "up")
 	}
 	return pn
+}
+
+// ptReap deletes namespaces left by an earlier run of this test whose
+// process is gone (killed by a go test timeout, which skips Cleanup).
+func ptReap(t *testing.T) {
+	ents, err := os.ReadDir("/var/run/netns")
+	if err != nil {
+		return
+	}
+	for _, e := range ents {
+		var pid int
+		var rest string
+		if _, err := fmt.Sscanf(e.Name(), "natsd-pt-%d-%s", &pid, &rest); err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+			continue // still running
+		}
+		t.Logf("removing stale namespace %s", e.Name())
+		exec.Command(ptIP, "netns", "del", e.Name()).Run()
+	}
 }
 
 // link takes node i's switch port down (up=false) or up again.
@@ -267,6 +289,13 @@ func TestPartition(t *testing.T) {
 		nodes = append(nodes, ptStart(t, bin, pn, i))
 	}
 	a, b, c := nodes[0], nodes[1], nodes[2]
+	t.Cleanup(func() {
+		if t.Failed() {
+			for _, nd := range nodes {
+				t.Logf("%s log:\n%s", nd.proc.name, nd.proc.logText())
+			}
+		}
+	})
 	ptRoutes(t, "full mesh", nodes, []int{2, 2, 2})
 
 	subB, subC := &clCount{}, &clCount{}
@@ -301,7 +330,9 @@ func TestPartition(t *testing.T) {
 
 	// Partition C away from A and B.
 	pn.link(2, false)
+	cut := time.Now()
 	ptRoutes(t, "routes to C dropped", nodes, []int{1, 1, 0})
+	t.Logf("partition noticed in %v", time.Since(cut).Round(time.Millisecond))
 	publish("during")
 	ptWaitFor(t, "A and B still talk", func() bool { return ptCount(subB, "during-") == n })
 	if !ncC.IsConnected() {
@@ -310,7 +341,9 @@ func TestPartition(t *testing.T) {
 
 	// Heal: the routes come back and A's interest table learns C's sub.
 	pn.link(2, true)
+	healed := time.Now()
 	ptRoutes(t, "mesh healed", nodes, []int{2, 2, 2})
+	t.Logf("mesh healed in %v", time.Since(healed).Round(time.Millisecond))
 	ptWaitFor(t, "C's interest back on A", func() bool {
 		rz, ok := a.routez()
 		if !ok || len(rz.Routes) != 2 {
@@ -347,11 +380,6 @@ func TestPartition(t *testing.T) {
 	}
 	if got := ptCount(subC, "during-"); got != 0 {
 		t.Errorf("partitioned C got %d messages published while cut off", got)
-	}
-	if t.Failed() {
-		for _, nd := range nodes {
-			t.Logf("%s log:\n%s", nd.proc.name, nd.proc.logText())
-		}
 	}
 	t.Logf("partition test took %v", time.Since(start).Round(time.Millisecond))
 }

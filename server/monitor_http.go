@@ -4,9 +4,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/natsd/natsd/monitor"
@@ -56,7 +58,9 @@ func (s *Server) startMonitoring() error {
 		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    1 << 20,
-		ErrorLog:          nil,
+		// net/http's own complaints (bad TLS handshakes, broken clients)
+		// go to the debug log, not to stderr.
+		ErrorLog: log.New(debugWriter{s.log}, "", 0),
 	}
 	s.mon.mu.Lock()
 	s.mon.http = &httpMonitor{listener: l, srv: srv, handler: h}
@@ -88,4 +92,15 @@ func hostPortURL(scheme string, a net.Addr, host string) string {
 		return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort("0.0.0.0", strconv.Itoa(port)))
 	}
 	return fmt.Sprintf("%s://%s", scheme, net.JoinHostPort(host, strconv.Itoa(port)))
+}
+
+// debugWriter turns lines written by the standard log package into debug
+// log lines.
+type debugWriter struct {
+	l interface{ Debugf(string, ...any) }
+}
+
+func (w debugWriter) Write(p []byte) (int, error) {
+	w.l.Debugf("Monitoring: %s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
 }

@@ -90,6 +90,7 @@ type client struct {
 	outBytes     int64
 	subs         map[string]*subscription
 	closed       bool
+	cutOff       bool // past max_pending: being closed as a slow consumer
 	reason       ClosedReason
 	flushOnClose bool
 	pingsOut     int

@@ -51,7 +51,8 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	c.opts = o
 	c.recordConnect(&o)
-	id, err := c.authenticate(c.srv.authenticator(), &auth.Credentials{
+	authn := c.srv.authenticator()
+	id, err := c.authenticate(authn, &auth.Credentials{
 		User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig,
 	})
 	if err != nil {
@@ -62,7 +63,18 @@ func (c *client) ProcessConnect(arg []byte) error {
 	c.mu.Lock()
 	c.creds = auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig}
 	c.authenticated = true
+	creds := c.creds
 	c.mu.Unlock()
+	if cur := c.srv.authenticator(); cur != authn {
+		// A reload swapped the configuration while this CONNECT was being
+		// checked, and its re-check of connected clients may have missed
+		// this one: check again against the configuration in force.
+		if id, err = c.authenticate(cur, &creds); err != nil {
+			c.srv.log.Errorf("%s - %v", c.logPrefix(), err)
+			return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+		}
+		c.setIdentity(id)
+	}
 	var flags uint32
 	if o.Headers && !c.srv.getOpts().NoHeaderSupport {
 		flags |= flagHeaders

@@ -126,7 +126,7 @@ func (c *client) deliverAll(r *sublist.Result[*subscription], subject, reply []b
 func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
 	r := sub.client
 	r.mu.Lock()
-	if r.closed {
+	if r.closed || r.cutOff {
 		r.mu.Unlock()
 		return false
 	}
@@ -155,7 +155,7 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 	}
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
-	slow := int64(len(r.out)) > r.maxPending
+	slow := r.overLimitLocked()
 	r.mu.Unlock()
 
 	if slow {
@@ -221,14 +221,34 @@ func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []by
 // slowConsumer cuts off a connection whose output backlog passed the limit.
 // The log line names the client, the limit it hit, its pending bytes and
 // the subjects with the largest backlog, so an operator can act on it.
+//
+// Only the publisher that crossed the limit gets here (see overLimitLocked);
+// the others stop delivering to r at once. The backlog scan looks at the
+// oldest backlogScanMax bytes only, so its cost is bounded whatever the
+// limit.
 func (r *client) slowConsumer() {
 	r.mu.Lock()
-	pending := len(r.out)
-	top := topBacklog(r.out, 3)
+	pending, limit := len(r.out), r.maxPending
+	top := topBacklog(r.out[:min(len(r.out), backlogScanMax)], 3)
 	r.mu.Unlock()
 	r.srv.log.Noticef("%s - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes; largest backlog: %s)",
-		r.logPrefix(), r.maxPending, pending, formatBacklog(top))
+		r.logPrefix(), limit, pending, formatBacklog(top))
 	r.closeConnection(SlowConsumerPendingBytes, false)
+}
+
+// backlogScanMax bounds the part of a slow consumer's backlog that is
+// scanned for the subjects it is falling behind on.
+const backlogScanMax = 1 << 20
+
+// overLimitLocked reports, once, that r's backlog passed max_pending: the
+// caller then cuts r off, and every other publisher skips r from now on.
+// r.mu is held.
+func (r *client) overLimitLocked() bool {
+	if r.cutOff || int64(len(r.out)) <= r.maxPending {
+		return false
+	}
+	r.cutOff = true
+	return true
 }
 
 // sendNoResponders answers a request nobody listens to with a 503 status

@@ -841,7 +841,7 @@ func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdr
 		need += len(q) + 1
 	}
 	r.mu.Lock()
-	if r.closed {
+	if r.closed || r.cutOff {
 		r.mu.Unlock()
 		return false
 	}
@@ -850,7 +850,7 @@ func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdr
 	r.out = appendRMsg(r.out, subject, queues, reply, hdrLen, msg)
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
-	slow := int64(len(r.out)) > r.maxPending
+	slow := r.overLimitLocked()
 	r.mu.Unlock()
 	if r.tracing() {
 		r.traceOut("RMSG", subject, []byte(strconv.Itoa(len(queues))), []byte(strings.Join(queues, " ")), reply,

@@ -37,6 +37,16 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.mu.Unlock()
 		return nil
 	}
+	if p := c.perms(); p != perms {
+		// A reload changed the permissions since the check above: its
+		// revocation scan may already have run, so check again here.
+		perms = p
+		if perms.SubscribeRestricted() && !perms.CanSubscribe(subj, q) {
+			c.mu.Unlock()
+			c.sendErrNow(auth.SubViolation(subj, q))
+			return nil
+		}
+	}
 	if _, dup := c.subs[string(sid)]; dup {
 		c.mu.Unlock()
 		c.sendOK()
@@ -58,6 +68,16 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		delete(c.subs, sub.sid)
 		c.mu.Unlock()
 		c.sendErrNow(errInvalidSubject)
+		return nil
+	}
+	// A revocation (reload) or close may have dropped the subscription
+	// between the two steps above, before it was in the index; then it
+	// must not stay there.
+	c.mu.Lock()
+	gone := c.subs[sub.sid] != sub
+	c.mu.Unlock()
+	if gone {
+		c.srv.removeSub(sub)
 		return nil
 	}
 	c.sendOK()

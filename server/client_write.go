@@ -55,9 +55,25 @@ func (c *client) writer() {
 			c.spare = nil
 			c.mu.Unlock()
 			c.writerOn.Store(false)
-			if len(c.flushCh) > 0 && c.writerOn.CompareAndSwap(false, true) {
+			// A wake-up that raced with the decision: a receive (unlike
+			// len) synchronizes with the signaller's send.
+			select {
+			case <-c.flushCh:
+				if !c.writerOn.CompareAndSwap(false, true) {
+					// The signaller already started a new writer: hand the
+					// wake-up on to it.
+					select {
+					case c.flushCh <- struct{}{}:
+					default:
+					}
+					return
+				}
+				if !c.flushOut() {
+					return
+				}
 				idle.Reset(writerIdleExit)
 				continue
+			default:
 			}
 			return
 		}

@@ -185,17 +185,23 @@ func TestProcessJSONLog(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// The decoder goroutine owns both channels and closes them at the end
+	// of the log; raw is big enough never to block it.
 	lines := make(chan map[string]any, 1000)
-	raw := make(chan string, 1000)
+	raw := make(chan string, 100000)
 	go func() {
+		defer close(raw)
+		defer close(lines)
 		dec := json.NewDecoder(stderr)
 		for {
 			var m map[string]any
 			if err := dec.Decode(&m); err != nil {
-				close(lines)
 				return
 			}
-			lines <- m
+			select {
+			case lines <- m:
+			default: // nobody is waiting for lines any more
+			}
 			b, _ := json.Marshal(m)
 			raw <- string(b)
 		}
@@ -245,9 +251,8 @@ func TestProcessJSONLog(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	waitExit(t, cmd)
-	close(raw)
 	var sawConnect bool
-	for l := range raw {
+	for l := range raw { // ends when the decoder reaches the end of the log
 		if strings.Contains(l, "s3cr3t-pw") {
 			t.Errorf("password in the log: %s", l)
 		}

@@ -40,7 +40,12 @@ func FuzzMatch(f *testing.F) {
 	f.Add([]byte{0, 1, 0, 3, 2, 1, 0, 0}, true)
 	f.Add([]byte{0, 2, 0, 3, 4, 1, 2, 1, 0, 0, 2, 2, 0, 1, 2, 1, 2, 0, 1}, false)
 	f.Add([]byte{0, 0, 4, 1, 4, 5, 0, 6, 2, 5, 0, 2, 3}, true)
-	f.Fuzz(func(t *testing.T, data []byte, cache bool) {
+	f.Fuzz(fuzzMatchBody)
+}
+
+// fuzzMatchBody is FuzzMatch's body, callable from other tests.
+func fuzzMatchBody(t *testing.T, data []byte, cache bool) {
+	{
 		s := New[int](cache)
 		r := &opReader{data}
 		var stored []entry
@@ -103,5 +108,5 @@ func FuzzMatch(f *testing.F) {
 		if n := countNodes(s.root); n != 0 || s.nodes != 0 {
 			t.Fatalf("trie not pruned: %d nodes (counter %d)", n, s.nodes)
 		}
-	})
+	}
 }

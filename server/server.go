@@ -42,13 +42,12 @@ var ErrServerClosed = errors.New("natsd: server closed")
 type Server struct {
 	// opts is replaced whole on reload, never modified: readers load it
 	// once and see a consistent set.
-	opts   atomic.Pointer[Options]
-	log    logger.Logger
-	sl     *sublist.Sublist[*subscription]
-	id     string
-	name   string
-	start  time.Time
-	pubKey string
+	opts  atomic.Pointer[Options]
+	log   logger.Logger
+	sl    *sublist.Sublist[*subscription]
+	id    string
+	name  string
+	start time.Time
 
 	listener net.Listener
 	quit     chan struct{}
@@ -123,7 +122,6 @@ func New(opts *Options) (*Server, error) {
 	if s.name == "" {
 		s.name = pub
 	}
-	s.pubKey = pub
 	if o.NoLog {
 		s.log = logger.Discard{}
 	} else {

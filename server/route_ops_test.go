@@ -448,3 +448,52 @@ func TestClusterRouteByHostName(t *testing.T) {
 	a := clStart(t, ao)
 	clWaitMesh(t, []*Server{a, b})
 }
+
+// TestClusterLameDuckMovesClient: a nats.go client on a server entering
+// lame-duck mode is told so, is closed after the grace period, reconnects
+// to another server of the cluster (learned from connect_urls) and keeps
+// its subscription there.
+func TestClusterLameDuckMovesClient(t *testing.T) {
+	servers := clStartCluster(t, 2, func(i int, o *Options) {
+		o.LameDuckDuration = time.Second
+		o.LameDuckGracePeriod = 300 * time.Millisecond
+	})
+	a, b := servers[0], servers[1]
+	ldm := make(chan struct{}, 1)
+	reconnected := make(chan string, 1)
+	nc := clConnect(t, a,
+		nats.ReconnectWait(50*time.Millisecond),
+		nats.LameDuckModeHandler(func(*nats.Conn) {
+			select {
+			case ldm <- struct{}{}:
+			default:
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) { reconnected <- c.ConnectedUrl() }))
+	got := newCounter()
+	if _, err := nc.Subscribe("moved", got.handler); err != nil {
+		t.Fatal(err)
+	}
+	nc.Flush()
+	clWaitFor(t, clusterWait, "client knows b", func() bool { return len(nc.DiscoveredServers()) >= 1 })
+
+	go a.LameDuckShutdown()
+	select {
+	case <-ldm:
+	case <-time.After(clusterWait):
+		t.Fatal("client did not see lame-duck mode")
+	}
+	select {
+	case u := <-reconnected:
+		if u != b.ClientURL() {
+			t.Fatalf("reconnected to %s, want %s", u, b.ClientURL())
+		}
+	case <-time.After(clusterWait):
+		t.Fatal("client did not move to b")
+	}
+	clWaitFor(t, clusterWait, "subscription restored on b", func() bool { return b.NumSubscriptions() >= 1 })
+	pub := clConnect(t, b)
+	pub.Publish("moved", []byte("after the move"))
+	pub.Flush()
+	clWaitFor(t, clusterWait, "delivery after the move", func() bool { return got.total() == 1 })
+}

@@ -66,8 +66,12 @@ func (s *Server) startSolicitor(u *url.URL) {
 	}
 	me := &solicitor{url: key, host: u.Host, cancel: cancel}
 	s.cluster.configured[key] = me
+	// Counted while s.mu is held and shutdown is known to be false, so a
+	// concurrent Shutdown's Wait always sees it.
+	s.wg.Add(1)
 	s.mu.Unlock()
-	s.goroutine(func() {
+	go func() {
+		defer s.wg.Done()
 		s.solicit(ctx, &solicitation{url: u, configured: true})
 		cancel()
 		s.mu.Lock()
@@ -75,7 +79,7 @@ func (s *Server) startSolicitor(u *url.URL) {
 			delete(s.cluster.configured, key)
 		}
 		s.mu.Unlock()
-	})
+	}()
 }
 
 // stopSolicitor ends a configured route's loop (reload removed it); the

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"slices"
@@ -333,8 +332,7 @@ func (s *Server) updateConnectURLs() {
 // asyncInfo is the INFO sent to clients when the cluster changes.
 func (s *Server) asyncInfo() []byte {
 	info := s.baseInfo()
-	b, _ := json.Marshal(&info)
-	return append(append([]byte("INFO "), b...), " \r\n"...)
+	return clientInfoLine(&info)
 }
 
 func (s *Server) isShuttingDown() bool {

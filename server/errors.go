@@ -9,7 +9,6 @@ const (
 	errAuthorization     = "Authorization Violation"
 	errAuthTimeout       = "Authentication Timeout"
 	errStaleConnection   = "Stale Connection"
-	errSlowConsumer      = "Slow Consumer"
 	errMaxConnections    = "maximum connections exceeded"
 	errInvalidSubject    = "Invalid Subject"
 	errInvalidPubSubject = "Invalid Publish Subject"

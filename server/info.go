@@ -58,17 +58,23 @@ func (s *Server) baseInfo() serverInfo {
 	}
 }
 
+// clientInfoLine encodes an INFO for clients; nats-server ends it with a
+// space before the CRLF, and so do we.
+func clientInfoLine(info *serverInfo) []byte {
+	b, _ := json.Marshal(info) // cannot fail: plain fields only
+	line := make([]byte, 0, len(b)+8)
+	line = append(line, "INFO "...)
+	line = append(line, b...)
+	return append(line, " \r\n"...)
+}
+
 // infoFor builds the INFO line for a new client.
 func (s *Server) infoFor(c *client) []byte {
 	info := s.baseInfo()
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.Nonce = string(c.nonce)
-	b, _ := json.Marshal(&info) // cannot fail: plain fields only
-	line := make([]byte, 0, len(b)+8)
-	line = append(line, "INFO "...)
-	line = append(line, b...)
-	return append(line, " \r\n"...)
+	return clientInfoLine(&info)
 }
 
 // connectInfo is the INFO sent after the first PONG to a protocol-1 client:
@@ -79,6 +85,5 @@ func (s *Server) connectInfo(c *client) []byte {
 	info.ClientIP = c.host
 	info.ConnectInfo = true
 	info.RemoteAccount = globalAccount
-	b, _ := json.Marshal(&info)
-	return append(append([]byte("INFO "), b...), " \r\n"...)
+	return clientInfoLine(&info)
 }

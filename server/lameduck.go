@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"time"
 )
 
@@ -106,8 +105,7 @@ func (s *Server) snapshotClients() []*client {
 func (s *Server) lameDuckInfo() []byte {
 	info := s.baseInfo()
 	info.LameDuckMode = true
-	b, _ := json.Marshal(&info)
-	return append(append([]byte("INFO "), b...), " \r\n"...)
+	return clientInfoLine(&info)
 }
 
 // queueInfo sends an asynchronous INFO line.

@@ -233,6 +233,12 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 
 // sendErr queues "-ERR 'text'" for the client.
 func (c *client) sendErr(text string) {
+	c.appendErr(text)
+	c.signalFlush()
+}
+
+// appendErr queues "-ERR 'text'" without waking the writer.
+func (c *client) appendErr(text string) {
 	if c.tracing() {
 		c.traceOut("-ERR '" + text + "'")
 	}
@@ -241,19 +247,11 @@ func (c *client) sendErr(text string) {
 	c.out = append(c.out, text...)
 	c.out = append(c.out, "'\r\n"...)
 	c.mu.Unlock()
-	c.signalFlush()
 }
 
 // sendErrAndClose tells the peer why and closes the connection.
 func (c *client) sendErrAndClose(text string, reason ClosedReason) {
-	if c.tracing() {
-		c.traceOut("-ERR '" + text + "'")
-	}
-	c.mu.Lock()
-	c.out = append(c.out, "-ERR '"...)
-	c.out = append(c.out, text...)
-	c.out = append(c.out, "'\r\n"...)
-	c.mu.Unlock()
+	c.appendErr(text)
 	c.closeConnection(reason, true) // wakes the writer
 }
 

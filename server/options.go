@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
 )
 
@@ -63,6 +64,12 @@ type Options struct {
 	TLSTimeout                 time.Duration
 	TLSHandshakeFirst          bool
 	TLSHandshakeFirstFallback  time.Duration
+
+	// Accounts are the accounts block (server/config_accounts.go); their
+	// users are in Users with Account set. SystemAccount names the system
+	// account ("" = "$SYS", created when not defined).
+	Accounts      []*accounts.Account
+	SystemAccount string
 
 	// Cluster configures route connections to other servers
 	// (server/config_cluster.go, server/route.go).
@@ -189,6 +196,9 @@ func (o *Options) validate() error {
 		return fmt.Errorf("max_connections %d must not be negative", o.MaxConnections)
 	}
 	if err := o.Cluster.validate(); err != nil {
+		return err
+	}
+	if err := o.validateAccounts(); err != nil {
 		return err
 	}
 	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {

@@ -59,7 +59,7 @@ var reloadable = map[string]string{
 	"WriteDeadline": "write_deadline", "AuthTimeout": "authorization.timeout",
 	"Username": "authorization.user", "Password": "authorization.password",
 	"Authorization": "authorization.token", "Users": "authorization.users",
-	"NoAuthUser": "no_auth_user", "DefaultPermissions": "authorization.default_permissions",
+	"NoAuthUser": "no_auth_user", "Accounts": "accounts", "DefaultPermissions": "authorization.default_permissions",
 	"Debug": "debug", "Trace": "trace", "Logtime": "logtime", "LogUTC": "logtime_utc",
 	"LogFile": "log_file", "LogSizeLimit": "logfile_size_limit", "LogMaxFiles": "logfile_max_num",
 	"Syslog": "syslog", "RemoteSyslog": "remote_syslog", "LogFormat": "log_format",
@@ -129,6 +129,7 @@ func (s *Server) applyOptions(o *Options) error {
 	}
 	s.opts.Store(cur)
 	s.authn.Store(authn)
+	s.accounts.Store(s.buildAccounts(cur, s.accounts.Load()))
 	s.reloadRoutes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)
@@ -163,6 +164,13 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 	id, err := c.authenticate(authn, &creds)
 	if err != nil {
 		c.srv.log.Noticef("%s - %v after reload: closing", c.logPrefix(), err)
+		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
+		return
+	}
+	// A client never moves between accounts: one whose user is now in
+	// another account, or whose account is gone, is disconnected.
+	if acc := c.srv.lookupAccount(id.Account); acc != c.acc.Load() {
+		c.srv.log.Noticef("%s - Account %q of the client changed or was removed by reload: closing", c.logPrefix(), c.acc.Load().name)
 		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
 		return
 	}

@@ -24,9 +24,9 @@ import (
 
 	"github.com/nats-io/nkeys"
 
+	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/logger"
-	"github.com/natsd/natsd/sublist"
 )
 
 // Version is natsd's version, reported in INFO and by -v.
@@ -42,12 +42,16 @@ var ErrServerClosed = errors.New("natsd: server closed")
 type Server struct {
 	// opts is replaced whole on reload, never modified: readers load it
 	// once and see a consistent set.
-	opts  atomic.Pointer[Options]
-	log   logger.Logger
-	sl    *sublist.Sublist[*subscription]
-	id    string
-	name  string
-	start time.Time
+	opts atomic.Pointer[Options]
+	log  logger.Logger
+	// gacc is the global account ($G), which always exists; accounts is
+	// the set of every running account, replaced whole on reload
+	// (account.go).
+	gacc     *Account
+	accounts atomic.Pointer[accountSet]
+	id       string
+	name     string
+	start    time.Time
 
 	listener net.Listener
 	quit     chan struct{}
@@ -106,7 +110,7 @@ func New(opts *Options) (*Server, error) {
 		return nil, fmt.Errorf("creating server identity: %w", err)
 	}
 	s := &Server{
-		sl:      sublist.New[*subscription](!o.DisableSublistCache),
+		gacc:    newAccount(accounts.Global, !o.DisableSublistCache),
 		id:      pub,
 		name:    o.ServerName,
 		quit:    make(chan struct{}),
@@ -114,6 +118,7 @@ func New(opts *Options) (*Server, error) {
 	}
 	s.opts.Store(o)
 	s.authn.Store(authn)
+	s.accounts.Store(s.buildAccounts(o, nil))
 	if err := s.initCluster(o); err != nil {
 		return nil, err
 	}
@@ -282,8 +287,13 @@ func (s *Server) NumClients() int {
 	return len(s.clients)
 }
 
-// NumSubscriptions is the number of subscriptions in the subject index.
-func (s *Server) NumSubscriptions() uint32 { return s.sl.Count() }
+// NumSubscriptions is the number of subscriptions in the subject indexes
+// of all accounts.
+func (s *Server) NumSubscriptions() uint32 {
+	n := uint32(0)
+	s.forEachAccount(func(a *Account) { n += a.sl.Count() })
+	return n
+}
 
 // NumSlowConsumers is how many connections were closed as slow consumers.
 func (s *Server) NumSlowConsumers() uint64 { return s.stats.slowConsumer.Load() }
@@ -338,6 +348,10 @@ func (s *Server) addClient(c *client) (ok bool, full bool) {
 func (s *Server) removeClient(c *client) {
 	s.mu.Lock()
 	delete(s.clients, c.cid)
+	if c.accCounted {
+		c.accCounted = false
+		c.acc.Load().nconns--
+	}
 	s.mu.Unlock()
 }
 

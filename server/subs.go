@@ -58,7 +58,7 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.sendErrNow(errMaxSubscriptions)
 		return nil
 	}
-	sub := &subscription{client: c, subject: subj, queue: q, sid: string(sid),
+	sub := &subscription{client: c, acc: c.acc.Load(), subject: subj, queue: q, sid: string(sid),
 		checkDelivery: perms.SubNeedsDeliveryCheck(subj, q)}
 	c.mon.active = true
 	c.subs[sub.sid] = sub

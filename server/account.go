@@ -1,0 +1,159 @@
+package server
+
+import (
+	"sync/atomic"
+
+	"github.com/natsd/natsd/accounts"
+	"github.com/natsd/natsd/sublist"
+)
+
+// Accounts: every connection belongs to one account, and an account owns
+// its own subject index, so a message published in one account only ever
+// matches subscriptions of that account (imports, which cross accounts on
+// purpose, are subscriptions of internal clients: see internal.go and
+// imports.go). Without an accounts block every connection is in the
+// global account "$G", exactly as before accounts existed.
+//
+// A client's account is fixed at CONNECT: the user it authenticates as
+// names it. A reload that moves the user to another account, or removes
+// the account, disconnects the client instead of moving it.
+
+// Account is a running account. Its name and subject index never change;
+// its configuration (exports, imports, limits) is replaced whole on
+// reload.
+type Account struct {
+	name string
+	sl   *sublist.Sublist[*subscription]
+	// spec is the configuration in force (nil for an account the
+	// configuration does not define, such as $G or a default $SYS).
+	spec atomic.Pointer[accounts.Account]
+	// nconns counts the account's client connections, for
+	// limits.max_connections; guarded by Server.mu.
+	nconns int
+	// removed is set when a reload dropped the account.
+	removed atomic.Bool
+}
+
+// Name is the account's name.
+func (a *Account) Name() string { return a.name }
+
+func newAccount(name string, cache bool) *Account {
+	return &Account{name: name, sl: sublist.New[*subscription](cache)}
+}
+
+// limits returns the account's limits (zero: none).
+func (a *Account) limits() accounts.Limits {
+	if sp := a.spec.Load(); sp != nil {
+		return sp.Limits
+	}
+	return accounts.Limits{}
+}
+
+// accountSet is the set of accounts in force, replaced whole on reload
+// (readers load it once per lookup, without a lock).
+type accountSet struct {
+	byName map[string]*Account
+	system *Account
+}
+
+// lookupAccount returns the running account name ("" is the global one),
+// or nil when there is none by that name.
+func (s *Server) lookupAccount(name string) *Account {
+	if name == "" || name == accounts.Global {
+		return s.gacc
+	}
+	return s.accounts.Load().byName[name]
+}
+
+// SystemAccount is the system account's name.
+func (s *Server) SystemAccount() string { return s.accounts.Load().system.name }
+
+// AccountNames lists the running accounts' names.
+func (s *Server) AccountNames() []string {
+	set := s.accounts.Load()
+	out := make([]string, 0, len(set.byName))
+	for n := range set.byName {
+		out = append(out, n)
+	}
+	return out
+}
+
+// buildAccounts makes the account set for o, reusing the running accounts
+// of prev by name (their subject indexes carry the live subscriptions).
+// $G always exists, and so does the system account: system_account, or
+// "$SYS" when unset (as nats-server creates it).
+func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
+	set := &accountSet{byName: make(map[string]*Account, len(o.Accounts)+2)}
+	get := func(name string) *Account {
+		if a := set.byName[name]; a != nil {
+			return a
+		}
+		var a *Account
+		if prev != nil {
+			a = prev.byName[name]
+		}
+		if a == nil {
+			a = newAccount(name, !o.DisableSublistCache)
+		}
+		set.byName[name] = a
+		return a
+	}
+	set.byName[accounts.Global] = s.gacc
+	for _, spec := range o.Accounts {
+		get(spec.Name).spec.Store(spec)
+	}
+	sys := o.SystemAccount
+	if sys == "" {
+		sys = accounts.DefaultSystem
+	}
+	set.system = get(sys)
+	for name, a := range set.byName {
+		if a != s.gacc && !definedIn(o, name) {
+			a.spec.Store(nil)
+		}
+	}
+	if prev != nil {
+		for name, a := range prev.byName {
+			if set.byName[name] == nil {
+				a.removed.Store(true)
+			}
+		}
+	}
+	return set
+}
+
+// forEachAccount calls f for every running account.
+func (s *Server) forEachAccount(f func(*Account)) {
+	for _, a := range s.accounts.Load().byName {
+		f(a)
+	}
+}
+
+func definedIn(o *Options, name string) bool {
+	for _, a := range o.Accounts {
+		if a.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// addSublistStats sums two indexes' statistics (rates weighted by matches
+// and by subscriptions, maxima kept).
+func addSublistStats(a, b sublist.Stats) sublist.Stats {
+	out := sublist.Stats{
+		NumSubs:    a.NumSubs + b.NumSubs,
+		NumCache:   a.NumCache + b.NumCache,
+		NumInserts: a.NumInserts + b.NumInserts,
+		NumRemoves: a.NumRemoves + b.NumRemoves,
+		NumMatches: a.NumMatches + b.NumMatches,
+		MaxFanout:  max(a.MaxFanout, b.MaxFanout),
+	}
+	if out.NumMatches > 0 {
+		out.CacheHitRate = (a.CacheHitRate*float64(a.NumMatches) + b.CacheHitRate*float64(b.NumMatches)) / float64(out.NumMatches)
+	}
+	if n := a.NumCache + b.NumCache; n > 0 {
+		out.AvgFanout = (a.AvgFanout*float64(a.NumCache) + b.AvgFanout*float64(b.NumCache)) / float64(n)
+	}
+	return out
+}

@@ -1,0 +1,339 @@
+package server
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/natsd/natsd/monitor"
+)
+
+const accTwoAccounts = `
+accounts {
+  A: { users: [ { user: a, password: a }, { user: a2, password: a2 } ] }
+  B: { users: [ { user: b, password: b } ] }
+}
+authorization { users: [ { user: g, password: g } ] }
+`
+
+// accOpts reads a configuration text (with a random client port) into
+// Options; extra is prepended.
+func accOpts(t testing.TB, text string) *Options {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:-1\n"+text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := ProcessConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.NoLog = os.Getenv("NATSD_TEST_LOG") == ""
+	return o
+}
+
+func accConnect(t testing.TB, s *Server, user string, opts ...nats.Option) *nats.Conn {
+	t.Helper()
+	return clConnect(t, s, append([]nats.Option{nats.UserInfo(user, user)}, opts...)...)
+}
+
+// expectNone fails if sub gets a message within a short while (after a
+// flush round trip on nc has made sure anything sent before arrived).
+func expectNone(t *testing.T, sub *nats.Subscription) {
+	t.Helper()
+	if m, err := sub.NextMsg(100 * time.Millisecond); err == nil {
+		t.Fatalf("unexpected message on %q: %q", m.Subject, m.Data)
+	}
+}
+
+// TestAccountIsolation: subjects, queue groups, request/reply and
+// no-responders are per account.
+func TestAccountIsolation(t *testing.T) {
+	s := clStart(t, accOpts(t, accTwoAccounts))
+	a, a2, b, g := accConnect(t, s, "a"), accConnect(t, s, "a2"), accConnect(t, s, "b"), accConnect(t, s, "g")
+
+	sa, _ := a.SubscribeSync("foo")
+	sb, _ := b.SubscribeSync("foo")
+	sg, _ := g.SubscribeSync("foo")
+	qa, _ := a.QueueSubscribeSync("work", "q")
+	qb, _ := b.QueueSubscribeSync("work", "q")
+	for _, nc := range []*nats.Conn{a, b, g} {
+		nc.Flush()
+	}
+	a2.Publish("foo", []byte("from A"))
+	a2.Publish("work", []byte("job A"))
+	a2.Flush()
+	if m, err := sa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "from A" {
+		t.Fatalf("A subscriber: %v %v", m, err)
+	}
+	if m, err := qa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "job A" {
+		t.Fatalf("A queue member: %v %v", m, err)
+	}
+	expectNone(t, sb)
+	expectNone(t, qb)
+	expectNone(t, sg)
+
+	// Request/reply in B does not see A's responder; no responders is
+	// answered within the account.
+	a.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("A")) })
+	a.Flush()
+	if _, err := b.Request("svc", nil, 2*time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("B request to A's service: %v, want no responders", err)
+	}
+	if m, err := a2.Request("svc", nil, 2*time.Second); err != nil || string(m.Data) != "A" {
+		t.Fatalf("A request: %v %v", m, err)
+	}
+
+	// Monitoring shows each connection's account and filters by it.
+	cz, err := s.Connz(&monitor.ConnzOptions{Account: "A", Username: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cz.Total != 2 {
+		t.Fatalf("connz acc=A total %d, want 2", cz.Total)
+	}
+	for _, ci := range cz.Conns {
+		if ci.Account != "A" || ci.NameTag != "A" {
+			t.Fatalf("connz account %q name_tag %q", ci.Account, ci.NameTag)
+		}
+	}
+	cz, _ = s.Connz(&monitor.ConnzOptions{Account: "$G", Username: true})
+	if cz.Total != 1 || cz.Conns[0].Account != "" || cz.Conns[0].NameTag != "$G" {
+		t.Fatalf("connz acc=$G: %+v", cz)
+	}
+	sz, err := s.Subsz(&monitor.SubszOptions{Account: "B", Subscriptions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sz.Total != 3 { // foo, work and the requester's inbox
+		t.Fatalf("subsz acc=B: total %d %+v", sz.Total, sz.Subs)
+	}
+	for _, d := range sz.Subs {
+		if d.Account != "B" || d.AccountTag != "B" {
+			t.Fatalf("subsz acc=B lists %+v", d)
+		}
+	}
+}
+
+// TestAccountNoAuthUserAndSystem: no_auth_user may name a user of any
+// account; the system account exists ($SYS unless named).
+func TestAccountNoAuthUserAndSystem(t *testing.T) {
+	s := clStart(t, accOpts(t, accTwoAccounts+"no_auth_user: b\n"))
+	anon := clConnect(t, s)
+	b := accConnect(t, s, "b")
+	sub, _ := b.SubscribeSync("x")
+	b.Flush()
+	anon.Publish("x", []byte("hi"))
+	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+		t.Fatalf("anonymous client not in B: %v", err)
+	}
+	if s.SystemAccount() != "$SYS" || s.lookupAccount("$SYS") == nil {
+		t.Fatalf("system account %q", s.SystemAccount())
+	}
+	s2 := clStart(t, accOpts(t, "accounts { SYS: { users: [{user: sys, password: sys}] } }\nsystem_account: SYS\n"))
+	if s2.SystemAccount() != "SYS" {
+		t.Fatalf("system account %q, want SYS", s2.SystemAccount())
+	}
+}
+
+// TestAccountNoAccountsStaysGlobal: without an accounts block every
+// client is in $G as before.
+func TestAccountNoAccountsStaysGlobal(t *testing.T) {
+	s := clStart(t, clOpts("x"))
+	nc := clConnect(t, s)
+	nc.Flush()
+	cz, _ := s.Connz(&monitor.ConnzOptions{Username: true})
+	if cz.Total != 1 || cz.Conns[0].NameTag != "$G" || cz.Conns[0].Account != "" {
+		t.Fatalf("%+v", cz.Conns)
+	}
+}
+
+// TestAccountConfigErrors: bad accounts are refused with file:line:col and
+// a sentence naming the accounts.
+func TestAccountConfigErrors(t *testing.T) {
+	for _, c := range []struct{ name, text, want string }{
+		{"user in two accounts", "accounts {\n A: { users: [ {user: u, password: x} ] }\n B: { users: [ {user: u, password: y} ] }\n}\n",
+			`natsd.conf:4:16: user "u" is in account "A" and in account "B": a user belongs to one account`},
+		{"import not exported", "accounts {\n A: {}\n B: { imports: [ {stream: {account: A, subject: x}} ] }\n}\n",
+			`natsd.conf:4:18: account "B" imports stream "x" from account "A", which does not export it`},
+		{"unknown account", "accounts {\n B: { imports: [ {service: {account: Z, subject: x}} ] }\n}\n",
+			`account "B" imports service "x" from account "Z", which is not defined`},
+		{"private", "accounts {\n A: { exports: [ {stream: x, accounts: [C]} ] }\n B: { imports: [ {stream: {account: A, subject: x}} ] }\n C: {}\n}\n",
+			`is private to C and does not list "B"`},
+		{"cycle", "accounts {\n A: { exports: [{stream: a}], imports: [ {stream: {account: B, subject: b}, to: a} ] }\n B: { exports: [{stream: b}], imports: [ {stream: {account: A, subject: a}, to: b} ] }\n}\n",
+			`imports form a cycle`},
+		{"unknown key", "accounts {\n A: { user: [] }\n}\n", `unknown field "user" in account "A" (did you mean "users"?)`},
+		{"mappings", "accounts {\n A: { mappings: { a: b } }\n}\n", `subject mappings are not supported by natsd yet`},
+		{"unknown system account", "system_account: NOPE\n", `system_account "NOPE" is not defined`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "natsd.conf")
+			os.WriteFile(path, []byte("listen: 127.0.0.1:-1\n"+c.text), 0o600)
+			o, err := ProcessConfigFile(path)
+			if err == nil {
+				_, err = New(o)
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestAccountCluster: isolation and queue groups hold across routes.
+func TestAccountCluster(t *testing.T) {
+	text := accTwoAccounts
+	servers := clStartCluster(t, 3, func(i int, o *Options) {
+		f := accOpts(t, text)
+		o.Accounts, o.Users = f.Accounts, f.Users
+	})
+	a1, b1 := accConnect(t, servers[0], "a"), accConnect(t, servers[0], "b")
+	sa, _ := a1.SubscribeSync("foo")
+	sb, _ := b1.SubscribeSync("foo")
+	qa := newCounter()
+	var qconns []*nats.Conn
+	for _, s := range servers[1:] {
+		nc := accConnect(t, s, "a")
+		nc.QueueSubscribe("work", "q", qa.handler)
+		nc.Flush()
+		qconns = append(qconns, nc)
+	}
+	qb, _ := b1.QueueSubscribeSync("work", "q")
+	a1.Flush()
+	b1.Flush()
+	clWaitFor(t, clusterWait, "interest on n3", func() bool {
+		return servers[2].NumRemoteSubscriptions() >= 4
+	})
+	pub := accConnect(t, servers[2], "a2")
+	pub.Publish("foo", []byte("x"))
+	for i := 0; i < 50; i++ {
+		pub.Publish("work", []byte{byte(i)})
+	}
+	pub.Flush()
+	if _, err := sa.NextMsg(2 * time.Second); err != nil {
+		t.Fatalf("A subscriber across routes: %v", err)
+	}
+	clWaitFor(t, clusterWait, "queue deliveries", func() bool { return qa.total() == 50 })
+	expectNone(t, sb)
+	expectNone(t, qb)
+	if d := qa.dups(); len(d) > 0 {
+		t.Fatalf("duplicates: %v", d)
+	}
+	// Requests cross routes in their account only.
+	a1.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("A")) })
+	a1.Flush()
+	clWaitFor(t, clusterWait, "svc interest", func() bool {
+		_, err := pub.Request("svc", nil, time.Second)
+		return err == nil
+	})
+	pb := accConnect(t, servers[2], "b")
+	if _, err := pb.Request("svc", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) && !errors.Is(err, nats.ErrTimeout) {
+		t.Fatalf("B reached A's service: %v", err)
+	}
+}
+
+// TestAccountReload: a client whose user moved to another account, or
+// whose account is gone, is disconnected; the others stay.
+func TestAccountReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	write := func(text string) {
+		if err := os.WriteFile(path, []byte("listen: 127.0.0.1:-1\n"+text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(accTwoAccounts)
+	o, err := ProcessConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.NoLog = true
+	s := clStart(t, o)
+	closed := func(nc *nats.Conn) func() bool { return func() bool { return nc.IsClosed() } }
+	a := accConnect(t, s, "a", nats.NoReconnect())
+	a2 := accConnect(t, s, "a2", nats.NoReconnect())
+	b := accConnect(t, s, "b", nats.NoReconnect())
+	// a moves to B; a2 stays in A.
+	write(`accounts {
+  A: { users: [ { user: a2, password: a2 } ] }
+  B: { users: [ { user: b, password: b }, { user: a, password: a } ] }
+}`)
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	clWaitFor(t, clusterWait, "a disconnected", closed(a))
+	if a2.IsClosed() || b.IsClosed() {
+		t.Fatal("unchanged clients disconnected")
+	}
+	// Account A removed with its user: a2 goes.
+	write(`accounts {
+  B: { users: [ { user: b, password: b } ] }
+  C: { users: [ { user: a2, password: a2 } ] }
+}`)
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	clWaitFor(t, clusterWait, "a2 disconnected", closed(a2))
+	if b.IsClosed() {
+		t.Fatal("b disconnected")
+	}
+	// A bad file is refused and changes nothing.
+	write("accounts { B: { imports: [ {stream: {account: Q, subject: x}} ] } }")
+	if err := s.Reload(); err == nil || !strings.Contains(err.Error(), `account "B" imports stream "x" from account "Q", which is not defined`) {
+		t.Fatalf("reload error %v", err)
+	}
+	if b.IsClosed() {
+		t.Fatal("b disconnected by a refused reload")
+	}
+}
+
+// TestInternalClient: a connection-less subscriber and publisher inside
+// an account.
+func TestInternalClient(t *testing.T) {
+	s := clStart(t, accOpts(t, accTwoAccounts))
+	ic := s.newInternalClient(s.lookupAccount("A"))
+	got := make(chan string, 4)
+	sub, err := ic.subscribe("int.>", "", func(_ *client, _ *subscription, subject, _ []byte, _ int, msg []byte) bool {
+		got <- string(subject) + ":" + string(msg)
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := accConnect(t, s, "a"), accConnect(t, s, "b")
+	b.Publish("int.x", []byte("no"))
+	a.Publish("int.x", []byte("yes"))
+	a.Flush()
+	b.Flush()
+	select {
+	case m := <-got:
+		if m != "int.x:yes" {
+			t.Fatalf("got %q", m)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("internal subscriber got nothing")
+	}
+	// And it publishes into its account.
+	sa, _ := a.SubscribeSync("out")
+	a.Flush()
+	if !ic.publish([]byte("out"), nil, 0, []byte("hello")) {
+		t.Fatal("publish reached nobody")
+	}
+	if m, err := sa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "hello" {
+		t.Fatalf("%v %v", m, err)
+	}
+	ic.unsubscribe(sub)
+	ic.close()
+	if n := s.lookupAccount("A").sl.Count(); n != 1 {
+		t.Fatalf("A has %d subscriptions, want 1 (a's)", n)
+	}
+	select {
+	case m := <-got:
+		t.Fatalf("extra message %q", m)
+	default:
+	}
+}

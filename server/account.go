@@ -1,6 +1,7 @@
 package server
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/natsd/natsd/accounts"
@@ -32,6 +33,14 @@ type Account struct {
 	nconns int
 	// removed is set when a reload dropped the account.
 	removed atomic.Bool
+	// imp is the internal client of the account's imports (imports.go),
+	// replaced on reload; expClient subscribes for the stream imports
+	// other accounts make of this one; rtab maps the reply subjects of
+	// requests made to this account's services through imports.
+	imp       atomic.Pointer[importState]
+	expClient atomic.Pointer[internalClient]
+	rtab      atomic.Pointer[replyTable]
+	rtabMu    sync.Mutex
 }
 
 // Name is the account's name.

@@ -337,3 +337,127 @@ func TestInternalClient(t *testing.T) {
 	default:
 	}
 }
+
+const accImports = `
+accounts {
+  A: {
+    users: [ { user: a, password: a } ]
+    exports: [
+      { stream: "pub.>" }
+      { stream: "priv.*", accounts: [B] }
+      { service: "svc.>" }
+      { service: "slow", response_threshold: "200ms" }
+      { service: "many", response_type: stream, response_threshold: "200ms" }
+    ]
+  }
+  B: {
+    users: [ { user: b, password: b } ]
+    imports: [
+      { stream: { account: A, subject: "pub.>" }, prefix: "fromA" }
+      { stream: { account: A, subject: "priv.x" }, to: "px" }
+      { service: { account: A, subject: "svc.echo" } }
+      { service: { account: A, subject: "svc.*" }, to: "q.*" }
+      { service: { account: A, subject: "slow" } }
+      { service: { account: A, subject: "many" } }
+    ]
+  }
+  C: { users: [ { user: c, password: c } ] }
+}
+`
+
+// TestAccountStreamImport: public and private stream exports, prefix and
+// to; other accounts see nothing.
+func TestAccountStreamImport(t *testing.T) {
+	s := clStart(t, accOpts(t, accImports))
+	a, b, c := accConnect(t, s, "a"), accConnect(t, s, "b"), accConnect(t, s, "c")
+	sb, _ := b.SubscribeSync("fromA.pub.>")
+	sp, _ := b.SubscribeSync("px")
+	sc, _ := c.SubscribeSync(">")
+	b.Flush()
+	c.Flush()
+	a.Publish("pub.1", []byte("one"))
+	a.Publish("priv.x", []byte("two"))
+	a.Publish("priv.y", []byte("not imported"))
+	a.Flush()
+	if m, err := sb.NextMsg(2 * time.Second); err != nil || m.Subject != "fromA.pub.1" || string(m.Data) != "one" {
+		t.Fatalf("prefixed import: %v %v", m, err)
+	}
+	if m, err := sp.NextMsg(2 * time.Second); err != nil || m.Subject != "px" || string(m.Data) != "two" {
+		t.Fatalf("to import: %v %v", m, err)
+	}
+	expectNone(t, sp)
+	expectNone(t, sc)
+	// Publishing in B on the imported subject does not flow back to A.
+	sa, _ := a.SubscribeSync(">")
+	a.Flush()
+	b.Publish("fromA.pub.1", []byte("back"))
+	b.Flush()
+	expectNone(t, sa)
+}
+
+// TestAccountServiceImport: requests reach the exporter with a reply
+// subject the server made up; responses come back; mappings are cleaned
+// up after the response and after the threshold.
+func TestAccountServiceImport(t *testing.T) {
+	s := clStart(t, accOpts(t, accImports))
+	a, b := accConnect(t, s, "a"), accConnect(t, s, "b")
+	var seenReply string
+	a.Subscribe("svc.>", func(m *nats.Msg) {
+		seenReply = m.Reply
+		m.Respond(append([]byte(m.Subject+":"), m.Data...))
+	})
+	a.Subscribe("slow", func(m *nats.Msg) {}) // never answers
+	a.Subscribe("many", func(m *nats.Msg) {
+		m.Respond([]byte("1"))
+		m.Respond([]byte("2"))
+	})
+	a.Flush()
+	m, err := b.Request("svc.echo", []byte("hi"), 2*time.Second)
+	if err != nil || string(m.Data) != "svc.echo:hi" {
+		t.Fatalf("import: %v %v", m, err)
+	}
+	if !strings.HasPrefix(seenReply, "_R_.") || strings.Contains(seenReply, "INBOX") {
+		t.Fatalf("responder saw reply %q", seenReply)
+	}
+	if m, err = b.Request("q.x", []byte("hi"), 2*time.Second); err != nil || string(m.Data) != "svc.x:hi" {
+		t.Fatalf("import with to: %v %v", m, err)
+	}
+	// C has no import; B's unimported subjects get no responders.
+	if _, err := b.Request("svc.x", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("unimported subject: %v", err)
+	}
+	rt := s.lookupAccount("A").replies(s)
+	for i := 0; i < 500; i++ {
+		if _, err := b.Request("svc.echo", []byte("x"), 2*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := rt.size(); n != 0 {
+		t.Fatalf("%d reply mappings left after answered requests", n)
+	}
+	// Unanswered: swept after the threshold.
+	for i := 0; i < 20; i++ {
+		b.PublishRequest("slow", "nobody.listens", nil)
+	}
+	b.Flush()
+	clWaitFor(t, clusterWait, "unanswered mappings", func() bool { return rt.size() == 20 })
+	clWaitFor(t, clusterWait, "mappings swept", func() bool { return rt.size() == 0 })
+	// A stream response delivers every reply.
+	inbox := nats.NewInbox()
+	sub, _ := b.SubscribeSync(inbox)
+	b.PublishRequest("many", inbox, nil)
+	for i := 0; i < 2; i++ {
+		if _, err := sub.NextMsg(2 * time.Second); err != nil {
+			t.Fatalf("stream response %d: %v", i, err)
+		}
+	}
+	// No responder in A: the requester in B hears no responders and no
+	// mapping is left.
+	a.Close()
+	// Left in A: the two stream imports' and the reply subscription.
+	clWaitFor(t, clusterWait, "A's subs gone", func() bool { return s.lookupAccount("A").sl.Count() == 3 })
+	if _, err := b.Request("svc.echo", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("no responders through an import: %v", err)
+	}
+	clWaitFor(t, clusterWait, "mappings empty", func() bool { return rt.size() == 0 })
+}

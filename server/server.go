@@ -119,6 +119,7 @@ func New(opts *Options) (*Server, error) {
 	s.opts.Store(o)
 	s.authn.Store(authn)
 	s.accounts.Store(s.buildAccounts(o, nil))
+	s.setupImports(s.accounts.Load())
 	if err := s.initCluster(o); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -165,4 +167,58 @@ func addSublistStats(a, b sublist.Stats) sublist.Stats {
 		out.AvgFanout = (a.AvgFanout*float64(a.NumCache) + b.AvgFanout*float64(b.NumCache)) / float64(n)
 	}
 	return out
+}
+
+// minLimit is the tighter of two limits where 0 means none.
+func minLimit[T int | int32](a, b T) T {
+	switch {
+	case a <= 0:
+		return b
+	case b <= 0:
+		return a
+	}
+	return min(a, b)
+}
+
+// maxSubs is the client's subscription limit: the server's
+// max_subscriptions or its account's, whichever is tighter (0: none).
+func (c *client) maxSubs() int {
+	return minLimit(c.srv.getOpts().MaxSubscriptions, c.acc.Load().limits().MaxSubscriptions)
+}
+
+// maxPayload is the client's payload limit: the server's max_payload or
+// its account's, whichever is tighter.
+func (c *client) maxPayload() int32 {
+	return minLimit(c.srv.getOpts().MaxPayload, c.acc.Load().limits().MaxPayload)
+}
+
+// enforceAccountConnLimits closes, after a reload lowered an account's
+// max_connections, the connections beyond it (the newest first).
+func (s *Server) enforceAccountConnLimits() {
+	byAcc := make(map[*Account][]*client)
+	s.mu.Lock()
+	for _, c := range s.clients {
+		if c.accCounted {
+			a := c.acc.Load()
+			if lim := a.limits().MaxConnections; lim > 0 && a.nconns > lim {
+				byAcc[a] = append(byAcc[a], c)
+			}
+		}
+	}
+	s.mu.Unlock()
+	for a, cs := range byAcc {
+		slices.SortFunc(cs, func(x, y *client) int { return cmp.Compare(y.cid, x.cid) })
+		over := len(cs) - a.limits().MaxConnections
+		for _, c := range cs[:max(over, 0)] {
+			s.log.Errorf("%s - %s", c.logPrefix(), errMaxAccountConnections)
+			c.sendErrAndClose(errMaxAccountConnections, MaxAccountConnectionsExceeded)
+		}
+	}
+}
+
+// connCount is the number of the account's client connections.
+func (a *Account) connCount(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return a.nconns
 }

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bufio"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -460,4 +462,110 @@ func TestAccountServiceImport(t *testing.T) {
 		t.Fatalf("no responders through an import: %v", err)
 	}
 	clWaitFor(t, clusterWait, "mappings empty", func() bool { return rt.size() == 0 })
+}
+
+// TestAccountLimits: max_connections, max_subscriptions and max_payload of
+// an account, with nats-server's errors (checked against v2.15.2).
+func TestAccountLimits(t *testing.T) {
+	s := clStart(t, accOpts(t, `accounts {
+  L: { users: [ {user: l, password: l} ], limits: { max_connections: 1, max_subscriptions: 2, max_payload: 10 } }
+  F: { users: [ {user: f, password: f} ] }
+}`))
+	l := accConnect(t, s, "l")
+	if _, err := nats.Connect(s.ClientURL(), nats.UserInfo("l", "l"), nats.NoReconnect()); err == nil || !strings.Contains(err.Error(), "maximum account active connections exceeded") {
+		t.Fatalf("second connection of L: %v", err)
+	}
+	// Other accounts are not limited.
+	accConnect(t, s, "f")
+	accConnect(t, s, "f")
+
+	errs := make(chan error, 4)
+	l.SetErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { errs <- err })
+	l.SubscribeSync("a")
+	l.SubscribeSync("b")
+	l.SubscribeSync("c")
+	l.Flush()
+	select {
+	case err := <-errs:
+		if !strings.Contains(err.Error(), "maximum subscriptions exceeded") {
+			t.Fatalf("third subscription: %v", err)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("no error for the third subscription")
+	}
+	if l.MaxPayload() != 10 {
+		t.Fatalf("client sees max_payload %d, want the account's 10", l.MaxPayload())
+	}
+	l.Close()
+
+	// Raw: a payload over the account's limit closes the connection.
+	conn, br := rawConnect(t, s, `{"user":"l","pass":"l","verbose":false}`)
+	conn.Write([]byte("PUB x 11\r\n01234567890\r\n"))
+	if line, _ := br.ReadString('\n'); line != "-ERR 'Maximum Payload Violation'\r\n" {
+		t.Fatalf("got %q", line)
+	}
+}
+
+// rawConnect opens a plain TCP client, reads the INFO and sends CONNECT
+// (then PING, whose PONG it consumes).
+func rawConnect(t *testing.T, s *Server, connect string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(5 * time.Second))
+	br := bufio.NewReader(conn)
+	if _, err := br.ReadString('\n'); err != nil {
+		t.Fatal(err)
+	}
+	conn.Write([]byte("CONNECT " + connect + "\r\nPING\r\n"))
+	if line, err := br.ReadString('\n'); err != nil || line != "PONG\r\n" {
+		t.Fatalf("after CONNECT: %q %v", line, err)
+	}
+	return conn, br
+}
+
+// TestAccountLimitsReload: lowered limits apply to connected clients.
+func TestAccountLimitsReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	write := func(limits string) {
+		text := "listen: 127.0.0.1:-1\naccounts { L: { users: [ {user: l, password: l}, {user: m, password: m} ], limits: {" + limits + "} } }\n"
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("max_connections: 5")
+	o, err := ProcessConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.NoLog = true
+	s := clStart(t, o)
+	var conns []*nats.Conn
+	for i := 0; i < 3; i++ {
+		conns = append(conns, accConnect(t, s, "l", nats.NoReconnect()))
+	}
+	m := accConnect(t, s, "m", nats.NoReconnect())
+	for i := 0; i < 3; i++ {
+		m.SubscribeSync("s")
+	}
+	m.Flush()
+	write("max_connections: 3, max_subscriptions: 2")
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	// m is over max_subscriptions: closed. Of l's three, the newest is
+	// over max_connections (m counted as the fourth).
+	clWaitFor(t, clusterWait, "m closed", func() bool { return m.IsClosed() })
+	clWaitFor(t, clusterWait, "one l closed", func() bool {
+		n := 0
+		for _, nc := range conns {
+			if nc.IsClosed() {
+				n++
+			}
+		}
+		return n <= 1 && s.lookupAccount("L").connCount(s) <= 3
+	})
 }

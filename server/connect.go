@@ -78,6 +78,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 	if err := c.bindAccount(id); err != nil {
 		return err
 	}
+	if lim := c.acc.Load().limits().MaxPayload; lim > 0 {
+		c.parser.SetLimits(int(c.srv.getOpts().MaxControlLine), int(c.maxPayload()))
+	}
 	var flags uint32
 	if o.Headers && !c.srv.getOpts().NoHeaderSupport {
 		flags |= flagHeaders

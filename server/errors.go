@@ -42,6 +42,7 @@ const (
 	DuplicateRoute
 	LameDuckMode
 	MaxAccountConnectionsExceeded
+	MaxSubscriptionsExceeded
 )
 
 var closedReasonText = [...]string{
@@ -65,6 +66,7 @@ var closedReasonText = [...]string{
 	LameDuckMode:              "Lame Duck Mode",
 	// As nats-server reports an account's max_connections.
 	MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
+	MaxSubscriptionsExceeded:      "Maximum Subscriptions Exceeded",
 }
 
 func (r ClosedReason) String() string {

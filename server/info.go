@@ -84,6 +84,7 @@ func (s *Server) connectInfo(c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.ConnectInfo = true
-	info.RemoteAccount = globalAccount
+	info.RemoteAccount = c.acc.Load().name
+	info.MaxPayload = c.maxPayload()
 	return clientInfoLine(&info)
 }

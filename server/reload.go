@@ -140,6 +140,7 @@ func (s *Server) applyOptions(o *Options) error {
 	for _, c := range s.snapshotClients() {
 		c.reloaded(cur, authn)
 	}
+	s.enforceAccountConnLimits()
 	for _, f := range s.reloadHooks {
 		f(cur)
 	}
@@ -176,4 +177,13 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 		return
 	}
 	c.setIdentity(id)
+	if max := c.maxSubs(); max > 0 {
+		c.mu.Lock()
+		n := len(c.subs)
+		c.mu.Unlock()
+		if n > max {
+			c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d) after reload: closing", c.logPrefix(), max)
+			c.sendErrAndClose(errMaxSubscriptions, MaxSubscriptionsExceeded)
+		}
+	}
 }

@@ -52,7 +52,7 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.sendOK()
 		return nil
 	}
-	if max := c.srv.getOpts().MaxSubscriptions; max > 0 && len(c.subs) >= max {
+	if max := c.maxSubs(); max > 0 && len(c.subs) >= max {
 		c.mu.Unlock()
 		c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d)", c.logPrefix(), max)
 		c.sendErrNow(errMaxSubscriptions)

@@ -569,3 +569,89 @@ func TestAccountLimitsReload(t *testing.T) {
 		return n <= 1 && s.lookupAccount("L").connCount(s) <= 3
 	})
 }
+
+// accCluster starts n nodes with the accounts of text.
+func accCluster(t *testing.T, n int, text string) []*Server {
+	t.Helper()
+	return clStartCluster(t, n, func(i int, o *Options) {
+		f := accOpts(t, text)
+		o.Accounts, o.Users = f.Accounts, f.Users
+	})
+}
+
+// TestAccountClusterImports: stream and service imports across routes,
+// each message delivered once.
+func TestAccountClusterImports(t *testing.T) {
+	servers := accCluster(t, 3, accImports)
+	// Importer's subscriber on n1, exporter's publisher on n2.
+	b1 := accConnect(t, servers[0], "b")
+	got := newCounter()
+	b1.Subscribe("fromA.pub.>", got.handler)
+	b1.Flush()
+	a2 := accConnect(t, servers[1], "a")
+	// The stream import's interest in A reaches n2 from every node.
+	clWaitFor(t, clusterWait, "import interest", func() bool {
+		r := servers[1].lookupAccount("A").sl.Match([]byte("pub.x"))
+		return len(r.Plain) >= 3 // one per server
+	})
+	for i := 0; i < 20; i++ {
+		a2.Publish("pub.x", []byte{byte('a' + i)})
+	}
+	a2.Flush()
+	clWaitFor(t, clusterWait, "stream import deliveries", func() bool { return got.total() == 20 })
+	if d := got.dups(); len(d) > 0 {
+		t.Fatalf("duplicates: %v", d)
+	}
+	// Service: requester in B on n1, responder in A on n3.
+	a3 := accConnect(t, servers[2], "a")
+	a3.Subscribe("svc.>", func(m *nats.Msg) { m.Respond([]byte("from n3")) })
+	a3.Flush()
+	clWaitFor(t, clusterWait, "service through routes", func() bool {
+		m, err := b1.Request("svc.echo", nil, time.Second)
+		return err == nil && string(m.Data) == "from n3"
+	})
+	rt := servers[0].lookupAccount("A").replies(servers[0])
+	for i := 0; i < 100; i++ {
+		if _, err := b1.Request("svc.echo", nil, 2*time.Second); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := rt.size(); n != 0 {
+		t.Fatalf("%d reply mappings left on n1", n)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if got.total() != 20 {
+		t.Fatalf("stream subscriber got %d", got.total())
+	}
+}
+
+// TestAccountRouteReconnect: a route that reconnects gets the interest of
+// every account again.
+func TestAccountRouteReconnect(t *testing.T) {
+	servers := accCluster(t, 2, accTwoAccounts)
+	a2, b2 := accConnect(t, servers[1], "a"), accConnect(t, servers[1], "b")
+	sa, _ := a2.SubscribeSync("x")
+	sb, _ := b2.SubscribeSync("y")
+	a2.Flush()
+	b2.Flush()
+	clWaitFor(t, clusterWait, "interest", func() bool { return servers[0].NumRemoteSubscriptions() == 2 })
+	r := servers[0].routeTo(servers[1].ID())
+	r.closeConnection(ReadError, false)
+	clWaitFor(t, clusterWait, "route back", func() bool {
+		nr := servers[0].routeTo(servers[1].ID())
+		return nr != nil && nr != r && servers[0].NumRemoteSubscriptions() == 2
+	})
+	a1, b1 := accConnect(t, servers[0], "a2"), accConnect(t, servers[0], "b")
+	a1.Publish("x", []byte("to A"))
+	a1.Publish("y", []byte("A's y"))
+	b1.Publish("y", []byte("to B"))
+	a1.Flush()
+	b1.Flush()
+	if m, err := sa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "to A" {
+		t.Fatalf("A after reconnect: %v %v", m, err)
+	}
+	if m, err := sb.NextMsg(2 * time.Second); err != nil || string(m.Data) != "to B" {
+		t.Fatalf("B after reconnect: %v %v", m, err)
+	}
+	expectNone(t, sb)
+}

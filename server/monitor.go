@@ -181,6 +181,7 @@ func (s *Server) Varz() *monitor.Varz {
 	v.SlowConsumersStats = &monitor.SlowConsumersStats{Clients: slow}
 	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: stale}
 	v.Subscriptions = s.NumSubscriptions()
+	v.SystemAccount = s.SystemAccount()
 	s.clusterVarz(v)
 	return v
 }

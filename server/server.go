@@ -119,10 +119,12 @@ func New(opts *Options) (*Server, error) {
 	s.opts.Store(o)
 	s.authn.Store(authn)
 	s.accounts.Store(s.buildAccounts(o, nil))
-	s.setupImports(s.accounts.Load())
 	if err := s.initCluster(o); err != nil {
 		return nil, err
 	}
+	// After initCluster: the imports' subscriptions are local interest
+	// the routes must hear of.
+	s.setupImports(s.accounts.Load())
 	s.tls.Store(newTLSServer(o))
 	s.tlsPoll = tlsWatchInterval
 	if s.name == "" {

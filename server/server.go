@@ -3,10 +3,15 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go.)
+// cluster.go. Account.rtabMu is only held to make an account's reply
+// table and its subscription, imports.go; a reply table's own mu is a
+// leaf.) Server.mu also guards each Account's connection count.
+//
+// Every connection belongs to an account (account.go), which owns the
+// subject index its messages are matched in.
 //
 // A goroutine never holds two client locks at once: a publisher delivering
 // to a subscriber takes only the subscriber's lock, and only briefly.

@@ -1,0 +1,80 @@
+package server
+
+import (
+	"bufio"
+	"io"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+)
+
+// TestAccountHotPathAllocations: a client in a configured account (with
+// other accounts and imports around) delivers without allocating, like
+// one in $G (TestHotPathAllocations).
+func TestAccountHotPathAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; run without -race")
+	}
+	s := startTestServer(t, accOpts(t, accImports))
+	pub, pubR := rawConn(t, s, `{"verbose":false,"user":"a","pass":"a"}`)
+	var subs []*bufio.Reader
+	for i := 0; i < 3; i++ {
+		sc, sr := rawConn(t, s, `{"verbose":false,"user":"a","pass":"a"}`)
+		io.WriteString(sc, "SUB foo 1\r\nPING\r\n")
+		if l, _ := sr.ReadString('\n'); l != "PONG\r\n" {
+			t.Fatalf("sub: %q", l)
+		}
+		subs = append(subs, sr)
+	}
+	const batch, size = 1000, 128
+	msgs := pubBatch("foo", size, batch)
+	pumpPubSub(t, pub, pubR, subs, msgs, batch, 20, size)
+	var before, after runtime.MemStats
+	const rounds = 50
+	runtime.ReadMemStats(&before)
+	pumpPubSub(t, pub, pubR, subs, msgs, batch, rounds, size)
+	runtime.ReadMemStats(&after)
+	total := batch * rounds
+	if allocs := after.Mallocs - before.Mallocs; allocs > uint64(total/20) {
+		t.Fatalf("%d allocations for %d messages", allocs, total)
+	}
+}
+
+// benchRequests times synchronous requests from req to subject.
+func benchRequests(b *testing.B, req *nats.Conn, subject string) {
+	b.Helper()
+	payload := make([]byte, 64)
+	if _, err := req.Request(subject, payload, 5*time.Second); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := req.Request(subject, payload, 5*time.Second); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRequestReplyLocal is the baseline for
+// BenchmarkServiceImportRoundTrip: the same round trip within one account.
+func BenchmarkRequestReplyLocal(b *testing.B) {
+	s := startTestServer(b, accOpts(b, accImports))
+	a := accConnect(b, s, "a")
+	a.Subscribe("svc.echo", func(m *nats.Msg) { m.Respond(m.Data) })
+	a.Flush()
+	benchRequests(b, accConnect(b, s, "a"), "svc.echo")
+}
+
+// BenchmarkServiceImportRoundTrip: a request from B through a service
+// import to A's responder and the response back (two reply mappings'
+// worth of work per request: made up, looked up, forgotten).
+func BenchmarkServiceImportRoundTrip(b *testing.B) {
+	s := startTestServer(b, accOpts(b, accImports))
+	a := accConnect(b, s, "a")
+	a.Subscribe("svc.echo", func(m *nats.Msg) { m.Respond(m.Data) })
+	a.Flush()
+	benchRequests(b, accConnect(b, s, "b"), "svc.echo")
+}

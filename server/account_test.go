@@ -655,3 +655,55 @@ func TestAccountRouteReconnect(t *testing.T) {
 	}
 	expectNone(t, sb)
 }
+
+// TestAccountReloadImports: imports and exports added and removed live;
+// connected clients stay.
+func TestAccountReloadImports(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	write := func(imports string) {
+		text := "listen: 127.0.0.1:-1\naccounts {\n A: { users: [{user: a, password: a}], exports: [{service: svc}, {stream: ev}] }\n B: { users: [{user: b, password: b}], imports: [" + imports + "] }\n}\n"
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("")
+	o, err := ProcessConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.NoLog = true
+	s := clStart(t, o)
+	a, b := accConnect(t, s, "a", nats.NoReconnect()), accConnect(t, s, "b", nats.NoReconnect())
+	a.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("ok")) })
+	a.Flush()
+	ev, _ := b.SubscribeSync("ev")
+	b.Flush()
+	if _, err := b.Request("svc", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("before the import: %v", err)
+	}
+	write("{service: {account: A, subject: svc}}, {stream: {account: A, subject: ev}}")
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := b.Request("svc", nil, 2*time.Second); err != nil || string(m.Data) != "ok" {
+		t.Fatalf("after adding the import: %v %v", m, err)
+	}
+	a.Publish("ev", []byte("1"))
+	a.Flush()
+	if _, err := ev.NextMsg(2 * time.Second); err != nil {
+		t.Fatalf("stream import added by reload: %v", err)
+	}
+	write("")
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Request("svc", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("after removing the import: %v", err)
+	}
+	a.Publish("ev", []byte("2"))
+	a.Flush()
+	expectNone(t, ev)
+	if a.IsClosed() || b.IsClosed() {
+		t.Fatal("clients disconnected by import changes")
+	}
+}

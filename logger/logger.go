@@ -100,6 +100,27 @@ func (l *Text) appendLine(b []byte, label string, format string, v []any) []byte
 	return append(b, '\n')
 }
 
+var levelLabels = [...]string{LevelDebug: "[DBG] ", LevelInfo: "[INF] ", LevelWarn: "[WRN] ", LevelError: "[ERR] "}
+
+// LogRecord writes r's text lines in one write, so that no other line
+// comes between them.
+func (l *Text) LogRecord(level Level, r *Record) {
+	if level == LevelDebug && !l.debug.Load() {
+		return
+	}
+	label := levelLabels[level]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buf[:0]
+	for _, line := range r.TextLines() {
+		b = l.appendLine(b, label, "%s", []any{line})
+	}
+	_, _ = l.w.Write(b)
+	if cap(b) <= 4096 {
+		l.buf = b
+	}
+}
+
 // noticeLine formats an info line without writing it (a rotating file
 // writes its own notices at the top of a new file).
 func (l *Text) noticeLine(msg string) []byte {

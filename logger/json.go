@@ -28,6 +28,8 @@ const (
 // a connection cid, kind and remote, and when known client_name,
 // client_lang, client_version, account, user and subject.
 //
+// Records (see Record) are written with their own msg and keys.
+//
 // The server logs connection lines as text with nats-server's prefix
 // ("127.0.0.1:4567 - cid:5 - ..."); JSON parses that prefix into keys, so
 // the server's logging calls are the same for every format.

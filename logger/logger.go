@@ -1,6 +1,10 @@
-// Package logger writes natsd's log in nats-server's text format:
+// Package logger writes natsd's log in nats-server's text format
 //
 //	[pid] 2006/01/02 15:04:05.000000 [INF] message
+//
+// or as one JSON object per line (JSON). Messages that carry values the
+// operator filters on are Records (record.go): text lays them out as
+// nats-server does, JSON writes their values as keys.
 //
 // It is a leaf package: it knows nothing of the server.
 package logger

@@ -106,11 +106,27 @@ func TestMapSubject(t *testing.T) {
 		{"foo.*.*", "bar.*.baz.*", "foo.1.2", "bar.1.baz.2"},
 		{"foo.>", "bar.>", "foo.a.b.c", "bar.a.b.c"},
 		{"a.*.>", "z.*.y.>", "a.1.2.3", "z.1.y.2.3"},
+		{"a.>", "b", "a.x.y", "b"},
+		{"*", "x.*", "q", "x.q"},
 	}
 	for _, c := range cases {
 		if got := MapSubject(c.from, c.to, c.lit); got != c.want {
 			t.Errorf("MapSubject(%q,%q,%q) = %q, want %q", c.from, c.to, c.lit, got, c.want)
 		}
+	}
+	buf := make([]byte, 0, 64)
+	lit := []byte("a.1.2.3")
+	if n := testing.AllocsPerRun(100, func() { buf = AppendMapped(buf[:0], "a.*.>", "z.*.y.>", lit) }); n != 0 {
+		t.Errorf("AppendMapped allocates %v times", n)
+	}
+}
+
+func BenchmarkAppendMapped(b *testing.B) {
+	buf := make([]byte, 0, 64)
+	lit := []byte("orders.eu.1234.created")
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		buf = AppendMapped(buf[:0], "orders.*.>", "imported.*.>", lit)
 	}
 }
 

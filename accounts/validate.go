@@ -52,7 +52,7 @@ func validateImport(a *Account, im *Import, byName map[string]*Account) error {
 		if !sublist.ValidSubject(im.To) {
 			return errAt(im.Pos, "account %q imports %s %q to %q, which is not a valid subject", a.Name, kind, im.Subject, im.To)
 		}
-		if wildcards(im.To) != wildcards(im.Subject) {
+		if w := wildcards(im.To); w != wildcards(im.Subject) || len(w) > maxCaptures {
 			return errAt(im.Pos, "account %q imports %s %q to %q: to must have the same wildcards, in the same order, as the subject", a.Name, kind, im.Subject, im.To)
 		}
 	}

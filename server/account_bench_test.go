@@ -78,3 +78,77 @@ func BenchmarkServiceImportRoundTrip(b *testing.B) {
 	a.Flush()
 	benchRequests(b, accConnect(b, s, "b"), "svc.echo")
 }
+
+// TestAccountStreamImportAllocations: a message delivered through a
+// stream import with a prefix allocates nothing either.
+func TestAccountStreamImportAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; run without -race")
+	}
+	s := startTestServer(t, accOpts(t, accImports))
+	pub, _ := rawConn(t, s, `{"verbose":false,"user":"a","pass":"a"}`)
+	sc, sr := rawConn(t, s, `{"verbose":false,"user":"b","pass":"b"}`)
+	io.WriteString(sc, "SUB fromA.pub.x 1\r\nPING\r\n")
+	if l, _ := sr.ReadString('\n'); l != "PONG\r\n" {
+		t.Fatalf("sub: %q", l)
+	}
+	const batch, size = 1000, 128
+	msgs := pubBatch("pub.x", size, batch)
+	msgLen := int64(len("MSG fromA.pub.x 1 128\r\n") + size + 2)
+	pump := func(rounds int) {
+		done := make(chan error, 1)
+		go func() {
+			_, err := io.CopyN(io.Discard, sr, msgLen*int64(batch*rounds))
+			done <- err
+		}()
+		for i := 0; i < rounds; i++ {
+			if _, err := pub.Write(msgs); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	pump(20)
+	var before, after runtime.MemStats
+	const rounds = 50
+	runtime.ReadMemStats(&before)
+	pump(rounds)
+	runtime.ReadMemStats(&after)
+	total := batch * rounds
+	if allocs := after.Mallocs - before.Mallocs; allocs > uint64(total/20) {
+		t.Fatalf("%d allocations for %d imported messages", allocs, total)
+	}
+}
+
+// BenchmarkStreamImport128: a 128-byte message published in A and
+// delivered in B through a prefixed stream import.
+func BenchmarkStreamImport128(b *testing.B) {
+	s := startTestServer(b, accOpts(b, accImports))
+	pub, pubR := rawConn(b, s, `{"verbose":false,"user":"a","pass":"a"}`)
+	sc, sr := rawConn(b, s, `{"verbose":false,"user":"b","pass":"b"}`)
+	io.WriteString(sc, "SUB fromA.pub.x 1\r\nPING\r\n")
+	if l, _ := sr.ReadString('\n'); l != "PONG\r\n" {
+		b.Fatalf("sub: %q", l)
+	}
+	const batch, size = 1000, 128
+	msgs := pubBatch("pub.x", size, batch)
+	msgLen := int64(len("MSG fromA.pub.x 1 128\r\n") + size + 2)
+	rounds := b.N/batch + 1
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	done := make(chan error, 1)
+	go func() {
+		_, err := io.CopyN(io.Discard, sr, msgLen*int64(batch*rounds))
+		done <- err
+	}()
+	for i := 0; i < rounds; i++ {
+		pub.Write(msgs)
+	}
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	_ = pubR
+}

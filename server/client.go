@@ -84,6 +84,11 @@ type client struct {
 	pcacheGen uint64
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
 	flushSet  []*client                       // clients this read batch made output pending for
+	// mapBufs[nest] holds the subject a stream import maps a message to
+	// while it is delivered (imports.go); nest counts the imports the
+	// delivery in progress went through.
+	mapBufs [][]byte
+	nest    int
 	// rtargets[:nrt] are the routes the message being delivered goes to
 	// (route.go); the slice is reused for every message.
 	rtargets []routeTarget

@@ -101,16 +101,26 @@ func (s *Server) addStreamImport(exp, to *Account, im *accounts.Import) {
 		if to.removed.Load() {
 			return false
 		}
-		var mapped []byte
+		// The mapped subject goes into the publisher's scratch buffer for
+		// this nesting depth (an import may feed another), so mapping
+		// does not allocate.
+		d := pub.nest
+		if d == len(pub.mapBufs) {
+			pub.mapBufs = append(pub.mapBufs, make([]byte, 0, 128))
+		}
+		mapped := subject
 		switch {
 		case prefix != "":
-			mapped = append(append(append(make([]byte, 0, len(prefix)+1+len(subject)), prefix...), '.'), subject...)
+			mapped = append(append(append(pub.mapBufs[d][:0], prefix...), '.'), subject...)
+			pub.mapBufs[d] = mapped[:0]
 		case local != from:
-			mapped = []byte(accounts.MapSubject(from, local, string(subject)))
-		default:
-			mapped = subject
+			mapped = accounts.AppendMapped(pub.mapBufs[d][:0], from, local, subject)
+			pub.mapBufs[d] = mapped[:0]
 		}
-		return pub.deliverLocalIn(to, mapped, reply, hdrLen, msg)
+		pub.nest++
+		ok := pub.deliverLocalIn(to, mapped, reply, hdrLen, msg)
+		pub.nest--
+		return ok
 	})
 	if err != nil {
 		s.log.Errorf("Stream import of %q from %q into %q: %v", from, exp.name, to.name, err)

@@ -2,9 +2,11 @@ package server
 
 import (
 	"cmp"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/sublist"
@@ -33,8 +35,10 @@ type Account struct {
 	// nconns counts the account's client connections, for
 	// limits.max_connections; guarded by Server.mu.
 	nconns int
-	// removed is set when a reload dropped the account.
+	// removed is set when a reload dropped the account; updated is when
+	// its configuration was last set (unix nanoseconds, for /accountz).
 	removed atomic.Bool
+	updated atomic.Int64
 	// imp is the internal client of the account's imports (imports.go),
 	// replaced on reload; expClient subscribes for the stream imports
 	// other accounts make of this one; rtab maps the reply subjects of
@@ -49,7 +53,9 @@ type Account struct {
 func (a *Account) Name() string { return a.name }
 
 func newAccount(name string, cache bool) *Account {
-	return &Account{name: name, sl: sublist.New[*subscription](cache)}
+	a := &Account{name: name, sl: sublist.New[*subscription](cache)}
+	a.updated.Store(time.Now().UnixNano())
+	return a
 }
 
 // limits returns the account's limits (zero: none).
@@ -111,7 +117,10 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 	}
 	set.byName[accounts.Global] = s.gacc
 	for _, spec := range o.Accounts {
-		get(spec.Name).spec.Store(spec)
+		a := get(spec.Name)
+		if old := a.spec.Swap(spec); old != nil && !reflect.DeepEqual(old, spec) {
+			a.updated.Store(time.Now().UnixNano())
+		}
 	}
 	sys := o.SystemAccount
 	if sys == "" {

@@ -2,8 +2,11 @@ package server
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -705,5 +708,47 @@ func TestAccountReloadImports(t *testing.T) {
 	expectNone(t, ev)
 	if a.IsClosed() || b.IsClosed() {
 		t.Fatal("clients disconnected by import changes")
+	}
+}
+
+// TestAccountz: /accountz lists the accounts and details one, in
+// nats-server's layout; an unknown account is a 400.
+func TestAccountz(t *testing.T) {
+	o := accOpts(t, accImports)
+	o.HTTPHost, o.HTTPPort = "127.0.0.1", RandomPort
+	s := clStart(t, o)
+	accConnect(t, s, "b")
+	base := "http://" + s.MonitorAddr().String() + "/accountz"
+	get := func(q string) (int, string) {
+		res, err := http.Get(base + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	var list monitor.Accountz
+	code, body := get("")
+	if code != 200 || json.Unmarshal([]byte(body), &list) != nil || list.SystemAccount != "$SYS" ||
+		strings.Join(list.Accounts, ",") != "$G,$SYS,A,B,C" {
+		t.Fatalf("list: %d %s", code, body)
+	}
+	code, body = get("?acc=B")
+	var detail monitor.Accountz
+	if code != 200 || json.Unmarshal([]byte(body), &detail) != nil || detail.Account == nil {
+		t.Fatalf("detail: %d %s", code, body)
+	}
+	d := detail.Account
+	if d.AccountName != "B" || d.ClientCnt != 1 || len(d.Imports) != 6 || d.Imports[0].LocalSubject != "fromA.pub.>" ||
+		d.Imports[3].To != "q.*" || d.Imports[3].Type != "service" || d.NameTag != "B" || d.Sublist == nil {
+		t.Fatalf("detail of B: %s", body)
+	}
+	code, body = get("?acc=A")
+	if code != 200 || !strings.Contains(body, `"response_type": "Singleton"`) || !strings.Contains(body, `"approved_accounts": [`) {
+		t.Fatalf("detail of A: %s", body)
+	}
+	if code, body = get("?acc=nope"); code != 400 || body != "Account nope does not exist" {
+		t.Fatalf("unknown account: %d %q", code, body)
 	}
 }

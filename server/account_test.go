@@ -752,3 +752,19 @@ func TestAccountz(t *testing.T) {
 		t.Fatalf("unknown account: %d %q", code, body)
 	}
 }
+
+// TestAccountSecondConnect: a client cannot change accounts with another
+// CONNECT.
+func TestAccountSecondConnect(t *testing.T) {
+	s := clStart(t, accOpts(t, accTwoAccounts))
+	conn, br := rawConnect(t, s, `{"user":"a","pass":"a","verbose":false}`)
+	conn.Write([]byte("CONNECT {\"user\":\"a2\",\"pass\":\"a2\",\"verbose\":false}\r\nPING\r\n"))
+	if line, _ := br.ReadString('\n'); line != "PONG\r\n" {
+		t.Fatalf("CONNECT as another user of the same account: %q", line)
+	}
+	conn.Write([]byte("CONNECT {\"user\":\"b\",\"pass\":\"b\",\"verbose\":false}\r\nPING\r\n"))
+	if line, _ := br.ReadString('\n'); line != "-ERR 'Authorization Violation'\r\n" {
+		t.Fatalf("CONNECT into another account: %q", line)
+	}
+	clWaitFor(t, clusterWait, "A's count back to 0", func() bool { return s.lookupAccount("A").connCount(s) == 0 })
+}

@@ -179,7 +179,9 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 		return
 	}
 	c.setIdentity(id)
-	if max := c.maxSubs(); max > 0 {
+	// An account's max_subscriptions applies to connected clients (as in
+	// nats-server); the server-wide one, as before, to new subscriptions.
+	if max := c.acc.Load().limits().MaxSubscriptions; max > 0 {
 		c.mu.Lock()
 		n := len(c.subs)
 		c.mu.Unlock()

@@ -592,19 +592,47 @@ func TestAccountClusterImports(t *testing.T) {
 	b1.Subscribe("fromA.pub.>", got.handler)
 	b1.Flush()
 	a2 := accConnect(t, servers[1], "a")
-	// The stream import's interest in A reaches n2 from every node.
-	clWaitFor(t, clusterWait, "import interest", func() bool {
-		r := servers[1].lookupAccount("A").sl.Match([]byte("pub.x"))
-		return len(r.Plain) >= 3 // one per server
+	// B's queue group, with members on n1 and n3, is served once.
+	group := newCounter()
+	for _, s := range []*Server{servers[0], servers[2], servers[2]} {
+		nc := accConnect(t, s, "b")
+		nc.QueueSubscribe("fromA.pub.>", "g", group.handler)
+		nc.Flush()
+	}
+	// The import happens on n2, where A publishes: it needs B's interest
+	// there, not A's anywhere.
+	clWaitFor(t, clusterWait, "B's interest on n2", func() bool {
+		r := servers[1].lookupAccount("B").sl.Match([]byte("fromA.pub.x"))
+		return len(r.Plain) == 1 && len(r.Queues) == 1 && len(r.Queues[0].Members) == 2
 	})
 	for i := 0; i < 20; i++ {
 		a2.Publish("pub.x", []byte{byte('a' + i)})
 	}
 	a2.Flush()
-	clWaitFor(t, clusterWait, "stream import deliveries", func() bool { return got.total() == 20 })
-	if d := got.dups(); len(d) > 0 {
+	clWaitFor(t, clusterWait, "stream import deliveries", func() bool { return got.total() == 20 && group.total() == 20 })
+	if d := append(got.dups(), group.dups()...); len(d) > 0 {
 		t.Fatalf("duplicates: %v", d)
 	}
+	// A publisher of A on n1, where a plain subscriber of A also is: the
+	// message crosses to n1 in A for it, and is not imported a second time
+	// there.
+	a1 := accConnect(t, servers[0], "a")
+	sa, _ := a1.SubscribeSync("pub.>")
+	a1.Flush()
+	clWaitFor(t, clusterWait, "A's interest on n2", func() bool {
+		for _, sub := range servers[1].lookupAccount("A").sl.Match([]byte("pub.y")).Plain {
+			if sub.client.kind == kindRoute {
+				return true
+			}
+		}
+		return false
+	})
+	a2.Publish("pub.y", []byte("once"))
+	a2.Flush()
+	if _, err := sa.NextMsg(2 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	clWaitFor(t, clusterWait, "one more import", func() bool { return got.total() == 21 && group.total() == 21 })
 	// Service: requester in B on n1, responder in A on n3.
 	a3 := accConnect(t, servers[2], "a")
 	a3.Subscribe("svc.>", func(m *nats.Msg) { m.Respond([]byte("from n3")) })
@@ -623,8 +651,8 @@ func TestAccountClusterImports(t *testing.T) {
 		t.Fatalf("%d reply mappings left on n1", n)
 	}
 	time.Sleep(100 * time.Millisecond)
-	if got.total() != 20 {
-		t.Fatalf("stream subscriber got %d", got.total())
+	if got.total() != 21 || group.total() != 21 || len(got.dups()) > 0 || len(group.dups()) > 0 {
+		t.Fatalf("stream subscriber got %d (dups %v), group %d", got.total(), got.dups(), group.total())
 	}
 }
 

@@ -132,10 +132,9 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 	return delivered
 }
 
-// deliverLocal delivers a message that came from a route (or, through a
-// stream import, from another account) to this server's subscribers only:
-// every plain one, and one member of each queue group in queues (every
-// local group when queues is nil).
+// deliverLocal delivers a message that came from a route to this server's
+// subscribers only: every plain one, and one member of each queue group
+// the sending server listed in queues.
 func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.RMsgArgs, subject, reply []byte, hdrLen int, msg []byte) bool {
 	delivered := false
 	for _, sub := range r.Plain {
@@ -149,14 +148,6 @@ func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.R
 				delivered = true
 			}
 		}
-	}
-	if queues == nil {
-		for i := range r.Queues {
-			if c.deliverLocalMember(r.Queues[i].Members, subject, reply, hdrLen, msg, false) {
-				delivered = true
-			}
-		}
-		return delivered
 	}
 	for i := 0; i < queues.NumQueues; i++ {
 		q := queues.NextQueue()

@@ -12,11 +12,13 @@ import (
 // Imports, built on internal clients (internal.go):
 //
 //   - A stream import of subject S from account A into account B is a
-//     subscription on S in A (the routes hear of it, so A's messages
-//     published on other servers come here too) whose callback delivers
-//     the message to B's local subscribers under the mapped subject. Each
-//     server serves its own subscribers, so messages never cross a route
-//     twice.
+//     local-only subscription on S in A whose callback publishes the
+//     message in B under the mapped subject, as if it had been published
+//     there: to B's local subscribers and, over the routes, to B's
+//     interest on the other servers (queue groups served once). A message
+//     of A that arrives from a route is not imported again: the server it
+//     was published on did that. So the routes carry A's messages only
+//     where A has subscribers, and B's where B has.
 //   - A service import is a local-only subscription in B on the request
 //     subject. Its callback delivers the request in A with a reply subject
 //     of the server's own (_R_.<server>.<n>), remembered in A's reply
@@ -97,9 +99,9 @@ func (s *Server) addStreamImport(exp, to *Account, im *accounts.Import) {
 	ic := exp.importClient(s)
 	from, local := im.Subject, im.Local()
 	prefix := im.Prefix
-	_, err := ic.subscribe(from, "", func(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
-		if to.removed.Load() {
-			return false
+	_, err := ic.subscribeLocal(from, func(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+		if pub.kind == kindRoute || to.removed.Load() {
+			return false // imported where it was published
 		}
 		// The mapped subject goes into the publisher's scratch buffer for
 		// this nesting depth (an import may feed another), so mapping
@@ -118,7 +120,7 @@ func (s *Server) addStreamImport(exp, to *Account, im *accounts.Import) {
 			pub.mapBufs[d] = mapped[:0]
 		}
 		pub.nest++
-		ok := pub.deliverLocalIn(to, mapped, reply, hdrLen, msg)
+		ok := pub.deliverIn(to, mapped, reply, hdrLen, msg)
 		pub.nest--
 		return ok
 	})

@@ -121,9 +121,3 @@ func (ic *internalClient) publish(subject, reply []byte, hdrLen int, msg []byte)
 func (c *client) deliverIn(acc *Account, subject, reply []byte, hdrLen int, msg []byte) bool {
 	return c.deliverAll(acc, acc.sl.Match(subject), subject, reply, hdrLen, msg)
 }
-
-// deliverLocalIn is deliverIn for a message that came from a route: it
-// reaches local subscribers only (the other servers got it themselves).
-func (c *client) deliverLocalIn(acc *Account, subject, reply []byte, hdrLen int, msg []byte) bool {
-	return c.deliverLocal(acc.sl.Match(subject), nil, subject, reply, hdrLen, msg)
-}

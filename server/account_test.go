@@ -175,6 +175,7 @@ func TestAccountConfigErrors(t *testing.T) {
 		{"unknown key", "accounts {\n A: { user: [] }\n}\n", `unknown field "user" in account "A" (did you mean "users"?)`},
 		{"mappings", "accounts {\n A: { mappings: { a: b } }\n}\n", `subject mappings are not supported by natsd yet`},
 		{"unknown system account", "system_account: NOPE\n", `system_account "NOPE" is not defined`},
+		{"top-level mappings", "mappings: { a: b }\n", `"mappings" is not supported by natsd yet`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "natsd.conf")
@@ -737,6 +738,22 @@ func TestAccountReloadImports(t *testing.T) {
 	if a.IsClosed() || b.IsClosed() {
 		t.Fatal("clients disconnected by import changes")
 	}
+	// Both accounts removed: their clients go, and nothing of theirs is
+	// left in their indexes (imports, reply table).
+	write("{service: {account: A, subject: svc}}")
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	b.Request("svc", nil, 2*time.Second) // makes A's reply table
+	accA, accB := s.lookupAccount("A"), s.lookupAccount("B")
+	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:-1\naccounts { C: {} }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	clWaitFor(t, clusterWait, "clients of removed accounts closed", func() bool { return a.IsClosed() && b.IsClosed() })
+	clWaitFor(t, clusterWait, "removed accounts empty", func() bool { return accA.sl.Count() == 0 && accB.sl.Count() == 0 })
 }
 
 // TestAccountz: /accountz lists the accounts and details one, in

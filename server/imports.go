@@ -63,14 +63,30 @@ func (s *Server) replyPrefix() string {
 	return "_R_." + s.id[len(s.id)-8:] + "."
 }
 
-// setupImports (re)builds the imports of every account of set.
-func (s *Server) setupImports(set *accountSet) {
+// setupImports (re)builds the imports of every account of set, after
+// removing those of prev (the set replaced, nil at start). The reply
+// table of an account that is gone is dropped with it.
+func (s *Server) setupImports(prev, set *accountSet) {
+	var all []*Account
+	if prev != nil {
+		for _, a := range prev.byName {
+			all = append(all, a)
+		}
+	}
 	for _, a := range set.byName {
+		all = append(all, a)
+	}
+	for _, a := range all {
 		if old := a.imp.Swap(nil); old != nil {
 			old.ic.close()
 		}
 		if ec := a.expClient.Swap(nil); ec != nil {
 			ec.close()
+		}
+		if a.removed.Load() {
+			if rt := a.rtab.Swap(nil); rt != nil {
+				rt.ic.close()
+			}
 		}
 	}
 	for _, a := range set.byName {

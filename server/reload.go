@@ -130,8 +130,9 @@ func (s *Server) applyOptions(o *Options) error {
 	}
 	s.opts.Store(cur)
 	s.authn.Store(authn)
-	s.accounts.Store(s.buildAccounts(cur, s.accounts.Load()))
-	s.setupImports(s.accounts.Load())
+	prevAccounts := s.accounts.Load()
+	s.accounts.Store(s.buildAccounts(cur, prevAccounts))
+	s.setupImports(prevAccounts, s.accounts.Load())
 	s.reloadRoutes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)

@@ -138,7 +138,7 @@ func New(opts *Options) (*Server, error) {
 	}
 	// After initCluster: the imports' subscriptions are local interest
 	// the routes must hear of.
-	s.setupImports(s.accounts.Load())
+	s.setupImports(nil, s.accounts.Load())
 	s.tls.Store(newTLSServer(o))
 	s.tlsPoll = tlsWatchInterval
 	if s.name == "" {

@@ -77,6 +77,10 @@ func BenchmarkServiceImportRoundTrip(b *testing.B) {
 	a.Subscribe("svc.echo", func(m *nats.Msg) { m.Respond(m.Data) })
 	a.Flush()
 	benchRequests(b, accConnect(b, s, "b"), "svc.echo")
+	b.StopTimer()
+	if n := s.lookupAccount("A").replies(s).size(); n != 0 {
+		b.Fatalf("%d reply mappings left after %d requests", n, b.N)
+	}
 }
 
 // TestAccountStreamImportAllocations: a message delivered through a

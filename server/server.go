@@ -189,7 +189,9 @@ func (s *Server) Start() error {
 	// Name the configured host, as nats-server does: a wildcard listener
 	// would otherwise print as [::].
 	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(s.getOpts().Host, strconv.Itoa(addrPort(l.Addr()))))
-	if ts := s.tls.Load(); ts != nil {
+	if ts := s.tls.Load(); ts != nil && ts.allowNonTLS {
+		s.log.Noticef("TLS available for client connections")
+	} else if ts != nil {
 		s.log.Noticef("TLS required for client connections")
 		if ts.first && ts.fallback == 0 {
 			s.log.Warnf(`Clients that are not using "TLS Handshake First" option will fail to connect`)

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"math/rand/v2"
+	"slices"
 	"time"
 )
 
@@ -35,6 +37,10 @@ func (s *Server) LameDuckShutdown() {
 	clients := s.snapshotClients()
 	info := s.baseInfo()
 	info.LameDuckMode = true
+	// This server no longer offers itself: connect_urls lists the others
+	// only (and is left out when there are none), as with nats-server.
+	own := s.ownClientURLs()
+	info.ConnectURLs = slices.DeleteFunc(slices.Clone(info.ConnectURLs), func(u string) bool { return slices.Contains(own, u) })
 	for _, c := range clients {
 		if c.flags.Load()&flagAsyncInfo != 0 {
 			c.queueInfo(c.asyncInfoLine(info))
@@ -57,7 +63,10 @@ func (s *Server) LameDuckShutdown() {
 		for i, c := range clients {
 			c.closeConnection(LameDuckMode, true)
 			if (i+1)%batch == 0 && i+1 < n {
-				if !s.sleepOrQuit(interval) {
+				// A random wait between half the interval and the whole
+				// one, as nats-server does, so that the reconnects the
+				// closes cause do not come in lockstep.
+				if !s.sleepOrQuit(interval/2 + rand.N(interval/2+1)) {
 					return
 				}
 			}

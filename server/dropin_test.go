@@ -149,6 +149,9 @@ func TestAllowNonTLS(t *testing.T) {
 	if !strings.Contains(r.info, `"headers":true,"tls_available":true,"max_payload"`) {
 		t.Fatalf("tls_available not where nats-server puts it: %s", r.info)
 	}
+	if v := s.Varz(); v.TLSRequired {
+		t.Fatal("/varz says tls_required with allow_non_tls")
+	}
 	// A plain client that says nothing past the TLS timeout is still a
 	// plain client.
 	time.Sleep(2 * s.tls.Load().timeout)

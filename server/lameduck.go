@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"time"
+
+	"github.com/natsd/natsd/logger"
 )
 
 // LameDuckShutdown puts the server in lame-duck mode and then shuts it
@@ -52,7 +54,8 @@ func (s *Server) LameDuckShutdown() {
 	if grace >= duration {
 		grace = duration / 2
 	}
-	s.log.Noticef("Waiting %v before closing %d client connections over %v", grace, len(clients), duration-grace)
+	logger.Notice(s.log, logger.Record{Msg: "Lame duck grace period", Text: "Waiting %v before closing %d client connections over %v",
+		Fields: []logger.Field{logger.F("grace", grace), logger.F("clients", len(clients)), logger.F("close_over", duration-grace)}})
 	if !s.sleepOrQuit(grace) {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 )
 
 // Reload re-reads the configuration (through the loader set with
@@ -155,7 +156,8 @@ func (s *Server) applyOptions(o *Options) error {
 	if len(changed) == 0 {
 		s.log.Noticef("Reloaded server configuration: no changes")
 	} else {
-		s.log.Noticef("Reloaded server configuration: changed %s", strings.Join(changed, ", "))
+		logger.Notice(s.log, logger.Record{Msg: "Reloaded server configuration", Text: "Reloaded server configuration: changed %s",
+			Fields: []logger.Field{logger.F("changed", logger.List(changed))}})
 	}
 	return nil
 }
@@ -174,7 +176,8 @@ func (s *Server) closeBeyondMaxConnections(limit int) {
 	for _, c := range excess {
 		c.sendErrAndClose(errMaxConnections, MaxConnectionsExceeded)
 	}
-	s.log.Noticef("Closed %d connections to fall within max_connections", len(excess))
+	logger.Notice(s.log, logger.Record{Msg: "Closed connections to fall within max_connections", Text: "Closed %d connections to fall within max_connections",
+		Fields: []logger.Field{logger.F("closed", len(excess))}})
 }
 
 // reloaded applies new options to a connection: its output limit, and its

@@ -83,6 +83,13 @@ func TestAsyncInfoIsWhole(t *testing.T) {
 	if want := strings.Replace(joined, string(urls), string(others)+`,"ldm":true`, 1); ldm != want {
 		t.Fatalf("lame-duck INFO:\n got %s\nwant %s", ldm, want)
 	}
+	// Still in lame-duck mode (the grace period is 10 s), a cluster update
+	// lists the others only, and says "ldm" no more, as nats-server: here
+	// there are none left, which makes it the first INFO again.
+	b.Shutdown()
+	if got := r.dropNextInfo(); got != first {
+		t.Fatalf("INFO when b left during lame duck:\n got %s\nwant %s", got, first)
+	}
 }
 
 // TestConnectURLsKeepSelfWhenAlone: a 3-node cluster loses 2 nodes; the

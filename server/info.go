@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"runtime"
+	"slices"
 )
 
 // serverInfo is the INFO sent to clients, with nats-server's field names
@@ -42,7 +43,7 @@ func (s *Server) baseInfo() serverInfo {
 	if a := s.Addr(); a != nil {
 		port = addrPort(a)
 	}
-	return serverInfo{
+	info := serverInfo{
 		ID:           s.id,
 		Name:         s.name,
 		Version:      Version,
@@ -59,6 +60,15 @@ func (s *Server) baseInfo() serverInfo {
 		Cluster:      s.getOpts().Cluster.Name,
 		ConnectURLs:  s.clientConnectURLs(),
 	}
+	if s.InLameDuckMode() {
+		// This server no longer offers itself: connect_urls lists the
+		// others only (and is left out when there are none), in the
+		// lame-duck INFO and in any cluster update after it, as with
+		// nats-server. Only the lame-duck INFO itself says "ldm".
+		own := s.ownClientURLs()
+		info.ConnectURLs = slices.DeleteFunc(slices.Clone(info.ConnectURLs), func(u string) bool { return slices.Contains(own, u) })
+	}
+	return info
 }
 
 // clientInfoLine encodes an INFO for clients; nats-server ends it with a

@@ -2,7 +2,6 @@ package server
 
 import (
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/natsd/natsd/logger"
@@ -37,12 +36,8 @@ func (s *Server) LameDuckShutdown() {
 	// this server to their clients.
 	s.routesEnterLameDuck()
 	clients := s.snapshotClients()
-	info := s.baseInfo()
+	info := s.baseInfo() // without this server's URL from now on
 	info.LameDuckMode = true
-	// This server no longer offers itself: connect_urls lists the others
-	// only (and is left out when there are none), as with nats-server.
-	own := s.ownClientURLs()
-	info.ConnectURLs = slices.DeleteFunc(slices.Clone(info.ConnectURLs), func(u string) bool { return slices.Contains(own, u) })
 	for _, c := range clients {
 		if c.flags.Load()&flagAsyncInfo != 0 {
 			c.queueInfo(c.asyncInfoLine(info))

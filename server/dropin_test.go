@@ -348,3 +348,16 @@ func TestReloadMaxPayloadAnnounced(t *testing.T) {
 	r.send("PUB x 1025\r\n" + strings.Repeat("a", 1025) + "\r\n")
 	r.expect("-ERR 'Maximum Payload Violation'")
 }
+
+// BenchmarkAsyncInfoLine is the cost per client of a whole asynchronous
+// INFO (encoded for each client, since client_id and client_ip differ).
+func BenchmarkAsyncInfoLine(b *testing.B) {
+	s := startTestServer(b, nil)
+	info := s.baseInfo()
+	info.ConnectURLs = []string{"10.0.0.1:4222", "10.0.0.2:4222", "10.0.0.3:4222"}
+	c := &client{cid: 12345, host: "10.1.2.3"}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.asyncInfoLine(info)
+	}
+}

@@ -20,3 +20,4 @@ go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzTransform$' -fuzztime 10s ./transform
+go test -run '^$' -fuzz '^FuzzStreamConfig$' -fuzztime 10s ./jetstream/api

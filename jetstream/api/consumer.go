@@ -36,7 +36,7 @@ type ConsumerConfig struct {
 	Metadata           map[string]string `json:"metadata,omitempty"`
 	PauseUntil         *time.Time        `json:"pause_until,omitempty"`
 	PriorityGroups     []string          `json:"priority_groups,omitempty"`
-	PriorityPolicy     string            `json:"priority_policy,omitempty"`
+	PriorityPolicy     PriorityPolicy    `json:"priority_policy,omitempty"`
 	PinnedTTL          time.Duration     `json:"priority_timeout,omitempty"`
 }
 

@@ -66,6 +66,9 @@ const (
 	AckNone AckPolicy = iota
 	AckAll
 	AckExplicit
+	// AckFlowControl ("flow_control", nats-server 2.15) acknowledges by
+	// flow control replies.
+	AckFlowControl
 )
 
 // ReplayPolicy is the pace of delivery.
@@ -75,6 +78,18 @@ type ReplayPolicy int
 const (
 	ReplayInstant ReplayPolicy = iota
 	ReplayOriginal
+)
+
+// PriorityPolicy is how a pull consumer's priority groups share messages.
+type PriorityPolicy int
+
+// Priority policies; JSON "none", "overflow", "pinned_client",
+// "prioritized".
+const (
+	PriorityNone PriorityPolicy = iota
+	PriorityOverflow
+	PriorityPinnedClient
+	PriorityPrioritized
 )
 
 // PersistMode is when a file stream's writes are flushed.
@@ -93,7 +108,8 @@ var (
 	storageNames     = []string{"file", "memory"}
 	compressionNames = []string{"none", "s2"}
 	deliverNames     = []string{"all", "last", "new", "by_start_sequence", "by_start_time", "last_per_subject"}
-	ackNames         = []string{"none", "all", "explicit"}
+	ackNames         = []string{"none", "all", "explicit", "flow_control"}
+	priorityNames    = []string{"none", "overflow", "pinned_client", "prioritized"}
 	persistNames     = []string{"default", "async"}
 	replayNames      = []string{"instant", "original"}
 )
@@ -217,4 +233,20 @@ func (p *PersistMode) UnmarshalJSON(b []byte) error {
 	v, err := unmarshalEnum(b, persistNames)
 	*p = PersistMode(v)
 	return err
+}
+
+func (p PriorityPolicy) String() string { return enumString(int(p), priorityNames) }
+
+// MarshalJSON implements json.Marshaler.
+func (p PriorityPolicy) MarshalJSON() ([]byte, error) { return marshalEnum(int(p), priorityNames) }
+
+// UnmarshalJSON implements json.Unmarshaler; its error text is
+// nats-server's: unknown priority policy: "bogus".
+func (p *PriorityPolicy) UnmarshalJSON(b []byte) error {
+	v, err := unmarshalEnum(b, priorityNames)
+	if err != nil {
+		return fmt.Errorf("unknown priority policy: %s", b)
+	}
+	*p = PriorityPolicy(v)
+	return nil
 }

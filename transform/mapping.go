@@ -90,7 +90,11 @@ func (m *Mapping) Match(subject []byte) bool { return m.match.Match(subject) }
 
 // Append appends the mapped subject to dst. cluster is the name of the
 // cluster of the server the message was published to ("" if none): its
-// cluster-scoped destinations take precedence over the others. r picks the
+// cluster-scoped destinations take precedence over the others, and when
+// their weights add up to less than 100 the rest keeps the subject (as on
+// nats-server, checked with a two-node cluster; a lone server with a
+// `cluster` block but no routes ignored cluster-scoped destinations there,
+// so the caller should pass "" until it is part of a cluster). r picks the
 // weighted destination and serves random(); it may be nil. The subject
 // must match the source (ErrNoMatch otherwise).
 func (m *Mapping) Append(dst, subject []byte, cluster string, r Rand) ([]byte, error) {

@@ -118,6 +118,18 @@ func TestMappingCluster(t *testing.T) {
 			t.Errorf("cluster %q: got %q, %v; want %q", cluster, got, err, want)
 		}
 	}
+	// A cluster group below 100% keeps the subject for the rest (recorded
+	// on a two-node nats-server cluster: 50% to c, 50% unchanged), and does
+	// not fall back to the non-cluster destinations.
+	m2, err := NewMapping("foo", []Destination{{Subject: "a", Weight: 50, Cluster: "x"}, {Subject: "b", Weight: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for draw, want := range map[int]string{0: "a", 49: "a", 50: "foo", 99: "foo"} {
+		if got, _ := m2.Append(nil, []byte("foo"), "x", fixedRand(draw)); string(got) != want {
+			t.Errorf("cluster group draw %d: %q, want %q", draw, got, want)
+		}
+	}
 	// Only cluster-scoped destinations: other clusters keep the subject.
 	m, err = NewMapping("foo", []Destination{{Subject: "bar", Weight: 100, Cluster: "x"}})
 	if err != nil {

@@ -202,7 +202,9 @@ func (s *Server) Start() error {
 	// would otherwise print as [::].
 	logger.Notice(s.log, logger.Record{Msg: "Listening for client connections", Text: "Listening for client connections on %s",
 		Fields: []logger.Field{logger.F("addr", net.JoinHostPort(s.getOpts().Host, strconv.Itoa(addrPort(l.Addr()))))}})
-	if ts := s.tls.Load(); ts != nil {
+	if ts := s.tls.Load(); ts != nil && ts.allowNonTLS {
+		s.log.Noticef("TLS available for client connections")
+	} else if ts != nil {
 		s.log.Noticef("TLS required for client connections")
 		if ts.first && ts.fallback == 0 {
 			s.log.Warnf(`Clients that are not using "TLS Handshake First" option will fail to connect`)

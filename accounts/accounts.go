@@ -7,6 +7,7 @@ import (
 
 	"github.com/natsd/natsd/conf"
 	"github.com/natsd/natsd/sublist"
+	"github.com/natsd/natsd/transform"
 )
 
 // Well-known account names.
@@ -137,6 +138,9 @@ type Account struct {
 	Exports []*Export
 	Imports []*Import
 	Limits  Limits
+	// Mappings are the account's subject mappings, compiled, in the
+	// order of the configuration (the first that matches applies).
+	Mappings []*transform.Mapping
 }
 
 // errAt builds a positioned configuration error.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/sublist"
+	"github.com/natsd/natsd/transform"
 )
 
 // Accounts: every connection belongs to one account, and an account owns
@@ -43,7 +44,10 @@ type Account struct {
 	// replaced on reload; expClient subscribes for the stream imports
 	// other accounts make of this one; rtab maps the reply subjects of
 	// requests made to this account's services through imports.
-	imp       atomic.Pointer[importState]
+	imp atomic.Pointer[importState]
+	// mappings are the account's subject mappings (nil: none), replaced
+	// on reload; the global account's are the top-level ones.
+	mappings  atomic.Pointer[[]*transform.Mapping]
 	expClient atomic.Pointer[internalClient]
 	rtab      atomic.Pointer[replyTable]
 	rtabMu    sync.Mutex
@@ -116,8 +120,10 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 		return a
 	}
 	set.byName[accounts.Global] = s.gacc
+	s.gacc.setMappings(o.Mappings)
 	for _, spec := range o.Accounts {
 		a := get(spec.Name)
+		a.setMappings(spec.Mappings)
 		if old := a.spec.Swap(spec); old != nil && !reflect.DeepEqual(old, spec) {
 			a.updated.Store(time.Now().UnixNano())
 		}
@@ -130,6 +136,7 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 	for name, a := range set.byName {
 		if a != s.gacc && !definedIn(o, name) {
 			a.spec.Store(nil)
+			a.setMappings(nil)
 		}
 	}
 	if prev != nil {

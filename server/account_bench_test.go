@@ -156,3 +156,49 @@ func BenchmarkStreamImport128(b *testing.B) {
 	}
 	_ = pubR
 }
+
+// TestMappingAllocations: a published message that a mapping (here a
+// weighted one) sends elsewhere is delivered without allocating.
+func TestMappingAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; run without -race")
+	}
+	s := startTestServer(t, accOpts(t, `mappings { foo: [ {destination: bar, weight: 50%}, {destination: baz, weight: 50%} ] }`))
+	pub, pubR := rawConn(t, s, `{"verbose":false}`)
+	sc, sr := rawConn(t, s, `{"verbose":false}`)
+	io.WriteString(sc, "SUB bar 1\r\nSUB baz 2\r\nPING\r\n")
+	if l, _ := sr.ReadString('\n'); l != "PONG\r\n" {
+		t.Fatalf("sub: %q", l)
+	}
+	const batch, size = 1000, 128
+	msgs := pubBatch("foo", size, batch)
+	subs := []*bufio.Reader{sr} // "MSG bar 1 128" is as long as "MSG foo 1 128"
+	pumpPubSub(t, pub, pubR, subs, msgs, batch, 20, size)
+	var before, after runtime.MemStats
+	const rounds = 50
+	runtime.ReadMemStats(&before)
+	pumpPubSub(t, pub, pubR, subs, msgs, batch, rounds, size)
+	runtime.ReadMemStats(&after)
+	total := batch * rounds
+	if allocs := after.Mallocs - before.Mallocs; allocs > uint64(total/20) {
+		t.Fatalf("%d allocations for %d mapped messages", allocs, total)
+	}
+}
+
+// BenchmarkWeightedMapping128: a 128-byte message through a 90/10
+// weighted mapping.
+func BenchmarkWeightedMapping128(b *testing.B) {
+	s := startTestServer(b, accOpts(b, `mappings { foo: [ {destination: bar, weight: 90%}, {destination: baz, weight: 10%} ] }`))
+	pub, pubR := rawConn(b, s, `{"verbose":false}`)
+	sc, sr := rawConn(b, s, `{"verbose":false}`)
+	io.WriteString(sc, "SUB bar 1\r\nSUB baz 2\r\nPING\r\n")
+	if l, _ := sr.ReadString('\n'); l != "PONG\r\n" {
+		b.Fatalf("sub: %q", l)
+	}
+	const batch, size = 1000, 128
+	msgs := pubBatch("foo", size, batch)
+	b.SetBytes(size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	pumpPubSub(b, pub, pubR, []*bufio.Reader{sr}, msgs, batch, b.N/batch+1, size)
+}

@@ -173,9 +173,10 @@ func TestAccountConfigErrors(t *testing.T) {
 		{"cycle", "accounts {\n A: { exports: [{stream: a}], imports: [ {stream: {account: B, subject: b}, to: a} ] }\n B: { exports: [{stream: b}], imports: [ {stream: {account: A, subject: a}, to: b} ] }\n}\n",
 			`imports form a cycle`},
 		{"unknown key", "accounts {\n A: { user: [] }\n}\n", `unknown field "user" in account "A" (did you mean "users"?)`},
-		{"mappings", "accounts {\n A: { mappings: { a: b } }\n}\n", `subject mappings are not supported by natsd yet`},
+		{"bad mapping", "accounts {\n A: { mappings: { \"a.*\": \"b.$2\" } }\n}\n", `natsd.conf:3:19: account "A": mapping "a.*": invalid mapping destination: wildcard index out of range in $2: [2]`},
+		{"bad weight", "mappings: { a: [ {destination: b, weight: 120%} ] }\n", `weight 120 is not between 0 and 100`},
+		{"total weight", "mappings: { a: [ {destination: b, weight: 60}, {destination: c, weight: 60} ] }\n", `mapping "a": total weight needs to be <= 100`},
 		{"unknown system account", "system_account: NOPE\n", `system_account "NOPE" is not defined`},
-		{"top-level mappings", "mappings: { a: b }\n", `"mappings" is not supported by natsd yet`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "natsd.conf")
@@ -579,7 +580,7 @@ func accCluster(t *testing.T, n int, text string) []*Server {
 	t.Helper()
 	return clStartCluster(t, n, func(i int, o *Options) {
 		f := accOpts(t, text)
-		o.Accounts, o.Users = f.Accounts, f.Users
+		o.Accounts, o.Users, o.Mappings = f.Accounts, f.Users, f.Mappings
 	})
 }
 
@@ -812,4 +813,91 @@ func TestAccountSecondConnect(t *testing.T) {
 		t.Fatalf("CONNECT into another account: %q", line)
 	}
 	clWaitFor(t, clusterWait, "A's count back to 0", func() bool { return s.lookupAccount("A").connCount(s) == 0 })
+}
+
+// TestAccountMappings: subject mappings at the top level ($G) and per
+// account, weighted destinations, applied once in a cluster, reloaded.
+func TestAccountMappings(t *testing.T) {
+	text := `
+mappings { "old": "new" }
+accounts {
+  A: {
+    users: [ { user: a, password: a } ]
+    mappings {
+      "orders.*.*": "shard.{{partition(4,1)}}.$2.$1"
+      "canary": [ { destination: "v1", weight: 50% }, { destination: "v2", weight: 50% } ]
+    }
+  }
+}
+authorization { users: [ { user: g, password: g } ] }
+`
+	servers := accCluster(t, 2, text)
+	g1, g2 := accConnect(t, servers[0], "g"), accConnect(t, servers[1], "g")
+	sNew, _ := g2.SubscribeSync("new")
+	sOld, _ := g2.SubscribeSync("old")
+	g2.Flush()
+	clWaitFor(t, clusterWait, "interest", func() bool { return servers[0].NumRemoteSubscriptions() >= 2 })
+	g1.Publish("old", []byte("x"))
+	g1.Flush()
+	if m, err := sNew.NextMsg(2 * time.Second); err != nil || m.Subject != "new" {
+		t.Fatalf("top-level mapping across a route: %v %v", m, err)
+	}
+	expectNone(t, sOld)
+
+	a := accConnect(t, servers[0], "a")
+	shard, _ := a.SubscribeSync("shard.>")
+	v1, _ := a.SubscribeSync("v1")
+	v2, _ := a.SubscribeSync("v2")
+	a.Flush()
+	a.Publish("orders.eu.1234", nil)
+	a.Flush()
+	if m, err := shard.NextMsg(2 * time.Second); err != nil || m.Subject != "shard.3.1234.eu" {
+		t.Fatalf("partition mapping: %v %v", m, err)
+	}
+	for i := 0; i < 200; i++ {
+		a.Publish("canary", nil)
+	}
+	a.Flush()
+	n1, _, _ := v1.Pending()
+	n2, _, _ := v2.Pending()
+	clWaitFor(t, clusterWait, "canary split", func() bool {
+		n1, _, _ = v1.Pending()
+		n2, _, _ = v2.Pending()
+		return n1+n2 == 200
+	})
+	if n1 < 50 || n2 < 50 {
+		t.Fatalf("weighted split %d/%d", n1, n2)
+	}
+	// $G's mapping does not apply in A.
+	sOldA, _ := a.SubscribeSync("old")
+	a.Flush()
+	a.Publish("old", []byte("in A"))
+	a.Flush()
+	if _, err := sOldA.NextMsg(2 * time.Second); err != nil {
+		t.Fatalf("A's own subject old: %v", err)
+	}
+}
+
+// TestMappingsReload: a mapping added by reload applies at once.
+func TestMappingsReload(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	os.WriteFile(path, []byte("listen: 127.0.0.1:-1\n"), 0o600)
+	o, err := ProcessConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.NoLog = true
+	s := clStart(t, o)
+	nc := clConnect(t, s)
+	sub, _ := nc.SubscribeSync("to")
+	nc.Flush()
+	os.WriteFile(path, []byte("listen: 127.0.0.1:-1\nmappings { from: to }\n"), 0o600)
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	nc.Publish("from", nil)
+	nc.Flush()
+	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+		t.Fatalf("mapping added by reload: %v", err)
+	}
 }

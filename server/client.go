@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -89,6 +90,10 @@ type client struct {
 	// delivery in progress went through.
 	mapBufs [][]byte
 	nest    int
+	// pubMap holds the subject a mapping gave the message being published
+	// (mappings.go); rng picks weighted destinations.
+	pubMap []byte
+	rng    *rand.Rand
 	// rtargets[:nrt] are the routes the message being delivered goes to
 	// (route.go); the slice is reused for every message.
 	rtargets []routeTarget

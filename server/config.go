@@ -52,6 +52,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"allow_non_tls"}, set: boolTo(func(o *Options) *bool { return &o.AllowNonTLS })},
 	{names: []string{"cluster"}, set: setCluster},
 	{names: []string{"accounts"}, set: setAccounts, reload: true},
+	{names: []string{"mappings", "maps"}, set: setMappings, reload: true},
 	{names: []string{"system_account", "system"}, set: stringTo(func(o *Options) *string { return &o.SystemAccount })},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},
@@ -77,9 +78,6 @@ var topLevelKeys = []optionKey{
 var unsupportedKeys = []string{
 	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
 	"jetstream", "operator", "operators", "resolver",
-	// TODO(mappings): subject mappings need the transform package; they
-	// are applied in processInbound before the match (see README).
-	"mappings",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a

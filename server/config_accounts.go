@@ -106,9 +106,7 @@ func accountValue(acc *accounts.Account, v *conf.Value) ([]posUser, error) {
 		case containsFold([]string{"limits"}, k.Name):
 			err = limitsValue(&acc.Limits, k.Value)
 		case containsFold([]string{"mappings", "maps"}, k.Name):
-			// TODO(mappings): hand these to the transform package and
-			// apply them in processInbound (see README, Accounts).
-			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("account %q: subject mappings are not supported by natsd yet", acc.Name)}
+			acc.Mappings, err = mappingsValue(k.Value, fmt.Sprintf("account %q", acc.Name))
 		case containsFold([]string{"jetstream", "nkey", "default_permissions", "msg_trace", "trace_dest"}, k.Name):
 			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in account %q is not supported by natsd yet", k.Name, acc.Name)}
 		default:

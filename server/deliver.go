@@ -53,9 +53,17 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 		return nil
 	}
 	c.sendOK()
-	delivered := c.deliverAll(c.acc.Load(), c.match(subject), subject, reply, hdrLen, msg)
+	acc := c.acc.Load()
+	published := subject
+	if mp := acc.mappings.Load(); mp != nil {
+		// Subject mappings apply where a message is published (after the
+		// permission check, on the subject the client sent), never again
+		// on the servers it is routed to.
+		subject = c.mapSubject(*mp, subject)
+	}
+	delivered := c.deliverAll(acc, c.match(subject), subject, reply, hdrLen, msg)
 	if !delivered && len(reply) > 0 && c.opts.NoResponders && c.flags.Load()&flagHeaders != 0 {
-		c.sendNoResponders(subject, reply)
+		c.sendNoResponders(published, reply)
 	}
 	return nil
 }

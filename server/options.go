@@ -7,6 +7,7 @@ import (
 
 	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/transform"
 )
 
 // Defaults, the same as nats-server's.
@@ -74,6 +75,9 @@ type Options struct {
 	// account ("" = "$SYS", created when not defined).
 	Accounts      []*accounts.Account
 	SystemAccount string
+	// Mappings are the top-level subject mappings: the global account's
+	// (server/config_mappings.go).
+	Mappings []*transform.Mapping
 
 	// Cluster configures route connections to other servers
 	// (server/config_cluster.go, server/route.go).

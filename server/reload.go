@@ -62,7 +62,7 @@ var reloadable = map[string]string{
 	"WriteDeadline": "write_deadline", "AuthTimeout": "authorization.timeout",
 	"Username": "authorization.user", "Password": "authorization.password",
 	"Authorization": "authorization.token", "Users": "authorization.users",
-	"NoAuthUser": "no_auth_user", "Accounts": "accounts", "DefaultPermissions": "authorization.default_permissions",
+	"NoAuthUser": "no_auth_user", "Accounts": "accounts", "Mappings": "mappings", "DefaultPermissions": "authorization.default_permissions",
 	"Debug": "debug", "Trace": "trace", "Logtime": "logtime", "LogUTC": "logtime_utc",
 	"LogFile": "log_file", "LogSizeLimit": "logfile_size_limit", "LogMaxFiles": "logfile_max_num",
 	"Syslog": "syslog", "RemoteSyslog": "remote_syslog", "LogFormat": "log_format",

@@ -97,6 +97,7 @@ func (s *Server) infoFor(c *client) []byte {
 func (c *client) asyncInfoLine(info serverInfo) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
+	info.MaxPayload = c.maxPayload() // its account's may be lower
 	return clientInfoLine(&info)
 }
 

@@ -50,6 +50,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"authorization"}, set: setAuthorization, reload: true},
 	{names: []string{"tls"}, set: setTLS, reload: true},
 	{names: []string{"cluster"}, set: setCluster},
+	{names: []string{"websocket", "ws"}, set: setWebsocket, reload: true},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},
 	{names: []string{"trace"}, set: boolTo(func(o *Options) *bool { return &o.Trace }), reload: true},
@@ -72,7 +73,7 @@ var topLevelKeys = []optionKey{
 // unsupportedKeys are nats-server features natsd does not have yet. A file
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
-	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
+	"gateway", "leafnodes", "leaf", "mqtt",
 	"jetstream", "accounts", "operator", "operators", "resolver", "system_account",
 }
 

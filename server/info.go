@@ -74,6 +74,7 @@ func (s *Server) infoFor(c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.Nonce = string(c.nonce)
+	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }
 
@@ -85,5 +86,6 @@ func (s *Server) connectInfo(c *client) []byte {
 	info.ClientIP = c.host
 	info.ConnectInfo = true
 	info.RemoteAccount = globalAccount
+	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }

@@ -73,6 +73,7 @@ type Server struct {
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
 	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
+	ws          wsState      // the WebSocket listener (websocket.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -115,6 +116,9 @@ func New(opts *Options) (*Server, error) {
 	s.opts.Store(o)
 	s.authn.Store(authn)
 	if err := s.initCluster(o); err != nil {
+		return nil, err
+	}
+	if err := s.configureWebsocket(o); err != nil {
 		return nil, err
 	}
 	s.tls.Store(newTLSServer(o))
@@ -200,6 +204,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	if err := s.startMonitoring(); err != nil {
+		l.Close()
+		return err
+	}
+	if err := s.startWebsocket(); err != nil {
 		l.Close()
 		return err
 	}
@@ -309,6 +317,7 @@ func (s *Server) Shutdown() {
 	if l != nil {
 		l.Close()
 	}
+	s.stopWebsocket()
 	s.stopMonitoring()
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)

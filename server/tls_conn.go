@@ -134,6 +134,9 @@ func (s *Server) watchTLSFiles(every time.Duration) {
 		if ts := s.tls.Load(); ts != nil {
 			ts.refresh(s.log)
 		}
+		if ts := s.ws.tls.Load(); ts != nil {
+			ts.refresh(s.log)
+		}
 	}
 }
 

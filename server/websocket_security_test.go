@@ -253,7 +253,7 @@ func TestWebsocketBadFrames(t *testing.T) {
 			f := ws.MaskFrameInPlace(ws.Frame{Header: ws.Header{Fin: true, Rsv: 4, OpCode: ws.OpBinary, Length: 1}, Payload: []byte{0}})
 			ws.WriteFrame(r.conn, f)
 		}, 1002},
-		{"invalid close code", func(r *wsRaw) { r.frame(true, ws.OpClose, []byte{0x03, 0xed}, true) }, 1002},     // 1005
+		{"invalid close code", func(r *wsRaw) { r.frame(true, ws.OpClose, []byte{0x03, 0xed}, true) }, 1002},           // 1005
 		{"close reason not utf-8", func(r *wsRaw) { r.frame(true, ws.OpClose, []byte{0x03, 0xe8, 0xff}, true) }, 1007}, // 1000
 		{"normal close", func(r *wsRaw) { r.frame(true, ws.OpClose, []byte{0x03, 0xe8}, true) }, 1000},
 	} {

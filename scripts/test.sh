@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# 0. What the browser test needs (Chromium, the nats.ws client from npm).
+bash scripts/ensure-browser-deps.sh
+
 # 1. Every package, with the race detector.
 go test -race -timeout 20m ./...
 

@@ -1,18 +1,23 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gobwas/ws"
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsd/natsd/auth"
@@ -418,4 +423,121 @@ func wsCompressed(t *testing.T, s *Server) bool {
 	}
 	t.Fatal("no websocket client")
 	return false
+}
+
+// wsRawConn upgrades a raw connection to s's WebSocket listener and
+// completes CONNECT; it returns the connection and a reader positioned at
+// the first frame after PONG's.
+func wsRawConn(tb testing.TB, s *Server) (net.Conn, *bufio.Reader) {
+	tb.Helper()
+	conn, err := net.Dial("tcp", s.WebsocketAddr().String())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { conn.Close() })
+	conn.SetDeadline(time.Now().Add(30 * time.Second))
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+	br := bufio.NewReaderSize(conn, 64*1024)
+	if resp, err := http.ReadResponse(br, nil); err != nil || resp.StatusCode != 101 {
+		tb.Fatalf("upgrade: %v %v", resp, err)
+	}
+	wsReadPayload(tb, br) // INFO
+	wsWriteMasked(tb, conn, []byte("CONNECT {\"verbose\":false}\r\nPING\r\n"))
+	if p := wsReadPayload(tb, br); string(p) != "PONG\r\n" {
+		tb.Fatalf("handshake: %q", p)
+	}
+	return conn, br
+}
+
+func wsReadPayload(tb testing.TB, br *bufio.Reader) []byte {
+	tb.Helper()
+	f, err := ws.ReadFrame(br)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return f.Payload
+}
+
+func wsWriteMasked(tb testing.TB, conn net.Conn, p []byte) {
+	tb.Helper()
+	if err := ws.WriteFrame(conn, ws.MaskFrameInPlace(ws.NewBinaryFrame(append([]byte(nil), p...)))); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestWebsocketHotPathAllocations: a WebSocket publisher and WebSocket
+// subscribers go through the same allocation-free path as TCP ones; the
+// frame adapter adds nothing per message.
+func TestWebsocketHotPathAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; run without -race")
+	}
+	s := startWSServer(t, nil)
+	pub, _ := wsRawConn(t, s)
+	var subs []*bufio.Reader
+	for i := 0; i < 3; i++ {
+		sc, sr := wsRawConn(t, s)
+		wsWriteMasked(t, sc, []byte("SUB foo 1\r\nPING\r\n"))
+		if p := wsReadPayload(t, sr); string(p) != "PONG\r\n" {
+			t.Fatalf("sub: %q", p)
+		}
+		subs = append(subs, sr)
+	}
+	const batch, size = 1000, 128
+	// The publisher's batch as a client sends it: masked frames of 16 KB.
+	raw := pubBatch("foo", size, batch)
+	var frames []byte
+	for len(raw) > 0 {
+		n := min(len(raw), 16*1024)
+		f, _ := ws.CompileFrame(ws.MaskFrame(ws.NewBinaryFrame(raw[:n])))
+		frames = append(frames, f...)
+		raw = raw[n:]
+	}
+	msgLen := len("MSG foo 1 "+strconv.Itoa(size)+"\r\n") + size + 2
+	pump := func(rounds int) {
+		done := make(chan error, len(subs))
+		for _, sr := range subs {
+			go func(sr *bufio.Reader) {
+				left := int64(msgLen * batch * rounds)
+				for left > 0 {
+					h, err := ws.ReadHeader(sr)
+					if err != nil {
+						done <- err
+						return
+					}
+					if _, err := io.CopyN(io.Discard, sr, h.Length); err != nil {
+						done <- err
+						return
+					}
+					left -= h.Length
+				}
+				done <- nil
+			}(sr)
+		}
+		for i := 0; i < rounds; i++ {
+			if _, err := pub.Write(frames); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for range subs {
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	pump(20) // warm up buffers and caches
+	var before, after runtime.MemStats
+	const rounds = 50
+	runtime.ReadMemStats(&before)
+	pump(rounds)
+	runtime.ReadMemStats(&after)
+	total := batch * rounds
+	allocs := after.Mallocs - before.Mallocs
+	// The test's frame readers allocate per frame (a frame carries a whole
+	// write batch); a per-message allocation would show up as >= total.
+	if allocs > uint64(total/20) {
+		t.Fatalf("%d allocations for %d messages delivered to %d websocket subscribers", allocs, total, len(subs))
+	}
+	t.Logf("%d allocations for %d messages x %d subscribers", allocs, total, len(subs))
 }

@@ -22,3 +22,4 @@ go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./websocket

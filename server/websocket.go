@@ -28,6 +28,7 @@ import (
 type wsState struct {
 	mu       sync.Mutex
 	listener net.Listener
+	lastAddr net.Addr // the listener's address once it is closed (lame duck)
 	upgrader atomic.Pointer[websocket.Upgrader]
 	// authn replaces the server's authenticator for WebSocket clients
 	// when the block has its own credentials or no_auth_user; nil: the
@@ -129,12 +130,15 @@ func (s *Server) startWebsocket() error {
 	return nil
 }
 
-// stopWebsocket closes the listener; open connections are closed with the
-// other clients.
+// stopWebsocket closes the listener (at shutdown and in lame-duck mode);
+// open connections are closed with the other clients.
 func (s *Server) stopWebsocket() {
 	s.ws.mu.Lock()
 	l := s.ws.listener
 	s.ws.listener = nil
+	if l != nil {
+		s.ws.lastAddr = l.Addr()
+	}
 	s.ws.mu.Unlock()
 	if l != nil {
 		l.Close()
@@ -146,7 +150,7 @@ func (s *Server) WebsocketAddr() net.Addr {
 	s.ws.mu.Lock()
 	defer s.ws.mu.Unlock()
 	if s.ws.listener == nil {
-		return nil
+		return s.ws.lastAddr
 	}
 	return s.ws.listener.Addr()
 }

@@ -541,3 +541,91 @@ func TestWebsocketHotPathAllocations(t *testing.T) {
 	}
 	t.Logf("%d allocations for %d messages x %d subscribers", allocs, total, len(subs))
 }
+
+// Drain works over WebSocket: pending messages are delivered, then the
+// connection closes.
+func TestWebsocketDrain(t *testing.T) {
+	s := startWSServer(t, nil)
+	closed := make(chan struct{})
+	ws := wsConnect(t, s, nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	got := make(chan struct{}, 100)
+	ws.Subscribe("drain.me", func(*nats.Msg) { got <- struct{}{} })
+	ws.Flush()
+	tcp := tcpConnect(t, s)
+	for i := 0; i < 50; i++ {
+		tcp.Publish("drain.me", nil)
+	}
+	tcp.Flush()
+	if err := ws.Drain(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-closed:
+	case <-time.After(wsWait):
+		t.Fatal("drain did not close the connection")
+	}
+	if len(got) != 50 {
+		t.Fatalf("%d of 50 messages before the drain finished", len(got))
+	}
+}
+
+// A reload changes the WebSocket credentials: clients that no longer pass
+// are disconnected, new ones need the new password, TCP clients are not
+// affected.
+func TestWebsocketReloadAuth(t *testing.T) {
+	mk := func(pass string) *Options {
+		return &Options{Host: "127.0.0.1", Port: RandomPort, NoLog: true,
+			Websocket: WebsocketOpts{Host: "127.0.0.1", Port: RandomPort, NoTLS: true, Username: "web", Password: pass}}
+	}
+	s := startTestServer(t, mk("one"))
+	closed := make(chan struct{})
+	old := wsConnect(t, s, nats.UserInfo("web", "one"), nats.NoReconnect(),
+		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
+	old.Flush()
+	tcp := tcpConnect(t, s)
+	s.SetConfigLoader(func() (*Options, error) { return mk("two"), nil })
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-closed:
+	case <-time.After(wsWait):
+		t.Fatal("a client with the old password stayed connected")
+	}
+	if _, err := nats.Connect(s.WebsocketURL(), nats.UserInfo("web", "one")); err == nil {
+		t.Fatal("the old password still works")
+	}
+	expectServed(t, s, nats.UserInfo("web", "two"))
+	if err := tcp.Flush(); err != nil {
+		t.Fatalf("the TCP client was affected: %v", err)
+	}
+
+	// The listen address needs a restart.
+	moved := mk("two")
+	moved.Websocket.Port = 1
+	s.SetConfigLoader(func() (*Options, error) { return moved, nil })
+	if err := s.Reload(); err == nil || !strings.Contains(err.Error(), "websocket.listen") {
+		t.Fatalf("moving the listener on reload: %v", err)
+	}
+}
+
+// Lame-duck mode stops accepting WebSocket clients too.
+func TestWebsocketLameDuck(t *testing.T) {
+	s := startWSServer(t, func(o *Options) {
+		o.LameDuckDuration, o.LameDuckGracePeriod = time.Second, 500*time.Millisecond
+	})
+	addr := s.WebsocketAddr().String()
+	go s.LameDuckShutdown()
+	deadline := time.Now().Add(wsWait)
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break // the listener is closed
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the websocket listener stayed open in lame-duck mode")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -124,12 +124,10 @@ func TestBrowserWebsocket(t *testing.T) {
 			fromBrowser, _ := nc.SubscribeSync("from.browser")
 			defer fromBrowser.Unsubscribe()
 			nc.Flush()
-			if err := chromedp.Do(ctx,
-				chromedp.Navigate(page.URL+"/?client="+client+"&ws="+s.WebsocketURL()),
-				ignore(chromedp.Poll[bool](`document.getElementById("status").textContent == "ready" || document.getElementById("status").textContent.startsWith("error")`)),
-			); err != nil {
+			if err := chromedp.Do(ctx, chromedp.Navigate(page.URL+"/?client="+client+"&ws="+s.WebsocketURL())); err != nil {
 				t.Fatalf("loading the page: %v", err)
 			}
+			pollPage(t, ctx, `document.getElementById("status").textContent == "ready" || document.getElementById("status").textContent.startsWith("error")`)
 			status, err := chromedp.Run(ctx, chromedp.Text("#status"))
 			if err != nil || status != "ready" {
 				t.Fatalf("page status %q (%v)", status, err)
@@ -151,9 +149,7 @@ func TestBrowserWebsocket(t *testing.T) {
 				}
 			}
 			nc.Flush()
-			if err := chromedp.Do(ctx, ignore(chromedp.Poll[bool](`document.querySelectorAll("#msgs li").length >= 3`))); err != nil {
-				t.Fatalf("waiting for the rendered messages: %v", err)
-			}
+			pollPage(t, ctx, `document.querySelectorAll("#msgs li").length >= 3`)
 			items, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#msgs li")).map(li => li.textContent)`))
 			if err != nil {
 				t.Fatal(err)
@@ -193,22 +189,30 @@ func TestBrowserWebsocket(t *testing.T) {
 	other := httptest.NewServer(mux)
 	defer other.Close()
 	totalBefore := s.Varz().TotalConnections
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(other.URL+"/?client=nats.ws&ws="+s.WebsocketURL()),
-		ignore(chromedp.Poll[bool](`document.getElementById("status").textContent.startsWith("error")`)),
-	); err != nil {
-		t.Fatalf("a foreign origin's page was not refused: %v", err)
+	if err := chromedp.Do(ctx, chromedp.Navigate(other.URL+"/?client=nats.ws&ws="+s.WebsocketURL())); err != nil {
+		t.Fatal(err)
 	}
+	pollPage(t, ctx, `document.getElementById("status").textContent.startsWith("error")`)
 	if total := s.Varz().TotalConnections; total != totalBefore {
 		t.Fatalf("total connections went from %d to %d: the foreign page got in", totalBefore, total)
 	}
 }
 
-// ignore drops an action's value so it can be one of chromedp.Do's steps.
-func ignore[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := a(ctx, t)
-		return chromedp.Void{}, err
+// pollPage waits until the page's predicate is true. A poll that starts
+// while a navigation replaces the page's JavaScript context fails with
+// "Cannot find context"; it is tried again in the new one.
+func pollPage(t *testing.T, ctx context.Context, predicate string) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate))
+		if err == nil {
+			return
+		}
+		if attempt < 20 && strings.Contains(err.Error(), "Cannot find context") {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		t.Fatalf("waiting for %s: %v", predicate, err)
 	}
 }
 

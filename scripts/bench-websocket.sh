@@ -18,19 +18,27 @@ trap cleanup EXIT
 go build -o "$tmp/natsd" ./cmd/natsd
 go build -o "$tmp/wsbench" ./test/wsbench
 
-start() { # name binary: starts a server, sets $pid and $url
-	local port=$((20000 + RANDOM % 20000)) wsport=$((40000 + RANDOM % 20000))
-	cat >"$tmp/$1.conf" <<CONF
+start() { # name binary: starts a server on free ports, sets $pid and $url
+	local attempt port wsport
+	for attempt in 1 2 3 4 5; do
+		# Below the kernel's ephemeral range, so clients do not take them.
+		port=$((10000 + RANDOM % 10000)) wsport=$((20000 + RANDOM % 10000))
+		cat >"$tmp/$1.conf" <<CONF
 listen: "127.0.0.1:$port"
 websocket { listen: "127.0.0.1:$wsport", no_tls: true, compression: $COMPRESS }
 CONF
-	"$2" -c "$tmp/$1.conf" >"$tmp/$1.log" 2>&1 &
-	pid=$!
-	pids+=("$pid")
-	url="ws://127.0.0.1:$wsport"
-	for _ in $(seq 50); do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$wsport") 2>/dev/null; then return; fi
-		sleep 0.1
+		"$2" -c "$tmp/$1.conf" >"$tmp/$1.log" 2>&1 &
+		pid=$!
+		url="ws://127.0.0.1:$wsport"
+		for _ in $(seq 50); do
+			if ! kill -0 "$pid" 2>/dev/null; then break; fi # exited: port taken
+			if (exec 3<>"/dev/tcp/127.0.0.1/$wsport") 2>/dev/null; then
+				pids+=("$pid")
+				return
+			fi
+			sleep 0.1
+		done
+		kill "$pid" 2>/dev/null || true
 	done
 	echo "$1 did not start:" >&2
 	cat "$tmp/$1.log" >&2

@@ -57,8 +57,9 @@ func (s *Server) configureWebsocket(o *Options) error {
 		SameOrigin:     w.SameOrigin,
 		AllowedOrigins: w.AllowedOrigins,
 		Compression:    w.Compression,
-		// A compressed message may hold a whole PUB and its payload.
-		MaxMessage: int64(o.MaxPayload) + int64(o.MaxControlLine) + 64*1024,
+		// Client frames and inflated messages are bounded as nats-server
+		// and nats.go bound them: 8 times max_payload, at most 64 MB.
+		MaxMessage: min(8*int64(o.MaxPayload), 64<<20),
 	})
 	if err != nil {
 		return fmt.Errorf("websocket: %w", err)

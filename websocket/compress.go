@@ -38,17 +38,12 @@ func (w appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// deflate compresses p, or the concatenation of bufs, into c.zbuf.
-func (c *Conn) deflate(p []byte, bufs [][]byte) error {
+// deflate compresses the concatenation of bufs into c.zbuf.
+func (c *Conn) deflate(bufs [][]byte) error {
 	c.zbuf = c.zbuf[:0]
 	fw := deflaters.Get().(*flate.Writer)
 	defer deflaters.Put(fw)
 	fw.Reset(appendWriter{&c.zbuf})
-	if p != nil {
-		if _, err := fw.Write(p); err != nil {
-			return err
-		}
-	}
 	for _, b := range bufs {
 		if _, err := fw.Write(b); err != nil {
 			return err

@@ -67,9 +67,10 @@ type Conn struct {
 	maxMessage int64 // bound on a compressed message, before and after inflating
 
 	wmu       sync.Mutex // guards the fields below and every frame write
-	hdr       [ws.MaxHeaderSize]byte
+	maxFrame  int        // largest data frame sent
+	hdrs      []byte     // the headers of the frames being written
 	wbufs     net.Buffers
-	warr      [2][]byte
+	one       [1][]byte
 	zbuf      []byte // a compressed message being sent
 	vectored  bool   // the transport takes vectored writes (TCP)
 	scratch   []byte // header and payload copied together otherwise
@@ -83,12 +84,12 @@ type Conn struct {
 
 // newConn wraps an upgraded transport; buffered holds bytes already read
 // past the HTTP request.
-func newConn(nc net.Conn, buffered []byte, compress bool, maxMessage int64) *Conn {
+func newConn(nc net.Conn, buffered []byte, compress bool, maxMessage int64, maxFrame int) *Conn {
 	size := startReadBuffer
 	for size < len(buffered) {
 		size *= 2
 	}
-	c := &Conn{Conn: nc, rbuf: make([]byte, size), compress: compress, maxMessage: maxMessage}
+	c := &Conn{Conn: nc, rbuf: make([]byte, size), compress: compress, maxMessage: maxMessage, maxFrame: maxFrame}
 	c.rend = copy(c.rbuf, buffered)
 	_, c.vectored = nc.(*net.TCPConn)
 	return c
@@ -342,6 +343,9 @@ func (c *Conn) check(h ws.Header) error {
 	if h.Rsv&^0x4 != 0 || (h.Rsv != 0 && (h.OpCode == ws.OpContinuation || h.OpCode.IsControl())) {
 		return c.protocolError(StatusProtocolError, "unexpected rsv bits")
 	}
+	if h.Length > c.maxMessage {
+		return c.protocolError(StatusMessageTooBig, "frame too large")
+	}
 	return nil
 }
 
@@ -416,103 +420,176 @@ func (c *Conn) writeControl(op ws.OpCode, payload []byte) error {
 	if c.closeSent || c.broken {
 		return nil
 	}
-	_, err := c.writeFrameLocked(op, 0, payload, nil)
+	c.one[0] = payload
+	_, err := c.writeFramesLocked(op, false, c.one[:])
+	c.one[0] = nil
 	return err
 }
 
-// Write sends p as one binary frame (compressed when negotiated) and
-// returns how much of p went out.
+// Write sends p as binary frames (compressed when negotiated) and returns
+// how much of p went out. Frames hold at most MaxFrame bytes each: a large
+// write batch becomes several frames in one vectored write, since clients
+// bound the frames they accept (nats.go: 8 times max_payload).
 func (c *Conn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if c.closeSent || c.broken {
-		return 0, net.ErrClosed
-	}
-	if c.compress {
-		if err := c.deflate(p, nil); err != nil {
-			return 0, err
-		}
-		if _, err := c.writeFrameLocked(ws.OpBinary, 0x4, c.zbuf, nil); err != nil {
-			return 0, err
-		}
-		return len(p), nil
-	}
-	n, err := c.writeFrameLocked(ws.OpBinary, 0, p, nil)
+	c.one[0] = p
+	n, err := c.writeDataLocked(c.one[:])
+	c.one[0] = nil
 	return int(n), err
 }
 
-// WriteBuffers sends the concatenation of bufs as one binary frame with a
+// WriteBuffers sends the concatenation of bufs as binary frames with a
 // single vectored write, for writers that queue output in chunks. It
 // returns how many payload bytes went out.
 func (c *Conn) WriteBuffers(bufs [][]byte) (int64, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	return c.writeDataLocked(bufs)
+}
+
+// writeDataLocked sends the concatenation of pieces: as one compressed
+// message (fragmented past MaxFrame) when deflate was negotiated,
+// otherwise as final binary frames of at most MaxFrame bytes.
+func (c *Conn) writeDataLocked(pieces [][]byte) (int64, error) {
 	if c.closeSent || c.broken {
 		return 0, net.ErrClosed
 	}
+	var total int64
+	for _, b := range pieces {
+		total += int64(len(b))
+	}
 	if c.compress {
-		var total int64
-		for _, b := range bufs {
-			total += int64(len(b))
-		}
-		if err := c.deflate(nil, bufs); err != nil {
+		if err := c.deflate(pieces); err != nil {
 			return 0, err
 		}
-		if _, err := c.writeFrameLocked(ws.OpBinary, 0x4, c.zbuf, nil); err != nil {
+		c.one[0] = c.zbuf
+		_, err := c.writeFramesLocked(ws.OpBinary, true, c.one[:])
+		c.one[0] = nil
+		if err != nil {
 			return 0, err
 		}
 		return total, nil
 	}
-	return c.writeFrameLocked(ws.OpBinary, 0, nil, bufs)
+	return c.writeFramesLocked(ws.OpBinary, false, pieces)
 }
 
-// writeFrameLocked writes one final frame whose payload is p, or the
-// concatenation of bufs when p is nil, and returns the payload bytes
-// written. A frame cut short breaks the connection.
-func (c *Conn) writeFrameLocked(op ws.OpCode, rsv byte, p []byte, bufs [][]byte) (int64, error) {
-	length := int64(len(p))
-	if p == nil {
-		for _, b := range bufs {
-			length += int64(len(b))
+// writeFramesLocked frames the concatenation of pieces: separate final
+// frames, or with compressed the fragments of one RSV1 message. It returns
+// the payload bytes written; a write cut short breaks the connection,
+// since no frame can follow a partial one.
+func (c *Conn) writeFramesLocked(op ws.OpCode, compressed bool, pieces [][]byte) (int64, error) {
+	var total int
+	for _, b := range pieces {
+		total += len(b)
+	}
+	max := c.maxFrame
+	if op.IsControl() || max <= 0 {
+		max = total
+	}
+	nframes := 1
+	if total > max {
+		nframes = (total + max - 1) / max
+	}
+	if need := nframes * ws.MaxHeaderSize; cap(c.hdrs) < need {
+		c.hdrs = make([]byte, 0, need)
+	}
+	c.hdrs = c.hdrs[:0]
+	c.wbufs = c.wbufs[:0]
+	left, inFrame, frame := total, 0, 0
+	header := func() {
+		fl := min(max, left)
+		var b0 byte
+		switch {
+		case !compressed:
+			b0 = 0x80 | byte(op)
+		case frame == 0 && fl == left:
+			b0 = 0x80 | 0x40 | byte(op)
+		case frame == 0:
+			b0 = 0x40 | byte(op)
+		case fl == left:
+			b0 = 0x80 // final continuation
+		default:
+			b0 = 0x00
+		}
+		start := len(c.hdrs)
+		c.hdrs = c.hdrs[:start+ws.MaxHeaderSize]
+		hl := putHeader(c.hdrs[start:], b0, int64(fl))
+		c.hdrs = c.hdrs[:start+hl]
+		c.wbufs = append(c.wbufs, c.hdrs[start:start+hl])
+		inFrame = fl
+		frame++
+	}
+	if total == 0 {
+		header()
+	}
+	for _, p := range pieces {
+		for len(p) > 0 {
+			if inFrame == 0 {
+				header()
+			}
+			k := min(len(p), inFrame)
+			c.wbufs = append(c.wbufs, p[:k])
+			p = p[k:]
+			inFrame -= k
+			left -= k
 		}
 	}
-	hl := putHeader(c.hdr[:], op, rsv, length)
+	headers := int64(len(c.hdrs))
 	var written int64
 	var err error
-	if !c.vectored {
-		// TLS: one record per frame rather than one per piece.
-		c.scratch = append(c.scratch[:0], c.hdr[:hl]...)
-		c.scratch = append(c.scratch, p...)
-		for _, b := range bufs {
+	if c.vectored {
+		vec := c.wbufs
+		written, err = vec.WriteTo(c.Conn)
+	} else {
+		// TLS: one record per write rather than one per piece.
+		c.scratch = c.scratch[:0]
+		for _, b := range c.wbufs {
 			c.scratch = append(c.scratch, b...)
 		}
 		var k int
 		k, err = c.Conn.Write(c.scratch)
 		written = int64(k)
-		if cap(c.scratch) > maxReadBuffer {
+		if cap(c.scratch) > 4*maxReadBuffer {
 			c.scratch = nil
 		}
-	} else if p != nil || len(bufs) == 0 {
-		c.warr[0], c.warr[1] = c.hdr[:hl], p
-		c.wbufs = c.warr[:]
-		written, err = c.wbufs.WriteTo(c.Conn)
-		c.warr[1] = nil
-	} else {
-		c.wbufs = append(append(c.wbufs[:0], c.hdr[:hl]), bufs...)
-		written, err = c.wbufs.WriteTo(c.Conn)
-		clear(c.wbufs[:cap(c.wbufs)])
 	}
-	c.wbufs = c.wbufs[:0]
-	payload := max(written-int64(hl), 0)
-	if err != nil && written < int64(hl)+length {
-		c.broken = true
+	clear(c.wbufs)
+	if err != nil {
+		if written < headers+int64(total) {
+			c.broken = true
+		}
+		return payloadWritten(c.hdrs, written, max, total), err
 	}
-	return payload, err
+	return int64(total), nil
 }
 
-// putHeader encodes an unmasked final frame header into b.
-func putHeader(b []byte, op ws.OpCode, rsv byte, length int64) int {
-	b[0] = 0x80 | rsv<<4 | byte(op)
+// payloadWritten is how many payload bytes the first written bytes of
+// frames of at most max bytes carried.
+func payloadWritten(hdrs []byte, written int64, max, total int) int64 {
+	var payload int64
+	for i := 0; written > 0 && len(hdrs) > 0; i++ {
+		hl := int64(headerSize(hdrs[0], hdrs[1]))
+		hdrs = hdrs[hl:]
+		written -= hl
+		fl := int64(min(max, total-i*max))
+		k := min(max64(written, 0), fl)
+		payload += k
+		written -= k
+	}
+	return payload
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// putHeader encodes an unmasked frame header with first byte b0 into b.
+func putHeader(b []byte, b0 byte, length int64) int {
+	b[0] = b0
 	switch {
 	case length <= 125:
 		b[1] = byte(length)
@@ -543,7 +620,9 @@ func (c *Conn) Close() error {
 			binary.BigEndian.PutUint16(body[:], code)
 			n := 2 + copy(body[2:], reason)
 			c.Conn.SetWriteDeadline(time.Now().Add(closeWriteTimeout))
-			c.writeFrameLocked(ws.OpClose, 0, body[:n], nil)
+			c.one[0] = body[:n]
+			c.writeFramesLocked(ws.OpClose, false, c.one[:])
+			c.one[0] = nil
 		}
 		c.closeSent = true
 		c.wmu.Unlock()

@@ -2,8 +2,10 @@ package websocket
 
 import (
 	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -110,7 +112,7 @@ func TestReadStream(t *testing.T) {
 	for _, chunk := range []int{0, 1, 7, 1000} {
 		for _, bufSize := range []int{1, 512, 8192, 100000} {
 			mc := &memConn{in: append([]byte(nil), in...), chunk: chunk}
-			c := newConn(mc, nil, false, 1<<20)
+			c := newConn(mc, nil, false, 1<<20, 0)
 			got, err := readAll(c, bufSize)
 			if !errors.Is(err, io.EOF) {
 				t.Fatalf("chunk %d buf %d: end %v, want EOF after the close frame", chunk, bufSize, err)
@@ -130,7 +132,7 @@ func TestReadStream(t *testing.T) {
 // Bytes that arrived with the HTTP request are read first.
 func TestReadBufferedAfterRequest(t *testing.T) {
 	f := clientFrame(true, 0, ws.OpBinary, []byte("PING\r\n"))
-	c := newConn(&memConn{in: f[5:]}, f[:5], false, 1<<20)
+	c := newConn(&memConn{in: f[5:]}, f[:5], false, 1<<20, 0)
 	got, _ := readAll(c, 64)
 	if string(got) != "PING\r\n" {
 		t.Fatalf("got %q", got)
@@ -164,10 +166,11 @@ func TestBadFrames(t *testing.T) {
 		{"close code 999", clientFrame(true, 0, ws.OpClose, closeBody(999, "")), StatusProtocolError},
 		{"close code 1016", clientFrame(true, 0, ws.OpClose, closeBody(1016, "")), StatusProtocolError},
 		{"close reason not utf-8", clientFrame(true, 0, ws.OpClose, closeBody(1000, "\xff\xfe")), StatusInvalidPayload},
+		{"frame too large", clientFrame(true, 0, ws.OpBinary, make([]byte, 1<<20+1)), StatusMessageTooBig},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mc := &memConn{in: tc.in}
-			c := newConn(mc, nil, false, 1<<20)
+			c := newConn(mc, nil, false, 1<<20, 0)
 			got, err := readAll(c, 512)
 			var ce *CloseError
 			if !errors.As(err, &ce) || ce.Code != tc.code {
@@ -192,7 +195,7 @@ func TestBadFrames(t *testing.T) {
 // pieces as one frame; Close sends the status set for it.
 func TestWriteFraming(t *testing.T) {
 	mc := &memConn{}
-	c := newConn(mc, nil, false, 1<<20)
+	c := newConn(mc, nil, false, 1<<20, 0)
 	big := bytes.Repeat([]byte("y"), 70000)
 	for _, p := range [][]byte{[]byte("MSG a 1 2\r\nhi\r\n"), bytes.Repeat([]byte("z"), 300), big} {
 		if n, err := c.Write(p); n != len(p) || err != nil {
@@ -234,7 +237,7 @@ func TestCompression(t *testing.T) {
 	in = append(in, clientFrame(true, 0, ws.OpContinuation, z.Payload[half:])...)
 	in = append(in, clientFrame(true, 0, ws.OpBinary, []byte("plain"))...) // RSV1 off: not compressed
 	mc := &memConn{in: in, chunk: 13}
-	c := newConn(mc, nil, true, 1<<20)
+	c := newConn(mc, nil, true, 1<<20, 0)
 	got, err := readAll(c, 100)
 	if !errors.Is(err, io.EOF) || !bytes.Equal(got, append(append(append([]byte(nil), msg...), msg...), "plain"...)) {
 		t.Fatalf("read %d bytes, err %v", len(got), err)
@@ -253,7 +256,7 @@ func TestCompression(t *testing.T) {
 	// A message inflating past the bound fails with 1009.
 	bomb, _ := wsflate.CompressFrame(ws.NewBinaryFrame(make([]byte, 1<<20)))
 	mc = &memConn{in: clientFrame(true, 4, ws.OpBinary, bomb.Payload)}
-	c = newConn(mc, nil, true, 64*1024)
+	c = newConn(mc, nil, true, 64*1024, 0)
 	_, err = readAll(c, 512)
 	var ce *CloseError
 	if !errors.As(err, &ce) || ce.Code != StatusMessageTooBig {
@@ -266,7 +269,7 @@ func TestAllocs(t *testing.T) {
 	frame := clientFrame(true, 0, ws.OpBinary, []byte("PUB a 5\r\nhello\r\n"))
 	batch := bytes.Repeat(frame, 64)
 	mc := &memConn{}
-	c := newConn(mc, nil, false, 1<<20)
+	c := newConn(mc, nil, false, 1<<20, 0)
 	buf := make([]byte, 4096)
 	out := bytes.Repeat([]byte("MSG a 1 5\r\nhello\r\n"), 20)
 	mc.out.Grow(1 << 20)
@@ -294,7 +297,7 @@ func FuzzRead(f *testing.F) {
 	f.Add(clientFrame(true, 0, ws.OpClose, closeBody(1000, "x")), false)
 	f.Add([]byte{0x82, 0xff, 0, 0, 0, 0, 0, 0, 0, 1}, false)
 	f.Fuzz(func(t *testing.T, in []byte, compress bool) {
-		c := newConn(&memConn{in: in, chunk: 3}, nil, compress, 1<<16)
+		c := newConn(&memConn{in: in, chunk: 3}, nil, compress, 1<<16, 0)
 		buf := make([]byte, 100)
 		for i := 0; i < 10000; i++ {
 			if _, err := c.Read(buf); err != nil {
@@ -302,4 +305,62 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Writes larger than MaxFrame go out as several frames in one write:
+// final binary frames, or the fragments of one compressed message.
+func TestWriteSplitsFrames(t *testing.T) {
+	mc := &memConn{}
+	c := newConn(mc, nil, false, 1<<20, 1000)
+	data := make([]byte, 4500)
+	for i := range data {
+		data[i] = byte(i)
+	}
+	if n, err := c.Write(data[:2500]); n != 2500 || err != nil {
+		t.Fatalf("write: %d %v", n, err)
+	}
+	if n, err := c.WriteBuffers([][]byte{data[2500:2800], data[2800:4300], nil, data[4300:]}); n != 2000 || err != nil {
+		t.Fatalf("write buffers: %d %v", n, err)
+	}
+	frames := serverFrames(t, mc.out.Bytes())
+	var got []byte
+	var sizes []int
+	for _, f := range frames {
+		if !f.Header.Fin || f.Header.OpCode != ws.OpBinary || f.Header.Rsv != 0 {
+			t.Fatalf("frame %+v", f.Header)
+		}
+		got = append(got, f.Payload...)
+		sizes = append(sizes, len(f.Payload))
+	}
+	if !bytes.Equal(got, data) || fmt.Sprint(sizes) != "[1000 1000 500 1000 1000]" {
+		t.Fatalf("frame sizes %v, payload equal %v", sizes, bytes.Equal(got, data))
+	}
+
+	mc = &memConn{}
+	c = newConn(mc, nil, true, 1<<20, 100)
+	rnd := make([]byte, 3000) // incompressible enough to need several frames
+	for i := range rnd {
+		rnd[i] = byte(i * 7919 >> 3)
+	}
+	c.Write(rnd)
+	frames = serverFrames(t, mc.out.Bytes())
+	if len(frames) < 2 {
+		t.Fatalf("%d frames, want fragments", len(frames))
+	}
+	var z []byte
+	for i, f := range frames {
+		last := i == len(frames)-1
+		wantOp, wantRsv := ws.OpContinuation, byte(0)
+		if i == 0 {
+			wantOp, wantRsv = ws.OpBinary, 4
+		}
+		if f.Header.Fin != last || f.Header.OpCode != wantOp || f.Header.Rsv != wantRsv || len(f.Payload) > 100 {
+			t.Fatalf("fragment %d: %+v", i, f.Header)
+		}
+		z = append(z, f.Payload...)
+	}
+	plain, err := io.ReadAll(flate.NewReader(bytes.NewReader(append(z, 0, 0, 0xff, 0xff, 1, 0, 0, 0xff, 0xff))))
+	if err != nil || !bytes.Equal(plain, rnd) {
+		t.Fatalf("fragments inflate to %d bytes, %v", len(plain), err)
+	}
 }

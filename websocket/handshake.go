@@ -18,6 +18,10 @@ import (
 	"github.com/gobwas/ws/wsflate"
 )
 
+// DefaultMaxFrame bounds the frames the server sends unless configured:
+// the size of the server's write batches in steady state.
+const DefaultMaxFrame = 64 * 1024
+
 // MaxRequestSize bounds the upgrade request (request line and headers).
 // Browsers send well under it, cookies included.
 const MaxRequestSize = 64 * 1024
@@ -31,8 +35,11 @@ type Config struct {
 	AllowedOrigins []string
 	// Compression accepts permessage-deflate when the client offers it.
 	Compression bool
-	// MaxMessage bounds a compressed message, compressed and inflated.
+	// MaxMessage bounds a client frame, and a compressed message both
+	// compressed and inflated (default 64 MB).
 	MaxMessage int64
+	// MaxFrame bounds the frames the server sends (default 64 KB).
+	MaxFrame int
 }
 
 // Upgrader checks and answers upgrade requests; it is immutable and safe
@@ -42,6 +49,7 @@ type Upgrader struct {
 	origins     []origin
 	compression bool
 	maxMessage  int64
+	maxFrame    int
 }
 
 // origin is an allowed origin's scheme, host and port.
@@ -49,9 +57,12 @@ type origin struct{ scheme, host, port string }
 
 // NewUpgrader validates cfg (the allowed origins must be URLs).
 func NewUpgrader(cfg Config) (*Upgrader, error) {
-	u := &Upgrader{sameOrigin: cfg.SameOrigin, compression: cfg.Compression, maxMessage: cfg.MaxMessage}
+	u := &Upgrader{sameOrigin: cfg.SameOrigin, compression: cfg.Compression, maxMessage: cfg.MaxMessage, maxFrame: cfg.MaxFrame}
 	if u.maxMessage <= 0 {
 		u.maxMessage = 64 << 20
+	}
+	if u.maxFrame <= 0 {
+		u.maxFrame = DefaultMaxFrame
 	}
 	for _, s := range cfg.AllowedOrigins {
 		o, err := parseOrigin(s)
@@ -150,7 +161,7 @@ func (u *Upgrader) Upgrade(nc net.Conn, tls bool) (*Conn, *http.Request, error) 
 	}
 	// Frames the client sent right behind its request are in br already.
 	buffered, _ := br.Peek(br.Buffered())
-	return newConn(nc, buffered, compress, u.maxMessage), req, nil
+	return newConn(nc, buffered, compress, u.maxMessage, u.maxFrame), req, nil
 }
 
 // check returns the HTTP status refusing req, or 0.

@@ -27,9 +27,10 @@ func main() {
 	subs := flag.Int("subs", 1, "subscribers")
 	compress := flag.Bool("compress", false, "ask for permessage-deflate")
 	name := flag.String("name", "server", "label for the output line")
+	window := flag.Int64("window", 20000, "most messages in flight per subscriber (bounds the server's backlog, whose write batches nats.go refuses past 8 x max_payload)")
 	flag.Parse()
 
-	var received atomic.Int64
+	var received, published atomic.Int64
 	want := int64(*msgs) * int64(*subs)
 	done := make(chan struct{})
 	for i := 0; i < *subs; i++ {
@@ -60,6 +61,11 @@ func main() {
 				if err := nc.Publish("bench", payload); err != nil {
 					fail("publish: %v", err)
 				}
+				if p := published.Add(1); p%1000 == 0 {
+					for p-received.Load()/int64(*subs) > *window {
+						time.Sleep(20 * time.Microsecond)
+					}
+				}
 			}
 			nc.Flush()
 		}()
@@ -68,19 +74,29 @@ func main() {
 	select {
 	case <-done:
 	case <-time.After(60 * time.Second):
-		fail("received %d of %d messages", received.Load(), want)
+		fail("%s: received %d of %d messages in 60s", *name, received.Load(), want)
 	}
 	elapsed := time.Since(start)
 	cpu := cpuTime(*pid) - cpu0
+	finished.Store(true)
 	fmt.Printf("%-12s %d msgs x %d B, %d pub / %d sub: %.0f msgs/s delivered, %.0f msgs/s published, server CPU %.2fs = %.2f µs/msg\n",
 		*name, *msgs, *size, *pubs, *subs,
 		float64(want)/elapsed.Seconds(), float64(*msgs)/elapsed.Seconds(),
 		cpu.Seconds(), float64(cpu.Microseconds())/float64(*msgs))
 }
 
+// finished is set once the measurement is over; disconnections after it
+// are the connections closing.
+var finished atomic.Bool
+
 func connect(url string, compress bool) *nats.Conn {
-	nc, err := nats.Connect(url, nats.Compression(compress), nats.SyncQueueLen(1<<20),
-		nats.ReconnectBufSize(-1), nats.MaxReconnects(0))
+	nc, err := nats.Connect(url, nats.Compression(compress), nats.MaxReconnects(0),
+		nats.ErrorHandler(func(_ *nats.Conn, _ *nats.Subscription, err error) { fail("%s: %v", url, err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil && !finished.Load() {
+				fail("%s: disconnected: %v", url, err)
+			}
+		}))
 	if err != nil {
 		fail("connect %s: %v", url, err)
 	}

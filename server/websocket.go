@@ -2,9 +2,7 @@ package server
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strconv"
@@ -209,12 +207,9 @@ func (s *Server) websocketHandshake(conn net.Conn) {
 	}
 	wc, req, err := s.ws.upgrader.Load().Upgrade(nc, tlsInfo != nil)
 	if err != nil {
-		var ue *websocket.UpgradeError
-		if errors.As(err, &ue) && ue.Status == 0 && (errors.Is(err, io.EOF) || isTimeout(err) || errors.Is(err, net.ErrClosed)) {
-			s.log.Debugf("%s - websocket handshake error: %v", conn.RemoteAddr(), err)
-		} else {
-			s.log.Errorf("%s - websocket handshake error: %v", conn.RemoteAddr(), err)
-		}
+		// Debug level, as nats-server: refused upgrades are the client's
+		// business (it got its HTTP error) and probes would flood the log.
+		s.log.Debugf("%s - websocket handshake error: %v", conn.RemoteAddr(), err)
 		nc.Close()
 		return
 	}
@@ -279,6 +274,9 @@ func (s *Server) wsInfo(c *client, info *serverInfo) {
 	}
 	info.TLSRequired, info.TLSVerify = false, false
 	info.AuthRequired = c.authRequired()
+	// The cluster's client URLs are nats:// ones; nats-server gossips
+	// separate WebSocket URLs, which natsd does not (yet), so none.
+	info.ConnectURLs = nil
 }
 
 // wsCloseStatus sets the close frame a WebSocket client gets for reason.

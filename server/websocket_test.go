@@ -629,3 +629,23 @@ func TestWebsocketLameDuck(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// WebSocket clients log as "wid:N" (nats-server's tag), and INFO over
+// WebSocket names the WebSocket listener without the cluster's nats://
+// client URLs.
+func TestWebsocketLogPrefixAndInfo(t *testing.T) {
+	l := &secLog{}
+	s := secStart(t, &Options{Websocket: WebsocketOpts{Host: "127.0.0.1", Port: RandomPort, NoTLS: true}}, l)
+	wsConnect(t, s).Flush()
+	l.waitFor(t, "[DBG]", " - wid:", "Client connection created")
+	r := wsDialRaw(t, s)
+	info := r.line()
+	for _, want := range []string{`"host":"127.0.0.1"`, `"port":` + strconv.Itoa(addrPort(s.WebsocketAddr())) + `,`} {
+		if !strings.Contains(info, want) {
+			t.Fatalf("INFO %s without %s", info, want)
+		}
+	}
+	if strings.Contains(info, "connect_urls") || strings.Contains(info, "tls_required") {
+		t.Fatalf("INFO %s", info)
+	}
+}

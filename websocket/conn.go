@@ -205,6 +205,10 @@ func (c *Conn) fail(n int, err error) (int, error) {
 		if n > 0 {
 			return n, nil
 		}
+		if c.rpos == c.rend && len(c.rbuf) > startReadBuffer {
+			// The reader's idle deadline: give the grown buffer back.
+			c.rbuf, c.rpos, c.rend = make([]byte, startReadBuffer), 0, 0
+		}
 		return 0, err // not sticky: a deadline may be extended
 	}
 	c.readErr = err

@@ -6,7 +6,9 @@
 //	Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go.)
+// cluster.go.) wsState.mu (the WebSocket listener) is taken alone, and a
+// WebSocket connection's own locks (package websocket) are leaves below
+// client.mu.
 //
 // A goroutine never holds two client locks at once: a publisher delivering
 // to a subscriber takes only the subscriber's lock, and only briefly.

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/tls"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -410,4 +412,46 @@ func mustDial(t *testing.T, addr string) net.Conn {
 	}
 	t.Cleanup(func() { c.Close() })
 	return c
+}
+
+// The wss certificate is reloaded when its files change on disk, as the
+// client port's is.
+func TestWebsocketTLSRotationOnDisk(t *testing.T) {
+	saved := tlsWatchInterval
+	tlsWatchInterval = 10 * time.Millisecond
+	t.Cleanup(func() { tlsWatchInterval = saved })
+	e := newTLSEnv(t)
+	l := &secLog{}
+	s := secStart(t, &Options{Websocket: WebsocketOpts{Host: "127.0.0.1", Port: RandomPort,
+		TLSConfig: e.opts(t, false).TLSConfig, TLSCert: e.serverCert, TLSKey: e.serverKey}}, l)
+	serverCN := func() string {
+		t.Helper()
+		tc := tls.Client(mustDial(t, s.WebsocketAddr().String()), e.client(t, "", "", false))
+		tc.SetDeadline(time.Now().Add(wsWait))
+		if err := tc.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		return tc.ConnectionState().PeerCertificates[0].Subject.CommonName
+	}
+	if cn := serverCN(); cn != "server-a" {
+		t.Fatalf("serving %q", cn)
+	}
+	nc := wsConnect(t, s, nats.Secure(e.client(t, "", "", false)))
+	dir := t.TempDir()
+	cert, key := e.ca.issue(t, dir, "next", tlsLeaf{subject: pkix.Name{CommonName: "server-b"}, server: true})
+	at := time.Now().Add(time.Minute)
+	for src, dst := range map[string]string{cert: e.serverCert, key: e.serverKey} {
+		b, _ := os.ReadFile(src)
+		if err := os.WriteFile(dst, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(dst, at, at)
+	}
+	l.waitFor(t, "[INF] Reloaded TLS certificate "+e.serverCert, "CN=server-b")
+	if cn := serverCN(); cn != "server-b" {
+		t.Fatalf("after rotation serving %q", cn)
+	}
+	if err := nc.Flush(); err != nil {
+		t.Fatalf("established connection after rotation: %v", err)
+	}
 }

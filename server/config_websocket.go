@@ -103,7 +103,8 @@ var websocketKeys = []optionKey{
 		if err != nil {
 			return err
 		}
-		return applyKeys(o, m, websocketAuthKeys, []string{"users", "nkeys"})
+		// nats-server knows no users or nkeys here either: unknown fields.
+		return applyKeys(o, m, websocketAuthKeys, nil)
 	}},
 }
 
@@ -127,7 +128,7 @@ func setWebsocket(o *Options, v *conf.Value) error {
 	if err != nil {
 		return err
 	}
-	return applyKeys(o, m, websocketKeys, []string{"username_cookie", "password_cookie", "nkey_cookie"})
+	return applyKeys(o, m, websocketKeys, nil)
 }
 
 // validateWebsocket checks the block as nats-server does, with its texts.

@@ -369,8 +369,8 @@ websocket {
 
 	for _, tc := range []struct{ name, text, want string }{
 		{"unknown", "websocket {\n  port: 8080\n  no_tls: true\n  compresion: true\n}\n", `unknown.conf:4:3: unknown field "compresion" (did you mean "compression"?)`},
-		{"usercookie", "websocket {\n  port: 8080, no_tls: true\n  username_cookie: u\n}\n", `"username_cookie" is not supported`},
-		{"wsusers", "websocket {\n  port: 8080, no_tls: true\n  authorization { users: [] }\n}\n", `"users" is not supported`},
+		{"usercookie", "websocket {\n  port: 8080, no_tls: true\n  username_cookie: u\n}\n", `usercookie.conf:3:3: unknown field "username_cookie"`},
+		{"wsusers", "websocket {\n  port: 8080, no_tls: true\n  authorization { users: [] }\n}\n", `wsusers.conf:3:19: unknown field "users"`},
 	} {
 		_, err := ProcessConfigFile(write(tc.name+".conf", tc.text))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -364,3 +364,34 @@ func TestWriteSplitsFrames(t *testing.T) {
 		t.Fatalf("fragments inflate to %d bytes, %v", len(plain), err)
 	}
 }
+
+// BenchmarkReadSmallFrames decodes 64 pipelined 16-byte frames per round.
+func BenchmarkReadSmallFrames(b *testing.B) {
+	frame := clientFrame(true, 0, ws.OpBinary, []byte("PUB a 5\r\nhello\r\n"))
+	batch := bytes.Repeat(frame, 64)
+	mc := &memConn{}
+	c := newConn(mc, nil, false, 1<<20, 0)
+	buf := make([]byte, 4096)
+	b.SetBytes(int64(len(batch)))
+	b.ReportAllocs()
+	for b.Loop() {
+		mc.in = batch
+		for len(mc.in) > 0 || c.rpos < c.rend {
+			c.Read(buf)
+		}
+	}
+}
+
+// BenchmarkWrite frames a 32 KB write batch.
+func BenchmarkWrite(b *testing.B) {
+	mc := &memConn{}
+	mc.out.Grow(1 << 20)
+	c := newConn(mc, nil, false, 1<<20, DefaultMaxFrame)
+	out := make([]byte, 32*1024)
+	b.SetBytes(int64(len(out)))
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Write(out)
+		mc.out.Reset()
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -647,5 +648,50 @@ func TestWebsocketLogPrefixAndInfo(t *testing.T) {
 	}
 	if strings.Contains(info, "connect_urls") || strings.Contains(info, "tls_required") {
 		t.Fatalf("INFO %s", info)
+	}
+}
+
+// A WebSocket subscriber that stops reading is closed as a slow consumer,
+// like a TCP one, and the publisher and other subscribers carry on.
+func TestWebsocketSlowConsumer(t *testing.T) {
+	s := startWSServer(t, func(o *Options) { o.MaxPending = 2 << 20 })
+	stuck, _ := wsRawConn(t, s)
+	wsWriteMasked(t, stuck, []byte("SUB flood 1\r\n"))
+	good := wsConnect(t, s)
+	var n atomic.Int64
+	good.Subscribe("flood", func(*nats.Msg) { n.Add(1) })
+	good.Flush()
+	pub := tcpConnect(t, s)
+	payload := bytes.Repeat([]byte("x"), 512)
+	const total = 60000
+	deadline := time.Now().Add(4 * wsWait)
+	for i := 1; i <= total; i++ {
+		pub.Publish("flood", payload)
+		if i%500 == 0 {
+			// Pace the publisher to the reading subscriber, so only the
+			// stuck one falls behind.
+			for n.Load() < int64(i)-1000 {
+				if time.Now().After(deadline) {
+					t.Fatalf("the reading websocket subscriber got %d of %d", n.Load(), i)
+				}
+				time.Sleep(time.Millisecond)
+			}
+		}
+	}
+	for n.Load() < total {
+		if time.Now().After(deadline) {
+			t.Fatalf("the reading websocket subscriber got %d of %d", n.Load(), total)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for s.NumSlowConsumers() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the stuck websocket subscriber was not cut off")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s.NumClients() != 2 || s.NumSlowConsumers() != 1 {
+		t.Fatalf("%d clients, %d slow consumers; want the publisher and the reading subscriber, one slow consumer",
+			s.NumClients(), s.NumSlowConsumers())
 	}
 }

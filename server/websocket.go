@@ -272,7 +272,7 @@ func (s *Server) wsInfo(c *client, info *serverInfo) {
 	if a := s.WebsocketAddr(); a != nil {
 		info.Port = addrPort(a)
 	}
-	info.TLSRequired, info.TLSVerify = false, false
+	info.TLSRequired, info.TLSVerify, info.TLSAvailable = false, false, false
 	info.AuthRequired = c.authRequired()
 	// The cluster's client URLs are nats:// ones; nats-server gossips
 	// separate WebSocket URLs, which natsd does not (yet), so none.

@@ -43,8 +43,9 @@ type subscription struct {
 type client struct {
 	srv   *Server
 	cid   uint64
-	kind  uint8  // kindClient or kindRoute; fixed at creation
-	route *route // route state, nil for clients (route.go)
+	kind  uint8     // kindClient or kindRoute; fixed at creation
+	route *route    // route state, nil for clients (route.go)
+	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
 	host  string
 	port  int
@@ -115,7 +116,21 @@ const firstPingInterval = 2 * time.Second
 
 // createClient sets up a new connection and starts its goroutines.
 func (s *Server) createClient(conn net.Conn) {
+	c := s.newClient(conn, nil)
+	if ts := s.tls.Load(); ts != nil {
+		// The handshake runs in its own goroutine (tls_conn.go), which
+		// then calls startClient.
+		s.goroutine(func() { s.tlsHandshake(c, ts) })
+		return
+	}
+	s.startClient(c, false)
+}
+
+// newClient makes the client of a new connection; ws is set for a
+// WebSocket connection.
+func (s *Server) newClient(conn net.Conn, ws *wsClient) *client {
 	c := &client{
+		ws:         ws,
 		srv:        s,
 		cid:        s.nextCID.Add(1),
 		conn:       conn,
@@ -127,18 +142,12 @@ func (s *Server) createClient(conn net.Conn) {
 		subs:       make(map[string]*subscription),
 	}
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
-	if s.authenticator().NeedsNonce() {
+	if c.authenticator().NeedsNonce() {
 		c.nonce = auth.NewNonce()
 	}
 	c.lastActivity = c.start
 	c.setLogPrefix()
-	if ts := s.tls.Load(); ts != nil {
-		// The handshake runs in its own goroutine (tls_conn.go), which
-		// then calls startClient.
-		s.goroutine(func() { s.tlsHandshake(c, ts) })
-		return
-	}
-	s.startClient(c, false)
+	return c
 }
 
 // startClient registers c and starts its writer and reader. infoSent says
@@ -165,8 +174,8 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	if !infoSent {
 		c.out = append(c.out, s.infoFor(c)...)
 	}
-	if s.authRequired() {
-		c.authTimer = time.AfterFunc(s.getOpts().AuthTimeout, c.authTimeout)
+	if c.authRequired() {
+		c.authTimer = time.AfterFunc(c.authTimeoutValue(), c.authTimeout)
 	}
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
@@ -187,6 +196,7 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	}
 	c.closed = true
 	c.reason = reason
+	c.wsCloseStatus(reason)
 	c.flushOnClose = flush
 	if c.pingTimer != nil {
 		c.pingTimer.Stop()

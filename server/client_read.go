@@ -158,7 +158,7 @@ func (c *client) protocolError(err error) {
 	}
 	var ce *clientError
 	switch {
-	case !c.connected && c.srv.authRequired() && !errors.As(err, &ce):
+	case !c.connected && c.authRequired() && !errors.As(err, &ce):
 		// A server requiring auth answers anything but CONNECT first
 		// with an authorization error.
 		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
@@ -273,7 +273,7 @@ func (c *client) ProcessHMsg(_, _, _ []byte, _ int, _ []byte) error { return par
 
 // requireConnect enforces that a server requiring auth sees CONNECT first.
 func (c *client) requireConnect() error {
-	if !c.connected && c.srv.authRequired() {
+	if !c.connected && c.authRequired() {
 		c.srv.log.Errorf("%s - Authorization Error - No CONNECT", c.logPrefix())
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}

@@ -51,6 +51,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"tls"}, set: setTLS, reload: true},
 	{names: []string{"allow_non_tls"}, set: boolTo(func(o *Options) *bool { return &o.AllowNonTLS })},
 	{names: []string{"cluster"}, set: setCluster},
+	{names: []string{"websocket", "ws"}, set: setWebsocket, reload: true},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},
 	{names: []string{"trace"}, set: boolTo(func(o *Options) *bool { return &o.Trace }), reload: true},
@@ -73,7 +74,7 @@ var topLevelKeys = []optionKey{
 // unsupportedKeys are nats-server features natsd does not have yet. A file
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
-	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
+	"gateway", "leafnodes", "leaf", "mqtt",
 	"jetstream", "accounts", "operator", "operators", "resolver", "system_account",
 }
 

@@ -87,6 +87,7 @@ func (s *Server) infoFor(c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.Nonce = string(c.nonce)
+	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }
 
@@ -97,6 +98,7 @@ func (s *Server) infoFor(c *client) []byte {
 func (c *client) asyncInfoLine(info serverInfo) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
+	c.srv.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }
 
@@ -108,5 +110,6 @@ func (s *Server) connectInfo(c *client) []byte {
 	info.ClientIP = c.host
 	info.ConnectInfo = true
 	info.RemoteAccount = globalAccount
+	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }

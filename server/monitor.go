@@ -151,6 +151,7 @@ func (s *Server) Varz() *monitor.Varz {
 		MaxProcs:       runtime.GOMAXPROCS(0),
 		ConfigLoadTime: s.start,
 		HTTPReqStats:   map[string]uint64{},
+		Websocket:      s.websocketVarz(o),
 	}
 	if a := s.MonitorAddr(); a != nil {
 		v.HTTPPort = addrPort(a)
@@ -190,7 +191,7 @@ func (c *client) connInfo() *monitor.ConnInfo {
 	ci := &monitor.ConnInfo{
 		Cid:     c.cid,
 		Kind:    "Client",
-		Type:    "nats",
+		Type:    c.connType(),
 		IP:      c.host,
 		Port:    c.port,
 		Start:   c.start,

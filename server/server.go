@@ -6,7 +6,9 @@
 //	Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go.)
+// cluster.go.) wsState.mu (the WebSocket listener) is taken alone, and a
+// WebSocket connection's own locks (package websocket) are leaves below
+// client.mu.
 //
 // A goroutine never holds two client locks at once: a publisher delivering
 // to a subscriber takes only the subscriber's lock, and only briefly.
@@ -82,6 +84,7 @@ type Server struct {
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
 	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
+	ws          wsState      // the WebSocket listener (websocket.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -124,6 +127,9 @@ func New(opts *Options) (*Server, error) {
 	s.opts.Store(o)
 	s.authn.Store(authn)
 	if err := s.initCluster(o); err != nil {
+		return nil, err
+	}
+	if err := s.configureWebsocket(o); err != nil {
 		return nil, err
 	}
 	s.tls.Store(newTLSServer(o))
@@ -202,6 +208,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	if err := s.startMonitoring(); err != nil {
+		l.Close()
+		return err
+	}
+	if err := s.startWebsocket(); err != nil {
 		l.Close()
 		return err
 	}
@@ -311,6 +321,7 @@ func (s *Server) Shutdown() {
 	if l != nil {
 		l.Close()
 	}
+	s.stopWebsocket()
 	s.stopMonitoring()
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)

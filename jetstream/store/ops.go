@@ -88,20 +88,29 @@ func (c *core[P]) purgeEx(subject string, seq, keep uint64) uint64 {
 		from = max(from, c.subjFirst(id))
 		to = min(to, c.subjLast(id))
 	}
-	// Ascending order removes each subject's oldest first, until keep of
-	// it are left.
+	// keep counts the matching messages as a whole (not per subject), as
+	// nats-server does; ascending order removes the oldest first.
+	limit := ^uint64(0)
+	if keep > 0 {
+		total := c.filteredState(0, f).Msgs
+		if total <= keep {
+			return 0
+		}
+		limit = total - keep
+	}
 	var n uint64
 	m := matcher{f: f}
-	for q := from; q <= to; q++ {
+	for q := from; q <= to && n < limit; q++ {
+		if q < c.base { // a removal moved the front past q
+			q = c.base - 1
+			continue
+		}
 		s := c.slotAt(q)
 		if s == nil {
 			break
 		}
 		sid := s.sid
 		if sid == 0 || (want != 0 && sid != want) || (want == 0 && !c.matches(&m, sid)) {
-			continue
-		}
-		if keep > 0 && c.subjs[sid-1].msgs <= keep {
 			continue
 		}
 		c.remove(q, false)
@@ -199,6 +208,10 @@ func (c *core[P]) expire(now int64, fn func(uint64, string)) uint64 {
 	if c.cfg.MaxAge > 0 {
 		cutoff := now - int64(c.cfg.MaxAge)
 		for q := c.base; q <= c.last && c.msgs > 0; q++ {
+			if q < c.base { // a removal moved the front past q
+				q = c.base - 1
+				continue
+			}
 			s := c.slotAt(q)
 			if s == nil {
 				break

@@ -47,7 +47,10 @@ func (fs *fileStore) SkipMsgs(seq, num uint64) error {
 	if err := fs.c.skip(seq, num); err != nil || num == 0 {
 		return err
 	}
-	return fs.rotate(blockHeader{baseSeq: fs.c.last + 1, baseTs: fs.c.lastTs})
+	if err := fs.rotate(blockHeader{baseSeq: fs.c.last + 1, baseTs: fs.c.lastTs}); err != nil {
+		return err
+	}
+	return fs.flush()
 }
 
 func (fs *fileStore) LoadMsg(seq uint64, sm *StoreMsg) (*StoreMsg, error) {

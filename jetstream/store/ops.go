@@ -144,9 +144,17 @@ func (c *core[P]) truncate(seq uint64) error {
 	if seq > c.last {
 		return ErrInvalidSequence
 	}
+	if seq == c.last {
+		return nil
+	}
+	// The last time becomes that of the last message left, if any: deleted
+	// slots carry no time a reopened file store would know.
 	lastTs := c.lastTs
-	if s := c.slotAt(seq); s != nil {
-		lastTs = s.ts
+	for q := seq; q >= c.base && c.msgs > 0; q-- {
+		if s := c.live(q); s != nil {
+			lastTs = s.ts
+			break
+		}
 	}
 	for q := c.last; q > seq && c.msgs > 0; q-- {
 		c.remove(q, false)

@@ -15,6 +15,9 @@ func newFilter(f string) filter {
 	if f == "" || f == ">" {
 		return filter{all: true, subj: f}
 	}
+	if !strings.ContainsAny(f, "*>") {
+		return filter{literal: true, subj: f}
+	}
 	toks := strings.Split(f, ".")
 	lit := true
 	for _, t := range toks {

@@ -32,6 +32,15 @@ const (
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
 
+// flagBytes holds every byte value, so the checksum can take a flags byte
+// as a slice without allocating one.
+var flagBytes = func() (b [256][1]byte) {
+	for i := range b {
+		b[i][0] = byte(i)
+	}
+	return b
+}()
+
 // blockHeader is the fixed header at the start of every block file.
 type blockHeader struct {
 	baseSeq uint64
@@ -66,7 +75,7 @@ func decodeBlockHeader(b []byte) (blockHeader, error) {
 // with the removal flag bits taken as 0.
 func recordCRC(rec []byte) uint32 {
 	crc := crc32.Update(0, crcTable, rec[:4])
-	crc = crc32.Update(crc, crcTable, []byte{rec[4] &^ flRemoved})
+	crc = crc32.Update(crc, crcTable, flagBytes[rec[4]&^flRemoved][:])
 	return crc32.Update(crc, crcTable, rec[5:len(rec)-4])
 }
 

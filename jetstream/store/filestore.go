@@ -78,6 +78,7 @@ type fileStore struct {
 	rbuf    []byte // record reads
 	dbuf    []byte // decompression
 	nextN   uint32 // number of the next block file
+	sweep   bool   // a block may have become empty: flush looks
 	closed  bool
 }
 
@@ -120,6 +121,7 @@ func (fs *fileStore) removed(seq uint64, s *slot[loc], erase bool) {
 		return
 	}
 	b.live--
+	fs.sweep = true
 	if erase {
 		fs.eraseRecord(b, s.p)
 		return
@@ -131,6 +133,10 @@ func (fs *fileStore) removed(seq uint64, s *slot[loc], erase bool) {
 // Errors here leave a removal not yet on disk, which recovery would undo;
 // the in-memory state stays right, so they are returned but not fatal.
 func (fs *fileStore) flush() error {
+	if len(fs.pending) == 0 && !fs.sweep {
+		return nil // the common case: a store that removed nothing
+	}
+	fs.sweep = false
 	var first error
 	for _, l := range fs.pending {
 		b := fs.blks[l.blk]
@@ -207,6 +213,7 @@ func (fs *fileStore) newBlock(h blockHeader) (*fblock, error) {
 	fs.blks[n] = b
 	fs.order = append(fs.order, b)
 	fs.active = b
+	fs.sweep = true // the block that was active may hold nothing now
 	if fs.fcfg.SyncAlways {
 		if err := f.Sync(); err != nil {
 			return b, err
@@ -227,6 +234,7 @@ func (fs *fileStore) rotate(h blockHeader) error {
 			return err
 		}
 		b.hdr, b.dirty = h, true
+		fs.sweep = true // so that flush syncs it with SyncAlways
 		return nil
 	}
 	_, err := fs.newBlock(h)

@@ -176,7 +176,7 @@ func runProperty(t *testing.T, seed int64, ops int) {
 	}
 }
 
-func compareStores(t *testing.T, mem, fs Store, fail func(string, ...any)) {
+func compareStores(t *testing.T, mem, fs Store, fail func(string, ...any), ignoreLastTime ...bool) {
 	t.Helper()
 	if err := mem.Check(); err != nil {
 		fail("mem check: %v", err)
@@ -185,6 +185,9 @@ func compareStores(t *testing.T, mem, fs Store, fail func(string, ...any)) {
 		fail("file check: %v", err)
 	}
 	s1, s2 := mem.State(), fs.State()
+	if len(ignoreLastTime) > 0 {
+		s1.LastTime, s2.LastTime = 0, 0
+	}
 	if !reflect.DeepEqual(s1, s2) {
 		fail("state: mem %+v, file %+v", s1, s2)
 	}

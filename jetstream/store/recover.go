@@ -108,9 +108,11 @@ func (fs *fileStore) recover() (Recovery, error) {
 				fs.pending = append(fs.pending, l)
 			default:
 				n, _ := r.bodyLen()
-				subj := string(r.subj)
-				if id, ok := fs.c.subjIDs[subj]; ok {
+				var subj string
+				if id, ok := fs.c.subjIDs[string(r.subj)]; ok {
 					subj = fs.c.subjs[id-1].name // share the interned string
+				} else {
+					subj = string(r.subj)
 				}
 				sl := fs.c.add(r.seq, subj, uint64(len(r.subj)+n)+16, r.ts, r.ttl)
 				sl.p = l

@@ -43,6 +43,8 @@ type core[P any] struct {
 	subjs   []subjState       // by id; name "" when free
 	free    []uint32          // free ids
 
+	memo memo // subject match memo for scans
+
 	ttls  ttlHeap             // per-message TTL expiries
 	never map[uint64]struct{} // messages exempt from MaxAge
 
@@ -240,24 +242,45 @@ func (c *core[P]) subjLast(id uint32) uint64 {
 }
 
 // matcher answers "does subject id match the filter" with a memo, so a scan
-// over many messages matches each subject once.
+// over many messages matches each subject once. The memo lives in the core
+// (callers hold the store's lock) and a generation number clears it in
+// O(1), so a scan allocates nothing.
 type matcher struct {
-	f    filter
-	memo map[uint32]bool
+	f   filter
+	gen uint32
+}
+
+// memo is the core's match memo: gen[id] == current generation means
+// val[id] holds the answer for subject id.
+type memo struct {
+	cur uint32
+	gen []uint32
+	val []bool
+}
+
+func (c *core[P]) newMatcher(f filter) matcher {
+	c.memo.cur++
+	if c.memo.cur == 0 { // wrapped: old generations could look current
+		clear(c.memo.gen)
+		c.memo.cur = 1
+	}
+	return matcher{f: f, gen: c.memo.cur}
 }
 
 func (c *core[P]) matches(m *matcher, sid uint32) bool {
 	if m.f.all {
 		return true
 	}
-	if v, ok := m.memo[sid]; ok {
-		return v
+	i := int(sid - 1)
+	if i < len(c.memo.gen) && c.memo.gen[i] == m.gen {
+		return c.memo.val[i]
 	}
-	if m.memo == nil {
-		m.memo = make(map[uint32]bool)
+	if n := len(c.subjs); len(c.memo.gen) < n {
+		c.memo.gen = append(c.memo.gen, make([]uint32, n-len(c.memo.gen))...)
+		c.memo.val = append(c.memo.val, make([]bool, n-len(c.memo.val))...)
 	}
-	v := m.f.match(c.subjs[sid-1].name)
-	m.memo[sid] = v
+	v := m.f.match(c.subjs[i].name)
+	c.memo.gen[i], c.memo.val[i] = m.gen, v
 	return v
 }
 
@@ -278,7 +301,7 @@ func (c *core[P]) nextMatch(f filter, start uint64) (uint64, bool) {
 		start = max(start, c.subjFirst(id))
 		end = c.subjLast(id)
 	}
-	m := matcher{f: f}
+	m := c.newMatcher(f)
 	for seq := start; seq <= end; seq++ {
 		s := c.slotAt(seq)
 		if s == nil {
@@ -382,7 +405,7 @@ func (c *core[P]) filteredState(seq uint64, f filter) SimpleState {
 		}
 		return st
 	}
-	m := matcher{f: f}
+	m := c.newMatcher(f)
 	for q := seq; q <= c.last; q++ {
 		s := c.slotAt(q)
 		if s == nil {

@@ -99,7 +99,7 @@ func (c *core[P]) purgeEx(subject string, seq, keep uint64) uint64 {
 		limit = total - keep
 	}
 	var n uint64
-	m := matcher{f: f}
+	m := c.newMatcher(f)
 	for q := from; q <= to && n < limit; q++ {
 		if q < c.base { // a removal moved the front past q
 			q = c.base - 1

@@ -16,10 +16,21 @@ import (
 // testMsg is the payload of message i in the crash tests.
 func testMsg(i int) []byte { return bytes.Repeat([]byte{byte('a' + i%26)}, 20+i%50) }
 
+// crashKey, when set, makes the crash tests' stores encrypted.
+var crashCipher Cipher
+
+func crashFileConfig(dir string) FileConfig {
+	fc := FileConfig{Dir: dir, BlockSize: 2048, Cipher: crashCipher}
+	if crashCipher != NoCipher {
+		fc.Key = []byte("crash key")
+	}
+	return fc
+}
+
 // fillStore writes n messages into a new file store in dir and stops it.
 func fillStore(t *testing.T, dir string, cfg Config, n int) {
 	t.Helper()
-	s, _, err := OpenFileStore(FileConfig{Dir: dir, BlockSize: 2048}, cfg)
+	s, _, err := OpenFileStore(crashFileConfig(dir), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +70,14 @@ func recordOffsets(t *testing.T, path string) []int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var d *decoder
+	if crashCipher != NoCipher {
+		aead, _ := newAEAD(crashCipher, []byte("crash key"))
+		d = &decoder{aead: aead}
+	}
 	var offs []int64
 	for off := int64(blockHeaderSize); off < int64(len(data)); {
-		r, err := decodeRecord(data[off:], h)
+		r, err := decodeRecord(data[off:], h, uint32(off), d)
 		if err != nil {
 			t.Fatalf("%s at %d: %v", path, off, err)
 		}
@@ -90,7 +106,7 @@ func copyDir(t *testing.T, src string) string {
 // verifyMsgs opens dir and checks that messages 1..n are there, intact.
 func verifyMsgs(t *testing.T, dir string, cfg Config, n int) (Store, Recovery) {
 	t.Helper()
-	s, rec, err := OpenFileStore(FileConfig{Dir: dir, BlockSize: 2048}, cfg)
+	s, rec, err := OpenFileStore(crashFileConfig(dir), cfg)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
@@ -112,8 +128,12 @@ func verifyMsgs(t *testing.T, dir string, cfg Config, n int) (Store, Recovery) {
 }
 
 func TestCrashCutLastRecord(t *testing.T) {
-	for _, comp := range []Compression{NoCompression, S2Compression} {
+	for _, comp := range []Compression{NoCompression, S2Compression, 99} {
 		t.Run(fmt.Sprint("compression ", comp), func(t *testing.T) {
+			if comp == 99 { // encrypted and compressed
+				comp, crashCipher = S2Compression, ChaCha20Poly1305
+				defer func() { crashCipher = NoCipher }()
+			}
 			cfg := Config{Compression: comp}
 			const n = 60
 			dir := t.TempDir()
@@ -353,7 +373,7 @@ func TestRecordOverhead(t *testing.T) {
 	var e encoder
 	h := blockHeader{baseSeq: 1000, baseTs: 1_700_000_000 * sec}
 	subj := "bench.subject.01" // 16 bytes
-	rec := e.encode(h, 1000+5000, h.baseTs+int64(59*sec), subj, nil, make([]byte, 128), 0, false)
+	rec := e.encode(h, 0, 1000+5000, h.baseTs+int64(59*sec), subj, nil, make([]byte, 128), 0, false)
 	if over := len(rec) - len(subj) - 128; over > 19 {
 		t.Fatalf("overhead %d bytes per 128 B message", over)
 	}

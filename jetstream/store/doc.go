@@ -31,21 +31,24 @@
 // only it is appended to. A block is closed (a new one started) when an
 // append would take it past the configured block size.
 //
-// A block file starts with a 32-byte header, all integers little endian:
+// A block file starts with a 56-byte header, all integers little endian:
 //
 //	0  4  magic "NJSB"
 //	4  1  version (1)
-//	5  1  flags (reserved, 0)
+//	5  1  flags: 0x01 encrypted
 //	6  2  reserved (0)
 //	8  8  base sequence: the first sequence this block may hold
 //	16 8  base time: the Unix nanosecond time deltas are taken from
 //	24 8  floor: every sequence below it was removed when the block was made
+//	32 8  salt: random, encrypted blocks only (0 otherwise)
+//	40 16 key check: AEAD tag of an empty message, nonce salt|0xffffffff,
+//	      additional data "NJSB" (encrypted blocks only)
 //
 // followed by records, back to back:
 //
 //	u32    L: length of the whole record, these 4 bytes and the checksum included
 //	u8     flags: 0x01 deleted, 0x02 erased, 0x04 has headers,
-//	       0x08 compressed (s2), 0x10 has TTL
+//	       0x08 compressed (s2), 0x10 has TTL, 0x20 encrypted
 //	uvar   sequence - base sequence
 //	var    timestamp - base time (zig-zag varint)
 //	uvar   subject length
@@ -55,6 +58,10 @@
 //	bytes  body: headers then payload, or their s2 block encoding
 //	       when "compressed" is set (the header length is the
 //	       decoded one)
+//	       (when "encrypted": subject and body sealed together with the
+//	       store's AEAD instead, nonce = block salt (8) | record offset
+//	       (4), additional data = the record bytes from offset 5 to the
+//	       sealed part; 16 bytes of tag follow)
 //	u32    CRC-32C of bytes [0, L-4) with the deleted and erased flag
 //	       bits taken as 0
 //
@@ -66,7 +73,15 @@
 // hardware accelerated on amd64 and arm64 (many GB/s, so it never limits a
 // write or a recovery), and it detects every burst error up to 32 bits and
 // all odd bit counts, which covers torn and garbage tails. It is not a MAC:
-// tampering is what encryption, not the checksum, would be for.
+// against tampering there is encryption, whose AEAD tag authenticates.
+//
+// Encryption at rest (FileConfig.Cipher): AES-256-GCM or ChaCha20-Poly1305,
+// with a key derived from the configured secret by HKDF-SHA256. Every new
+// block gets a random 64-bit salt; a nonce is salt and record offset, and a
+// block is never appended at an offset twice, so no nonce repeats under a
+// key (2^32 blocks before a salt collision becomes likely). Compression
+// happens before encryption. Blocks written in the clear stay readable
+// after encryption is turned on.
 //
 // Removal is done in place: RemoveMsg sets the deleted flag of the record
 // with a one-byte write (the checksum leaves that bit out, so the record
@@ -87,7 +102,10 @@
 //
 //  1. Blocks are read in ascending n. A file that does not match the name
 //     pattern is left alone. A block whose header is short or wrong is
-//     reported and renamed to "<n>.blk.bad"; opening goes on.
+//     reported and renamed to "<n>.blk.bad"; opening goes on. An
+//     encrypted block with no key (ErrNoKey) or whose key check fails
+//     (ErrWrongKey) stops the open before anything is changed: that is a
+//     configuration error, and treating it as damage would drop data.
 //  2. Records are read in order. A record is valid when its length fits in
 //     the file, its fields parse inside its length, its sequence is greater
 //     than the previous record's and its checksum matches.

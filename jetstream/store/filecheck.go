@@ -77,7 +77,7 @@ func (fs *fileStore) Check() error {
 		}
 		off, records, blive := int64(blockHeaderSize), 0, uint64(0)
 		for off < b.size {
-			r, err := decodeRecord(data[off:], h)
+			r, err := decodeRecord(data[off:], h, uint32(off), &fs.dec)
 			if err != nil {
 				return fmt.Errorf("%s at %d: %v", blockName(b.n), off, err)
 			}

@@ -20,7 +20,24 @@ type FileConfig struct {
 	// SyncAlways calls fsync after every write. Otherwise records are
 	// durable once the caller calls Sync (on its sync interval).
 	SyncAlways bool
+	// Cipher encrypts new blocks at rest with Key (any length; the AEAD
+	// key is derived from it with HKDF-SHA256). Blocks written without
+	// encryption stay readable; encrypted blocks need the same key.
+	Cipher Cipher
+	Key    []byte
 }
+
+// Cipher is an at-rest encryption algorithm.
+type Cipher int
+
+const (
+	// NoCipher stores blocks in the clear.
+	NoCipher Cipher = iota
+	// AES256GCM encrypts with AES-256 in GCM mode (crypto/cipher).
+	AES256GCM
+	// ChaCha20Poly1305 encrypts with ChaCha20-Poly1305.
+	ChaCha20Poly1305
+)
 
 // DefaultBlockSize is the block size when FileConfig.BlockSize is 0.
 const DefaultBlockSize = 8 << 20
@@ -75,6 +92,7 @@ type fileStore struct {
 	active  *fblock
 	pending []loc // removed records whose deleted flag is not written yet
 	enc     encoder
+	dec     decoder
 	rbuf    []byte // record reads
 	dbuf    []byte // decompression
 	nextN   uint32 // number of the next block file
@@ -103,6 +121,11 @@ func openFileStore(fcfg FileConfig, cfg Config) (*fileStore, Recovery, error) {
 		return nil, Recovery{}, err
 	}
 	fs := &fileStore{fcfg: fcfg, blks: make(map[uint32]*fblock)}
+	aead, err := newAEAD(fcfg.Cipher, fcfg.Key)
+	if err != nil {
+		return nil, Recovery{}, err
+	}
+	fs.enc.aead, fs.dec.aead = aead, aead
 	fs.c.init(cfg)
 	fs.c.onRemove = fs.removed
 	rec, err := fs.recover()
@@ -182,7 +205,7 @@ func (fs *fileStore) eraseRecord(b *fblock, l loc) {
 	if _, err := b.f.ReadAt(buf, int64(l.off)); err != nil {
 		return
 	}
-	r, err := decodeRecord(buf, b.hdr)
+	r, err := decodeRecord(buf, b.hdr, l.off, &fs.dec)
 	if err != nil {
 		return
 	}
@@ -197,6 +220,11 @@ func (fs *fileStore) eraseRecord(b *fblock, l loc) {
 
 // newBlock creates the next block file and makes it the active one.
 func (fs *fileStore) newBlock(h blockHeader) (*fblock, error) {
+	if fs.enc.aead != nil {
+		h.encrypted = true
+		h.salt = randUint64()
+		copy(h.check[:], keyCheck(fs.enc.aead, h))
+	}
 	n := fs.nextN
 	name := filepath.Join(fs.fcfg.Dir, blockName(n))
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
@@ -230,6 +258,7 @@ func (fs *fileStore) newBlock(h blockHeader) (*fblock, error) {
 func (fs *fileStore) rotate(h blockHeader) error {
 	if b := fs.active; b != nil && b.records == 0 {
 		h.floor = max(h.floor, b.hdr.floor)
+		h.encrypted, h.salt, h.check = b.hdr.encrypted, b.hdr.salt, b.hdr.check
 		if _, err := b.f.WriteAt(h.encode(), 0); err != nil {
 			return err
 		}
@@ -254,7 +283,7 @@ func syncDir(dir string) error {
 func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int64) error {
 	b := fs.active
 	compress := fs.c.cfg.Compression == S2Compression
-	rec := fs.enc.encode(b.hdr, seq, ts, subj, hdr, msg, ttl, compress)
+	rec := fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
 	switch {
 	case b.records > 0 && b.size+int64(len(rec)) > fs.fcfg.BlockSize:
 		nb, err := fs.newBlock(blockHeader{baseSeq: seq, baseTs: ts})
@@ -262,14 +291,14 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 			return err
 		}
 		b = nb
-		rec = fs.enc.encode(b.hdr, seq, ts, subj, hdr, msg, ttl, compress)
+		rec = fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
 	case b.records == 0 && b.hdr.baseTs == 0 && ts != 0:
 		h := b.hdr
 		h.baseTs = ts
 		if err := fs.rotate(h); err != nil {
 			return err
 		}
-		rec = fs.enc.encode(b.hdr, seq, ts, subj, hdr, msg, ttl, compress)
+		rec = fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
 	}
 	off := b.size
 	if _, err := b.f.WriteAt(rec, off); err != nil {
@@ -316,7 +345,7 @@ func (fs *fileStore) read(seq uint64, sl *slot[loc], sm *StoreMsg) (*StoreMsg, e
 		}
 		buf = fs.rbuf
 	}
-	r, err := decodeRecord(buf, b.hdr)
+	r, err := decodeRecord(buf, b.hdr, sl.p.off, &fs.dec)
 	if err != nil || r.seq != seq {
 		return nil, fmt.Errorf("store: record of seq %d in %s at %d is damaged", seq, blockName(b.n), sl.p.off)
 	}

@@ -206,7 +206,7 @@ func (fs *fileStore) cutAfter(b *fblock, seq uint64) error {
 	}
 	off, records := int64(blockHeaderSize), 0
 	for off < b.size {
-		r, err := decodeRecord(data[off:], b.hdr)
+		r, err := decodeRecord(data[off:], b.hdr, uint32(off), &fs.dec)
 		if err != nil || r.seq > seq {
 			break
 		}

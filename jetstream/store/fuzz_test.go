@@ -12,17 +12,24 @@ import (
 func FuzzDecodeRecord(f *testing.F) {
 	var e encoder
 	h := blockHeader{baseSeq: 10, baseTs: 1000}
-	f.Add(append([]byte(nil), e.encode(h, 12, 2000, "foo.bar", []byte("NATS/1.0\r\n\r\n"), []byte("hello"), 0, false)...))
-	f.Add(append([]byte(nil), e.encode(h, 10, 0, "a", nil, make([]byte, 300), 5, true)...))
-	f.Add(append([]byte(nil), e.encode(h, 99, -5, "x.y.z", nil, nil, TTLNever, false)...))
+	f.Add(append([]byte(nil), e.encode(h, 0, 12, 2000, "foo.bar", []byte("NATS/1.0\r\n\r\n"), []byte("hello"), 0, false)...))
+	f.Add(append([]byte(nil), e.encode(h, 0, 10, 0, "a", nil, make([]byte, 300), 5, true)...))
+	f.Add(append([]byte(nil), e.encode(h, 0, 99, -5, "x.y.z", nil, nil, TTLNever, false)...))
 	f.Add([]byte{})
 	f.Add([]byte{12, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 0})
+	ee := encoder{}
+	ee.aead, _ = newAEAD(ChaCha20Poly1305, []byte("fuzz"))
+	f.Add(append([]byte(nil), ee.encode(blockHeader{baseSeq: 10, baseTs: 1000, encrypted: true}, 0, 11, 1000, "enc", nil, []byte("sealed"), 0, false)...))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r, err := decodeRecord(data, h)
+		aead, _ := newAEAD(ChaCha20Poly1305, []byte("fuzz"))
+		he := h
+		he.encrypted = true
+		_, _ = decodeRecord(data, he, 0, &decoder{aead: aead})
+		r, err := decodeRecord(data, h, 0, nil)
 		if err != nil {
 			return
 		}
-		if r.length > len(data) || r.length < minRecordSize || r.seq < h.baseSeq || len(r.subj) == 0 {
+		if r.length > len(data) || r.length < minRecordSize || r.seq < h.baseSeq || (len(r.subj) == 0 && r.flags&flErased == 0) {
 			t.Fatalf("accepted a bad record: %+v", r)
 		}
 		if r.flags&flErased == 0 {
@@ -39,10 +46,10 @@ func FuzzDecodeRecord(f *testing.F) {
 func FuzzRecoverBlock(f *testing.F) {
 	var e encoder
 	h := blockHeader{baseSeq: 1, baseTs: 0}
-	good := append([]byte(nil), e.encode(h, 1, 5, "good", nil, []byte("kept"), 0, false)...)
-	f.Add(append([]byte(nil), e.encode(h, 2, 6, "two", nil, []byte("x"), 0, false)...))
+	good := append([]byte(nil), e.encode(h, 0, 1, 5, "good", nil, []byte("kept"), 0, false)...)
+	f.Add(append([]byte(nil), e.encode(h, 0, 2, 6, "two", nil, []byte("x"), 0, false)...))
 	f.Add([]byte{0xff, 0, 0, 0})
-	f.Add(append([]byte(nil), e.encode(h, 1, 6, "dup", nil, []byte("x"), 0, false)...))
+	f.Add(append([]byte(nil), e.encode(h, 0, 1, 6, "dup", nil, []byte("x"), 0, false)...))
 	f.Fuzz(func(t *testing.T, tail []byte) {
 		dir := t.TempDir()
 		data := append(append(h.encode(), good...), tail...)

@@ -60,6 +60,9 @@ func runProperty(t *testing.T, seed int64, ops int) {
 	mem := NewMemStore(cfg)
 	fh := newHarness(t, kindFile, cfg)
 	fh.fcfg.BlockSize = 256 + int64(rng.Intn(1024))
+	if rng.Intn(3) == 0 {
+		fh.fcfg.Cipher, fh.fcfg.Key = ChaCha20Poly1305, []byte("prop")
+	}
 	fh.s.Stop()
 	fh.open()
 	now := int64(1000) * sec

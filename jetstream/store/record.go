@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/cipher"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -12,14 +13,15 @@ import (
 const (
 	blockMagic      = "NJSB"
 	blockVersion    = 1
-	blockHeaderSize = 32
+	blockHeaderSize = 56
 
 	flDeleted    = 0x01
 	flErased     = 0x02
 	flHdr        = 0x04
 	flCompressed = 0x08
 	flTTL        = 0x10
-	flKnown      = 0x1f
+	flEncrypted  = 0x20
+	flKnown      = 0x3f
 	flRemoved    = flDeleted | flErased // left out of the checksum
 
 	minRecordSize = 4 + 1 + 1 + 1 + 1 + 4
@@ -43,18 +45,28 @@ var flagBytes = func() (b [256][1]byte) {
 
 // blockHeader is the fixed header at the start of every block file.
 type blockHeader struct {
-	baseSeq uint64
-	baseTs  int64
-	floor   uint64 // every sequence below it was removed when the block was made
+	baseSeq   uint64
+	baseTs    int64
+	floor     uint64 // every sequence below it was removed when the block was made
+	encrypted bool
+	salt      uint64   // random per encrypted block: the first 8 bytes of every nonce
+	check     [16]byte // AEAD tag proving the key (see keyCheck)
 }
+
+const hdrEncrypted = 0x01 // block header flag
 
 func (h blockHeader) encode() []byte {
 	b := make([]byte, blockHeaderSize)
 	copy(b, blockMagic)
 	b[4] = blockVersion
+	if h.encrypted {
+		b[5] = hdrEncrypted
+	}
 	binary.LittleEndian.PutUint64(b[8:], h.baseSeq)
 	binary.LittleEndian.PutUint64(b[16:], uint64(h.baseTs))
 	binary.LittleEndian.PutUint64(b[24:], h.floor)
+	binary.LittleEndian.PutUint64(b[32:], h.salt)
+	copy(b[40:], h.check[:])
 	return b
 }
 
@@ -64,11 +76,18 @@ func decodeBlockHeader(b []byte) (blockHeader, error) {
 	if len(b) < blockHeaderSize || string(b[:4]) != blockMagic || b[4] != blockVersion {
 		return blockHeader{}, errBadHeader
 	}
-	return blockHeader{
-		baseSeq: binary.LittleEndian.Uint64(b[8:]),
-		baseTs:  int64(binary.LittleEndian.Uint64(b[16:])),
-		floor:   binary.LittleEndian.Uint64(b[24:]),
-	}, nil
+	if b[5]&^hdrEncrypted != 0 {
+		return blockHeader{}, errBadHeader
+	}
+	h := blockHeader{
+		baseSeq:   binary.LittleEndian.Uint64(b[8:]),
+		baseTs:    int64(binary.LittleEndian.Uint64(b[16:])),
+		floor:     binary.LittleEndian.Uint64(b[24:]),
+		encrypted: b[5]&hdrEncrypted != 0,
+		salt:      binary.LittleEndian.Uint64(b[32:]),
+	}
+	copy(h.check[:], b[40:56])
+	return h, nil
 }
 
 // recordCRC is the checksum of a whole record except its last 4 bytes,
@@ -81,14 +100,38 @@ func recordCRC(rec []byte) uint32 {
 
 // encoder builds records; its buffers are reused across messages.
 type encoder struct {
-	buf  []byte
-	body []byte
-	comp []byte
+	buf   []byte
+	body  []byte
+	comp  []byte
+	plain []byte
+	aad   []byte
+	aead  cipher.AEAD // set for an encrypted store
 }
 
-// encode returns the record for a message. The result aliases e.buf.
-func (e *encoder) encode(h blockHeader, seq uint64, ts int64, subj string, hdr, msg []byte, ttl int64, compress bool) []byte {
+// nonce is a record's AEAD nonce: the block's random salt and the record's
+// offset in the block, unique for every record a key ever seals because
+// blocks are never appended at an offset twice.
+func nonce(h blockHeader, off uint32) []byte {
+	var n [12]byte
+	binary.LittleEndian.PutUint64(n[:], h.salt)
+	binary.LittleEndian.PutUint32(n[8:], off)
+	return n[:]
+}
+
+// keyCheck is the tag of an empty message sealed under the block's salt and
+// offset 0xffffffff (never a record's): opening with another key fails it.
+func keyCheck(aead cipher.AEAD, h blockHeader) []byte {
+	return aead.Seal(nil, nonce(h, 0xffffffff), nil, []byte(blockMagic))
+}
+
+// encode returns the record for a message at offset off of a block with
+// header h. The result aliases e.buf.
+func (e *encoder) encode(h blockHeader, off uint32, seq uint64, ts int64, subj string, hdr, msg []byte, ttl int64, compress bool) []byte {
 	var flags byte
+	encrypt := h.encrypted && e.aead != nil
+	if encrypt {
+		flags |= flEncrypted
+	}
 	body1, body2 := hdr, msg
 	if len(hdr) > 0 {
 		flags |= flHdr
@@ -117,9 +160,17 @@ func (e *encoder) encode(h blockHeader, seq uint64, ts int64, subj string, hdr, 
 	if flags&flTTL != 0 {
 		b = binary.AppendVarint(b, ttl)
 	}
-	b = append(b, subj...)
-	b = append(b, body1...)
-	b = append(b, body2...)
+	if encrypt {
+		// Subject and body sealed together; the fields before them are
+		// the additional data (copied: Seal's dst must not overlap it).
+		e.plain = append(append(append(e.plain[:0], subj...), body1...), body2...)
+		e.aad = append(e.aad[:0], b[5:]...)
+		b = e.aead.Seal(b, nonce(h, off), e.plain, e.aad)
+	} else {
+		b = append(b, subj...)
+		b = append(b, body1...)
+		b = append(b, body2...)
+	}
 	b = append(b, 0, 0, 0, 0)
 	binary.LittleEndian.PutUint32(b, uint32(len(b)))
 	binary.LittleEndian.PutUint32(b[len(b)-4:], recordCRC(b))
@@ -152,9 +203,20 @@ func (r *record) bodyLen() (int, error) {
 
 var errBadRecord = errors.New("bad record")
 
-// decodeRecord decodes the record at the start of b. It never panics on
-// any input; a record it returns without error is one recovery keeps.
-func decodeRecord(b []byte, h blockHeader) (record, error) {
+var errNoKey = errors.New("encrypted record and no key")
+
+// decoder holds what decoding an encrypted record needs; nil for a store
+// without encryption.
+type decoder struct {
+	aead cipher.AEAD
+	buf  []byte // decrypted subject and body of the last record
+}
+
+// decodeRecord decodes the record at offset off of a block with header h,
+// at the start of b. It never panics on any input; a record it returns
+// without error is one recovery keeps. An encrypted record's subject and
+// body alias d.buf, valid until the next call with d.
+func decodeRecord(b []byte, h blockHeader, off uint32, d *decoder) (record, error) {
 	var r record
 	if len(b) < minRecordSize {
 		return r, errBadRecord
@@ -218,8 +280,23 @@ func decodeRecord(b []byte, h blockHeader) (record, error) {
 	if binary.LittleEndian.Uint32(rec[l-4:]) != recordCRC(rec) {
 		return r, errBadRecord
 	}
+	if r.flags&flEncrypted != 0 && !h.encrypted {
+		return r, errBadRecord
+	}
 	if r.flags&flErased != 0 {
+		r.subj, r.body = nil, nil
 		return r, nil // zeroed: nothing to decode
+	}
+	if r.flags&flEncrypted != 0 {
+		if d == nil || d.aead == nil {
+			return r, errNoKey
+		}
+		pt, err := d.aead.Open(d.buf[:0], nonce(h, off), p, rec[5:r.subjOff])
+		if err != nil || uint64(len(pt)) < slen {
+			return r, errBadRecord
+		}
+		d.buf = pt
+		r.subj, r.body = pt[:slen], pt[slen:]
 	}
 	if n, err := r.bodyLen(); err != nil || r.hlen > n {
 		return r, errBadRecord

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -65,6 +66,14 @@ func (fs *fileStore) recover() (Recovery, error) {
 			_ = os.Rename(path, path+".bad")
 			continue
 		}
+		if h.encrypted {
+			// A key problem is not damage: refuse to open rather than
+			// drop what cannot be read.
+			if err := checkKey(fs.enc.aead, h); err != nil {
+				f.Close()
+				return rec, fmt.Errorf("%s: %w", name, err)
+			}
+		}
 		b := &fblock{n: n, f: f, hdr: h, size: st.Size()}
 		fs.blks[n] = b
 		fs.order = append(fs.order, b)
@@ -86,7 +95,7 @@ func (fs *fileStore) recover() (Recovery, error) {
 		}
 		off := int64(blockHeaderSize)
 		for off < b.size {
-			r, err := decodeRecord(data[off:], b.hdr)
+			r, err := decodeRecord(data[off:], b.hdr, uint32(off), &fs.dec)
 			reason := "bad record"
 			if err == nil && r.seq <= maxSeq {
 				err, reason = errBadRecord, "sequence out of order"

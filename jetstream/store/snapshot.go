@@ -47,7 +47,7 @@ func WriteSnapshot(s Store, w io.Writer) error {
 		if m.Seq > st.LastSeq {
 			break
 		}
-		rec := e.encode(snapBase, m.Seq, m.Ts, m.Subject, m.Hdr, m.Msg, m.TTL, false)
+		rec := e.encode(snapBase, 0, m.Seq, m.Ts, m.Subject, m.Hdr, m.Msg, m.TTL, false)
 		if _, err := bw.Write(rec); err != nil {
 			return err
 		}
@@ -100,7 +100,7 @@ func RestoreSnapshot(r io.Reader, dst Store) (uint64, error) {
 		if _, err := io.ReadFull(br, buf[4:]); err != nil {
 			return n, ErrBadSnapshot
 		}
-		rec, err := decodeRecord(buf, snapBase)
+		rec, err := decodeRecord(buf, snapBase, 0, nil)
 		if err != nil || rec.removed() || rec.seq > last {
 			return n, ErrBadSnapshot
 		}

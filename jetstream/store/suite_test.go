@@ -13,8 +13,9 @@ import (
 type kind string
 
 const (
-	kindMem  kind = "mem"
-	kindFile kind = "file"
+	kindMem     kind = "mem"
+	kindFile    kind = "file"
+	kindFileEnc kind = "file-aes" // the file store encrypted at rest
 )
 
 // harness holds a store of one kind and can reopen it (file only), so the
@@ -34,6 +35,9 @@ func newHarness(t testing.TB, k kind, cfg Config) *harness {
 		h.s = NewMemStore(cfg)
 	} else {
 		h.fcfg = FileConfig{Dir: t.TempDir(), BlockSize: 1024}
+		if k == kindFileEnc {
+			h.fcfg.Cipher, h.fcfg.Key = AES256GCM, []byte("test key")
+		}
 		h.open()
 	}
 	t.Cleanup(func() { h.s.Stop() })
@@ -120,7 +124,7 @@ func eqSeqs(t testing.TB, what string, got []uint64, want ...uint64) {
 
 // both runs body against a memory and a file store.
 func both(t *testing.T, cfg Config, body func(t *testing.T, h *harness)) {
-	for _, k := range []kind{kindMem, kindFile} {
+	for _, k := range []kind{kindMem, kindFile, kindFileEnc} {
 		t.Run(string(k), func(t *testing.T) {
 			h := newHarness(t, k, cfg)
 			body(t, h)

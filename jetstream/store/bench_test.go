@@ -38,15 +38,19 @@ func dirBytes(dir string) int64 {
 // file store it reports the bytes on disk per message.
 func BenchmarkStoreMsg(b *testing.B) {
 	msg := make([]byte, 128)
-	for _, k := range []kind{kindMem, kindFile} {
+	for _, k := range []kind{kindMem, kindFile, kindFileEnc} {
 		b.Run(string(k), func(b *testing.B) {
 			dir := b.TempDir()
 			var s Store
 			if k == kindMem {
 				s = NewMemStore(Config{})
 			} else {
+				fc := FileConfig{Dir: dir}
+				if k == kindFileEnc {
+					fc.Cipher, fc.Key = AES256GCM, []byte("bench")
+				}
 				var err error
-				if s, _, err = OpenFileStore(FileConfig{Dir: dir}, Config{}); err != nil {
+				if s, _, err = OpenFileStore(fc, Config{}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -60,7 +64,7 @@ func BenchmarkStoreMsg(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			if k == kindFile {
+			if k != kindMem {
 				b.ReportMetric(float64(dirBytes(dir))/float64(b.N), "disk-B/msg")
 			}
 		})

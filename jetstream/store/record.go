@@ -106,22 +106,23 @@ type encoder struct {
 	plain []byte
 	aad   []byte
 	aead  cipher.AEAD // set for an encrypted store
+	nonce [12]byte
 }
 
 // nonce is a record's AEAD nonce: the block's random salt and the record's
 // offset in the block, unique for every record a key ever seals because
 // blocks are never appended at an offset twice.
-func nonce(h blockHeader, off uint32) []byte {
-	var n [12]byte
-	binary.LittleEndian.PutUint64(n[:], h.salt)
-	binary.LittleEndian.PutUint32(n[8:], off)
-	return n[:]
+func nonce(buf *[12]byte, h blockHeader, off uint32) []byte {
+	binary.LittleEndian.PutUint64(buf[:], h.salt)
+	binary.LittleEndian.PutUint32(buf[8:], off)
+	return buf[:]
 }
 
 // keyCheck is the tag of an empty message sealed under the block's salt and
 // offset 0xffffffff (never a record's): opening with another key fails it.
 func keyCheck(aead cipher.AEAD, h blockHeader) []byte {
-	return aead.Seal(nil, nonce(h, 0xffffffff), nil, []byte(blockMagic))
+	var n [12]byte
+	return aead.Seal(nil, nonce(&n, h, 0xffffffff), nil, []byte(blockMagic))
 }
 
 // encode returns the record for a message at offset off of a block with
@@ -165,7 +166,7 @@ func (e *encoder) encode(h blockHeader, off uint32, seq uint64, ts int64, subj s
 		// the additional data (copied: Seal's dst must not overlap it).
 		e.plain = append(append(append(e.plain[:0], subj...), body1...), body2...)
 		e.aad = append(e.aad[:0], b[5:]...)
-		b = e.aead.Seal(b, nonce(h, off), e.plain, e.aad)
+		b = e.aead.Seal(b, nonce(&e.nonce, h, off), e.plain, e.aad)
 	} else {
 		b = append(b, subj...)
 		b = append(b, body1...)
@@ -208,8 +209,9 @@ var errNoKey = errors.New("encrypted record and no key")
 // decoder holds what decoding an encrypted record needs; nil for a store
 // without encryption.
 type decoder struct {
-	aead cipher.AEAD
-	buf  []byte // decrypted subject and body of the last record
+	aead  cipher.AEAD
+	buf   []byte // decrypted subject and body of the last record
+	nonce [12]byte
 }
 
 // decodeRecord decodes the record at offset off of a block with header h,
@@ -291,7 +293,7 @@ func decodeRecord(b []byte, h blockHeader, off uint32, d *decoder) (record, erro
 		if d == nil || d.aead == nil {
 			return r, errNoKey
 		}
-		pt, err := d.aead.Open(d.buf[:0], nonce(h, off), p, rec[5:r.subjOff])
+		pt, err := d.aead.Open(d.buf[:0], nonce(&d.nonce, h, off), p, rec[5:r.subjOff])
 		if err != nil || uint64(len(pt)) < slen {
 			return r, errBadRecord
 		}

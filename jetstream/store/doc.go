@@ -88,8 +88,9 @@
 // stays valid). EraseMsg rewrites the whole record in one write: both flag
 // bits set, subject, headers and payload zeroed, a new checksum. A block whose every record is deleted is removed from
 // the directory, unless it is the active block. Purge removes every block
-// and starts a new one whose base sequence is the next sequence; Compact to
-// a sequence past the end does the same with that sequence; Truncate cuts
+// and starts a new one whose base sequence is the next sequence; a Compact
+// that empties the store does the same with the sequence it was given
+// (otherwise it only writes deleted flags); Truncate cuts
 // the block holding the new last sequence with ftruncate, removes the blocks
 // after it and starts a new block at the next sequence. Truncate is not
 // atomic against a crash: a crash half way leaves a partly truncated store,
@@ -118,9 +119,9 @@
 //  4. A record whose sequence is not above the highest sequence already
 //     recovered (in this or an earlier block) is invalid the same way.
 //     A record below the highest floor of any block header is taken as
-//     deleted (and its flag written): Purge and Compact write the floor
-//     into a new block header first, so a crash half way through them
-//     cannot bring removed messages back.
+//     deleted (and its flag written): Purge, and a Compact that empties
+//     the store, write the floor into a new block header first, so a
+//     crash half way through them cannot bring removed messages back.
 //  5. The last sequence is the highest of all record sequences (deleted
 //     ones too) and the active block's base sequence minus one. The first
 //     sequence is the lowest live record, or last+1 when there is none.

@@ -123,14 +123,21 @@ func (fs *fileStore) purge() (uint64, error) {
 	return n, fs.flush()
 }
 
+// compact removes everything below seq. When that empties the store, a new
+// block with the floor makes it durable in one step, as for purge; a
+// partial compact writes deleted flags only (a crash half way leaves some
+// of the messages, in a consistent store), so that frequent compacts do
+// not each start a block.
 func (fs *fileStore) compact(seq uint64) (uint64, error) {
 	past := seq > fs.c.last+1
 	n := fs.c.compact(seq)
 	if n == 0 && !past {
 		return 0, nil
 	}
-	if err := fs.rotate(blockHeader{baseSeq: fs.c.last + 1, baseTs: fs.c.lastTs, floor: seq}); err != nil {
-		return n, err
+	if fs.c.msgs == 0 {
+		if err := fs.rotate(blockHeader{baseSeq: fs.c.last + 1, baseTs: fs.c.lastTs, floor: seq}); err != nil {
+			return n, err
+		}
 	}
 	return n, fs.flush()
 }

@@ -96,7 +96,7 @@ func (c *core[P]) admit(subj string, hdr, msg []byte, ttl int64, discardNew bool
 		return ErrMsgTTLDisabled
 	}
 	size := MsgSize(subj, hdr, msg)
-	if size > 1<<32-1 {
+	if size > maxRecordSize-256 { // a record recovery would refuse
 		return ErrMsgTooLarge
 	}
 	if c.cfg.MaxBytes > 0 && size > uint64(c.cfg.MaxBytes) {

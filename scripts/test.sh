@@ -21,3 +21,4 @@ go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./jetstream/store
 go test -run '^$' -fuzz '^FuzzRecoverBlock$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzDecodeOp$' -fuzztime 10s ./jetstream/store

@@ -18,6 +18,11 @@
 // store behind the caller's back, and no method starts a goroutine. A store
 // is safe for concurrent use (one mutex each).
 //
+// Op and Apply make that explicit: an Op carries one such call with all its
+// inputs, encodes to bytes (Op.Append, DecodeOp) for a log, and Apply runs
+// it on any store. Replaying a log of Ops into a new store, memory or file,
+// gives the same results and the same store (TestOpLogReplay).
+//
 // The memory store does no I/O at all. The file store writes each record
 // with one write(2) before StoreMsg returns, so a killed process loses
 // nothing that was acknowledged; it calls fsync when the caller calls Sync,

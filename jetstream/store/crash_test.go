@@ -243,7 +243,7 @@ func TestCrashDamagedMiddleBlock(t *testing.T) {
 }
 
 func TestCrashBadBlockHeader(t *testing.T) {
-	for _, damage := range []string{"magic", "empty", "short"} {
+	for _, damage := range []string{"magic", "empty", "short", "base"} {
 		t.Run(damage, func(t *testing.T) {
 			const n = 60
 			dir := t.TempDir()
@@ -259,6 +259,8 @@ func TestCrashBadBlockHeader(t *testing.T) {
 				data = nil
 			case "short":
 				data = data[:10]
+			case "base": // a base sequence below the previous block's records
+				binary.LittleEndian.PutUint64(data[8:], 2)
 			}
 			os.WriteFile(victim, data, 0o640)
 			s, rec, err := OpenFileStore(FileConfig{Dir: dir, BlockSize: 2048}, Config{})

@@ -108,7 +108,10 @@
 //
 //  1. Blocks are read in ascending n. A file that does not match the name
 //     pattern is left alone. A block whose header is short or wrong is
-//     reported and renamed to "<n>.blk.bad"; opening goes on. An
+//     reported and renamed to "<n>.blk.bad"; opening goes on. So is a
+//     block whose base sequence is not above the previous block's base
+//     and every record before it (sequences grow block to block, and the
+//     store finds a sequence's block by base sequence alone). An
 //     encrypted block with no key (ErrNoKey) or whose key check fails
 //     (ErrWrongKey) stops the open before anything is changed: that is a
 //     configuration error, and treating it as damage would drop data.

@@ -91,8 +91,8 @@ func (fs *fileStore) Check() error {
 				return fmt.Errorf("seq %d: deleted on disk, live in memory", r.seq)
 			case !r.removed() && sl == nil:
 				return fmt.Errorf("seq %d: live on disk, not in memory", r.seq)
-			case sl != nil && (sl.p.blk != b.n || int64(sl.p.off) != off):
-				return fmt.Errorf("seq %d: at %s:%d, index says %d:%d", r.seq, blockName(b.n), off, sl.p.blk, sl.p.off)
+			case sl != nil && (fs.blockOf(r.seq) != b || int64(sl.p.off) != off):
+				return fmt.Errorf("seq %d: at %s:%d, index says offset %d in another block or offset", r.seq, blockName(b.n), off, sl.p.off)
 			case sl != nil:
 				blive++
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 )
 
@@ -61,8 +62,15 @@ func (d Dropped) String() string {
 	return fmt.Sprintf("%s: dropped %d bytes at offset %d: %s", d.Block, d.Bytes, d.Offset, d.Reason)
 }
 
-// loc is where a record lives: block number, offset, flags byte.
+// loc is where a record lives in its block (found by sequence, see
+// blockOf) and its flags byte: 8 bytes, so a slot is 24.
 type loc struct {
+	off   uint32
+	flags byte
+}
+
+// pendingFlag is a removed record whose deleted flag is not written yet.
+type pendingFlag struct {
 	blk   uint32
 	off   uint32
 	flags byte
@@ -90,7 +98,7 @@ type fileStore struct {
 	blks    map[uint32]*fblock
 	order   []*fblock // ascending block number
 	active  *fblock
-	pending []loc // removed records whose deleted flag is not written yet
+	pending []pendingFlag
 	enc     encoder
 	dec     decoder
 	rbuf    []byte // record reads
@@ -139,17 +147,29 @@ func openFileStore(fcfg FileConfig, cfg Config) (*fileStore, Recovery, error) {
 // removed is the core's removal hook: count it against the block and
 // queue the flag write (or erase now).
 func (fs *fileStore) removed(seq uint64, s *slot[loc], erase bool) {
-	b := fs.blks[s.p.blk]
+	b := fs.blockOf(seq)
 	if b == nil {
 		return
 	}
 	b.live--
 	fs.sweep = true
 	if erase {
-		fs.eraseRecord(b, s.p)
+		fs.eraseRecord(b, s.p.off)
 		return
 	}
-	fs.pending = append(fs.pending, s.p)
+	fs.pending = append(fs.pending, pendingFlag{blk: b.n, off: s.p.off, flags: s.p.flags})
+}
+
+// blockOf returns the block holding seq: the last one whose base sequence
+// is at or below it. Base sequences strictly increase from block to block
+// and every record of a block lies below the next block's base (recovery
+// refuses a block that breaks this), so that is the only candidate.
+func (fs *fileStore) blockOf(seq uint64) *fblock {
+	i := sort.Search(len(fs.order), func(i int) bool { return fs.order[i].hdr.baseSeq > seq })
+	if i == 0 {
+		return nil
+	}
+	return fs.order[i-1]
 }
 
 // flush writes the queued deleted flags and removes blocks left empty.
@@ -195,17 +215,17 @@ func (fs *fileStore) flush() error {
 }
 
 // eraseRecord rewrites a record with its content zeroed, in one write.
-func (fs *fileStore) eraseRecord(b *fblock, l loc) {
+func (fs *fileStore) eraseRecord(b *fblock, off uint32) {
 	hdr := make([]byte, 4)
-	if _, err := b.f.ReadAt(hdr, int64(l.off)); err != nil {
+	if _, err := b.f.ReadAt(hdr, int64(off)); err != nil {
 		return
 	}
 	n := int(binary.LittleEndian.Uint32(hdr))
 	buf := make([]byte, n)
-	if _, err := b.f.ReadAt(buf, int64(l.off)); err != nil {
+	if _, err := b.f.ReadAt(buf, int64(off)); err != nil {
 		return
 	}
-	r, err := decodeRecord(buf, b.hdr, l.off, &fs.dec)
+	r, err := decodeRecord(buf, b.hdr, off, &fs.dec)
 	if err != nil {
 		return
 	}
@@ -214,7 +234,7 @@ func (fs *fileStore) eraseRecord(b *fblock, l loc) {
 	buf[4] = r.flags | flRemoved
 	clear(buf[r.subjOff : n-4])
 	binary.LittleEndian.PutUint32(buf[n-4:], recordCRC(buf))
-	b.f.WriteAt(buf, int64(l.off))
+	b.f.WriteAt(buf, int64(off))
 	b.dirty = true
 }
 
@@ -310,7 +330,7 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 	b.live++
 	b.dirty = true
 	sl := fs.c.add(seq, subj, MsgSize(subj, hdr, msg), ts, ttl)
-	sl.p = loc{blk: b.n, off: uint32(off), flags: rec[4]}
+	sl.p = loc{off: uint32(off), flags: rec[4]}
 	if fs.fcfg.SyncAlways {
 		if err := b.f.Sync(); err != nil {
 			return err
@@ -324,7 +344,7 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 
 // read loads the record of a live slot into sm.
 func (fs *fileStore) read(seq uint64, sl *slot[loc], sm *StoreMsg) (*StoreMsg, error) {
-	b := fs.blks[sl.p.blk]
+	b := fs.blockOf(seq)
 	if b == nil {
 		return nil, ErrMsgNotFound
 	}

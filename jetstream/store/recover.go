@@ -81,11 +81,26 @@ func (fs *fileStore) recover() (Recovery, error) {
 	}
 	rec.Blocks = len(fs.order)
 
-	var maxSeq uint64
+	var maxSeq, prevBase uint64
 	var lastRecTs int64
 	var data []byte
-	for _, b := range fs.order {
+	kept := fs.order[:0]
+	for i, b := range fs.order {
 		name := blockName(b.n)
+		// Base sequences strictly increase and lie above every earlier
+		// record (blockOf relies on it); a header that breaks this is
+		// damaged.
+		if b.hdr.baseSeq <= maxSeq || (i > 0 && b.hdr.baseSeq <= prevBase) {
+			b.f.Close()
+			path := filepath.Join(fs.fcfg.Dir, name)
+			rec.Dropped = append(rec.Dropped, Dropped{Block: name, Bytes: b.size,
+				Reason: "base sequence out of order, renamed to " + name + ".bad"})
+			_ = os.Rename(path, path+".bad")
+			delete(fs.blks, b.n)
+			continue
+		}
+		prevBase = b.hdr.baseSeq
+		kept = append(kept, b)
 		if int64(cap(data)) < b.size {
 			data = make([]byte, b.size)
 		}
@@ -110,11 +125,11 @@ func (fs *fileStore) recover() (Recovery, error) {
 			}
 			maxSeq, lastRecTs = r.seq, r.ts
 			b.records++
-			l := loc{blk: b.n, off: uint32(off), flags: r.flags}
+			l := loc{off: uint32(off), flags: r.flags}
 			switch {
 			case r.removed():
 			case r.seq < floor:
-				fs.pending = append(fs.pending, l)
+				fs.pending = append(fs.pending, pendingFlag{blk: b.n, off: l.off, flags: l.flags})
 			default:
 				n, _ := r.bodyLen()
 				var subj string
@@ -130,6 +145,9 @@ func (fs *fileStore) recover() (Recovery, error) {
 			off += int64(r.length)
 		}
 	}
+	clear(fs.order[len(kept):])
+	fs.order = kept
+	rec.Blocks = len(kept)
 
 	if len(fs.order) == 0 {
 		if _, err := fs.newBlock(blockHeader{baseSeq: fs.c.last + 1}); err != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"testing"
 	"time"
@@ -153,6 +154,15 @@ func BenchmarkRecovery(b *testing.B) {
 		}
 		s.Stop()
 	}
+	// Memory the index of an open store holds, per message.
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	s, _, _ = OpenFileStore(FileConfig{Dir: dir}, Config{})
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	s.Stop()
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(st.Msgs), "heap-B/msg")
 	b.ReportMetric(float64(st.Msgs), "msgs")
 	b.ReportMetric(float64(dirBytes(dir))/(1<<20), "MB")
 }

@@ -276,6 +276,12 @@ func (fs *fileStore) SubjectsTotals(filter string) map[string]uint64 {
 	return fs.c.subjectsTotals(filter)
 }
 
+func (fs *fileStore) MultiLastSeqs(filters []string, maxSeq uint64, maxAllowed int) ([]uint64, error) {
+	defer fs.mu.Unlock()
+	fs.lock()
+	return fs.c.multiLastSeqs(filters, maxSeq, maxAllowed)
+}
+
 func (fs *fileStore) NumPending(start uint64, filter string, lastPer bool) (uint64, uint64) {
 	defer fs.mu.Unlock()
 	fs.lock()

@@ -317,6 +317,27 @@ func TestFilteredStateAndPending(t *testing.T) {
 				t.Fatalf("pending last per subject %d %q: %d, want %d", c.seq, c.f, n, c.lps)
 			}
 		}
+		multi := []struct {
+			filters []string
+			maxSeq  uint64
+			want    []uint64
+		}{
+			{nil, 0, []uint64{3, 5, 6, 7, 8}},
+			{[]string{"a.*"}, 0, []uint64{6, 7}},
+			{[]string{"a.1", "b.>"}, 0, []uint64{3, 5, 7}},
+			{[]string{"a.*"}, 5, []uint64{1, 2}},
+			{[]string{">"}, 4, []uint64{1, 2, 3}},
+			{[]string{"zz"}, 0, nil},
+		}
+		for _, c := range multi {
+			got, err := h.s.MultiLastSeqs(c.filters, c.maxSeq, 0)
+			if err != nil || !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("multi last %v up to %d: %v %v, want %v", c.filters, c.maxSeq, got, err, c.want)
+			}
+		}
+		if _, err := h.s.MultiLastSeqs(nil, 0, 4); !errors.Is(err, ErrTooManyResults) {
+			t.Fatalf("too many: %v", err)
+		}
 		tot := h.s.SubjectsTotals("a.*")
 		if !reflect.DeepEqual(tot, map[string]uint64{"a.1": 2, "a.2": 2}) {
 			t.Fatalf("totals %v", tot)

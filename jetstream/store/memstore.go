@@ -206,6 +206,12 @@ func (ms *memStore) SubjectsTotals(filter string) map[string]uint64 {
 	return ms.c.subjectsTotals(filter)
 }
 
+func (ms *memStore) MultiLastSeqs(filters []string, maxSeq uint64, maxAllowed int) ([]uint64, error) {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return ms.c.multiLastSeqs(filters, maxSeq, maxAllowed)
+}
+
 func (ms *memStore) NumPending(start uint64, filter string, lastPer bool) (uint64, uint64) {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()

@@ -2,6 +2,7 @@ package store
 
 import (
 	"container/heap"
+	"slices"
 	"sort"
 )
 
@@ -319,6 +320,59 @@ func (c *core[P]) numPending(start uint64, filter string, lastPer bool) (uint64,
 		}
 	}
 	return n, c.last
+}
+
+// multiLastSeqs implements Store.MultiLastSeqs.
+func (c *core[P]) multiLastSeqs(filters []string, maxSeq uint64, maxAllowed int) ([]uint64, error) {
+	fs := make([]filter, 0, max(1, len(filters)))
+	for _, f := range filters {
+		fs = append(fs, newFilter(f))
+	}
+	if len(fs) == 0 {
+		fs = append(fs, newFilter(""))
+	}
+	match := func(name string) bool {
+		for i := range fs {
+			if fs[i].match(name) {
+				return true
+			}
+		}
+		return false
+	}
+	if maxSeq == 0 || maxSeq > c.last {
+		maxSeq = c.last
+	}
+	var out []uint64
+	if maxSeq == c.last {
+		for i := range c.subjs {
+			if c.subjs[i].msgs > 0 && match(c.subjs[i].name) {
+				out = append(out, c.subjLast(uint32(i+1)))
+			}
+		}
+	} else {
+		// Below the end: walk back from maxSeq; the first message seen of
+		// each subject is its last one there.
+		wanted := 0
+		for i := range c.subjs {
+			if c.subjs[i].msgs > 0 && match(c.subjs[i].name) {
+				wanted++
+			}
+		}
+		seen := make(map[uint32]bool, wanted)
+		for q := maxSeq; q >= c.base && len(seen) < wanted && c.msgs > 0; q-- {
+			s := c.live(q)
+			if s == nil || seen[s.sid] || !match(c.subjs[s.sid-1].name) {
+				continue
+			}
+			seen[s.sid] = true
+			out = append(out, q)
+		}
+	}
+	if maxAllowed > 0 && len(out) > maxAllowed {
+		return nil, ErrTooManyResults
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // subjectNames returns the live subjects, sorted (for checks and tests).

@@ -223,5 +223,11 @@ func compareStores(t *testing.T, mem, fs Store, fail func(string, ...any), ignor
 		if x, y := mem.SubjectsTotals(f), fs.SubjectsTotals(f); !reflect.DeepEqual(x, y) {
 			fail("totals %q: %v / %v", f, x, y)
 		}
+		mid := (s1.FirstSeq + s1.LastSeq) / 2
+		x, _ := mem.MultiLastSeqs([]string{f, "a"}, mid, 0)
+		y, _ := fs.MultiLastSeqs([]string{f, "a"}, mid, 0)
+		if !reflect.DeepEqual(x, y) {
+			fail("multi last %q up to %d: %v / %v", f, mid, x, y)
+		}
 	}
 }

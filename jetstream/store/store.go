@@ -20,6 +20,7 @@ var (
 	ErrBadSubject        = errors.New("invalid subject")
 	ErrMsgTTLDisabled    = errors.New("per-message TTL is disabled")
 	ErrBadSnapshot       = errors.New("malformed snapshot")
+	ErrTooManyResults    = errors.New("too many matching results for request")
 )
 
 // Discard is what a store does when a new message would go over a limit.
@@ -180,6 +181,12 @@ type Store interface {
 	// SubjectsTotals counts the live messages of each subject matching
 	// filter.
 	SubjectsTotals(filter string) map[string]uint64
+	// MultiLastSeqs returns, in ascending order, the sequence of the last
+	// message at or below maxSeq (0: the last sequence) of every subject
+	// matching any of filters (none: all), for direct get's multi_last
+	// and last-per-subject consumers. More than maxAllowed results (when
+	// maxAllowed > 0) is ErrTooManyResults.
+	MultiLastSeqs(filters []string, maxSeq uint64, maxAllowed int) ([]uint64, error)
 	// NumPending counts the messages at or after start matching filter
 	// (one per subject with lastPerSubject). validThrough is the last
 	// sequence the count covers.

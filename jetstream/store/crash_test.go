@@ -356,7 +356,7 @@ func TestCompressionOnDisk(t *testing.T) {
 			t.Fatal(err)
 		}
 		st := s.State()
-		if st.Bytes != 50*MsgSize("c", []byte("NATS/1.0\r\n\r\n"), body) {
+		if st.Bytes != 50*FileMsgSize("c", []byte("NATS/1.0\r\n\r\n"), body) {
 			t.Fatalf("accounted bytes %d do not depend on compression", st.Bytes)
 		}
 		s.Stop()

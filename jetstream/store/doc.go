@@ -71,8 +71,10 @@
 //	       bits taken as 0
 //
 // Sequences inside one block strictly increase. A 128-byte payload on a
-// 16-byte subject takes 128+16+18 or 19 bytes (overhead 18 or 19 against
-// nats-server's 22).
+// 16-byte subject takes 128+16+18 or 19 bytes: 18 or 19 bytes of overhead,
+// where nats-server's record has 30 (22 bytes of framing and an 8-byte
+// hash). State.Bytes still counts what nats-server counts (FileMsgSize), so
+// that stream info and max_bytes agree with it.
 //
 // The checksum is CRC-32C (Castagnoli): it is in the standard library,
 // hardware accelerated on amd64 and arm64 (many GB/s, so it never limits a

@@ -22,7 +22,7 @@ func (fs *fileStore) Check() error {
 			}
 			return 0
 		}
-		return MsgSize(m.Subject, m.Hdr, m.Msg)
+		return fs.c.size(len(m.Subject), len(m.Hdr), len(m.Msg))
 	})
 	if readErr != nil {
 		return readErr

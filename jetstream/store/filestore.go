@@ -134,7 +134,7 @@ func openFileStore(fcfg FileConfig, cfg Config) (*fileStore, Recovery, error) {
 		return nil, Recovery{}, err
 	}
 	fs.enc.aead, fs.dec.aead = aead, aead
-	fs.c.init(cfg)
+	fs.c.init(cfg, fileSize)
 	fs.c.onRemove = fs.removed
 	rec, err := fs.recover()
 	if err != nil {
@@ -329,7 +329,7 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 	b.records++
 	b.live++
 	b.dirty = true
-	sl := fs.c.add(seq, subj, MsgSize(subj, hdr, msg), ts, ttl)
+	sl := fs.c.add(seq, subj, fs.c.size(len(subj), len(hdr), len(msg)), ts, ttl)
 	sl.p = loc{off: uint32(off), flags: rec[4]}
 	if fs.fcfg.SyncAlways {
 		if err := b.f.Sync(); err != nil {

@@ -11,7 +11,7 @@ import (
 type slot[P any] struct {
 	ts   int64
 	sid  uint32 // subject id + 1; 0 means no message at this sequence
-	size uint32 // MsgSize of the message
+	size uint32 // accounted size of the message (core.size)
 	p    P
 }
 
@@ -48,13 +48,16 @@ type core[P any] struct {
 	ttls  ttlHeap             // per-message TTL expiries
 	never map[uint64]struct{} // messages exempt from MaxAge
 
+	// size is the store's accounting of a message's bytes.
+	size sizer
+
 	// onRemove is called for each removed message, after the bookkeeping,
 	// with erase set for EraseMsg.
 	onRemove func(seq uint64, s *slot[P], erase bool)
 }
 
-func (c *core[P]) init(cfg Config) {
-	c.cfg = cfg
+func (c *core[P]) init(cfg Config, size sizer) {
+	c.cfg, c.size = cfg, size
 	c.subjIDs = make(map[string]uint32)
 	c.never = make(map[uint64]struct{})
 	first := cfg.FirstSeq
@@ -95,7 +98,7 @@ func (c *core[P]) admit(subj string, hdr, msg []byte, ttl int64, discardNew bool
 	if ttl != 0 && !c.cfg.AllowMsgTTL {
 		return ErrMsgTTLDisabled
 	}
-	size := MsgSize(subj, hdr, msg)
+	size := c.size(len(subj), len(hdr), len(msg))
 	if size > maxRecordSize-256 { // a record recovery would refuse
 		return ErrMsgTooLarge
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 func TestLimits(t *testing.T) {
-	size := MsgSize("s.0", nil, []byte("0123456789")) // 29
+	// MaxBytes in the cases counts messages; each kind has its own size.
+	const msgUnit = 1 << 40
 	cases := []struct {
 		name string
 		cfg  Config
@@ -19,8 +20,8 @@ func TestLimits(t *testing.T) {
 	}{
 		{"max msgs old", Config{MaxMsgs: 3}, 6, nil, []uint64{4, 5, 6}},
 		{"max msgs new", Config{MaxMsgs: 3, Discard: DiscardNew}, 6, []int{4, 5, 6}, []uint64{1, 2, 3}},
-		{"max bytes old", Config{MaxBytes: int64(size) * 2}, 5, nil, []uint64{4, 5}},
-		{"max bytes new", Config{MaxBytes: int64(size)*2 + 5, Discard: DiscardNew}, 4, []int{3, 4}, []uint64{1, 2}},
+		{"max bytes old", Config{MaxBytes: 2 * msgUnit}, 5, nil, []uint64{4, 5}},
+		{"max bytes new", Config{MaxBytes: 2*msgUnit + 5, Discard: DiscardNew}, 4, []int{3, 4}, []uint64{1, 2}},
 		{"per subject old", Config{MaxMsgsPerSubject: 1}, 7, nil, []uint64{5, 6, 7}},
 		{"per subject with discard new removes old", Config{MaxMsgsPerSubject: 1, Discard: DiscardNew}, 5, nil, []uint64{3, 4, 5}},
 		{"discard new per subject", Config{MaxMsgsPerSubject: 1, Discard: DiscardNew, DiscardNewPerSubject: true}, 5, []int{4, 5}, []uint64{1, 2, 3}},
@@ -28,7 +29,18 @@ func TestLimits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			both(t, c.cfg, func(t *testing.T, h *harness) {
+			cfg := func(k kind) Config {
+				cfg := c.cfg
+				if n := cfg.MaxBytes / msgUnit; n > 0 {
+					size := FileMsgSize("s.0", nil, []byte("0123456789"))
+					if k == kindMem {
+						size = MemMsgSize("s.0", nil, []byte("0123456789"))
+					}
+					cfg.MaxBytes = n*int64(size) + cfg.MaxBytes%msgUnit
+				}
+				return cfg
+			}
+			bothCfg(t, cfg, func(t *testing.T, h *harness) {
 				refused := map[int]bool{}
 				for _, i := range c.errs {
 					refused[i] = true

@@ -20,9 +20,13 @@ type memStore struct {
 }
 
 // NewMemStore returns an empty memory store.
-func NewMemStore(cfg Config) Store {
+func NewMemStore(cfg Config) Store { return newMemStore(cfg, memSize) }
+
+// newMemStore is a memory store with another byte accounting: tests compare
+// it with a file store byte for byte.
+func newMemStore(cfg Config, size sizer) *memStore {
 	ms := &memStore{}
-	ms.c.init(cfg)
+	ms.c.init(cfg, size)
 	return ms
 }
 
@@ -60,7 +64,7 @@ func (ms *memStore) put(subj string, hdr, msg []byte, seq uint64, ts, ttl int64)
 	buf := make([]byte, len(hdr)+len(msg))
 	copy(buf, hdr)
 	copy(buf[len(hdr):], msg)
-	sl := ms.c.add(seq, subj, MsgSize(subj, hdr, msg), ts, ttl)
+	sl := ms.c.add(seq, subj, ms.c.size(len(subj), len(hdr), len(msg)), ts, ttl)
 	sl.p = memMsg{buf: buf, hlen: uint32(len(hdr)), ttl: ttl}
 	ms.c.enforce(subj)
 }
@@ -238,7 +242,7 @@ func (ms *memStore) Check() error {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	return ms.c.check(func(_ uint64, s *slot[memMsg]) uint64 {
-		return MsgSize(ms.c.subj(s).name, s.p.buf[:s.p.hlen], s.p.buf[s.p.hlen:])
+		return ms.c.size(len(ms.c.subj(s).name), int(s.p.hlen), len(s.p.buf)-int(s.p.hlen))
 	})
 }
 

@@ -58,7 +58,7 @@ func TestOpLogReplay(t *testing.T) {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewSource(seed))
 			cfg := Config{AllowMsgTTL: true, MaxAge: time.Minute}
-			leader := NewMemStore(cfg)
+			leader := newMemStore(cfg, fileSize) // accounts bytes as the file store does
 			var log [][]byte
 			var results []Result
 			now := int64(1000) * sec
@@ -71,6 +71,9 @@ func TestOpLogReplay(t *testing.T) {
 			}
 			for _, k := range []kind{kindMem, kindFile} {
 				h := newHarness(t, k, cfg)
+				if k == kindMem {
+					h.s = newMemStore(cfg, fileSize) // compared with the leader byte for byte
+				}
 				for i, enc := range log {
 					op, err := DecodeOp(enc)
 					if err != nil {

@@ -138,7 +138,7 @@ func (fs *fileStore) recover() (Recovery, error) {
 				} else {
 					subj = string(r.subj)
 				}
-				sl := fs.c.add(r.seq, subj, uint64(len(r.subj)+n)+16, r.ts, r.ttl)
+				sl := fs.c.add(r.seq, subj, fs.c.size(len(r.subj), r.hlen, n-r.hlen), r.ts, r.ttl)
 				sl.p = l
 				b.live++
 			}

@@ -40,6 +40,9 @@ func TestSnapshotRestore(t *testing.T) {
 				dst.reopen()
 				a, b := src.s.State(), dst.s.State()
 				a.LastTime, b.LastTime = 0, 0 // the time of a removed last message is not in a snapshot
+				if from != to {
+					a.Bytes, b.Bytes = 0, 0 // memory and file count bytes differently
+				}
 				if !reflect.DeepEqual(a, b) {
 					t.Fatalf("state:\nsrc %+v\ndst %+v", a, b)
 				}

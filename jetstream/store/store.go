@@ -50,7 +50,7 @@ const TTLNever int64 = -1
 // Subjects, retention and everything else about streams are the caller's.
 type Config struct {
 	MaxMsgs           int64         // live messages; <= 0 unlimited
-	MaxBytes          int64         // accounted bytes (see MsgSize); <= 0 unlimited
+	MaxBytes          int64         // accounted bytes (MemMsgSize, FileMsgSize); <= 0 unlimited
 	MaxAge            time.Duration // applied by ExpireOld; 0 forever
 	MaxMsgsPerSubject int64         // live messages per subject; <= 0 unlimited
 	MaxMsgSize        int32         // headers plus payload; <= 0 unlimited
@@ -206,9 +206,29 @@ type Store interface {
 	Delete() error
 }
 
-// MsgSize is the size a store accounts for a message against MaxBytes and
-// in State.Bytes: the bytes it carries plus a fixed 16 for sequence and
-// time, the same for both stores so that limits behave alike.
-func MsgSize(subj string, hdr, msg []byte) uint64 {
-	return uint64(len(subj)+len(hdr)+len(msg)) + 16
+// MemMsgSize is the size the memory store accounts for a message against
+// MaxBytes and in State.Bytes: what nats-server's memory store counts (the
+// bytes plus 16 for sequence and time), so stream info and max_bytes agree
+// with it.
+func MemMsgSize(subj string, hdr, msg []byte) uint64 {
+	return memSize(len(subj), len(hdr), len(msg))
+}
+
+// FileMsgSize is the size the file store accounts for a message: what
+// nats-server's file store counts (its record layout: 30 bytes of framing,
+// 4 more with headers), whatever the record takes on disk here.
+func FileMsgSize(subj string, hdr, msg []byte) uint64 {
+	return fileSize(len(subj), len(hdr), len(msg))
+}
+
+// sizer computes an accounted size from subject, header and payload lengths.
+type sizer func(slen, hlen, mlen int) uint64
+
+func memSize(slen, hlen, mlen int) uint64 { return uint64(slen+hlen+mlen) + 16 }
+
+func fileSize(slen, hlen, mlen int) uint64 {
+	if hlen == 0 {
+		return uint64(slen+mlen) + 30
+	}
+	return uint64(slen+hlen+mlen) + 34
 }

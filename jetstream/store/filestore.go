@@ -109,9 +109,10 @@ type fileStore struct {
 }
 
 // OpenFileStore opens (or creates) the file store in fcfg.Dir, recovering
-// whatever is there (see the package doc for the rules). cfg applies to a
-// new store; an existing store keeps its sequences. What recovery dropped
-// is in the returned Recovery: a damaged block never fails the open.
+// whatever is there (see the package doc for the rules). cfg's limits are
+// enforced on what was recovered; its FirstSeq applies to a new store only.
+// What recovery dropped is in the returned Recovery: a damaged block never
+// fails the open (a missing or wrong encryption key does).
 func OpenFileStore(fcfg FileConfig, cfg Config) (Store, Recovery, error) {
 	fs, rec, err := openFileStore(fcfg, cfg)
 	if err != nil {
@@ -186,7 +187,7 @@ func (fs *fileStore) flush() error {
 		if b == nil || (b.live == 0 && b != fs.active) || int64(l.off) >= b.size {
 			continue
 		}
-		if _, err := b.f.WriteAt([]byte{l.flags | flDeleted}, int64(l.off)+4); err != nil && first == nil {
+		if _, err := b.f.WriteAt(flagBytes[l.flags|flDeleted][:], int64(l.off)+4); err != nil && first == nil {
 			first = err
 		}
 		b.dirty = true

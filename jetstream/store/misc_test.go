@@ -133,3 +133,24 @@ func TestOpenUnwritable(t *testing.T) {
 		t.Fatal("open of an unwritable dir succeeded")
 	}
 }
+
+// Limits lowered while a store was closed hold as soon as it opens.
+func TestOpenEnforcesLimits(t *testing.T) {
+	dir := t.TempDir()
+	s, _, _ := OpenFileStore(FileConfig{Dir: dir}, Config{})
+	for i := 0; i < 10; i++ {
+		s.StoreMsg("l", nil, []byte("m"), int64(i), 0)
+	}
+	s.Stop()
+	s, rec, err := OpenFileStore(FileConfig{Dir: dir}, Config{MaxMsgs: 4})
+	if err != nil || rec.Msgs != 4 {
+		t.Fatalf("open: %+v %v", rec, err)
+	}
+	defer s.Stop()
+	if st := s.State(); st.FirstSeq != 7 || st.Msgs != 4 {
+		t.Fatalf("state %+v", st)
+	}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

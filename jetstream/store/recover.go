@@ -166,6 +166,7 @@ func (fs *fileStore) recover() (Recovery, error) {
 		fs.c.lastTs = lastRecTs
 	}
 	fs.c.trimFront()
+	fs.c.enforce("") // limits may have been lowered while the store was closed
 	rec.Msgs = fs.c.msgs
 	return rec, fs.flush()
 }

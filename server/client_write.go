@@ -4,6 +4,8 @@ import (
 	"errors"
 	"os"
 	"time"
+
+	"github.com/natsd/natsd/logger"
 )
 
 // maxKeptBuffer is the largest output buffer kept between flushes without
@@ -134,8 +136,9 @@ func (c *client) flushOut() bool {
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					c.logPrefix(), deadline, len(buf))
+				logger.Notice(c.srv.log, logger.Record{Conn: c.logPrefix(), Msg: "Slow Consumer Detected: WriteDeadline exceeded",
+					Text:   "Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
+					Fields: []logger.Field{logger.F("write_deadline", deadline), logger.F("pending_bytes", len(buf))}})
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 )
 
 // Clustering: servers form a full mesh of route connections (route.go).
@@ -108,9 +109,10 @@ func (s *Server) startCluster() error {
 	s.cluster.addr = l.Addr()
 	s.mu.Unlock()
 	if o.Cluster.Name != "" {
-		s.log.Noticef("Cluster name is %s", o.Cluster.Name)
+		logger.Notice(s.log, logger.Record{Msg: "Cluster name", Text: "Cluster name is %s", Fields: []logger.Field{logger.F("cluster", o.Cluster.Name)}})
 	}
-	s.log.Noticef("Listening for route connections on %s", l.Addr())
+	logger.Notice(s.log, logger.Record{Msg: "Listening for route connections", Text: "Listening for route connections on %s",
+		Fields: []logger.Field{logger.F("addr", l.Addr().String())}})
 	s.updateConnectURLs()
 	if o.Cluster.TLSConfig != nil {
 		s.log.Noticef("TLS required for route connections")

@@ -2,6 +2,8 @@ package server
 
 import (
 	"time"
+
+	"github.com/natsd/natsd/logger"
 )
 
 // LameDuckShutdown puts the server in lame-duck mode and then shuts it
@@ -45,7 +47,8 @@ func (s *Server) LameDuckShutdown() {
 	if grace >= duration {
 		grace = duration / 2
 	}
-	s.log.Noticef("Waiting %v before closing %d client connections over %v", grace, len(clients), duration-grace)
+	logger.Notice(s.log, logger.Record{Msg: "Lame duck grace period", Text: "Waiting %v before closing %d client connections over %v",
+		Fields: []logger.Field{logger.F("grace", grace), logger.F("clients", len(clients)), logger.F("close_over", duration-grace)}})
 	if !s.sleepOrQuit(grace) {
 		return
 	}

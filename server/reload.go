@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 )
 
 // Reload re-reads the configuration (through the loader set with
@@ -144,7 +145,8 @@ func (s *Server) applyOptions(o *Options) error {
 	if len(changed) == 0 {
 		s.log.Noticef("Reloaded server configuration: no changes")
 	} else {
-		s.log.Noticef("Reloaded server configuration: changed %s", strings.Join(changed, ", "))
+		logger.Notice(s.log, logger.Record{Msg: "Reloaded server configuration", Text: "Reloaded server configuration: changed %s",
+			Fields: []logger.Field{logger.F("changed", logger.List(changed))}})
 	}
 	return nil
 }

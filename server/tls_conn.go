@@ -117,8 +117,9 @@ func (ts *tlsServer) refresh(log logger.Logger) {
 		return
 	}
 	ts.cert.Store(&cert)
-	log.Noticef("Reloaded TLS certificate %s (subject %q, valid until %s)",
-		ts.certFile, cert.Leaf.Subject.String(), cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
+	logger.Notice(log, logger.Record{Msg: "Reloaded TLS certificate", Text: "Reloaded TLS certificate %s (subject %q, valid until %s)",
+		Fields: []logger.Field{logger.F("cert_file", ts.certFile), logger.F("subject", cert.Leaf.Subject.String()),
+			logger.F("not_after", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))}})
 }
 
 // watchTLSFiles polls the certificate files until shutdown.

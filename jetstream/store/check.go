@@ -6,22 +6,22 @@ import "fmt"
 // accounted size from what the implementation holds.
 func (c *core[P]) check(size func(uint64, *slot[P]) uint64) error {
 	if c.msgs == 0 {
-		if len(c.slots) != 0 || c.base != c.last+1 {
-			return fmt.Errorf("empty store: %d slots, base %d, last %d", len(c.slots), c.base, c.last)
+		if c.slots.len() != 0 || c.base != c.last+1 {
+			return fmt.Errorf("empty store: %d slots, base %d, last %d", c.slots.len(), c.base, c.last)
 		}
 	} else {
-		if c.slots[0].sid == 0 {
+		if c.slots.at(0).sid == 0 {
 			return fmt.Errorf("first slot (seq %d) is not live", c.base)
 		}
-		if c.base+uint64(len(c.slots))-1 > c.last {
-			return fmt.Errorf("slots reach %d past last %d", c.base+uint64(len(c.slots))-1, c.last)
+		if c.base+uint64(c.slots.len())-1 > c.last {
+			return fmt.Errorf("slots reach %d past last %d", c.base+uint64(c.slots.len())-1, c.last)
 		}
 	}
 	type tally struct{ n, first, last uint64 }
 	per := make(map[uint32]*tally)
 	var msgs, bytes uint64
-	for i := range c.slots {
-		s := &c.slots[i]
+	for i := 0; i < c.slots.len(); i++ {
+		s := c.slots.at(i)
 		if s.sid == 0 {
 			continue
 		}

@@ -35,7 +35,7 @@ type core[P any] struct {
 	base   uint64 // sequence of slots[0]; the first sequence when not empty
 	last   uint64
 	lastTs int64
-	slots  []slot[P] // [base, base+len); slots[0] is live when len > 0
+	slots  slotList[P] // [base, base+len); slot 0 is live when len > 0
 	msgs   uint64
 	bytes  uint64
 
@@ -71,10 +71,10 @@ func (c *core[P]) empty() bool { return c.msgs == 0 }
 
 // slotAt returns the slot of seq, nil if outside the window.
 func (c *core[P]) slotAt(seq uint64) *slot[P] {
-	if seq < c.base || seq-c.base >= uint64(len(c.slots)) {
+	if seq < c.base || seq-c.base >= uint64(c.slots.len()) {
 		return nil
 	}
-	return &c.slots[seq-c.base]
+	return c.slots.at(int(seq - c.base))
 }
 
 // live returns the slot of seq if it holds a message.
@@ -126,11 +126,11 @@ func (c *core[P]) admit(subj string, hdr, msg []byte, ttl int64, discardNew bool
 // caller fills with its payload.
 func (c *core[P]) add(seq uint64, subj string, size uint64, ts, ttl int64) *slot[P] {
 	if c.msgs == 0 {
-		c.slots = c.slots[:0]
+		c.slots.reset()
 		c.base = seq
 	}
-	for c.base+uint64(len(c.slots)) < seq {
-		c.slots = append(c.slots, slot[P]{}) // a gap: deleted sequences
+	for c.base+uint64(c.slots.len()) < seq {
+		c.slots.push(slot[P]{}) // a gap: deleted sequences
 	}
 	id, ok := c.subjIDs[subj]
 	if !ok {
@@ -150,7 +150,7 @@ func (c *core[P]) add(seq uint64, subj string, size uint64, ts, ttl int64) *slot
 	}
 	ss.msgs++
 	ss.last, ss.lastStale = seq, false
-	c.slots = append(c.slots, slot[P]{ts: ts, sid: id, size: uint32(size)})
+	c.slots.push(slot[P]{ts: ts, sid: id, size: uint32(size)})
 	c.msgs++
 	c.bytes += size
 	c.last, c.lastTs = seq, ts
@@ -160,7 +160,7 @@ func (c *core[P]) add(seq uint64, subj string, size uint64, ts, ttl int64) *slot
 	case ttl == TTLNever:
 		c.never[seq] = struct{}{}
 	}
-	return &c.slots[len(c.slots)-1]
+	return c.slots.at(c.slots.len() - 1)
 }
 
 // remove takes the message at seq out of the index.
@@ -200,16 +200,16 @@ func (c *core[P]) remove(seq uint64, erase bool) bool {
 // trimFront drops leading empty slots so that slots[0] is live.
 func (c *core[P]) trimFront() {
 	if c.msgs == 0 {
-		c.slots = c.slots[:0]
+		c.slots.reset()
 		c.base = c.last + 1
 		return
 	}
 	i := 0
-	for i < len(c.slots) && c.slots[i].sid == 0 {
+	for i < c.slots.len() && c.slots.at(i).sid == 0 {
 		i++
 	}
 	if i > 0 {
-		c.slots = c.slots[i:]
+		c.slots.dropFront(i)
 		c.base += uint64(i)
 	}
 }

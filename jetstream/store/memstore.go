@@ -257,6 +257,6 @@ func (ms *memStore) Delete() error {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
 	ms.closed = true
-	ms.c.slots = nil
+	ms.c.slots.reset()
 	return nil
 }

@@ -160,12 +160,12 @@ func (c *core[P]) truncate(seq uint64) error {
 	for q := c.last; q > seq && c.msgs > 0; q-- {
 		c.remove(q, false)
 	}
-	if end := seq - c.base + 1; c.msgs > 0 && uint64(len(c.slots)) > end {
-		c.slots = c.slots[:end]
+	if end := seq - c.base + 1; c.msgs > 0 && uint64(c.slots.len()) > end {
+		c.slots.truncate(int(end))
 	}
 	c.last, c.lastTs = seq, lastTs
 	if c.msgs == 0 {
-		c.slots = c.slots[:0]
+		c.slots.reset()
 		c.base = seq + 1
 	}
 	// A sequence above seq may be stored again: forget its old TTL.
@@ -275,7 +275,7 @@ func (c *core[P]) fastState(st *State) {
 	if c.msgs == 0 {
 		st.FirstSeq = c.last + 1
 	} else {
-		st.FirstTime = c.slots[0].ts
+		st.FirstTime = c.slots.at(0).ts
 		st.NumDeleted = c.last - c.base + 1 - c.msgs
 	}
 }

@@ -103,6 +103,11 @@
 // atomic against a crash: a crash half way leaves a partly truncated store,
 // still consistent.
 //
+// In memory the file store keeps, per message, a 24-byte index entry (time,
+// subject id, accounted size, record offset and flags; the block is found
+// from the sequence), per subject its count and first and last sequence,
+// and one open file per block. Loads read the record with one pread.
+//
 // # Recovery rules
 //
 // OpenFileStore rebuilds the in-memory index (per-block record offsets,

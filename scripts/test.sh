@@ -25,3 +25,6 @@ go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzTransform$' -fuzztime 10s ./transform
 go test -run '^$' -fuzz '^FuzzStreamConfig$' -fuzztime 10s ./jetstream/api
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./websocket
+go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzRecoverBlock$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzDecodeOp$' -fuzztime 10s ./jetstream/store

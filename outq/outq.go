@@ -59,30 +59,42 @@ func (q *Queue) Len() int { return q.n }
 func (q *Queue) Chunks() int { return len(q.bufs) }
 
 // Append queues a copy of p.
-func (q *Queue) Append(p []byte) { appendT(q, p) }
-
-// AppendString queues a copy of s.
-func (q *Queue) AppendString(s string) { appendT(q, s) }
-
-func appendT[T string | []byte](q *Queue, p T) {
-	if len(p) == 0 {
-		return
+func (q *Queue) Append(p []byte) {
+	for len(p) > 0 {
+		c := copy(q.room(), p)
+		q.filled(c)
+		p = p[c:]
 	}
-	q.n += len(p)
-	for {
-		if k := len(q.bufs); k > 0 {
-			last := q.bufs[k-1]
-			if free := ChunkSize - len(last); free > 0 {
-				c := copy(last[len(last):ChunkSize], p)
-				q.bufs[k-1] = last[:len(last)+c]
-				if c == len(p) {
-					return
-				}
-				p = p[c:]
-			}
-		}
+}
+
+// AppendString queues a copy of s. (Not generic with Append: the compiler
+// cannot see that a generic body keeps nothing of its argument, so
+// callers' stack buffers would move to the heap.)
+func (q *Queue) AppendString(s string) {
+	for len(s) > 0 {
+		c := copy(q.room(), s)
+		q.filled(c)
+		s = s[c:]
+	}
+}
+
+// room returns the free end of the last chunk, taking a new chunk if the
+// last one is full (or there is none).
+func (q *Queue) room() []byte {
+	k := len(q.bufs)
+	if k == 0 || len(q.bufs[k-1]) == ChunkSize {
 		q.bufs = append(q.bufs, getChunk())
+		k++
 	}
+	last := q.bufs[k-1]
+	return last[len(last):ChunkSize]
+}
+
+// filled records that c bytes were copied into room().
+func (q *Queue) filled(c int) {
+	k := len(q.bufs) - 1
+	q.bufs[k] = q.bufs[k][:len(q.bufs[k])+c]
+	q.n += c
 }
 
 // Reserve returns the free end of the last chunk as an empty slice with

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/outq"
 	"github.com/natsd/natsd/parser"
 	"github.com/natsd/natsd/sublist"
 )
@@ -82,10 +83,14 @@ type client struct {
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
+	// Writer-owned: the slices of c.out being written, and the same as the
+	// net.Buffers a vectored write consumes (a field, so that passing it
+	// to the socket does not allocate).
+	wbufs [][]byte
+	wvec  net.Buffers
 
 	mu           sync.Mutex
-	out          []byte // pending output, appended by anyone holding mu
-	spare        []byte // the writer's last buffer, reused for the next batch
+	out          outq.Queue // pending output, appended by anyone holding mu
 	outMsgs      int64
 	outBytes     int64
 	subs         map[string]*subscription
@@ -163,7 +168,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 
 	c.mu.Lock()
 	if !infoSent {
-		c.out = append(c.out, s.infoFor(c)...)
+		c.out.Append(s.infoFor(c))
 	}
 	if s.authRequired() {
 		c.authTimer = time.AfterFunc(s.getOpts().AuthTimeout, c.authTimeout)
@@ -243,9 +248,9 @@ func (c *client) appendErr(text string) {
 		c.traceOut("-ERR '" + text + "'")
 	}
 	c.mu.Lock()
-	c.out = append(c.out, "-ERR '"...)
-	c.out = append(c.out, text...)
-	c.out = append(c.out, "'\r\n"...)
+	c.out.AppendString("-ERR '")
+	c.out.AppendString(text)
+	c.out.AppendString("'\r\n")
 	c.mu.Unlock()
 }
 
@@ -289,7 +294,7 @@ func (c *client) sendPing() {
 	}
 	c.pingsOut++
 	c.mon.pingSent = time.Now()
-	c.out = append(c.out, "PING\r\n"...)
+	c.out.AppendString("PING\r\n")
 	if c.tracing() {
 		c.traceOut("PING")
 	}

@@ -3,12 +3,15 @@ package server
 import (
 	"errors"
 	"os"
+	"runtime"
+	"sync/atomic"
 	"time"
 )
 
-// maxKeptBuffer is the largest output buffer kept between flushes without
-// going through the pools; a writer going idle hands its buffer back.
-const maxKeptBuffer = 64 * 1024
+// maxWriteChunks bounds one vectored write: 64 chunks (2 MiB) fill any
+// socket buffer, and the iovec array the runtime keeps per socket for
+// writev stays small (1 KiB) however large a backlog once was.
+const maxWriteChunks = 64
 
 // writerIdleExit is how long a writer goroutine waits for more output
 // before it exits. Restarting one costs about a microsecond, so a short
@@ -31,10 +34,10 @@ func (c *client) signalFlush() {
 }
 
 // writer is the connection's only writer while it runs. Producers append
-// to c.out under c.mu and signal; the writer swaps the buffer out and
-// writes it with one syscall, so many messages are coalesced into one
-// write. It never holds c.mu while writing, so producers never wait for
-// the socket.
+// to c.out under c.mu and signal; the writer hands everything queued to the
+// kernel in one vectored write (writev), so many messages are coalesced into
+// one system call, and gives the written chunks back. It never holds c.mu
+// while writing, so producers never wait for the socket.
 func (c *client) writer() {
 	idle := time.NewTimer(writerIdleExit)
 	defer idle.Stop()
@@ -46,14 +49,13 @@ func (c *client) writer() {
 			}
 			idle.Reset(writerIdleExit)
 		case <-idle.C:
-			// Quiet for a while: give back the buffers and exit. A signal
-			// that raced with the decision is picked up by the re-check.
+			// Quiet for a while: give back the chunk list and exit. A
+			// signal that raced with the decision is picked up by the
+			// re-check.
 			c.mu.Lock()
-			if cap(c.spare) > maxKeptBuffer {
-				putBuffer(c.spare)
-			}
-			c.spare = nil
+			c.out.Trim()
 			c.mu.Unlock()
+			c.wbufs, c.wvec = nil, nil
 			c.writerOn.Store(false)
 			// A wake-up that raced with the decision: a receive (unlike
 			// len) synchronizes with the signaller's send.
@@ -82,7 +84,14 @@ func (c *client) writer() {
 
 // flushOut writes everything pending. It returns false once the connection
 // is closed and done with, which ends the writer.
+//
+// The write deadline covers a round: the bytes pending when the round
+// starts, written in one or more vectored writes of at most maxWriteChunks
+// chunks. So a connection has write_deadline to take what was queued for
+// it, whatever the size of its backlog, as with one write of it all.
 func (c *client) flushOut() bool {
+	var round int64 // bytes left in the current round
+	var deadline time.Duration
 	for {
 		c.mu.Lock()
 		if c.closed && !c.flushOnClose {
@@ -90,7 +99,8 @@ func (c *client) flushOut() bool {
 			c.finishClose()
 			return false
 		}
-		if len(c.out) == 0 {
+		pending := c.out.Len()
+		if pending == 0 {
 			closed := c.closed
 			c.mu.Unlock()
 			if closed {
@@ -99,31 +109,34 @@ func (c *client) flushOut() bool {
 			}
 			return true
 		}
-		buf := c.out
-		c.out = c.spare[:0]
-		c.spare = nil
+		c.wbufs = c.out.Peek(c.wbufs[:0], maxWriteChunks)
 		c.mu.Unlock()
 
-		deadline := c.srv.getOpts().WriteDeadline
-		if c.kind == kindRoute {
-			deadline *= routeWriteDeadlineFactor
+		if round <= 0 {
+			round = int64(pending)
+			deadline = c.srv.getOpts().WriteDeadline
+			if c.kind == kindRoute {
+				deadline *= routeWriteDeadlineFactor
+			}
+			c.conn.SetWriteDeadline(time.Now().Add(deadline))
 		}
-		c.conn.SetWriteDeadline(time.Now().Add(deadline))
-		n, err := c.conn.Write(buf)
+		// WriteTo consumes c.wvec (a field: a local would escape through
+		// the interface call, one allocation per write). A tls.Conn has no
+		// vectored write; WriteTo then writes chunk by chunk, still one
+		// call per chunk, not per message.
+		c.wvec = c.wbufs
+		n, err := c.wvec.WriteTo(c.conn)
+		clear(c.wbufs) // no references to chunks back in the pool
+		round -= n
 
 		c.mu.Lock()
+		c.out.Consume(int(n))
 		if err != nil && n > 0 && c.kind == kindRoute && !c.closed && errors.Is(err, os.ErrDeadlineExceeded) {
-			// A route that makes progress is busy, not stalled: keep the
-			// rest in front of what was queued meanwhile and go on.
-			c.srv.log.Debugf("%s - Route write deadline exceeded with progress, %d bytes left", c.logPrefix(), len(buf)-n)
-			merged := getBuffer(len(buf) - n + len(c.out))
-			merged = append(merged, buf[n:]...)
-			merged = append(merged, c.out...)
-			putBuffer(c.out)
-			c.out = merged
-			err = nil
+			// A route that makes progress is busy, not stalled: go on
+			// with a new deadline.
+			c.srv.log.Debugf("%s - Route write deadline exceeded with progress, %d bytes left", c.logPrefix(), c.out.Len())
+			err, round = nil, 0
 		}
-		c.spare = buf[:0]
 		c.noteWriteActivity()
 		c.mu.Unlock()
 		if c.route != nil {
@@ -135,7 +148,7 @@ func (c *client) flushOut() bool {
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					c.logPrefix(), deadline, len(buf))
+					c.logPrefix(), deadline, pending)
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)
@@ -147,13 +160,39 @@ func (c *client) flushOut() bool {
 }
 
 // finishClose closes the socket (which also ends the reader) and releases
-// the buffers.
+// the pending output.
 func (c *client) finishClose() {
 	if c.kind == kindRoute {
 		c.routeLinger()
 	}
 	c.conn.Close()
 	c.mu.Lock()
-	c.out, c.spare = nil, nil
+	large := c.out.Len() >= collectAfter
+	c.out.Reset()
 	c.mu.Unlock()
+	c.wbufs, c.wvec = nil, nil
+	if large {
+		collectSoon()
+	}
+}
+
+// collectAfter is the backlog whose release is worth a garbage collection:
+// a slow consumer cut off at max_pending leaves tens of MiB that the
+// runtime would otherwise only collect (and give back to the OS) once the
+// heap grew to twice its peak, possibly minutes later.
+const collectAfter = 8 << 20
+
+// lastCollect is when collectSoon last started a collection (UnixNano).
+var lastCollect atomic.Int64
+
+// collectSoon starts a garbage collection in the background, at most one
+// a second: it blocks nobody (the message path does not allocate), and the
+// runtime's scavenger then returns the freed memory to the OS.
+func collectSoon() {
+	now := time.Now().UnixNano()
+	last := lastCollect.Load()
+	if now-last < int64(time.Second) || !lastCollect.CompareAndSwap(last, now) {
+		return
+	}
+	go runtime.GC()
 }

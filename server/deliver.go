@@ -147,9 +147,8 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		msg = msg[hdrLen:]
 		hdrLen = 0
 	}
-	wasIdle := len(r.out) == 0
-	r.out = r.reserveOut(len(subject) + len(sub.sid) + len(reply) + len(msg) + 32)
-	r.out = appendMsg(r.out, subject, sub.sid, reply, hdrLen, msg)
+	wasIdle := r.out.Len() == 0
+	r.queueMsg(subject, sub.sid, reply, hdrLen, msg)
 	if r.tracing() {
 		r.traceDelivery(subject, sub.sid, reply, hdrLen, msg)
 	}
@@ -195,6 +194,13 @@ func (c *client) delCacheLocked() *auth.Cache {
 
 // appendMsg encodes MSG/HMSG without allocating.
 func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []byte) []byte {
+	b = appendMsgHeader(b, subject, sid, reply, hdrLen, len(msg))
+	b = append(b, msg...)
+	return append(b, "\r\n"...)
+}
+
+// appendMsgHeader encodes the MSG/HMSG line for a size-byte payload.
+func appendMsgHeader(b, subject []byte, sid string, reply []byte, hdrLen, size int) []byte {
 	if hdrLen > 0 {
 		b = append(b, "HMSG "...)
 	} else {
@@ -212,9 +218,7 @@ func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []by
 		b = strconv.AppendInt(b, int64(hdrLen), 10)
 		b = append(b, ' ')
 	}
-	b = strconv.AppendInt(b, int64(len(msg)), 10)
-	b = append(b, "\r\n"...)
-	b = append(b, msg...)
+	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, "\r\n"...)
 }
 
@@ -227,10 +231,14 @@ func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []by
 // oldest backlogScanMax bytes only, so its cost is bounded whatever the
 // limit.
 func (r *client) slowConsumer() {
+	// Copy the front of the backlog under the lock (nothing is appended
+	// to r any more, but its writer may still be consuming chunks) and
+	// scan it without.
 	r.mu.Lock()
-	pending, limit := len(r.out), r.maxPending
-	top := topBacklog(r.out[:min(len(r.out), backlogScanMax)], 3)
+	pending, limit := r.out.Len(), r.maxPending
+	front := r.out.CopyFront(make([]byte, 0, min(pending, backlogScanMax)), backlogScanMax)
 	r.mu.Unlock()
+	top := topBacklog(front, 3)
 	r.srv.log.Noticef("%s - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes; largest backlog: %s)",
 		r.logPrefix(), limit, pending, formatBacklog(top))
 	r.closeConnection(SlowConsumerPendingBytes, false)
@@ -244,7 +252,7 @@ const backlogScanMax = 1 << 20
 // caller then cuts r off, and every other publisher skips r from now on.
 // r.mu is held.
 func (r *client) overLimitLocked() bool {
-	if r.cutOff || int64(len(r.out)) <= r.maxPending {
+	if r.cutOff || int64(r.out.Len()) <= r.maxPending {
 		return false
 	}
 	r.cutOff = true
@@ -265,8 +273,8 @@ func (c *client) sendNoResponders(subject, reply []byte) {
 		hdr = append(hdr, subject...)
 		hdr = append(hdr, "\r\n\r\n"...)
 		c.mu.Lock()
-		wasIdle := len(c.out) == 0
-		c.out = appendMsg(c.out, reply, sub.sid, nil, len(hdr), hdr)
+		wasIdle := c.out.Len() == 0
+		c.queueMsg(reply, sub.sid, nil, len(hdr), hdr)
 		c.mu.Unlock()
 		if wasIdle {
 			c.markFlush(c)

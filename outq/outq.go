@@ -58,6 +58,10 @@ func (q *Queue) Len() int { return q.n }
 // Chunks returns the number of chunks held.
 func (q *Queue) Chunks() int { return len(q.bufs) }
 
+// Released reports that the queue holds nothing at all: no chunk, and no
+// chunk list (see Trim).
+func (q *Queue) Released() bool { return q.bufs == nil }
+
 // Append queues a copy of p.
 func (q *Queue) Append(p []byte) {
 	for len(p) > 0 {

@@ -34,7 +34,7 @@ func TestEmptyQueueHoldsNothing(t *testing.T) {
 		t.Fatalf("written queue keeps %d chunks", q.Chunks())
 	}
 	q.Trim()
-	if q.bufs != nil {
+	if !q.Released() {
 		t.Fatal("Trim kept the chunk list")
 	}
 }

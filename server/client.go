@@ -89,8 +89,12 @@ type client struct {
 	wbufs [][]byte
 	wvec  net.Buffers
 
-	mu           sync.Mutex
-	out          outq.Queue // pending output, appended by anyone holding mu
+	mu  sync.Mutex
+	out outq.Queue // pending output, appended by anyone holding mu
+	// outRound is the part of out the writer has started on: what was
+	// pending when its current round of writes began (see flushOut).
+	// max_pending applies to the rest.
+	outRound     int64
 	outMsgs      int64
 	outBytes     int64
 	subs         map[string]*subscription

@@ -88,7 +88,9 @@ func (c *client) writer() {
 // The write deadline covers a round: the bytes pending when the round
 // starts, written in one or more vectored writes of at most maxWriteChunks
 // chunks. So a connection has write_deadline to take what was queued for
-// it, whatever the size of its backlog, as with one write of it all.
+// it, whatever the size of its backlog, as with one write of it all. And
+// max_pending applies to what was queued after the round began, as if the
+// round had left the queue (c.outRound).
 func (c *client) flushOut() bool {
 	var round int64 // bytes left in the current round
 	var deadline time.Duration
@@ -110,10 +112,14 @@ func (c *client) flushOut() bool {
 			return true
 		}
 		c.wbufs = c.out.Peek(c.wbufs[:0], maxWriteChunks)
+		newRound := round <= 0
+		if newRound {
+			round = int64(pending)
+			c.outRound = round
+		}
 		c.mu.Unlock()
 
-		if round <= 0 {
-			round = int64(pending)
+		if newRound {
 			deadline = c.srv.getOpts().WriteDeadline
 			if c.kind == kindRoute {
 				deadline *= routeWriteDeadlineFactor
@@ -137,6 +143,7 @@ func (c *client) flushOut() bool {
 			c.srv.log.Debugf("%s - Route write deadline exceeded with progress, %d bytes left", c.logPrefix(), c.out.Len())
 			err, round = nil, 0
 		}
+		c.outRound = max(round, 0)
 		c.noteWriteActivity()
 		c.mu.Unlock()
 		if c.route != nil {
@@ -169,6 +176,7 @@ func (c *client) finishClose() {
 	c.mu.Lock()
 	large := c.out.Len() >= collectAfter
 	c.out.Reset()
+	c.outRound = 0
 	c.mu.Unlock()
 	c.wbufs, c.wvec = nil, nil
 	if large {

@@ -250,9 +250,10 @@ const backlogScanMax = 1 << 20
 
 // overLimitLocked reports, once, that r's backlog passed max_pending: the
 // caller then cuts r off, and every other publisher skips r from now on.
-// r.mu is held.
+// The backlog is what was queued after the writer's current round began
+// (the round itself is being written). r.mu is held.
 func (r *client) overLimitLocked() bool {
-	if r.cutOff || int64(r.out.Len()) <= r.maxPending {
+	if r.cutOff || int64(r.out.Len())-r.outRound <= r.maxPending {
 		return false
 	}
 	r.cutOff = true

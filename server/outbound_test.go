@@ -168,19 +168,24 @@ func TestSlowConsumerBacklogCutOff(t *testing.T) {
 	nc.Flush()
 	secEventually(t, func() bool { return s.NumSubscriptions() >= 2 }, "both subscriptions")
 
+	// The publisher goes in batches, each awaited by the healthy
+	// subscriber, so that only the slow one falls behind.
 	pubc, _ := secNats(t, s)
-	const n, size = 600, 8 << 10 // 4.8 MiB: more than twice max_pending
-	for i := 0; i < n; i++ {
+	const batches, batch, size = 40, 64, 8 << 10 // 20 MiB: ten times max_pending
+	for i := 0; i < batches*batch; i++ {
 		pubc.Publish("cut."+strconv.Itoa(i%3), testPayload(i, size))
-	}
-	pubc.Flush()
-	for i := 0; i < n; i++ {
-		m, err := sub.NextMsg(secWait)
-		if err != nil {
-			t.Fatalf("healthy subscriber, message %d: %v", i, err)
+		if (i+1)%batch > 0 {
+			continue
 		}
-		if !bytes.Equal(m.Data, testPayload(i, size)) {
-			t.Fatalf("healthy subscriber, message %d differs", i)
+		pubc.Flush()
+		for j := i + 1 - batch; j <= i; j++ {
+			m, err := sub.NextMsg(secWait)
+			if err != nil {
+				t.Fatalf("healthy subscriber, message %d: %v", j, err)
+			}
+			if !bytes.Equal(m.Data, testPayload(j, size)) {
+				t.Fatalf("healthy subscriber, message %d differs", j)
+			}
 		}
 	}
 	line := l.waitFor(t, "Slow Consumer Detected: MaxPending of 2097152 Exceeded", "largest backlog:")

@@ -23,9 +23,16 @@ package outq
 
 import "sync"
 
-// ChunkSize is the size of every chunk: large enough that a vectored write
-// of a few chunks fills a socket buffer, and at most two TLS records.
+// ChunkSize is the size of a chunk: large enough that a vectored write of
+// a few chunks fills a socket buffer, and at most two TLS records.
 const ChunkSize = 32 << 10
+
+// SmallSize is the size of the first chunk of a queue that starts with a
+// small append: most flushes of a quiet connection (an INFO, a PONG, a few
+// messages) fit in it, so thousands of connections with a little output
+// pending at once (a reconnect storm) touch a page each, not a chunk each.
+// Once it is full, the queue goes on with full chunks.
+const SmallSize = 2 << 10
 
 // keepOnReset is how many chunks Reset gives back to the pool; a large
 // backlog's other chunks are left to the garbage collector, so the memory
@@ -33,14 +40,33 @@ const ChunkSize = 32 << 10
 // would keep it until the next two collections).
 const keepOnReset = 16
 
-type chunk = [ChunkSize]byte
+type (
+	chunk      = [ChunkSize]byte
+	smallChunk = [SmallSize]byte
+)
 
-var pool = sync.Pool{New: func() any { return new(chunk) }}
+var (
+	pool      = sync.Pool{New: func() any { return new(chunk) }}
+	smallPool = sync.Pool{New: func() any { return new(smallChunk) }}
+)
 
-func getChunk() []byte { return pool.Get().(*chunk)[:0] }
+// getChunk returns an empty chunk: a small one if n bytes fit in it.
+func getChunk(n int) []byte {
+	if n <= SmallSize {
+		return smallPool.Get().(*smallChunk)[:0]
+	}
+	return pool.Get().(*chunk)[:0]
+}
 
-// putChunk returns a chunk, which every slice in a Queue starts at.
-func putChunk(b []byte) { pool.Put((*chunk)(b[:ChunkSize])) }
+// putChunk returns a chunk (every slice in a Queue starts at one) to its
+// pool.
+func putChunk(b []byte) {
+	if cap(b) == SmallSize {
+		smallPool.Put((*smallChunk)(b[:SmallSize]))
+	} else {
+		pool.Put((*chunk)(b[:ChunkSize]))
+	}
+}
 
 // Queue is a FIFO of bytes. The zero value is an empty queue, ready to use.
 // It holds no chunk while empty; Trim also drops its (small) list.
@@ -65,7 +91,7 @@ func (q *Queue) Released() bool { return q.bufs == nil }
 // Append queues a copy of p.
 func (q *Queue) Append(p []byte) {
 	for len(p) > 0 {
-		c := copy(q.room(), p)
+		c := copy(q.room(len(p)), p)
 		q.filled(c)
 		p = p[c:]
 	}
@@ -76,22 +102,26 @@ func (q *Queue) Append(p []byte) {
 // callers' stack buffers would move to the heap.)
 func (q *Queue) AppendString(s string) {
 	for len(s) > 0 {
-		c := copy(q.room(), s)
+		c := copy(q.room(len(s)), s)
 		q.filled(c)
 		s = s[c:]
 	}
 }
 
 // room returns the free end of the last chunk, taking a new chunk if the
-// last one is full (or there is none).
-func (q *Queue) room() []byte {
+// last one is full (or there is none): a small one for a small first
+// append of n bytes, else a full one.
+func (q *Queue) room(n int) []byte {
 	k := len(q.bufs)
-	if k == 0 || len(q.bufs[k-1]) == ChunkSize {
-		q.bufs = append(q.bufs, getChunk())
+	if k == 0 {
+		q.bufs = append(q.bufs, getChunk(n))
+		k++
+	} else if last := q.bufs[k-1]; len(last) == cap(last) {
+		q.bufs = append(q.bufs, getChunk(ChunkSize))
 		k++
 	}
 	last := q.bufs[k-1]
-	return last[len(last):ChunkSize]
+	return last[len(last):cap(last)]
 }
 
 // filled records that c bytes were copied into room().
@@ -112,14 +142,14 @@ func (q *Queue) Reserve(n int) []byte {
 		if n > ChunkSize {
 			return nil
 		}
-		q.bufs = append(q.bufs, getChunk())
+		q.bufs = append(q.bufs, getChunk(n))
 		k = 1
 	}
 	last := q.bufs[k-1]
-	if ChunkSize-len(last) < n {
+	if cap(last)-len(last) < n {
 		return nil
 	}
-	return last[len(last):len(last):ChunkSize]
+	return last[len(last):len(last):cap(last)]
 }
 
 // Commit queues b, the slice Reserve returned with bytes appended to it.
@@ -128,10 +158,13 @@ func (q *Queue) Reserve(n int) []byte {
 func (q *Queue) Commit(b []byte) {
 	k := len(q.bufs)
 	if len(b) == 0 || k == 0 {
+		if q.n == 0 {
+			q.empty() // a reserve on an empty queue, nothing committed
+		}
 		return
 	}
 	last := q.bufs[k-1]
-	if cap(b) != ChunkSize-len(last) || &last[:len(last)+1][len(last)] != &b[0] {
+	if cap(b) != cap(last)-len(last) || &last[:len(last)+1][len(last)] != &b[0] {
 		q.Append(b)
 		return
 	}
@@ -189,13 +222,19 @@ func (q *Queue) Consume(n int) {
 	if q.n == 0 {
 		// Every chunk is written; the last may have been only partly
 		// filled. Keep none.
-		for i, b := range q.bufs {
-			putChunk(b)
-			q.bufs[i] = nil
-		}
-		q.bufs = q.bufs[:0]
-		q.head = 0
+		q.empty()
 	}
+}
+
+// empty gives back every chunk of a queue with nothing pending, keeping
+// the list for reuse.
+func (q *Queue) empty() {
+	for i, b := range q.bufs {
+		putChunk(b)
+		q.bufs[i] = nil
+	}
+	q.bufs = q.bufs[:0]
+	q.head = 0
 }
 
 // CopyFront appends to dst the first n pending bytes (or all if fewer)

@@ -48,12 +48,13 @@ func TestAppendSpansChunks(t *testing.T) {
 	if want := 8 + len(big) + 2; q.Len() != want {
 		t.Fatalf("len %d, want %d", q.Len(), want)
 	}
-	if q.Chunks() != 3 {
+	// A small first chunk, then full ones.
+	if q.Chunks() != 4 {
 		t.Fatalf("%d chunks for %d bytes", q.Chunks(), q.Len())
 	}
 	views := q.Peek(nil, 10)
-	if len(views) != 3 || len(views[0]) != ChunkSize || len(views[1]) != ChunkSize {
-		t.Fatalf("views %d: %d %d", len(views), len(views[0]), len(views[1]))
+	if len(views) != 4 || len(views[0]) != SmallSize || len(views[1]) != ChunkSize || len(views[2]) != ChunkSize {
+		t.Fatalf("views %d: %d %d %d", len(views), len(views[0]), len(views[1]), len(views[2]))
 	}
 	got := drain(&q, 2)
 	want := append(append([]byte("MSG a 1 "), big...), "\r\n"...)
@@ -93,18 +94,21 @@ func TestReserveCommit(t *testing.T) {
 	if q.Len() != 13 {
 		t.Fatalf("len %d", q.Len())
 	}
+	if cap(q.bufs[0]) != SmallSize {
+		t.Fatalf("first chunk of %d bytes for a small frame", cap(q.bufs[0]))
+	}
 	// An underestimate that outgrows the chunk is copied, not lost.
-	q.Append(bytes.Repeat([]byte("y"), ChunkSize-13-4))
+	q.Append(bytes.Repeat([]byte("y"), SmallSize+ChunkSize-13-4))
 	b = q.Reserve(4)
 	if b == nil {
 		t.Fatal("reserve of the last 4 bytes failed")
 	}
 	q.Commit(append(b, "abcdefgh"...)) // 8 > the 4 left: reallocated
-	if q.Reserve(1) != nil && q.Chunks() == 1 {
+	if q.Reserve(1) != nil && q.Chunks() == 2 {
 		t.Fatal("reserve past the chunk's end")
 	}
 	got := drain(&q, 10)
-	if want := 13 + ChunkSize - 17 + 8; len(got) != want || string(got[len(got)-8:]) != "abcdefgh" {
+	if want := 13 + SmallSize + ChunkSize - 17 + 8; len(got) != want || string(got[len(got)-8:]) != "abcdefgh" {
 		t.Fatalf("got %d bytes ending %q", len(got), got[len(got)-8:])
 	}
 	if q.Reserve(ChunkSize+1) != nil {

@@ -3,6 +3,7 @@ package outq
 import (
 	"bytes"
 	"testing"
+	"time"
 )
 
 // benchAppend queues b.N frames of size bytes, written out every batch
@@ -67,4 +68,42 @@ func BenchmarkBacklog64MiB(b *testing.B) {
 		}
 		q.Reset()
 	}
+}
+
+// The worst single append while a 64 MiB backlog builds up, which is what
+// a publisher's other subscribers wait for: with chunks, at most one new
+// chunk; with one contiguous buffer (what natsd had before), a copy of
+// the whole backlog each time it doubles. Reported as max-µs/append.
+func BenchmarkWorstAppendChunked(b *testing.B) {
+	frame := bytes.Repeat([]byte("x"), 1024)
+	var worst time.Duration
+	for i := 0; i < b.N; i++ {
+		var q Queue
+		for q.Len() < 64<<20 {
+			t0 := time.Now()
+			q.Append(frame)
+			worst = max(worst, time.Since(t0))
+		}
+		q.Reset()
+	}
+	b.ReportMetric(float64(worst.Microseconds()), "max-µs/append")
+}
+
+func BenchmarkWorstAppendContiguous(b *testing.B) {
+	frame := bytes.Repeat([]byte("x"), 1024)
+	var worst time.Duration
+	for i := 0; i < b.N; i++ {
+		var out []byte
+		for len(out) < 64<<20 {
+			t0 := time.Now()
+			if cap(out)-len(out) < len(frame) {
+				grown := make([]byte, len(out), 2*cap(out)+len(frame))
+				copy(grown, out)
+				out = grown
+			}
+			out = append(out, frame...)
+			worst = max(worst, time.Since(t0))
+		}
+	}
+	b.ReportMetric(float64(worst.Microseconds()), "max-µs/append")
 }

@@ -86,8 +86,9 @@ type client struct {
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).
-	wbufs [][]byte
-	wvec  net.Buffers
+	wbufs   [][]byte
+	wvec    net.Buffers
+	wgather []byte // for a TLS connection: small pieces gathered into one record
 
 	mu  sync.Mutex
 	out outq.Queue // pending output, appended by anyone holding mu

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"net"
 	"os"
 	"runtime"
 	"sync/atomic"
@@ -55,7 +56,7 @@ func (c *client) writer() {
 			c.mu.Lock()
 			c.out.Trim()
 			c.mu.Unlock()
-			c.wbufs, c.wvec = nil, nil
+			c.wbufs, c.wvec, c.wgather = nil, nil, nil
 			c.writerOn.Store(false)
 			// A wake-up that raced with the decision: a receive (unlike
 			// len) synchronizes with the signaller's send.
@@ -126,12 +127,7 @@ func (c *client) flushOut() bool {
 			}
 			c.conn.SetWriteDeadline(time.Now().Add(deadline))
 		}
-		// WriteTo consumes c.wvec (a field: a local would escape through
-		// the interface call, one allocation per write). A tls.Conn has no
-		// vectored write; WriteTo then writes chunk by chunk, still one
-		// call per chunk, not per message.
-		c.wvec = c.wbufs
-		n, err := c.wvec.WriteTo(c.conn)
+		n, err := c.writeChunks()
 		clear(c.wbufs) // no references to chunks back in the pool
 		round -= n
 
@@ -166,6 +162,39 @@ func (c *client) flushOut() bool {
 	}
 }
 
+// tlsRecord is the most a TLS record carries: below it, writing one piece
+// instead of several saves records and system calls.
+const tlsRecord = 16 << 10
+
+// writeChunks writes c.wbufs. A TCP socket takes them in one writev. A
+// TLS connection has no vectored write and writes each chunk as at least
+// one record and one system call, so pieces that fit in one record are
+// first gathered into one (a small first chunk and the start of the next
+// one, typically); larger chunks already fill records.
+func (c *client) writeChunks() (int64, error) {
+	if _, vectored := c.conn.(*net.TCPConn); !vectored && len(c.wbufs) > 1 {
+		total := 0
+		for _, b := range c.wbufs {
+			total += len(b)
+		}
+		if total <= tlsRecord {
+			if c.wgather == nil {
+				c.wgather = make([]byte, 0, tlsRecord)
+			}
+			g := c.wgather[:0]
+			for _, b := range c.wbufs {
+				g = append(g, b...)
+			}
+			n, err := c.conn.Write(g)
+			return int64(n), err
+		}
+	}
+	// WriteTo consumes c.wvec (a field: a local would escape through the
+	// interface call, one allocation per write).
+	c.wvec = c.wbufs
+	return c.wvec.WriteTo(c.conn)
+}
+
 // finishClose closes the socket (which also ends the reader) and releases
 // the pending output.
 func (c *client) finishClose() {
@@ -178,7 +207,7 @@ func (c *client) finishClose() {
 	c.out.Reset()
 	c.outRound = 0
 	c.mu.Unlock()
-	c.wbufs, c.wvec = nil, nil
+	c.wbufs, c.wvec, c.wgather = nil, nil, nil
 	if large {
 		collectSoon()
 	}

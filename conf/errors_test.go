@@ -13,9 +13,11 @@ func TestSyntaxErrors(t *testing.T) {
 		{"unterminated double-quoted string", "a: 1\nb: \"abc\n", `test.conf:2:4: unterminated string: missing closing "`},
 		{"unterminated single-quoted string", "b: 'abc", `test.conf:1:4: unterminated string: missing closing '`},
 		{"unterminated quoted key", `"abc: 1`, `test.conf:1:1: unterminated quoted key: missing closing "`},
-		{"unterminated map", "a {\n  b: 1\n", "test.conf:1:3: unterminated map: no '}' closes this '{'"},
-		{"unterminated nested map", "a {\n  b {\n    c: 1\n}\n", "test.conf:1:3: unterminated map"},
-		{"unterminated array", "a: [\n  1,\n  2\n", "test.conf:1:4: unterminated array: no ']' closes this '['"},
+		{"unterminated map", "a {\n  b: 1\n", "test.conf:1:3: unterminated map: no '}' closes this '{' (reached end of file at line 2)"},
+		{"unterminated map without final newline", "port: 4222\nauthorization {\n  user: a\n  password: b", "test.conf:2:15: unterminated map: no '}' closes this '{' (reached end of file at line 4)"},
+		{"unterminated map then blank lines", "a {\n  b: 1\n\n\n", "test.conf:1:3: unterminated map: no '}' closes this '{' (reached end of file at line 4)"},
+		{"unterminated nested map", "a {\n  b {\n    c: 1\n}\n", "test.conf:1:3: unterminated map: no '}' closes this '{' (reached end of file at line 4)"},
+		{"unterminated array", "a: [\n  1,\n  2\n", "test.conf:1:4: unterminated array: no ']' closes this '[' (reached end of file at line 3)"},
 		{"unterminated block string", "a: (\nline\n", "test.conf:1:4: unterminated block string"},
 		{"block string closed on its own line only", "a: (x)", "test.conf:1:4: unterminated block string"},
 		{"key without value at end", "a: 1\nb", `test.conf:2:1: key "b" has no value`},
@@ -80,7 +82,7 @@ func TestSyntaxErrors(t *testing.T) {
 
 func TestErrorWithoutFileName(t *testing.T) {
 	_, err := Options{LookupEnv: env{}.LookupEnv}.Parse("", "a: [")
-	if got, want := err.Error(), "<input>:1:4: unterminated array: no ']' closes this '['"; got != want {
+	if got, want := err.Error(), "<input>:1:4: unterminated array: no ']' closes this '[' (reached end of file at line 1)"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }

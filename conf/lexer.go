@@ -48,6 +48,18 @@ func (s *scanner) peekRune() rune {
 
 func (s *scanner) pos() Pos { return Pos{File: s.file, Line: s.line, Col: s.col} }
 
+// lastLine is the number of the file's last line, for errors that reach
+// the end of the file: the line a final newline ends, not the empty one
+// after it (nats-server counts that one, which names a line an editor
+// does not show).
+func (s *scanner) lastLine() int {
+	n := 1 + strings.Count(s.src, "\n")
+	if n > 1 && strings.HasSuffix(s.src, "\n") {
+		n--
+	}
+	return n
+}
+
 // advance consumes one byte. Columns count runes, so UTF-8 continuation
 // bytes do not move the column.
 func (s *scanner) advance() {

@@ -66,7 +66,7 @@ func (p *parser) parseBody(m *Map, sc *scope, ctx context, open Pos) error {
 		s.skipBlank()
 		if s.eof() {
 			if ctx == inMap {
-				return errorf(open, "unterminated map: no '}' closes this '{'")
+				return errorf(open, "unterminated map: no '}' closes this '{' (reached end of file at line %d)", s.lastLine())
 			}
 			return nil
 		}
@@ -287,7 +287,7 @@ func (p *parser) parseArray(sc *scope) (*Value, error) {
 	for {
 		s.skipBlank()
 		if s.eof() {
-			return nil, errorf(open, "unterminated array: no ']' closes this '['")
+			return nil, errorf(open, "unterminated array: no ']' closes this '[' (reached end of file at line %d)", s.lastLine())
 		}
 		if s.peek() == ']' {
 			s.advance()

@@ -28,6 +28,8 @@ const (
 // a connection cid, kind and remote, and when known client_name,
 // client_lang, client_version, account, user and subject.
 //
+// Records (see Record) are written with their own msg and keys.
+//
 // The server logs connection lines as text with nats-server's prefix
 // ("127.0.0.1:4567 - cid:5 - ..."); JSON parses that prefix into keys, so
 // the server's logging calls are the same for every format.
@@ -98,6 +100,32 @@ func (l *JSON) record(level slog.Level, msg string) slog.Record {
 
 func (l *JSON) output(level slog.Level, format string, v []any) {
 	_ = l.h.Handle(context.Background(), l.record(level, fmt.Sprintf(format, v...)))
+}
+
+var slogLevels = [...]slog.Level{LevelDebug: slog.LevelDebug, LevelInfo: slog.LevelInfo, LevelWarn: slog.LevelWarn, LevelError: slog.LevelError}
+
+// LogRecord writes r as one JSON object: its Msg, the keys of its
+// connection and one key per field.
+func (l *JSON) LogRecord(level Level, r *Record) {
+	if level == LevelDebug && !l.debug.Load() {
+		return
+	}
+	var now time.Time
+	if l.time {
+		now = time.Now()
+	}
+	rec := slog.NewRecord(now, slogLevels[level], r.Msg, 0)
+	if r.Conn != "" {
+		if c, _, ok := parseConnPrefix(r.Conn + " - "); ok {
+			rec.AddAttrs(c.attrs()...)
+		} else {
+			rec.AddAttrs(slog.String("conn", r.Conn))
+		}
+	}
+	for _, f := range r.Fields {
+		rec.AddAttrs(slog.Any(f.Key, jsonValue(f.Value)))
+	}
+	_ = l.h.Handle(context.Background(), rec)
 }
 
 // noticeLine formats an info line without writing it.

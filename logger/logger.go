@@ -1,6 +1,10 @@
-// Package logger writes natsd's log in nats-server's text format:
+// Package logger writes natsd's log in nats-server's text format
 //
 //	[pid] 2006/01/02 15:04:05.000000 [INF] message
+//
+// or as one JSON object per line (JSON). Messages that carry values the
+// operator filters on are Records (record.go): text lays them out as
+// nats-server does, JSON writes their values as keys.
 //
 // It is a leaf package: it knows nothing of the server.
 package logger
@@ -98,6 +102,27 @@ func (l *Text) appendLine(b []byte, label string, format string, v []any) []byte
 	b = append(b, label...)
 	b = fmt.Appendf(b, format, v...)
 	return append(b, '\n')
+}
+
+var levelLabels = [...]string{LevelDebug: "[DBG] ", LevelInfo: "[INF] ", LevelWarn: "[WRN] ", LevelError: "[ERR] "}
+
+// LogRecord writes r's text lines in one write, so that no other line
+// comes between them.
+func (l *Text) LogRecord(level Level, r *Record) {
+	if level == LevelDebug && !l.debug.Load() {
+		return
+	}
+	label := levelLabels[level]
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buf[:0]
+	for _, line := range r.TextLines() {
+		b = l.appendLine(b, label, "%s", []any{line})
+	}
+	_, _ = l.w.Write(b)
+	if cap(b) <= 4096 {
+		l.buf = b
+	}
 }
 
 // noticeLine formats an info line without writing it (a rotating file

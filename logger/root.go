@@ -214,6 +214,21 @@ func (r *Root) Tracef(format string, v ...any) {
 	}
 }
 
+// LogRecord writes rec with the logger in force: as fields in JSON, as
+// text lines otherwise.
+func (r *Root) LogRecord(level Level, rec *Record) {
+	if level == LevelDebug && !r.debug.Load() {
+		return
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if rl, ok := r.cur.(RecordLogger); ok {
+		rl.LogRecord(level, rec)
+		return
+	}
+	logLines(r.cur, level, rec)
+}
+
 // DebugEnabled reports whether debug output is on.
 func (r *Root) DebugEnabled() bool { return r.debug.Load() }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -70,6 +71,26 @@ func topBacklog(out []byte, n int) []subjectBacklog {
 		list = list[:n]
 	}
 	return list
+}
+
+// backlogList is a slow consumer's largest backlogs as a log field: the
+// text of formatBacklog, a list of objects in JSON.
+type backlogList []subjectBacklog
+
+func (l backlogList) String() string { return formatBacklog(l) }
+
+// LogValue is the JSON form: [{"subject":"a.b","bytes":1024,"msgs":4}].
+func (l backlogList) LogValue() slog.Value {
+	type entry struct {
+		Subject string `json:"subject"`
+		Bytes   int    `json:"bytes"`
+		Msgs    int    `json:"msgs"`
+	}
+	out := make([]entry, len(l))
+	for i, b := range l {
+		out[i] = entry{b.Subject, b.Bytes, b.Msgs}
+	}
+	return slog.AnyValue(out)
 }
 
 // formatBacklog renders a backlog for the log: `"a.b" 1.2 MiB in 42 msgs, ...`.

@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/natsd/natsd/logger"
 )
 
 // maxWriteChunks bounds one vectored write: 64 chunks (2 MiB) fill any
@@ -150,8 +152,9 @@ func (c *client) flushOut() bool {
 		}
 		if err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
-				c.srv.log.Noticef("%s - Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					c.logPrefix(), deadline, pending)
+				logger.Notice(c.srv.log, logger.Record{Conn: c.logPrefix(), Msg: "Slow Consumer Detected: WriteDeadline exceeded",
+					Text:   "Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
+					Fields: []logger.Field{logger.F("write_deadline", deadline), logger.F("pending_bytes", pending)}})
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)

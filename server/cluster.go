@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 )
 
 // Clustering: servers form a full mesh of route connections (route.go).
@@ -51,6 +52,7 @@ type clusterState struct {
 
 	urlsMu      sync.Mutex
 	connectURLs atomic.Pointer[[]string] // every cluster node's client URLs
+	sawPeerURLs bool                     // a peer's client URLs were ever listed; under urlsMu
 
 	slowRoutes  atomic.Uint64
 	staleRoutes atomic.Uint64
@@ -108,9 +110,10 @@ func (s *Server) startCluster() error {
 	s.cluster.addr = l.Addr()
 	s.mu.Unlock()
 	if o.Cluster.Name != "" {
-		s.log.Noticef("Cluster name is %s", o.Cluster.Name)
+		logger.Notice(s.log, logger.Record{Msg: "Cluster name", Text: "Cluster name is %s", Fields: []logger.Field{logger.F("cluster", o.Cluster.Name)}})
 	}
-	s.log.Noticef("Listening for route connections on %s", l.Addr())
+	logger.Notice(s.log, logger.Record{Msg: "Listening for route connections", Text: "Listening for route connections on %s",
+		Fields: []logger.Field{logger.F("addr", l.Addr().String())}})
 	s.updateConnectURLs()
 	if o.Cluster.TLSConfig != nil {
 		s.log.Noticef("TLS required for route connections")
@@ -293,13 +296,17 @@ func (s *Server) clientConnectURLs() []string {
 
 // updateConnectURLs recomputes the cluster's client URLs and, when they
 // changed, sends an asynchronous INFO to the clients that accept one.
+//
+// Like nats-server, a server lists URLs only once it has learned a peer's,
+// and from then on always lists at least its own: when every peer is gone,
+// connect_urls is ["<self>"], which tells clients to drop the servers that
+// left from their pools (they prune only on a non-empty list).
 func (s *Server) updateConnectURLs() {
 	if !s.cluster.enabled {
 		return
 	}
 	s.cluster.urlsMu.Lock()
 	defer s.cluster.urlsMu.Unlock()
-	// Like nats-server, a server lists URLs only once it knows others.
 	var urls []string
 	if !s.getOpts().Cluster.NoAdvertise {
 		s.mu.Lock()
@@ -310,6 +317,9 @@ func (s *Server) updateConnectURLs() {
 		}
 		s.mu.Unlock()
 		if len(urls) > 0 {
+			s.cluster.sawPeerURLs = true
+		}
+		if s.cluster.sawPeerURLs {
 			slices.Sort(urls)
 			urls = dedupe(append(s.ownClientURLs(), urls...))
 		}
@@ -321,18 +331,18 @@ func (s *Server) updateConnectURLs() {
 	if s.isShuttingDown() {
 		return
 	}
-	line := s.asyncInfo()
-	for _, c := range s.snapshotClients() {
-		if c.flags.Load()&flagAsyncInfo != 0 {
-			c.queueInfo(line)
-		}
-	}
+	s.sendAsyncInfo(s.baseInfo())
 }
 
-// asyncInfo is the INFO sent to clients when the cluster changes.
-func (s *Server) asyncInfo() []byte {
-	info := s.baseInfo()
-	return clientInfoLine(&info)
+// sendAsyncInfo sends info to every client that accepts an asynchronous
+// INFO, completed with each client's own fields: clients such as nats.c
+// replace their saved INFO with each one they receive.
+func (s *Server) sendAsyncInfo(info serverInfo) {
+	for _, c := range s.snapshotClients() {
+		if c.flags.Load()&flagAsyncInfo != 0 {
+			c.queueInfo(c.asyncInfoLine(info))
+		}
+	}
 }
 
 func (s *Server) isShuttingDown() bool {

@@ -49,6 +49,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"write_deadline"}, set: durationTo(func(o *Options) *time.Duration { return &o.WriteDeadline }), reload: true},
 	{names: []string{"authorization"}, set: setAuthorization, reload: true},
 	{names: []string{"tls"}, set: setTLS, reload: true},
+	{names: []string{"allow_non_tls"}, set: boolTo(func(o *Options) *bool { return &o.AllowNonTLS })},
 	{names: []string{"cluster"}, set: setCluster},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},

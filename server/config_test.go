@@ -96,3 +96,15 @@ func TestConfigRelationsAreValidated(t *testing.T) {
 		t.Fatalf("expected a max_payload/max_pending error, got %v", err)
 	}
 }
+
+// TestConfigUnterminatedBlockNamesEndOfFile: a block left open points at
+// its opening brace and names the line where the file ended.
+func TestConfigUnterminatedBlockNamesEndOfFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	os.WriteFile(path, []byte("port: 4222\nauthorization {\n  user: a\n  password: b\n"), 0o644)
+	_, err := ProcessConfigFile(path)
+	want := "natsd.conf:2:15: unterminated map: no '}' closes this '{' (reached end of file at line 4)"
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Fatalf("got %v, want an error ending in %q", err, want)
+	}
+}

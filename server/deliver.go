@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/sublist"
 )
 
@@ -239,8 +240,9 @@ func (r *client) slowConsumer() {
 	front := r.out.CopyFront(make([]byte, 0, min(pending, backlogScanMax)), backlogScanMax)
 	r.mu.Unlock()
 	top := topBacklog(front, 3)
-	r.srv.log.Noticef("%s - Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes; largest backlog: %s)",
-		r.logPrefix(), limit, pending, formatBacklog(top))
+	logger.Notice(r.srv.log, logger.Record{Conn: r.logPrefix(), Msg: "Slow Consumer Detected: MaxPending Exceeded",
+		Text:   "Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes; largest backlog: %s)",
+		Fields: []logger.Field{logger.F("max_pending", limit), logger.F("pending_bytes", pending), logger.F("largest_backlog", backlogList(top))}})
 	r.closeConnection(SlowConsumerPendingBytes, false)
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"runtime"
+	"slices"
 )
 
 // serverInfo is the INFO sent to clients, with nats-server's field names
@@ -19,6 +20,7 @@ type serverInfo struct {
 	AuthRequired bool   `json:"auth_required,omitempty"`
 	TLSRequired  bool   `json:"tls_required,omitempty"`
 	TLSVerify    bool   `json:"tls_verify,omitempty"`
+	TLSAvailable bool   `json:"tls_available,omitempty"` // allow_non_tls
 	MaxPayload   int32  `json:"max_payload"`
 	ClientID     uint64 `json:"client_id,omitempty"`
 	ClientIP     string `json:"client_ip,omitempty"`
@@ -37,10 +39,11 @@ type serverInfo struct {
 // baseInfo is the INFO every client gets, before per-client fields.
 func (s *Server) baseInfo() serverInfo {
 	port := s.getOpts().Port
+	ts := s.tls.Load()
 	if a := s.Addr(); a != nil {
 		port = addrPort(a)
 	}
-	return serverInfo{
+	info := serverInfo{
 		ID:           s.id,
 		Name:         s.name,
 		Version:      Version,
@@ -50,12 +53,22 @@ func (s *Server) baseInfo() serverInfo {
 		Port:         port,
 		Headers:      !s.getOpts().NoHeaderSupport,
 		AuthRequired: s.authRequired(),
-		TLSRequired:  s.tls.Load() != nil,
-		TLSVerify:    s.tls.Load() != nil && s.tls.Load().verify,
+		TLSRequired:  ts != nil && !ts.allowNonTLS,
+		TLSVerify:    ts != nil && ts.verify,
+		TLSAvailable: ts != nil && ts.allowNonTLS,
 		MaxPayload:   s.getOpts().MaxPayload,
 		Cluster:      s.getOpts().Cluster.Name,
 		ConnectURLs:  s.clientConnectURLs(),
 	}
+	if s.InLameDuckMode() {
+		// This server no longer offers itself: connect_urls lists the
+		// others only (and is left out when there are none), in the
+		// lame-duck INFO and in any cluster update after it, as with
+		// nats-server. Only the lame-duck INFO itself says "ldm".
+		own := s.ownClientURLs()
+		info.ConnectURLs = slices.DeleteFunc(slices.Clone(info.ConnectURLs), func(u string) bool { return slices.Contains(own, u) })
+	}
+	return info
 }
 
 // clientInfoLine encodes an INFO for clients; nats-server ends it with a
@@ -74,6 +87,16 @@ func (s *Server) infoFor(c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.Nonce = string(c.nonce)
+	return clientInfoLine(&info)
+}
+
+// asyncInfoLine completes info, an INFO sent after the first one, with
+// the fields of c's own connection, so that it is a whole INFO. The nonce
+// is not repeated: it served the CONNECT that has already happened, and
+// nats-server leaves it out too.
+func (c *client) asyncInfoLine(info serverInfo) []byte {
+	info.ClientID = c.cid
+	info.ClientIP = c.host
 	return clientInfoLine(&info)
 }
 

@@ -1,7 +1,10 @@
 package server
 
 import (
+	"math/rand/v2"
 	"time"
+
+	"github.com/natsd/natsd/logger"
 )
 
 // LameDuckShutdown puts the server in lame-duck mode and then shuts it
@@ -33,10 +36,11 @@ func (s *Server) LameDuckShutdown() {
 	// this server to their clients.
 	s.routesEnterLameDuck()
 	clients := s.snapshotClients()
-	info := s.lameDuckInfo()
+	info := s.baseInfo() // without this server's URL from now on
+	info.LameDuckMode = true
 	for _, c := range clients {
 		if c.flags.Load()&flagAsyncInfo != 0 {
-			c.queueInfo(info)
+			c.queueInfo(c.asyncInfoLine(info))
 		}
 	}
 
@@ -45,25 +49,22 @@ func (s *Server) LameDuckShutdown() {
 	if grace >= duration {
 		grace = duration / 2
 	}
-	s.log.Noticef("Waiting %v before closing %d client connections over %v", grace, len(clients), duration-grace)
+	logger.Notice(s.log, logger.Record{Msg: "Lame duck grace period", Text: "Waiting %v before closing %d client connections over %v",
+		Fields: []logger.Field{logger.F("grace", grace), logger.F("clients", len(clients)), logger.F("close_over", duration-grace)}})
 	if !s.sleepOrQuit(grace) {
 		return
 	}
 	clients = s.snapshotClients()
 	n := len(clients)
 	if n > 0 {
-		// Spread the closes evenly; close in batches when there are so many
-		// clients that one per interval would need sub-millisecond sleeps.
-		span := duration - grace
-		batch := 1
-		if per := span / time.Duration(n); per < time.Millisecond {
-			batch = int(time.Millisecond*time.Duration(n)/span) + 1
-		}
-		interval := span / time.Duration((n+batch-1)/batch)
+		batch, interval := lameDuckPace(n, duration-grace)
 		for i, c := range clients {
 			c.closeConnection(LameDuckMode, true)
 			if (i+1)%batch == 0 && i+1 < n {
-				if !s.sleepOrQuit(interval) {
+				// A random wait between half the interval and the whole
+				// one, as nats-server does, so that the reconnects the
+				// closes cause do not come in lockstep.
+				if !s.sleepOrQuit(interval/2 + rand.N(interval/2+1)) {
 					return
 				}
 			}
@@ -71,6 +72,36 @@ func (s *Server) LameDuckShutdown() {
 	}
 	s.Shutdown()
 }
+
+// lameDuckPace spreads n closes over span: close batch clients, wait
+// interval, and so on, with no wait after the last batch. One client at a
+// time, evenly, but never more than lameDuckMaxInterval apart, so that a
+// handful of clients is drained in seconds rather than over the whole
+// span (as with nats-server); in batches when one close per
+// lameDuckMinInterval does not fit, so that the drain always ends within
+// span.
+func lameDuckPace(n int, span time.Duration) (batch int, interval time.Duration) {
+	if n <= 0 {
+		return 1, 0
+	}
+	span = max(span, lameDuckMinInterval)
+	batch = 1
+	if span/time.Duration(n) < lameDuckMinInterval {
+		// Fewest batches of equal size whose waits fit in span.
+		slots := int(span / lameDuckMinInterval)
+		batch = (n + slots - 1) / slots
+	}
+	interval = min(span/time.Duration((n+batch-1)/batch), lameDuckMaxInterval)
+	return batch, interval
+}
+
+// Bounds of the wait between two lame-duck closes: waiting longer than a
+// second only keeps clients on a server that is going away; waiting less
+// than a millisecond is not worth a timer.
+const (
+	lameDuckMaxInterval = time.Second
+	lameDuckMinInterval = time.Millisecond
+)
 
 // sleepOrQuit waits d; it reports false if the server shut down meanwhile.
 func (s *Server) sleepOrQuit(d time.Duration) bool {
@@ -99,13 +130,6 @@ func (s *Server) snapshotClients() []*client {
 		out = append(out, c)
 	}
 	return out
-}
-
-// lameDuckInfo is the asynchronous INFO telling clients to move on.
-func (s *Server) lameDuckInfo() []byte {
-	info := s.baseInfo()
-	info.LameDuckMode = true
-	return clientInfoLine(&info)
 }
 
 // queueInfo sends an asynchronous INFO line.

@@ -141,7 +141,7 @@ func (s *Server) Varz() *monitor.Varz {
 		MaxPayload:     int(o.MaxPayload),
 		MaxPending:     o.MaxPending,
 		TLSTimeout:     o.TLSTimeout.Seconds(),
-		TLSRequired:    s.tls.Load() != nil,
+		TLSRequired:    s.tls.Load() != nil && !s.tls.Load().allowNonTLS,
 		TLSVerify:      s.tls.Load() != nil && s.tls.Load().verify,
 		WriteDeadline:  o.WriteDeadline,
 		Start:          s.start,

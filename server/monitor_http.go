@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/monitor"
 )
 
@@ -65,7 +66,8 @@ func (s *Server) startMonitoring() error {
 	s.mon.mu.Lock()
 	s.mon.http = &httpMonitor{listener: l, srv: srv, handler: h}
 	s.mon.mu.Unlock()
-	s.log.Noticef("Starting %s monitor on %s", scheme, hostPortURL(scheme, l.Addr(), o.httpHost()))
+	logger.Notice(s.log, logger.Record{Msg: "Starting monitor", Text: "Starting %s monitor on %s",
+		Fields: []logger.Field{logger.F("scheme", scheme), logger.F("url", hostPortURL(scheme, l.Addr(), o.httpHost()))}})
 	s.goroutine(func() {
 		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Errorf("Monitoring listener stopped: %v", err)

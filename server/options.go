@@ -63,6 +63,10 @@ type Options struct {
 	TLSTimeout                 time.Duration
 	TLSHandshakeFirst          bool
 	TLSHandshakeFirstFallback  time.Duration
+	// AllowNonTLS lets plain clients use the TLS port too: INFO says
+	// tls_available instead of tls_required and each client chooses.
+	// handshake_first takes precedence (TLS stays required).
+	AllowNonTLS bool
 
 	// Cluster configures route connections to other servers
 	// (server/config_cluster.go, server/route.go).

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 )
 
 // Reload re-reads the configuration (through the loader set with
@@ -138,15 +141,43 @@ func (s *Server) applyOptions(o *Options) error {
 	for _, c := range s.snapshotClients() {
 		c.reloaded(cur, authn)
 	}
+	if cur.MaxConnections < old.MaxConnections {
+		s.closeBeyondMaxConnections(cur.MaxConnections)
+	}
+	if cur.MaxPayload != old.MaxPayload {
+		// Beyond nats-server: connected clients learn the new limit now
+		// (their readers apply it from their next read, see optsGen), not
+		// when a payload they believed allowed gets them disconnected.
+		s.sendAsyncInfo(s.baseInfo())
+	}
 	for _, f := range s.reloadHooks {
 		f(cur)
 	}
 	if len(changed) == 0 {
 		s.log.Noticef("Reloaded server configuration: no changes")
 	} else {
-		s.log.Noticef("Reloaded server configuration: changed %s", strings.Join(changed, ", "))
+		logger.Notice(s.log, logger.Record{Msg: "Reloaded server configuration", Text: "Reloaded server configuration: changed %s",
+			Fields: []logger.Field{logger.F("changed", logger.List(changed))}})
 	}
 	return nil
+}
+
+// closeBeyondMaxConnections closes the newest client connections beyond
+// limit, after a reload lowered max_connections, with the error a client
+// refused at accept gets. (nats-server picks the connections to close
+// arbitrarily; the newest are the ones that had the least work going.)
+func (s *Server) closeBeyondMaxConnections(limit int) {
+	clients := s.snapshotClients()
+	if len(clients) <= limit {
+		return
+	}
+	slices.SortFunc(clients, func(a, b *client) int { return cmp.Compare(b.cid, a.cid) })
+	excess := clients[:len(clients)-limit]
+	for _, c := range excess {
+		c.sendErrAndClose(errMaxConnections, MaxConnectionsExceeded)
+	}
+	logger.Notice(s.log, logger.Record{Msg: "Closed connections to fall within max_connections", Text: "Closed %d connections to fall within max_connections",
+		Fields: []logger.Field{logger.F("closed", len(excess))}})
 }
 
 // reloaded applies new options to a connection: its output limit, and its

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/parser"
 )
 
@@ -276,7 +277,8 @@ func (c *client) routeConnect(arg []byte) error {
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
 	if my := s.getOpts().Cluster.Name; my != "" && m.Cluster != "" && m.Cluster != my {
-		s.log.Errorf("%s - Rejecting route from cluster %q (this is %q)", c.logPrefix(), m.Cluster, my)
+		logger.Error(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Rejecting route from another cluster", Text: "Rejecting route from cluster %q (this is %q)",
+			Fields: []logger.Field{logger.F("route_cluster", m.Cluster), logger.F("cluster", my)}})
 		return &clientError{text: "Cluster Name Mismatch", reason: ProtocolViolation}
 	}
 	c.route.connectSeen = true
@@ -332,7 +334,8 @@ func (c *client) routeInfo(arg []byte) error {
 		return &clientError{reason: DuplicateRoute}
 	}
 	if my := s.getOpts().Cluster.Name; my != "" && info.Cluster != "" && info.Cluster != my {
-		s.log.Errorf("%s - Rejecting route to cluster %q (this is %q)", c.logPrefix(), info.Cluster, my)
+		logger.Error(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Rejecting route to another cluster", Text: "Rejecting route to cluster %q (this is %q)",
+			Fields: []logger.Field{logger.F("route_cluster", info.Cluster), logger.F("cluster", my)}})
 		return &clientError{reason: ProtocolViolation}
 	}
 	if err := s.registerRoute(c, &info); err != nil {
@@ -433,7 +436,8 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	s.cluster.announced[id] = true
 	s.mu.Unlock()
 	if announce {
-		s.log.Noticef("%s - Route connection created to %q (%s)", c.logPrefix(), info.Name, id)
+		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route connection created", Text: "Route connection created to %q (%s)",
+			Fields: []logger.Field{logger.F("route_name", info.Name), logger.F("route_id", id)}})
 	} else {
 		s.log.Debugf("%s - Route connection to %q (%s) replaces a duplicate", c.logPrefix(), info.Name, id)
 	}
@@ -480,7 +484,8 @@ func (s *Server) routeUpdate(c *client, info *routeInfoMsg) {
 	c.route.connectURLs = info.ConnectURLs
 	s.mu.Unlock()
 	if info.LameDuckMode && changed {
-		s.log.Noticef("%s - Route %q entered lame duck mode", c.logPrefix(), info.Name)
+		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route entered lame duck mode", Text: "Route %q entered lame duck mode",
+			Fields: []logger.Field{logger.F("route_name", info.Name)}})
 	}
 	if changed {
 		s.updateConnectURLs()
@@ -573,7 +578,8 @@ func (s *Server) routeClosed(c *client, reason ClosedReason) {
 		s.cluster.staleRoutes.Add(1)
 	}
 	if announced {
-		s.log.Noticef("%s - Route connection to %q closed: %s", c.logPrefix(), name, reason)
+		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route connection closed", Text: "Route connection to %q closed: %s",
+			Fields: []logger.Field{logger.F("route_name", name), logger.F("reason", reason)}})
 	} else {
 		s.log.Debugf("%s - Route connection closed: %s", c.logPrefix(), reason)
 	}

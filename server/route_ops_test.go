@@ -195,7 +195,8 @@ func TestClusterAsyncInfo(t *testing.T) {
 	}
 	b.Shutdown()
 	info = clReadInfo(t, br1)
-	if len(info.ConnectURLs) != 0 {
+	// Alone again, the server still lists itself, as nats-server does.
+	if len(info.ConnectURLs) != 1 || info.ConnectURLs[0] != aURL {
 		t.Fatalf("INFO after leave: %+v", info)
 	}
 	// Protocol 0: nothing but the PONG.

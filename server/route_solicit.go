@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"slices"
 	"time"
+
+	"github.com/natsd/natsd/logger"
 )
 
 // Soliciting routes: a configured route is dialed until the server shuts
@@ -124,7 +126,8 @@ func (s *Server) solicit(ctx context.Context, sol *solicitation) {
 			}
 			failures++
 			if (sol.configured || isRouteTLSError(err)) && (failures == 1 || failures%routeErrorEvery == 0) {
-				s.log.Errorf("Error trying to connect to route (attempt %d): %v", failures, err)
+				logger.Error(s.log, logger.Record{Msg: "Error trying to connect to route", Text: "Error trying to connect to route (attempt %d): %v",
+					Fields: []logger.Field{logger.F("attempt", failures), logger.F("error", err)}})
 			} else {
 				s.log.Debugf("Error trying to connect to route %s (attempt %d): %v", sol.url.Redacted(), failures, err)
 			}
@@ -283,14 +286,14 @@ func (s *Server) reloadRoutes(old, cur *Options) {
 	oldKeys := routeKeys(old.Cluster.Routes)
 	for _, u := range cur.Cluster.Routes {
 		if !slices.Contains(oldKeys, u.String()) {
-			s.log.Noticef("Reload: adding route %s", u.Redacted())
+			logger.Notice(s.log, logger.Record{Msg: "Reload: adding route", Text: "Reload: adding route %s", Fields: []logger.Field{logger.F("url", u.Redacted())}})
 			s.startSolicitor(u)
 		}
 	}
 	curKeys := routeKeys(cur.Cluster.Routes)
 	for _, u := range old.Cluster.Routes {
 		if !slices.Contains(curKeys, u.String()) {
-			s.log.Noticef("Reload: removing route %s", u.Redacted())
+			logger.Notice(s.log, logger.Record{Msg: "Reload: removing route", Text: "Reload: removing route %s", Fields: []logger.Field{logger.F("url", u.Redacted())}})
 			s.stopSolicitor(u.String())
 		}
 	}

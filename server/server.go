@@ -29,8 +29,17 @@ import (
 	"github.com/natsd/natsd/sublist"
 )
 
-// Version is natsd's version, reported in INFO and by -v.
-const Version = "2.15.2-natsd.0.1"
+// NatsdVersion is natsd's own version.
+const NatsdVersion = "0.1"
+
+// CompatVersion is the nats-server release whose protocol, flags,
+// configuration and monitoring natsd follows.
+const CompatVersion = "2.15.2"
+
+// Version is what INFO, /varz and routes report: the nats-server version
+// natsd is compatible with, tagged with natsd's own. Clients gate features
+// on it, so it leads with CompatVersion.
+const Version = CompatVersion + "-natsd." + NatsdVersion
 
 // ProtoVersion is the client protocol version (1: async INFO, headers).
 const ProtoVersion = 1
@@ -152,17 +161,7 @@ func (s *Server) Start() error {
 	}
 	s.mu.Unlock()
 	s.start = time.Now()
-	s.log.Noticef("Starting nats-server")
-	s.log.Noticef("  Version:  %s", Version)
-	s.log.Noticef("  Git:      [not set]")
-	if cn := s.getOpts().Cluster.Name; cn != "" {
-		s.log.Noticef("  Cluster:  %s", cn)
-	}
-	s.log.Noticef("  Name:     %s", s.name)
-	s.log.Noticef("  ID:       %s", s.id)
-	if o := s.getOpts(); o.ConfigFile != "" {
-		s.log.Noticef("Using configuration file: %s (sha256:%s)", o.ConfigFile, o.ConfigDigest)
-	}
+	s.logBanner()
 	for _, w := range s.authenticator().Warnings() {
 		s.log.Warnf("%s", w)
 	}
@@ -188,8 +187,11 @@ func (s *Server) Start() error {
 	}
 	// Name the configured host, as nats-server does: a wildcard listener
 	// would otherwise print as [::].
-	s.log.Noticef("Listening for client connections on %s", net.JoinHostPort(s.getOpts().Host, strconv.Itoa(addrPort(l.Addr()))))
-	if ts := s.tls.Load(); ts != nil {
+	logger.Notice(s.log, logger.Record{Msg: "Listening for client connections", Text: "Listening for client connections on %s",
+		Fields: []logger.Field{logger.F("addr", net.JoinHostPort(s.getOpts().Host, strconv.Itoa(addrPort(l.Addr()))))}})
+	if ts := s.tls.Load(); ts != nil && ts.allowNonTLS {
+		s.log.Noticef("TLS available for client connections")
+	} else if ts != nil {
 		s.log.Noticef("TLS required for client connections")
 		if ts.first && ts.fallback == 0 {
 			s.log.Warnf(`Clients that are not using "TLS Handshake First" option will fail to connect`)

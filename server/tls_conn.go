@@ -42,6 +42,7 @@ type tlsServer struct {
 	verify, mapUsers    bool
 	first               bool
 	fallback            time.Duration // handshake_first: INFO first after this silence
+	allowNonTLS         bool          // plain clients are served too (not with handshake_first)
 }
 
 // clientTLS is what a connection's handshake established.
@@ -77,6 +78,8 @@ func newTLSServer(o *Options) *tlsServer {
 		mapUsers: o.TLSMap,
 		first:    o.TLSHandshakeFirst,
 		fallback: o.TLSHandshakeFirstFallback,
+		// As with nats-server, handshake_first keeps TLS required.
+		allowNonTLS: o.AllowNonTLS && !o.TLSHandshakeFirst,
 	}
 	if ts.timeout <= 0 {
 		ts.timeout = DefaultTLSTimeout
@@ -117,8 +120,9 @@ func (ts *tlsServer) refresh(log logger.Logger) {
 		return
 	}
 	ts.cert.Store(&cert)
-	log.Noticef("Reloaded TLS certificate %s (subject %q, valid until %s)",
-		ts.certFile, cert.Leaf.Subject.String(), cert.Leaf.NotAfter.UTC().Format(time.RFC3339))
+	logger.Notice(log, logger.Record{Msg: "Reloaded TLS certificate", Text: "Reloaded TLS certificate %s (subject %q, valid until %s)",
+		Fields: []logger.Field{logger.F("cert_file", ts.certFile), logger.F("subject", cert.Leaf.Subject.String()),
+			logger.F("not_after", cert.Leaf.NotAfter.UTC().Format(time.RFC3339))}})
 }
 
 // watchTLSFiles polls the certificate files until shutdown.
@@ -178,6 +182,11 @@ func (s *Server) tlsHandshake(c *client, ts *tlsServer) {
 			return
 		}
 	}
+	if ts.allowNonTLS {
+		if under = s.tlsOrPlain(c, raw); under == nil {
+			return // started as a plain client, or failed and closed
+		}
+	}
 	tc := tls.Server(under, ts.cfg)
 	if err := tc.Handshake(); err != nil {
 		s.tlsFailed(c, err)
@@ -194,6 +203,35 @@ func (s *Server) tlsHandshake(c *client, ts *tlsServer) {
 	s.log.Debugf("%s - TLS version %s, cipher suite %s", c.logPrefix(), info.version, info.cipher)
 	s.startClient(c, !first)
 }
+
+// tlsOrPlain runs after the INFO went out on a port that allows plain
+// clients: the client's first byte says whether it starts a TLS handshake
+// (a handshake record, 0x16) or speaks plain NATS. A client that says
+// nothing until the TLS timeout is taken for a plain one, which then has
+// the rest of the auth timeout to CONNECT. It returns the connection to
+// run the handshake on, or nil when it started a plain client or closed
+// a failed one.
+func (s *Server) tlsOrPlain(c *client, raw net.Conn) net.Conn {
+	buf := make([]byte, 1)
+	n, err := raw.Read(buf) // under the handshake deadline
+	switch {
+	case n > 0 && buf[0] == tlsHandshakeRecord:
+		return &replayConn{Conn: raw, pending: buf}
+	case n > 0:
+		c.conn = &replayConn{Conn: raw, pending: buf}
+	case isTimeout(err):
+	default:
+		s.tlsFailed(c, err)
+		return nil
+	}
+	raw.SetDeadline(time.Time{})
+	s.log.Debugf("%s - Client is not using TLS (allow_non_tls)", c.logPrefix())
+	s.startClient(c, true)
+	return nil
+}
+
+// tlsHandshakeRecord is the first byte of a TLS ClientHello.
+const tlsHandshakeRecord = 0x16
 
 // tlsFailed logs a failed handshake with the listener and the remote
 // address and closes the connection. A peer that hangs up before sending

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/natsd/natsd/server"
 )
 
 func TestParseFlagsSpellings(t *testing.T) {
@@ -75,7 +77,7 @@ func TestParseFlagsErrors(t *testing.T) {
 
 func TestRunExitCodes(t *testing.T) {
 	var out, errOut strings.Builder
-	if code := run([]string{"--version"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "natsd: v") {
+	if code := run([]string{"--version"}, &out, &errOut); code != 0 || out.String() != "natsd: v"+server.NatsdVersion+" (compatible with nats-server v"+server.CompatVersion+")\n" {
 		t.Errorf("--version: code %d, output %q", code, out.String())
 	}
 	out.Reset()

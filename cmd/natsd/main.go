@@ -39,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, server.TLSHelp())
 		return 0
 	case cmd.showVersion:
-		fmt.Fprintf(stdout, "natsd: v%s\n", server.Version)
+		fmt.Fprintf(stdout, "natsd: v%s (compatible with nats-server v%s)\n", server.NatsdVersion, server.CompatVersion)
 		return 0
 	case cmd.healthcheck != "":
 		return healthcheck(cmd.healthcheck, healthcheckTimeout, stdout, stderr)

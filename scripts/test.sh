@@ -10,7 +10,7 @@ bash scripts/ensure-browser-deps.sh
 go test -race -timeout 20m ./...
 
 # 2. Allocation checks: the race detector allocates, so these run without it.
-go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform ./websocket
+go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform ./websocket ./outq
 
 # 3. A short fuzzing pass over the pure parsers (their seed corpora already
 #    ran in step 1). The subject index's FuzzMatch is run by hand
@@ -28,3 +28,4 @@ go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./websocket
 go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./jetstream/store
 go test -run '^$' -fuzz '^FuzzRecoverBlock$' -fuzztime 10s ./jetstream/store
 go test -run '^$' -fuzz '^FuzzDecodeOp$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzQueue$' -fuzztime 10s ./outq

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/outq"
 	"github.com/natsd/natsd/parser"
 	"github.com/natsd/natsd/sublist"
 )
@@ -83,10 +84,19 @@ type client struct {
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
+	// Writer-owned: the slices of c.out being written, and the same as the
+	// net.Buffers a vectored write consumes (a field, so that passing it
+	// to the socket does not allocate).
+	wbufs   [][]byte
+	wvec    net.Buffers
+	wgather []byte // for a TLS connection: small pieces gathered into one record
 
-	mu           sync.Mutex
-	out          []byte // pending output, appended by anyone holding mu
-	spare        []byte // the writer's last buffer, reused for the next batch
+	mu  sync.Mutex
+	out outq.Queue // pending output, appended by anyone holding mu
+	// outRound is the part of out the writer has started on: what was
+	// pending when its current round of writes began (see flushOut).
+	// max_pending applies to the rest.
+	outRound     int64
 	outMsgs      int64
 	outBytes     int64
 	subs         map[string]*subscription
@@ -172,7 +182,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 
 	c.mu.Lock()
 	if !infoSent {
-		c.out = append(c.out, s.infoFor(c)...)
+		c.out.Append(s.infoFor(c))
 	}
 	if c.authRequired() {
 		c.authTimer = time.AfterFunc(c.authTimeoutValue(), c.authTimeout)
@@ -253,9 +263,9 @@ func (c *client) appendErr(text string) {
 		c.traceOut("-ERR '" + text + "'")
 	}
 	c.mu.Lock()
-	c.out = append(c.out, "-ERR '"...)
-	c.out = append(c.out, text...)
-	c.out = append(c.out, "'\r\n"...)
+	c.out.AppendString("-ERR '")
+	c.out.AppendString(text)
+	c.out.AppendString("'\r\n")
 	c.mu.Unlock()
 }
 
@@ -299,7 +309,7 @@ func (c *client) sendPing() {
 	}
 	c.pingsOut++
 	c.mon.pingSent = time.Now()
-	c.out = append(c.out, "PING\r\n"...)
+	c.out.AppendString("PING\r\n")
 	if c.tracing() {
 		c.traceOut("PING")
 	}

@@ -193,8 +193,8 @@ func (e *clientError) Error() string { return e.text }
 // queue appends raw protocol to the client's own output.
 func (c *client) queue(b string) {
 	c.mu.Lock()
-	wasIdle := len(c.out) == 0
-	c.out = append(c.out, b...)
+	wasIdle := c.out.Len() == 0
+	c.out.AppendString(b)
 	c.mu.Unlock()
 	if wasIdle {
 		c.markFlush(c)

@@ -140,7 +140,7 @@ func (c *client) queueInfo(line []byte) {
 		c.mu.Unlock()
 		return
 	}
-	c.out = append(c.out, line...)
+	c.out.Append(line)
 	c.mu.Unlock()
 	c.signalFlush()
 }

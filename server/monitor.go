@@ -201,7 +201,7 @@ func (c *client) connInfo() *monitor.ConnInfo {
 	}
 	c.mu.Lock()
 	ci.LastActivity = c.lastActivity
-	ci.Pending = len(c.out)
+	ci.Pending = c.out.Len()
 	ci.OutMsgs = c.outMsgs
 	ci.OutBytes = c.outBytes
 	ci.NumSubs = uint32(len(c.subs))

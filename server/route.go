@@ -169,8 +169,8 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 
 	c.mu.Lock()
 	if sol != nil {
-		c.out = append(c.out, s.routeConnectLine(sol.url, c.route.token)...)
-		c.out = append(c.out, s.routeInfoLine(c)...)
+		c.out.Append(s.routeConnectLine(sol.url, c.route.token))
+		c.out.Append(s.routeInfoLine(c))
 	}
 	// Both sides must have registered the route within the auth timeout.
 	c.authTimer = time.AfterFunc(o.Cluster.AuthTimeout, c.routeRegisterTimeout)
@@ -242,7 +242,7 @@ func (r *client) queueRoute(line []byte) {
 		r.mu.Unlock()
 		return
 	}
-	r.out = append(r.out, line...)
+	r.out.Append(line)
 	r.mu.Unlock()
 	r.signalFlush()
 }
@@ -851,9 +851,8 @@ func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdr
 		r.mu.Unlock()
 		return false
 	}
-	wasIdle := len(r.out) == 0
-	r.out = r.reserveOut(need)
-	r.out = appendRMsg(r.out, subject, queues, reply, hdrLen, msg)
+	wasIdle := r.out.Len() == 0
+	r.queueRMsg(need, subject, queues, reply, hdrLen, msg)
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
 	slow := r.overLimitLocked()
@@ -874,6 +873,13 @@ func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdr
 
 // appendRMsg encodes RMSG without allocating.
 func appendRMsg(b, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) []byte {
+	b = appendRMsgHeader(b, subject, queues, reply, hdrLen, len(msg))
+	b = append(b, msg...)
+	return append(b, "\r\n"...)
+}
+
+// appendRMsgHeader encodes the RMSG line for a size-byte payload.
+func appendRMsgHeader(b, subject []byte, queues []string, reply []byte, hdrLen, size int) []byte {
 	b = append(b, "RMSG "...)
 	b = append(b, subject...)
 	b = append(b, ' ')
@@ -889,9 +895,7 @@ func appendRMsg(b, subject []byte, queues []string, reply []byte, hdrLen int, ms
 	}
 	b = strconv.AppendInt(b, int64(hdrLen), 10)
 	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(len(msg)), 10)
-	b = append(b, "\r\n"...)
-	b = append(b, msg...)
+	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, "\r\n"...)
 }
 

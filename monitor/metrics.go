@@ -90,6 +90,12 @@ var connzMetrics = []connzMetric{
 	{m("connz_out_msgs", "Messages sent to the open connections, summed.", gauge), func(c *ConnInfo) float64 { return float64(c.OutMsgs) }},
 	{m("connz_in_bytes", "Payload bytes received from the open connections, summed.", gauge), func(c *ConnInfo) float64 { return float64(c.InBytes) }},
 	{m("connz_out_bytes", "Payload bytes sent to the open connections, summed.", gauge), func(c *ConnInfo) float64 { return float64(c.OutBytes) }},
+	{m("connz_websocket_connections", "Open WebSocket client connections.", gauge), func(c *ConnInfo) float64 {
+		if c.Type == "websocket" {
+			return 1
+		}
+		return 0
+	}},
 }
 
 var subszMetrics = []subszMetric{

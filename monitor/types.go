@@ -115,10 +115,19 @@ type MQTTOptsVarz struct {
 	Port int    `json:"port,omitempty"`
 }
 
-// WebsocketOptsVarz is the websocket section of /varz (natsd has none).
+// WebsocketOptsVarz is the websocket section of /varz, with
+// nats-server's field names and order.
 type WebsocketOptsVarz struct {
-	Host string `json:"host,omitempty"`
-	Port int    `json:"port,omitempty"`
+	Host             string        `json:"host,omitempty"`
+	Port             int           `json:"port,omitempty"`
+	Advertise        string        `json:"advertise,omitempty"`
+	NoAuthUser       string        `json:"no_auth_user,omitempty"`
+	HandshakeTimeout time.Duration `json:"handshake_timeout,omitempty"`
+	AuthTimeout      float64       `json:"auth_timeout,omitempty"`
+	NoTLS            bool          `json:"no_tls,omitempty"`
+	SameOrigin       bool          `json:"same_origin,omitempty"`
+	AllowedOrigins   []string      `json:"allowed_origins,omitempty"`
+	Compression      bool          `json:"compression,omitempty"`
 }
 
 // JetStreamVarz is the JetStream section of /varz (natsd has none).

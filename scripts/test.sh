@@ -3,11 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# 0. What the browser test needs (Chromium, the nats.ws client from npm).
+bash scripts/ensure-browser-deps.sh
+
 # 1. Every package, with the race detector.
 go test -race -timeout 20m ./...
 
 # 2. Allocation checks: the race detector allocates, so these run without it.
-go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform
+go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform ./websocket ./outq
 
 # 3. A short fuzzing pass over the pure parsers (their seed corpora already
 #    ran in step 1). The subject index's FuzzMatch is run by hand
@@ -21,3 +24,8 @@ go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzTransform$' -fuzztime 10s ./transform
 go test -run '^$' -fuzz '^FuzzStreamConfig$' -fuzztime 10s ./jetstream/api
+go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./websocket
+go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzRecoverBlock$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzDecodeOp$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzQueue$' -fuzztime 10s ./outq

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/outq"
 	"github.com/natsd/natsd/parser"
 	"github.com/natsd/natsd/sublist"
 )
@@ -50,8 +51,9 @@ type subscription struct {
 type client struct {
 	srv   *Server
 	cid   uint64
-	kind  uint8  // kindClient or kindRoute; fixed at creation
-	route *route // route state, nil for clients (route.go)
+	kind  uint8     // kindClient or kindRoute; fixed at creation
+	route *route    // route state, nil for clients (route.go)
+	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
 	host  string
 	port  int
@@ -103,10 +105,19 @@ type client struct {
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
+	// Writer-owned: the slices of c.out being written, and the same as the
+	// net.Buffers a vectored write consumes (a field, so that passing it
+	// to the socket does not allocate).
+	wbufs   [][]byte
+	wvec    net.Buffers
+	wgather []byte // for a TLS connection: small pieces gathered into one record
 
-	mu           sync.Mutex
-	out          []byte // pending output, appended by anyone holding mu
-	spare        []byte // the writer's last buffer, reused for the next batch
+	mu  sync.Mutex
+	out outq.Queue // pending output, appended by anyone holding mu
+	// outRound is the part of out the writer has started on: what was
+	// pending when its current round of writes began (see flushOut).
+	// max_pending applies to the rest.
+	outRound     int64
 	outMsgs      int64
 	outBytes     int64
 	subs         map[string]*subscription
@@ -136,7 +147,21 @@ const firstPingInterval = 2 * time.Second
 
 // createClient sets up a new connection and starts its goroutines.
 func (s *Server) createClient(conn net.Conn) {
+	c := s.newClient(conn, nil)
+	if ts := s.tls.Load(); ts != nil {
+		// The handshake runs in its own goroutine (tls_conn.go), which
+		// then calls startClient.
+		s.goroutine(func() { s.tlsHandshake(c, ts) })
+		return
+	}
+	s.startClient(c, false)
+}
+
+// newClient makes the client of a new connection; ws is set for a
+// WebSocket connection.
+func (s *Server) newClient(conn net.Conn, ws *wsClient) *client {
 	c := &client{
+		ws:         ws,
 		srv:        s,
 		cid:        s.nextCID.Add(1),
 		conn:       conn,
@@ -149,18 +174,12 @@ func (s *Server) createClient(conn net.Conn) {
 	}
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
 	c.acc.Store(s.gacc)
-	if s.authenticator().NeedsNonce() {
+	if c.authenticator().NeedsNonce() {
 		c.nonce = auth.NewNonce()
 	}
 	c.lastActivity = c.start
 	c.setLogPrefix()
-	if ts := s.tls.Load(); ts != nil {
-		// The handshake runs in its own goroutine (tls_conn.go), which
-		// then calls startClient.
-		s.goroutine(func() { s.tlsHandshake(c, ts) })
-		return
-	}
-	s.startClient(c, false)
+	return c
 }
 
 // startClient registers c and starts its writer and reader. infoSent says
@@ -185,10 +204,10 @@ func (s *Server) startClient(c *client, infoSent bool) {
 
 	c.mu.Lock()
 	if !infoSent {
-		c.out = append(c.out, s.infoFor(c)...)
+		c.out.Append(s.infoFor(c))
 	}
-	if s.authRequired() {
-		c.authTimer = time.AfterFunc(s.getOpts().AuthTimeout, c.authTimeout)
+	if c.authRequired() {
+		c.authTimer = time.AfterFunc(c.authTimeoutValue(), c.authTimeout)
 	}
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
@@ -209,6 +228,7 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	}
 	c.closed = true
 	c.reason = reason
+	c.wsCloseStatus(reason)
 	c.flushOnClose = flush
 	if c.pingTimer != nil {
 		c.pingTimer.Stop()
@@ -265,9 +285,9 @@ func (c *client) appendErr(text string) {
 		c.traceOut("-ERR '" + text + "'")
 	}
 	c.mu.Lock()
-	c.out = append(c.out, "-ERR '"...)
-	c.out = append(c.out, text...)
-	c.out = append(c.out, "'\r\n"...)
+	c.out.AppendString("-ERR '")
+	c.out.AppendString(text)
+	c.out.AppendString("'\r\n")
 	c.mu.Unlock()
 }
 
@@ -311,7 +331,7 @@ func (c *client) sendPing() {
 	}
 	c.pingsOut++
 	c.mon.pingSent = time.Now()
-	c.out = append(c.out, "PING\r\n"...)
+	c.out.AppendString("PING\r\n")
 	if c.tracing() {
 		c.traceOut("PING")
 	}

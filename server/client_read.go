@@ -158,7 +158,7 @@ func (c *client) protocolError(err error) {
 	}
 	var ce *clientError
 	switch {
-	case !c.connected && c.srv.authRequired() && !errors.As(err, &ce):
+	case !c.connected && c.authRequired() && !errors.As(err, &ce):
 		// A server requiring auth answers anything but CONNECT first
 		// with an authorization error.
 		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
@@ -193,8 +193,8 @@ func (e *clientError) Error() string { return e.text }
 // queue appends raw protocol to the client's own output.
 func (c *client) queue(b string) {
 	c.mu.Lock()
-	wasIdle := len(c.out) == 0
-	c.out = append(c.out, b...)
+	wasIdle := c.out.Len() == 0
+	c.out.AppendString(b)
 	c.mu.Unlock()
 	if wasIdle {
 		c.markFlush(c)
@@ -273,7 +273,7 @@ func (c *client) ProcessHMsg(_, _, _ []byte, _ int, _ []byte) error { return par
 
 // requireConnect enforces that a server requiring auth sees CONNECT first.
 func (c *client) requireConnect() error {
-	if !c.connected && c.srv.authRequired() {
+	if !c.connected && c.authRequired() {
 		c.srv.log.Errorf("%s - Authorization Error - No CONNECT", c.logPrefix())
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}

@@ -2,15 +2,19 @@ package server
 
 import (
 	"errors"
+	"net"
 	"os"
+	"runtime"
+	"sync/atomic"
 	"time"
 
 	"github.com/natsd/natsd/logger"
 )
 
-// maxKeptBuffer is the largest output buffer kept between flushes without
-// going through the pools; a writer going idle hands its buffer back.
-const maxKeptBuffer = 64 * 1024
+// maxWriteChunks bounds one vectored write: 64 chunks (2 MiB) fill any
+// socket buffer, and the iovec array the runtime keeps per socket for
+// writev stays small (1 KiB) however large a backlog once was.
+const maxWriteChunks = 64
 
 // writerIdleExit is how long a writer goroutine waits for more output
 // before it exits. Restarting one costs about a microsecond, so a short
@@ -33,10 +37,10 @@ func (c *client) signalFlush() {
 }
 
 // writer is the connection's only writer while it runs. Producers append
-// to c.out under c.mu and signal; the writer swaps the buffer out and
-// writes it with one syscall, so many messages are coalesced into one
-// write. It never holds c.mu while writing, so producers never wait for
-// the socket.
+// to c.out under c.mu and signal; the writer hands everything queued to the
+// kernel in one vectored write (writev), so many messages are coalesced into
+// one system call, and gives the written chunks back. It never holds c.mu
+// while writing, so producers never wait for the socket.
 func (c *client) writer() {
 	idle := time.NewTimer(writerIdleExit)
 	defer idle.Stop()
@@ -48,14 +52,13 @@ func (c *client) writer() {
 			}
 			idle.Reset(writerIdleExit)
 		case <-idle.C:
-			// Quiet for a while: give back the buffers and exit. A signal
-			// that raced with the decision is picked up by the re-check.
+			// Quiet for a while: give back the chunk list and exit. A
+			// signal that raced with the decision is picked up by the
+			// re-check.
 			c.mu.Lock()
-			if cap(c.spare) > maxKeptBuffer {
-				putBuffer(c.spare)
-			}
-			c.spare = nil
+			c.out.Trim()
 			c.mu.Unlock()
+			c.wbufs, c.wvec, c.wgather = nil, nil, nil
 			c.writerOn.Store(false)
 			// A wake-up that raced with the decision: a receive (unlike
 			// len) synchronizes with the signaller's send.
@@ -84,7 +87,16 @@ func (c *client) writer() {
 
 // flushOut writes everything pending. It returns false once the connection
 // is closed and done with, which ends the writer.
+//
+// The write deadline covers a round: the bytes pending when the round
+// starts, written in one or more vectored writes of at most maxWriteChunks
+// chunks. So a connection has write_deadline to take what was queued for
+// it, whatever the size of its backlog, as with one write of it all. And
+// max_pending applies to what was queued after the round began, as if the
+// round had left the queue (c.outRound).
 func (c *client) flushOut() bool {
+	var round int64 // bytes left in the current round
+	var deadline time.Duration
 	for {
 		c.mu.Lock()
 		if c.closed && !c.flushOnClose {
@@ -92,7 +104,8 @@ func (c *client) flushOut() bool {
 			c.finishClose()
 			return false
 		}
-		if len(c.out) == 0 {
+		pending := c.out.Len()
+		if pending == 0 {
 			closed := c.closed
 			c.mu.Unlock()
 			if closed {
@@ -101,31 +114,34 @@ func (c *client) flushOut() bool {
 			}
 			return true
 		}
-		buf := c.out
-		c.out = c.spare[:0]
-		c.spare = nil
+		c.wbufs = c.out.Peek(c.wbufs[:0], maxWriteChunks)
+		newRound := round <= 0
+		if newRound {
+			round = int64(pending)
+			c.outRound = round
+		}
 		c.mu.Unlock()
 
-		deadline := c.srv.getOpts().WriteDeadline
-		if c.kind == kindRoute {
-			deadline *= routeWriteDeadlineFactor
+		if newRound {
+			deadline = c.srv.getOpts().WriteDeadline
+			if c.kind == kindRoute {
+				deadline *= routeWriteDeadlineFactor
+			}
+			c.conn.SetWriteDeadline(time.Now().Add(deadline))
 		}
-		c.conn.SetWriteDeadline(time.Now().Add(deadline))
-		n, err := c.conn.Write(buf)
+		n, err := c.writeChunks()
+		clear(c.wbufs) // no references to chunks back in the pool
+		round -= n
 
 		c.mu.Lock()
+		c.out.Consume(int(n))
 		if err != nil && n > 0 && c.kind == kindRoute && !c.closed && errors.Is(err, os.ErrDeadlineExceeded) {
-			// A route that makes progress is busy, not stalled: keep the
-			// rest in front of what was queued meanwhile and go on.
-			c.srv.log.Debugf("%s - Route write deadline exceeded with progress, %d bytes left", c.logPrefix(), len(buf)-n)
-			merged := getBuffer(len(buf) - n + len(c.out))
-			merged = append(merged, buf[n:]...)
-			merged = append(merged, c.out...)
-			putBuffer(c.out)
-			c.out = merged
-			err = nil
+			// A route that makes progress is busy, not stalled: go on
+			// with a new deadline.
+			c.srv.log.Debugf("%s - Route write deadline exceeded with progress, %d bytes left", c.logPrefix(), c.out.Len())
+			err, round = nil, 0
 		}
-		c.spare = buf[:0]
+		c.outRound = max(round, 0)
 		c.noteWriteActivity()
 		c.mu.Unlock()
 		if c.route != nil {
@@ -138,7 +154,7 @@ func (c *client) flushOut() bool {
 			if errors.Is(err, os.ErrDeadlineExceeded) {
 				logger.Notice(c.srv.log, logger.Record{Conn: c.logPrefix(), Msg: "Slow Consumer Detected: WriteDeadline exceeded",
 					Text:   "Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					Fields: []logger.Field{logger.F("write_deadline", deadline), logger.F("pending_bytes", len(buf))}})
+					Fields: []logger.Field{logger.F("write_deadline", deadline), logger.F("pending_bytes", pending)}})
 				c.closeConnection(SlowConsumerWriteDeadline, false)
 			} else {
 				c.closeConnection(WriteError, false)
@@ -149,14 +165,85 @@ func (c *client) flushOut() bool {
 	}
 }
 
+// buffersWriter is a connection that writes several buffers at once
+// itself (websocket.Conn), which net.Buffers.WriteTo cannot know of.
+type buffersWriter interface {
+	WriteBuffers(bufs [][]byte) (int64, error)
+}
+
+// tlsRecord is the most a TLS record carries: below it, writing one piece
+// instead of several saves records and system calls.
+const tlsRecord = 16 << 10
+
+// writeChunks writes c.wbufs. A TCP socket takes them in one writev. A
+// TLS connection has no vectored write and writes each chunk as at least
+// one record and one system call, so pieces that fit in one record are
+// first gathered into one (a small first chunk and the start of the next
+// one, typically); larger chunks already fill records.
+func (c *client) writeChunks() (int64, error) {
+	// A WebSocket connection frames all the chunks and writes them in one
+	// vectored write of its own.
+	if bw, ok := c.conn.(buffersWriter); ok {
+		return bw.WriteBuffers(c.wbufs)
+	}
+	if _, vectored := c.conn.(*net.TCPConn); !vectored && len(c.wbufs) > 1 {
+		total := 0
+		for _, b := range c.wbufs {
+			total += len(b)
+		}
+		if total <= tlsRecord {
+			if c.wgather == nil {
+				c.wgather = make([]byte, 0, tlsRecord)
+			}
+			g := c.wgather[:0]
+			for _, b := range c.wbufs {
+				g = append(g, b...)
+			}
+			n, err := c.conn.Write(g)
+			return int64(n), err
+		}
+	}
+	// WriteTo consumes c.wvec (a field: a local would escape through the
+	// interface call, one allocation per write).
+	c.wvec = c.wbufs
+	return c.wvec.WriteTo(c.conn)
+}
+
 // finishClose closes the socket (which also ends the reader) and releases
-// the buffers.
+// the pending output.
 func (c *client) finishClose() {
 	if c.kind == kindRoute {
 		c.routeLinger()
 	}
 	c.conn.Close()
 	c.mu.Lock()
-	c.out, c.spare = nil, nil
+	large := c.out.Len() >= collectAfter
+	c.out.Reset()
+	c.outRound = 0
 	c.mu.Unlock()
+	c.wbufs, c.wvec, c.wgather = nil, nil, nil
+	if large {
+		collectSoon()
+	}
+}
+
+// collectAfter is the backlog whose release is worth a garbage collection:
+// a slow consumer cut off at max_pending leaves tens of MiB that the
+// runtime would otherwise only collect (and give back to the OS) once the
+// heap grew to twice its peak, possibly minutes later.
+const collectAfter = 8 << 20
+
+// lastCollect is when collectSoon last started a collection (UnixNano).
+var lastCollect atomic.Int64
+
+// collectSoon starts a garbage collection in the background, at most one
+// a second: it blocks nobody (the message path does not allocate), and the
+// runtime's scavenger then returns the freed memory to the OS.
+func collectSoon() {
+	now := time.Now().UnixNano()
+	last := lastCollect.Load()
+	if now-last < int64(time.Second) || !lastCollect.CompareAndSwap(last, now) {
+		return
+	}
+	go runtime.GC()
 }

@@ -466,7 +466,7 @@ func (s *Server) sendInterestLocked(sub *subscription, op interestOp) {
 		}
 		r.mu.Lock()
 		if !r.closed {
-			r.out = append(r.out, line...)
+			r.out.Append(line)
 		}
 		r.mu.Unlock()
 		if r.tracing() {
@@ -521,14 +521,14 @@ func (s *Server) syncInterest(r *client, snap []interestEntry) {
 			r.mu.Unlock()
 			return
 		}
-		r.out = append(r.out, buf...)
+		r.out.Append(buf)
 		r.mu.Unlock()
 		r.signalFlush()
 	}
 	s.cluster.imu.Lock()
 	r.mu.Lock()
 	if !r.closed {
-		r.out = append(r.out, r.route.syncQueue...)
+		r.out.Append(r.route.syncQueue)
 	}
 	r.mu.Unlock()
 	r.route.syncQueue = nil
@@ -551,7 +551,7 @@ func (r *client) waitOutBelow(n int) bool {
 	}()
 	for {
 		r.mu.Lock()
-		pending, closed := len(r.out), r.closed
+		pending, closed := r.out.Len(), r.closed
 		r.mu.Unlock()
 		if closed {
 			return false

@@ -54,6 +54,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"accounts"}, set: setAccounts, reload: true},
 	{names: []string{"mappings", "maps"}, set: setMappings, reload: true},
 	{names: []string{"system_account", "system"}, set: stringTo(func(o *Options) *string { return &o.SystemAccount })},
+	{names: []string{"websocket", "ws"}, set: setWebsocket, reload: true},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},
 	{names: []string{"trace"}, set: boolTo(func(o *Options) *bool { return &o.Trace }), reload: true},
@@ -76,7 +77,7 @@ var topLevelKeys = []optionKey{
 // unsupportedKeys are nats-server features natsd does not have yet. A file
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
-	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
+	"gateway", "leafnodes", "leaf", "mqtt",
 	"jetstream", "operator", "operators", "resolver",
 }
 

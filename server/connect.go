@@ -51,21 +51,21 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	c.opts = o
 	c.recordConnect(&o)
-	authn := c.srv.authenticator()
-	id, err := c.authenticate(authn, &auth.Credentials{
-		User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig,
-	})
+	authn := c.authenticator()
+	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig}
+	c.wsCredentials(&cr)
+	id, err := c.authenticate(authn, &cr)
 	if err != nil {
 		c.srv.log.Errorf("%s - %v", c.logPrefix(), err)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
 	c.setIdentity(id)
 	c.mu.Lock()
-	c.creds = auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig}
+	c.creds = cr
 	c.authenticated = true
 	creds := c.creds
 	c.mu.Unlock()
-	if cur := c.srv.authenticator(); cur != authn {
+	if cur := c.authenticator(); cur != authn {
 		// A reload swapped the configuration while this CONNECT was being
 		// checked, and its re-check of connected clients may have missed
 		// this one: check again against the configuration in force.

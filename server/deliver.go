@@ -198,9 +198,8 @@ func (c *client) deliverTo(sub *subscription, subject, reply []byte, hdrLen int,
 		msg = msg[hdrLen:]
 		hdrLen = 0
 	}
-	wasIdle := len(r.out) == 0
-	r.out = r.reserveOut(len(subject) + len(sub.sid) + len(reply) + len(msg) + 32)
-	r.out = appendMsg(r.out, subject, sub.sid, reply, hdrLen, msg)
+	wasIdle := r.out.Len() == 0
+	r.queueMsg(subject, sub.sid, reply, hdrLen, msg)
 	if r.tracing() {
 		r.traceDelivery(subject, sub.sid, reply, hdrLen, msg)
 	}
@@ -246,6 +245,13 @@ func (c *client) delCacheLocked() *auth.Cache {
 
 // appendMsg encodes MSG/HMSG without allocating.
 func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []byte) []byte {
+	b = appendMsgHeader(b, subject, sid, reply, hdrLen, len(msg))
+	b = append(b, msg...)
+	return append(b, "\r\n"...)
+}
+
+// appendMsgHeader encodes the MSG/HMSG line for a size-byte payload.
+func appendMsgHeader(b, subject []byte, sid string, reply []byte, hdrLen, size int) []byte {
 	if hdrLen > 0 {
 		b = append(b, "HMSG "...)
 	} else {
@@ -263,9 +269,7 @@ func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []by
 		b = strconv.AppendInt(b, int64(hdrLen), 10)
 		b = append(b, ' ')
 	}
-	b = strconv.AppendInt(b, int64(len(msg)), 10)
-	b = append(b, "\r\n"...)
-	b = append(b, msg...)
+	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, "\r\n"...)
 }
 
@@ -278,10 +282,14 @@ func appendMsg(b, subject []byte, sid string, reply []byte, hdrLen int, msg []by
 // oldest backlogScanMax bytes only, so its cost is bounded whatever the
 // limit.
 func (r *client) slowConsumer() {
+	// Copy the front of the backlog under the lock (nothing is appended
+	// to r any more, but its writer may still be consuming chunks) and
+	// scan it without.
 	r.mu.Lock()
-	pending, limit := len(r.out), r.maxPending
-	top := topBacklog(r.out[:min(len(r.out), backlogScanMax)], 3)
+	pending, limit := r.out.Len(), r.maxPending
+	front := r.out.CopyFront(make([]byte, 0, min(pending, backlogScanMax)), backlogScanMax)
 	r.mu.Unlock()
+	top := topBacklog(front, 3)
 	logger.Notice(r.srv.log, logger.Record{Conn: r.logPrefix(), Msg: "Slow Consumer Detected: MaxPending Exceeded",
 		Text:   "Slow Consumer Detected: MaxPending of %d Exceeded (%d pending bytes; largest backlog: %s)",
 		Fields: []logger.Field{logger.F("max_pending", limit), logger.F("pending_bytes", pending), logger.F("largest_backlog", backlogList(top))}})
@@ -294,9 +302,10 @@ const backlogScanMax = 1 << 20
 
 // overLimitLocked reports, once, that r's backlog passed max_pending: the
 // caller then cuts r off, and every other publisher skips r from now on.
-// r.mu is held.
+// The backlog is what was queued after the writer's current round began
+// (the round itself is being written). r.mu is held.
 func (r *client) overLimitLocked() bool {
-	if r.cutOff || int64(len(r.out)) <= r.maxPending {
+	if r.cutOff || int64(r.out.Len())-r.outRound <= r.maxPending {
 		return false
 	}
 	r.cutOff = true
@@ -317,8 +326,8 @@ func (c *client) sendNoResponders(subject, reply []byte) {
 		hdr = append(hdr, subject...)
 		hdr = append(hdr, "\r\n\r\n"...)
 		c.mu.Lock()
-		wasIdle := len(c.out) == 0
-		c.out = appendMsg(c.out, reply, sub.sid, nil, len(hdr), hdr)
+		wasIdle := c.out.Len() == 0
+		c.queueMsg(reply, sub.sid, nil, len(hdr), hdr)
 		c.mu.Unlock()
 		if wasIdle {
 			c.markFlush(c)

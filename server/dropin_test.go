@@ -136,7 +136,7 @@ func TestAllowNonTLS(t *testing.T) {
 	e := newTLSEnv(t)
 	dir := t.TempDir()
 	path := filepath.Join(dir, "natsd.conf")
-	conf := fmt.Sprintf("tls { cert_file: %q, key_file: %q, timeout: 0.3 }\nallow_non_tls: true\n", e.serverCert, e.serverKey)
+	conf := fmt.Sprintf("tls { cert_file: %q, key_file: %q, timeout: 1 }\nallow_non_tls: true\n", e.serverCert, e.serverKey)
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -87,6 +87,7 @@ func (s *Server) infoFor(c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.Nonce = string(c.nonce)
+	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }
 
@@ -98,6 +99,7 @@ func (c *client) asyncInfoLine(info serverInfo) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.MaxPayload = c.maxPayload() // its account's may be lower
+	c.srv.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }
 
@@ -110,5 +112,6 @@ func (s *Server) connectInfo(c *client) []byte {
 	info.ConnectInfo = true
 	info.RemoteAccount = c.acc.Load().name
 	info.MaxPayload = c.maxPayload()
+	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }

@@ -31,6 +31,7 @@ func (s *Server) LameDuckShutdown() {
 	if l != nil {
 		l.Close()
 	}
+	s.stopWebsocket()
 	// Routes stay up until the final shutdown, so the clients still here
 	// keep receiving the cluster's messages; the peers stop advertising
 	// this server to their clients.
@@ -139,7 +140,7 @@ func (c *client) queueInfo(line []byte) {
 		c.mu.Unlock()
 		return
 	}
-	c.out = append(c.out, line...)
+	c.out.Append(line)
 	c.mu.Unlock()
 	c.signalFlush()
 }

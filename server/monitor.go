@@ -151,6 +151,7 @@ func (s *Server) Varz() *monitor.Varz {
 		MaxProcs:       runtime.GOMAXPROCS(0),
 		ConfigLoadTime: s.start,
 		HTTPReqStats:   map[string]uint64{},
+		Websocket:      s.websocketVarz(o),
 	}
 	if a := s.MonitorAddr(); a != nil {
 		v.HTTPPort = addrPort(a)
@@ -191,7 +192,7 @@ func (c *client) connInfo() *monitor.ConnInfo {
 	ci := &monitor.ConnInfo{
 		Cid:     c.cid,
 		Kind:    "Client",
-		Type:    "nats",
+		Type:    c.connType(),
 		IP:      c.host,
 		Port:    c.port,
 		Start:   c.start,
@@ -206,7 +207,7 @@ func (c *client) connInfo() *monitor.ConnInfo {
 	}
 	c.mu.Lock()
 	ci.LastActivity = c.lastActivity
-	ci.Pending = len(c.out)
+	ci.Pending = c.out.Len()
 	ci.OutMsgs = c.outMsgs
 	ci.OutBytes = c.outBytes
 	ci.NumSubs = uint32(len(c.subs))

@@ -3,6 +3,7 @@ package server
 import (
 	"crypto/tls"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/natsd/natsd/accounts"
@@ -83,6 +84,10 @@ type Options struct {
 	// (server/config_cluster.go, server/route.go).
 	Cluster ClusterOpts
 
+	// Websocket configures the WebSocket client listener
+	// (server/config_websocket.go, server/websocket.go).
+	Websocket WebsocketOpts
+
 	// ClientAdvertise is the client URL advertised to other servers.
 	ClientAdvertise string
 	// ConfigFile is the file the options were read from, for reload, and
@@ -134,6 +139,7 @@ type Options struct {
 func (o *Options) Clone() *Options {
 	c := *o
 	c.Cluster = o.Cluster.clone()
+	c.Websocket.AllowedOrigins = slices.Clone(o.Websocket.AllowedOrigins)
 	return &c
 }
 
@@ -181,6 +187,9 @@ func (o *Options) setDefaults() {
 		o.MaxClosedClients = DefaultMaxClosedClients
 	}
 	o.Cluster.setDefaults()
+	if o.Websocket.Port != 0 && o.Websocket.Host == "" {
+		o.Websocket.Host = DefaultHost
+	}
 }
 
 // validate checks relations between options and explains each violation.
@@ -207,6 +216,9 @@ func (o *Options) validate() error {
 		return err
 	}
 	if err := o.validateAccounts(); err != nil {
+		return err
+	}
+	if err := o.Websocket.validate(o); err != nil {
 		return err
 	}
 	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {

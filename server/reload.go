@@ -70,6 +70,7 @@ var reloadable = map[string]string{
 	"TLSConfig": "tls", "TLSCert": "tls.cert_file", "TLSKey": "tls.key_file", "TLSCaCert": "tls.ca_file",
 	"TLSVerify": "tls.verify", "TLSMap": "tls.verify_and_map", "TLSTimeout": "tls.timeout",
 	"TLSHandshakeFirst": "tls.handshake_first", "TLSHandshakeFirstFallback": "tls.handshake_first",
+	"Websocket": "websocket",
 }
 
 var ignoredOnReload = map[string]bool{"ConfigFile": true, "ConfigDigest": true, "NoLog": true}
@@ -129,6 +130,9 @@ func (s *Server) applyOptions(o *Options) error {
 	changed, refused := optionsDiff(old, cur)
 	if len(refused) > 0 {
 		return fmt.Errorf("config reload not supported for: %s (restart the server to change them)", strings.Join(refused, ", "))
+	}
+	if err := s.reloadWebsocket(old, cur); err != nil {
+		return fmt.Errorf("config reload: %w", err)
 	}
 	s.opts.Store(cur)
 	s.authn.Store(authn)
@@ -194,6 +198,9 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 	c.mu.Unlock()
 	if !connected {
 		return
+	}
+	if c.ws != nil {
+		authn = c.authenticator()
 	}
 	id, err := c.authenticate(authn, &creds)
 	if err != nil {

@@ -176,8 +176,8 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 
 	c.mu.Lock()
 	if sol != nil {
-		c.out = append(c.out, s.routeConnectLine(sol.url, c.route.token)...)
-		c.out = append(c.out, s.routeInfoLine(c)...)
+		c.out.Append(s.routeConnectLine(sol.url, c.route.token))
+		c.out.Append(s.routeInfoLine(c))
 	}
 	// Both sides must have registered the route within the auth timeout.
 	c.authTimer = time.AfterFunc(o.Cluster.AuthTimeout, c.routeRegisterTimeout)
@@ -249,7 +249,7 @@ func (r *client) queueRoute(line []byte) {
 		r.mu.Unlock()
 		return
 	}
-	r.out = append(r.out, line...)
+	r.out.Append(line)
 	r.mu.Unlock()
 	r.signalFlush()
 }
@@ -874,9 +874,8 @@ func (c *client) sendRMsg(r *client, account string, queues []string, subject, r
 		r.mu.Unlock()
 		return false
 	}
-	wasIdle := len(r.out) == 0
-	r.out = r.reserveOut(need)
-	r.out = appendRMsg(r.out, account, subject, queues, reply, hdrLen, msg)
+	wasIdle := r.out.Len() == 0
+	r.queueRMsg(need, account, subject, queues, reply, hdrLen, msg)
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
 	slow := r.overLimitLocked()
@@ -898,6 +897,13 @@ func (c *client) sendRMsg(r *client, account string, queues []string, subject, r
 // appendRMsg encodes RMSG (HMSG with headers) without allocating, in
 // nats-server's format (see the protocol at the top of this file).
 func appendRMsg(b []byte, account string, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) []byte {
+	b = appendRMsgHeader(b, account, subject, queues, reply, hdrLen, len(msg))
+	b = append(b, msg...)
+	return append(b, "\r\n"...)
+}
+
+// appendRMsgHeader encodes the RMSG or HMSG line for a size-byte message.
+func appendRMsgHeader(b []byte, account string, subject []byte, queues []string, reply []byte, hdrLen, size int) []byte {
 	if hdrLen > 0 {
 		b = append(b, "HMSG "...)
 	} else {
@@ -927,9 +933,7 @@ func appendRMsg(b []byte, account string, subject []byte, queues []string, reply
 		b = strconv.AppendInt(b, int64(hdrLen), 10)
 		b = append(b, ' ')
 	}
-	b = strconv.AppendInt(b, int64(len(msg)), 10)
-	b = append(b, "\r\n"...)
-	b = append(b, msg...)
+	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, "\r\n"...)
 }
 

@@ -31,7 +31,7 @@ func (s *Server) routez(o *monitor.RoutezOptions) *monitor.Routez {
 		ri.RemoteID, ri.RemoteName = r.route.remoteID, r.route.remoteName
 		ri.DidSolicit, ri.IsConfigured = r.route.solicited, r.route.configured
 		ri.LastActivity = r.lastActivity
-		ri.Pending = len(r.out)
+		ri.Pending = r.out.Len()
 		ri.OutMsgs, ri.OutBytes = r.outMsgs, r.outBytes
 		ri.NumSubs = uint32(len(r.subs))
 		rtt := r.mon.rtt

@@ -9,6 +9,8 @@
 // cluster.go. Account.rtabMu is only held to make an account's reply
 // table and its subscription, imports.go; a reply table's own mu is a
 // leaf.) Server.mu also guards each Account's connection count.
+// wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
+// connection's own locks (package websocket) are leaves below client.mu.
 //
 // Every connection belongs to an account (account.go), which owns the
 // subject index its messages are matched in.
@@ -91,6 +93,7 @@ type Server struct {
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
 	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
+	ws          wsState      // the WebSocket listener (websocket.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -139,6 +142,9 @@ func New(opts *Options) (*Server, error) {
 	// After initCluster: the imports' subscriptions are local interest
 	// the routes must hear of.
 	s.setupImports(nil, s.accounts.Load())
+	if err := s.configureWebsocket(o); err != nil {
+		return nil, err
+	}
 	s.tls.Store(newTLSServer(o))
 	s.tlsPoll = tlsWatchInterval
 	if s.name == "" {
@@ -215,6 +221,10 @@ func (s *Server) Start() error {
 		return err
 	}
 	if err := s.startMonitoring(); err != nil {
+		l.Close()
+		return err
+	}
+	if err := s.startWebsocket(); err != nil {
 		l.Close()
 		return err
 	}
@@ -329,6 +339,7 @@ func (s *Server) Shutdown() {
 	if l != nil {
 		l.Close()
 	}
+	s.stopWebsocket()
 	s.stopMonitoring()
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)

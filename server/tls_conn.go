@@ -138,6 +138,9 @@ func (s *Server) watchTLSFiles(every time.Duration) {
 		if ts := s.tls.Load(); ts != nil {
 			ts.refresh(s.log)
 		}
+		if ts := s.ws.tls.Load(); ts != nil {
+			ts.refresh(s.log)
+		}
 	}
 }
 

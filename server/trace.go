@@ -24,7 +24,11 @@ func (c *client) setLogPrefix() {
 		c.prefix.Store(b.String())
 		return
 	}
-	b.WriteString(" - cid:")
+	if c.ws != nil {
+		b.WriteString(" - wid:") // nats-server's tag for WebSocket clients
+	} else {
+		b.WriteString(" - cid:")
+	}
 	b.WriteString(strconv.FormatUint(c.cid, 10))
 	if c.connected {
 		// "v1.0:go:name", leaving out the parts the client did not send

@@ -1,0 +1,5 @@
+//go:build race
+
+package outq
+
+const raceEnabled = true

@@ -42,6 +42,9 @@ type Identity struct {
 	NoAuthUser bool
 	// Perms is the user's compiled permissions; nil allows everything.
 	Perms *Checker
+	// Account names the user's account (User.Account); "" is the global
+	// account.
+	Account string
 }
 
 // anonymous is the identity when no authentication is configured.

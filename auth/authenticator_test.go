@@ -331,3 +331,36 @@ func TestNilAuthenticator(t *testing.T) {
 		t.Fatal("nil Authenticator lets everyone in")
 	}
 }
+
+// TestAccountInIdentity: the account of a user reaches its identity, by
+// every way of authenticating (password, nkey, no_auth_user, TLS map).
+func TestAccountInIdentity(t *testing.T) {
+	kp, _ := nkeys.CreateUser()
+	pub, _ := kp.PublicKey()
+	a, err := New(&Config{Users: []*User{
+		{Username: "a", Password: "a", Account: "A"},
+		{Nkey: pub, Account: "B"},
+		{Username: "g", Password: "g"},
+	}, NoAuthUser: "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, id *Identity, err error, want string) {
+		t.Helper()
+		if err != nil || id.Account != want {
+			t.Fatalf("%s: %+v %v, want account %q", what, id, err, want)
+		}
+	}
+	id, err := a.Check(&Credentials{User: "a", Pass: "a"}, nil)
+	check("password", id, err, "A")
+	nonce := NewNonce()
+	sig, _ := kp.Sign(nonce)
+	id, err = a.Check(&Credentials{Nkey: pub, Sig: base64.RawURLEncoding.EncodeToString(sig)}, nonce)
+	check("nkey", id, err, "B")
+	id, err = a.Check(&Credentials{}, nil)
+	check("no_auth_user", id, err, "A")
+	id, err = a.CheckMapped([]string{"a"}, &Credentials{}, nil)
+	check("tls map", id, err, "A")
+	id, err = a.Check(&Credentials{User: "g", Pass: "g"}, nil)
+	check("global", id, err, "")
+}

@@ -19,6 +19,10 @@ type User struct {
 	Nkey string
 	// Permissions of this user; nil means Config.DefaultPermissions.
 	Permissions *Permissions
+	// Account is the account the user belongs to (accounts block); ""
+	// is the global account. The auth package only carries the name into
+	// the Identity: the server owns the accounts themselves.
+	Account string
 }
 
 // Config is the server's auth configuration, from the command line flags
@@ -139,7 +143,7 @@ func (a *Authenticator) buildUsers(cfg *Config) error {
 			if a.nkeys[u.Nkey] != nil || a.users[u.Nkey] != nil {
 				return fmt.Errorf("Duplicate nkey %q detected", u.Nkey)
 			}
-			a.nkeys[u.Nkey] = &account{kp: kp, id: &Identity{Name: u.Nkey, Method: MethodNkey, Perms: perms}}
+			a.nkeys[u.Nkey] = &account{kp: kp, id: &Identity{Name: u.Nkey, Method: MethodNkey, Perms: perms, Account: u.Account}}
 			continue
 		}
 		if a.users[u.Username] != nil {
@@ -148,7 +152,7 @@ func (a *Authenticator) buildUsers(cfg *Config) error {
 		if a.nkeys[u.Username] != nil {
 			return fmt.Errorf("Duplicate nkey %q detected", u.Username)
 		}
-		acct := &account{pass: newSecret(u.Password), id: &Identity{Name: u.Username, Method: MethodUser, Perms: perms}}
+		acct := &account{pass: newSecret(u.Password), id: &Identity{Name: u.Username, Method: MethodUser, Perms: perms, Account: u.Account}}
 		a.noteSecret(u.Username, acct.pass)
 		a.users[u.Username] = acct
 	}

@@ -85,6 +85,9 @@ func NewHandler(src Source, opts HandlerOptions) *Handler {
 	route(SubsAlias, h.subsz)
 	route(HealthzPath, h.healthz)
 	route(StackszPath, h.stacksz)
+	if az, ok := src.(AccountzSource); ok {
+		route(AccountzPath, h.accountz(az))
+	}
 	metrics := newMetricsHandler(src, h)
 	route(MetricsPath, func(w http.ResponseWriter, r *http.Request) {
 		h.count(MetricsPath)

@@ -72,6 +72,7 @@ type ConnzOptions struct {
 	CID                 uint64    // cid=: only this connection
 	State               ConnState // state=open|closed|any
 	User                string    // user=: only connections of this user
+	Account             string    // acc=: only connections of this account
 }
 
 // SubszOptions are /subsz's query parameters.
@@ -80,6 +81,7 @@ type SubszOptions struct {
 	Limit         int    // limit= (DefaultLimit when 0)
 	Subscriptions bool   // subs=1: list the subscriptions
 	Test          string // test=<subject>: only subscriptions matching it
+	Account       string // acc=: only this account's subscriptions
 }
 
 // RoutezOptions are /routez's query parameters.
@@ -90,7 +92,7 @@ type RoutezOptions struct {
 
 // ParseConnzOptions reads /connz's query. Errors are the caller's 400s.
 func ParseConnzOptions(q url.Values) (*ConnzOptions, error) {
-	o := &ConnzOptions{Sort: SortOpt(q.Get("sort")), User: q.Get("user")}
+	o := &ConnzOptions{Sort: SortOpt(q.Get("sort")), User: q.Get("user"), Account: q.Get("acc")}
 	var err error
 	if o.Subscriptions, o.SubscriptionsDetail, err = decodeSubs(q); err != nil {
 		return nil, err
@@ -153,7 +155,7 @@ func (o *ConnzOptions) Normalize() {
 
 // ParseSubszOptions reads /subsz's query.
 func ParseSubszOptions(q url.Values) (*SubszOptions, error) {
-	o := &SubszOptions{Test: q.Get("test")}
+	o := &SubszOptions{Test: q.Get("test"), Account: q.Get("acc")}
 	var err error
 	if o.Subscriptions, err = decodeBool(q, "subs"); err != nil {
 		return nil, err

@@ -26,8 +26,8 @@ func (h *nopHandler) ProcessMsg(_, _, _, _ []byte) error { return nil }
 func (h *nopHandler) ProcessHMsg(_, _, _ []byte, _ int, _ []byte) error {
 	return nil
 }
-func (h *nopHandler) ProcessRSub(_, _ []byte, _ int) error { h.n++; return nil }
-func (h *nopHandler) ProcessRUnsub(_, _ []byte) error      { return nil }
+func (h *nopHandler) ProcessRSub(_, _, _ []byte, _ int) error { h.n++; return nil }
+func (h *nopHandler) ProcessRUnsub(_, _, _ []byte) error      { return nil }
 func (h *nopHandler) ProcessRMsg(args []byte, _ int, _ []byte) error {
 	var a RMsgArgs
 	if ParseRMsgArgs(args, &a) {
@@ -114,8 +114,8 @@ func TestZeroAllocs(t *testing.T) {
 		{"pub4096 split", pubOp(4096), 1000},
 		{"sub", []byte("SUB foo q 1\r\nUNSUB 1 2\r\nPING\r\n"), 1 << 30},
 		{"hpub split", []byte("HPUB foo r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"), 7},
-		{"route", []byte("RS+ foo q 2\r\nRS- foo\r\nRMSG foo 1 q r 0 2\r\nhi\r\n"), 1 << 30},
-		{"rmsg split", []byte("RMSG foo.bar 2 q1 q2 _INBOX.x 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"), 9},
+		{"route", []byte("RS+ $G foo q 2\r\nRS- $G foo\r\nRMSG $G foo + r q 2\r\nhi\r\n"), 1 << 30},
+		{"rmsg split", []byte("HMSG $G foo.bar + _INBOX.x q1 q2 12 14\r\nNATS/1.0\r\n\r\nhi\r\n"), 9},
 	} {
 		buf := repeatOp(c.op)
 		p := New(0, 0)
@@ -138,7 +138,7 @@ func TestZeroAllocs(t *testing.T) {
 }
 
 func BenchmarkParseRMsg(b *testing.B) {
-	op := []byte("RMSG foo.bar.baz 1 workers _INBOX.abc 0 128\r\n" + string(bytes.Repeat([]byte("x"), 128)) + "\r\n")
+	op := []byte("RMSG $G foo.bar.baz + _INBOX.abc workers 128\r\n" + string(bytes.Repeat([]byte("x"), 128)) + "\r\n")
 	buf := repeatOp(op)
 	p := New(0, 0)
 	p.SetRouteMode(true)

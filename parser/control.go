@@ -41,31 +41,31 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 		return 0, h.ProcessErr(trimSpace(tail))
 	}
 
-	if op == opRMsg {
-		return p.processRMsg(line, tail, rest, h)
+	if op == opRMsg || op == opRHMsg {
+		return p.processRMsg(op, line, tail, rest, h)
 	}
 
 	var a args
 	n := splitArgs(tail, &a)
 	switch op {
-	case opRSub: // RS+ <subject> [<queue> <weight>]
+	case opRSub: // RS+ <account> <subject> [<queue> <weight>]
 		switch n {
-		case 1:
-			return 0, h.ProcessRSub(a[0], nil, 0)
-		case 3:
-			w := ParseSize(a[2])
+		case 2:
+			return 0, h.ProcessRSub(a[0], a[1], nil, 0)
+		case 4:
+			w := ParseSize(a[3])
 			if w < 1 {
 				return 0, errBadArgs(line)
 			}
-			return 0, h.ProcessRSub(a[0], a[1], w)
+			return 0, h.ProcessRSub(a[0], a[1], a[2], w)
 		}
 		return 0, errBadArgs(line)
-	case opRUnsub: // RS- <subject> [<queue>]
+	case opRUnsub: // RS- <account> <subject> [<queue>]
 		switch n {
-		case 1:
-			return 0, h.ProcessRUnsub(a[0], nil)
 		case 2:
-			return 0, h.ProcessRUnsub(a[0], a[1])
+			return 0, h.ProcessRUnsub(a[0], a[1], nil)
+		case 3:
+			return 0, h.ProcessRUnsub(a[0], a[1], a[2])
 		}
 		return 0, errBadArgs(line)
 	case opSub:
@@ -156,22 +156,34 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 	return p.deferPayload(op, subject, sid, reply, rest), nil
 }
 
-// processRMsg handles "RMSG <subject> <nq> [<queue>...] [<reply>] <hdr>
-// <total>": the fields before the two sizes go to the handler as one slice
-// (they are checked here with ParseRMsgArgs), so the variable number of
-// queue names needs no argument array.
-func (p *Parser) processRMsg(line, tail, rest []byte, h Handler) (int, error) {
+// processRMsg handles the route's message ops, as nats-server sends them:
+//
+//	RMSG <account> <subject> [<reply>] <size>
+//	RMSG <account> <subject> + <reply> <queue>... <size>
+//	RMSG <account> <subject> | <queue>... <size>
+//	HMSG (the same) <hdr_size> <total_size>
+//
+// The fields before the sizes go to the handler as one slice (checked here
+// with ParseRMsgArgs), so the variable number of queue names needs no
+// argument array.
+func (p *Parser) processRMsg(op opKind, line, tail, rest []byte, h Handler) (int, error) {
 	tail = trimSpace(tail)
-	sizeArg, tail := lastField(tail)
-	hdrArg, argsPart := lastField(tail)
+	sizeArg, argsPart := lastField(tail)
+	hdr := 0
+	if op == opRHMsg {
+		var hdrArg []byte
+		hdrArg, argsPart = lastField(argsPart)
+		if hdr = ParseSize(hdrArg); len(hdrArg) == 0 || hdr < 0 {
+			return 0, errBadArgs(line)
+		}
+	}
 	argsPart = trimSpace(argsPart)
 	var ra RMsgArgs
-	if len(hdrArg) == 0 || !ParseRMsgArgs(argsPart, &ra) {
+	if !ParseRMsgArgs(argsPart, &ra) {
 		return 0, errBadArgs(line)
 	}
 	size := ParseSize(sizeArg)
-	hdr := ParseSize(hdrArg)
-	if size < 0 || hdr < 0 || hdr > size {
+	if size < 0 || hdr > size {
 		return 0, errBadArgs(line)
 	}
 	if size > p.maxPayload {
@@ -197,8 +209,9 @@ func lastField(b []byte) (field, before []byte) {
 	return b[i:], trimRight(b[:i])
 }
 
-// RMsgArgs are the decoded fields of an RMSG before its sizes.
+// RMsgArgs are the decoded fields of an RMSG or HMSG before its sizes.
 type RMsgArgs struct {
+	Account []byte
 	Subject []byte
 	Reply   []byte // nil when absent
 	// NumQueues is the number of queue groups the receiver must serve;
@@ -207,36 +220,41 @@ type RMsgArgs struct {
 	queues    []byte
 }
 
-// ParseRMsgArgs decodes "<subject> <nq> [<queue>...] [<reply>]" into a
-// without allocating, and reports whether the fields are well formed: nq
-// a number and followed by exactly nq queue names and at most one reply.
+// ParseRMsgArgs decodes "<account> <subject> [<reply>]",
+// "<account> <subject> + <reply> <queue>..." or
+// "<account> <subject> | <queue>..." into a without allocating, and
+// reports whether the fields are well formed.
 func ParseRMsgArgs(args []byte, a *RMsgArgs) bool {
 	*a = RMsgArgs{}
-	subject, rest := nextField(args)
-	nqArg, rest := nextField(rest)
-	if len(subject) == 0 || len(nqArg) == 0 {
+	acc, rest := nextField(args)
+	subject, rest := nextField(rest)
+	if len(acc) == 0 || len(subject) == 0 {
 		return false
 	}
-	nq := ParseSize(nqArg)
-	if nq < 0 {
-		return false
-	}
-	queues := rest
-	for i := 0; i < nq; i++ {
-		var q []byte
-		if q, rest = nextField(rest); len(q) == 0 {
-			return false
+	a.Account, a.Subject = acc, subject
+	third, rest := nextField(rest)
+	switch {
+	case len(third) == 1 && (third[0] == '+' || third[0] == '|'):
+		if third[0] == '+' {
+			var reply []byte
+			if reply, rest = nextField(rest); len(reply) == 0 {
+				return false
+			}
+			a.Reply = reply
 		}
+		a.queues = rest
+		for {
+			var q []byte
+			if q, rest = nextField(rest); len(q) == 0 {
+				break
+			}
+			a.NumQueues++
+		}
+		return a.NumQueues > 0
+	case len(third) > 0:
+		a.Reply = third
 	}
-	reply, rest := nextField(rest)
-	if len(trimLeft(rest)) != 0 {
-		return false
-	}
-	a.Subject, a.NumQueues, a.queues = subject, nq, queues
-	if len(reply) > 0 {
-		a.Reply = reply
-	}
-	return true
+	return len(trimLeft(rest)) == 0
 }
 
 // NextQueue returns the next queue name; call it NumQueues times.

@@ -3,7 +3,8 @@
 //
 // A parser starts in client mode. SetRouteMode(true) switches it to the
 // route protocol spoken between natsd servers (INFO, CONNECT, PING, PONG,
-// +OK, -ERR, RS+, RS-, RMSG); each mode reports the other's ops as unknown.
+// +OK, -ERR, RS+, RS-, RMSG and the route's HMSG, each carrying the
+// account); each mode reports the other's ops as unknown.
 //
 // # State machine
 //

@@ -21,7 +21,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte, cut uint16, small bool) { fuzzSplit(t, in, cut, small, false) })
 }
 
-// FuzzParseRoute is FuzzParse in route mode (RS+, RS-, RMSG).
+// FuzzParseRoute is FuzzParse in route mode (RS+, RS-, RMSG, HMSG).
 func FuzzParseRoute(f *testing.F) {
 	for _, tc := range parseCases {
 		if len(tc.in) < 256 && tc.route {
@@ -29,7 +29,7 @@ func FuzzParseRoute(f *testing.F) {
 			f.Add([]byte(tc.in), uint16(3), true)
 		}
 	}
-	f.Add([]byte("RS+ a q 2\r\nRMSG a 1 q r 2 3\r\nxyz\r\nRS- a q\r\nPING\r\n"), uint16(21), true)
+	f.Add([]byte("RS+ $G a q 2\r\nRMSG $G a + r q 3\r\nxyz\r\nHMSG A a | q 12 14\r\nNATS/1.0\r\n\r\nhi\r\nRS- $G a q\r\nPING\r\n"), uint16(21), true)
 	f.Fuzz(func(t *testing.T, in []byte, cut uint16, small bool) { fuzzSplit(t, in, cut, small, true) })
 }
 

@@ -20,6 +20,7 @@ const (
 	opRSub   // RS+ (route mode only)
 	opRUnsub // RS- (route mode only)
 	opRMsg   // RMSG (route mode only)
+	opRHMsg  // HMSG with an account (route mode only)
 	numOps
 )
 
@@ -30,12 +31,12 @@ type opSet uint32
 func (s opSet) has(op opKind) bool { return s&(1<<op) != 0 }
 
 // clientOps are the ops of the client protocol; routeOps those of the
-// natsd-to-natsd route protocol (see SetRouteMode).
+// route protocol (see SetRouteMode), where HMSG is the route's own.
 const (
 	clientOps = opSet(1<<opPub | 1<<opHPub | 1<<opSub | 1<<opUnsub | 1<<opPing | 1<<opPong |
 		1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr | 1<<opMsg | 1<<opHMsg)
 	routeOps = opSet(1<<opPing | 1<<opPong | 1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr |
-		1<<opRSub | 1<<opRUnsub | 1<<opRMsg)
+		1<<opRSub | 1<<opRUnsub | 1<<opRMsg | 1<<opRHMsg)
 )
 
 // opSpec describes an op keyword. Keywords are stored in lower case;
@@ -63,6 +64,7 @@ var ops = [numOps]opSpec{
 	opRSub:    {kw: "rs+"},
 	opRUnsub:  {kw: "rs-"},
 	opRMsg:    {kw: "rmsg"},
+	opRHMsg:   {kw: "hmsg"},
 }
 
 // maxKeyword is the length of the longest keyword plus its separator
@@ -117,6 +119,9 @@ func parseOp(line []byte, allowed opSet) (opKind, []byte) {
 			op = opHPub
 		case hasKeyword(line, "hmsg"):
 			op = opHMsg
+			if allowed.has(opRHMsg) {
+				op = opRHMsg
+			}
 		}
 	case 's':
 		if hasKeyword(line, "sub") {

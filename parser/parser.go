@@ -21,11 +21,12 @@ type Handler interface {
 	ProcessHMsg(subject, sid, reply []byte, hdrLen int, msg []byte) error // HMSG; reply nil when absent
 
 	// Route mode only (see SetRouteMode).
-	ProcessRSub(subject, queue []byte, weight int) error // RS+; queue nil and weight 0 when absent
-	ProcessRUnsub(subject, queue []byte) error           // RS-; queue nil when absent
-	// ProcessRMsg receives RMSG: args are the fields before the two sizes
-	// (decode them with ParseRMsgArgs; the parser has checked them),
-	// msg = headers + payload, hdrLen = header size (0 = no headers).
+	ProcessRSub(account, subject, queue []byte, weight int) error // RS+; queue nil and weight 0 when absent
+	ProcessRUnsub(account, subject, queue []byte) error           // RS-; queue nil when absent
+	// ProcessRMsg receives RMSG and the route's HMSG: args are the fields
+	// before the sizes (decode them with ParseRMsgArgs; the parser has
+	// checked them), msg = headers + payload, hdrLen = header size (0 =
+	// no headers).
 	ProcessRMsg(args []byte, hdrLen int, msg []byte) error
 }
 
@@ -91,8 +92,8 @@ func New(maxControlLine, maxPayload int) *Parser {
 }
 
 // SetRouteMode switches the parser between the client protocol (the
-// default) and the route protocol spoken between natsd servers: INFO,
-// CONNECT, PING, PONG, +OK, -ERR, RS+, RS-, RMSG. Each mode reports the
+// default) and the route protocol (nats-server v2's, with accounts): INFO,
+// CONNECT, PING, PONG, +OK, -ERR, RS+, RS-, RMSG, HMSG. Each mode reports the
 // other's ops as unknown, so a client sending RS+ gets the same error as
 // for any unknown op. Call it between Parse calls, before any input of the
 // new mode.

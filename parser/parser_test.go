@@ -129,43 +129,46 @@ var parseCases = []parseCase{
 	{name: "client rs-", in: "RS- foo\r\n", err: ErrUnknownOp},
 	{name: "client rmsg", in: "RMSG foo 0 0 2\r\nhi\r\n", err: ErrUnknownOp},
 	{name: "client rmsg partial", in: "RMS", err: ErrUnknownOp},
-	// Route mode: RS+, RS-, RMSG and the shared ops.
-	{route: true, name: "rs+", in: "RS+ foo\r\n", calls: []string{`RS+ "foo" - 0`}},
-	{route: true, name: "rs+ queue", in: "rs+ foo.* workers 3\r\n", calls: []string{`RS+ "foo.*" "workers" 3`}},
-	{route: true, name: "rs+ tabs", in: "RS+\tfoo\t q\t12 \r\n", calls: []string{`RS+ "foo" "q" 12`}},
-	{route: true, name: "rs-", in: "RS- foo.>\r\n", calls: []string{`RS- "foo.>" -`}},
-	{route: true, name: "rs- queue", in: "rs- foo q\n", calls: []string{`RS- "foo" "q"`}},
-	{route: true, name: "rmsg", in: "RMSG foo 0 0 5\r\nhello\r\n", calls: []string{`RMSG "foo" [] - 0 "hello"`}},
-	{route: true, name: "rmsg reply", in: "RMSG foo 0 _INBOX.1 0 2\r\nhi\r\n", calls: []string{`RMSG "foo" [] "_INBOX.1" 0 "hi"`}},
-	{route: true, name: "rmsg queues", in: "RMSG foo 2 q1 q2 0 2\r\nhi\r\n", calls: []string{`RMSG "foo" ["q1" "q2"] - 0 "hi"`}},
-	{route: true, name: "rmsg queues reply", in: "rmsg  foo\t1 q1  r 0 2 \r\nhi\r\n", calls: []string{`RMSG "foo" ["q1"] "r" 0 "hi"`}},
-	{route: true, name: "rmsg headers", in: "RMSG foo 1 q r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`RMSG "foo" ["q"] "r" 12 "NATS/1.0\r\n\r\nhi"`}},
-	{route: true, name: "rmsg empty", in: "RMSG foo 0 0 0\r\n\r\n", calls: []string{`RMSG "foo" [] - 0 ""`}},
-	{route: true, name: "route pipeline", in: "CONNECT {}\r\nINFO {}\r\nPING\r\nRS+ a\r\nRMSG a 0 0 1\r\nx\r\nRS- a\r\nPONG\r\n-ERR 'x'\r\n+OK\r\n",
-		calls: []string{`CONNECT "{}"`, `INFO "{}"`, "PING", `RS+ "a" - 0`, `RMSG "a" [] - 0 "x"`, `RS- "a" -`, "PONG", `-ERR "'x'"`, "+OK"}},
-	// Client ops are unknown to a route parser.
-	{route: true, name: "route pub", in: "PUB foo 1\r\nx\r\n", err: ErrUnknownOp},
+	// Route mode: RS+, RS-, RMSG, HMSG (nats-server's format, with the
+	// account) and the shared ops.
+	{route: true, name: "rs+", in: "RS+ $G foo\r\n", calls: []string{`RS+ "$G" "foo" - 0`}},
+	{route: true, name: "rs+ queue", in: "rs+ A foo.* workers 3\r\n", calls: []string{`RS+ "A" "foo.*" "workers" 3`}},
+	{route: true, name: "rs+ tabs", in: "RS+\tA\tfoo\t q\t12 \r\n", calls: []string{`RS+ "A" "foo" "q" 12`}},
+	{route: true, name: "rs-", in: "RS- A foo\r\n", calls: []string{`RS- "A" "foo" -`}},
+	{route: true, name: "rs- queue", in: "RS- A foo q\r\n", calls: []string{`RS- "A" "foo" "q"`}},
+	{route: true, name: "rmsg", in: "RMSG $G foo 5\r\nhello\r\n", calls: []string{`RMSG "$G" "foo" [] - 0 "hello"`}},
+	{route: true, name: "rmsg reply", in: "RMSG A foo _INBOX.1 2\r\nhi\r\n", calls: []string{`RMSG "A" "foo" [] "_INBOX.1" 0 "hi"`}},
+	{route: true, name: "rmsg queues", in: "RMSG A foo | q1 q2 2\r\nhi\r\n", calls: []string{`RMSG "A" "foo" ["q1" "q2"] - 0 "hi"`}},
+	{route: true, name: "rmsg queues reply", in: "rmsg  A\tfoo + r  q1 2 \r\nhi\r\n", calls: []string{`RMSG "A" "foo" ["q1"] "r" 0 "hi"`}},
+	{route: true, name: "hmsg", in: "HMSG A foo r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`RMSG "A" "foo" [] "r" 12 "NATS/1.0\r\n\r\nhi"`}},
+	{route: true, name: "hmsg queues", in: "HMSG A foo + r q 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`RMSG "A" "foo" ["q"] "r" 12 "NATS/1.0\r\n\r\nhi"`}},
+	{route: true, name: "hmsg queues no reply", in: "HMSG A foo | q 12 12\r\nNATS/1.0\r\n\r\n\r\n", calls: []string{`RMSG "A" "foo" ["q"] - 12 "NATS/1.0\r\n\r\n"`}},
+	{route: true, name: "rmsg empty", in: "RMSG A foo 0\r\n\r\n", calls: []string{`RMSG "A" "foo" [] - 0 ""`}},
+	{route: true, name: "route pipeline", in: "CONNECT {}\r\nINFO {}\r\nPING\r\nRS+ $G a\r\nRMSG $G a 1\r\nx\r\nRS- $G a\r\nPONG\r\n-ERR 'x'\r\n+OK\r\n",
+		calls: []string{`CONNECT "{}"`, `INFO "{}"`, "PING", `RS+ "$G" "a" - 0`, `RMSG "$G" "a" [] - 0 "x"`, `RS- "$G" "a" -`, "PONG", `-ERR "'x'"`, "+OK"}},
+	{route: true, name: "route pub", in: "PUB foo 0\r\n\r\n", err: ErrUnknownOp},
 	{route: true, name: "route sub", in: "SUB foo 1\r\n", err: ErrUnknownOp},
-	{route: true, name: "route msg", in: "MSG foo 1 1\r\nx\r\n", err: ErrUnknownOp},
+	{route: true, name: "route msg", in: "MSG foo 1 0\r\n\r\n", err: ErrUnknownOp},
 	{route: true, name: "route garbage", in: "RSX foo\r\n", err: ErrUnknownOp},
 	{route: true, name: "rs+ no separator", in: "RS+foo\r\n", err: ErrUnknownOp},
-	// Route argument errors.
 	{route: true, name: "rs+ no args", in: "RS+ \r\n", err: ErrBadArgs},
-	{route: true, name: "rs+ queue no weight", in: "RS+ foo q\r\n", err: ErrBadArgs},
-	{route: true, name: "rs+ zero weight", in: "RS+ foo q 0\r\n", err: ErrBadArgs},
-	{route: true, name: "rs+ bad weight", in: "RS+ foo q x\r\n", err: ErrBadArgs},
-	{route: true, name: "rs+ too many", in: "RS+ foo q 1 2\r\n", err: ErrBadArgs},
-	{route: true, name: "rs- too many", in: "RS- foo q x\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg no hdr", in: "RMSG foo 0 2\r\nhi\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg no nq", in: "RMSG foo 0 2\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg bad nq", in: "RMSG foo x 0 2\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg missing queues", in: "RMSG foo 3 q1 q2 0 2\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg extra field", in: "RMSG foo 1 q1 r x 0 2\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg hdr > total", in: "RMSG foo 0 3 2\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg bad size", in: "RMSG foo 0 0 -2\r\n", err: ErrBadArgs},
-	{route: true, name: "rmsg max payload", in: "RMSG foo 0 0 1048577\r\n", err: ErrMaxPayload},
-	{route: true, name: "rmsg payload end", in: "RMSG foo 0 0 1\r\nxy\r\n", err: ErrBadPayloadEnd},
-	{route: true, name: "rmsg control line", in: "RMSG " + strings.Repeat("a", 4096) + " 0 0 1\r\nx\r\n", err: ErrControlLine},
+	{route: true, name: "rs+ no subject", in: "RS+ A\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ queue no weight", in: "RS+ A foo q\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ zero weight", in: "RS+ A foo q 0\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ bad weight", in: "RS+ A foo q x\r\n", err: ErrBadArgs},
+	{route: true, name: "rs+ too many", in: "RS+ A foo q 1 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rs- too many", in: "RS- A foo q x\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg no subject", in: "RMSG A 2\r\nhi\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg no size", in: "RMSG A foo\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg extra field", in: "RMSG A foo r x 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg plus no queue", in: "RMSG A foo + r 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg bar no queue", in: "RMSG A foo | 2\r\n", err: ErrBadArgs},
+	{route: true, name: "hmsg hdr > total", in: "HMSG A foo 3 2\r\n", err: ErrBadArgs},
+	{route: true, name: "hmsg no hdr", in: "HMSG A foo 2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg bad size", in: "RMSG A foo -2\r\n", err: ErrBadArgs},
+	{route: true, name: "rmsg max payload", in: "RMSG A foo 1048577\r\n", err: ErrMaxPayload},
+	{route: true, name: "rmsg payload end", in: "RMSG A foo 1\r\nxy\r\n", err: ErrBadPayloadEnd},
+	{route: true, name: "rmsg control line", in: "RMSG A " + strings.Repeat("a", 4096) + " 1\r\nx\r\n", err: ErrControlLine},
 }
 
 func TestParse(t *testing.T) {
@@ -323,16 +326,16 @@ func TestParseRMsgArgs(t *testing.T) {
 		queues []string
 		reply  string
 	}{
-		{"foo 0", true, nil, ""},
-		{"foo 0 r", true, nil, "r"},
-		{"foo 2 a b", true, []string{"a", "b"}, ""},
-		{"foo\t2  a\tb  r  ", true, []string{"a", "b"}, "r"},
-		{"foo", false, nil, ""},
+		{"A foo", true, nil, ""},
+		{"A foo r", true, nil, "r"},
+		{"A foo | a b", true, []string{"a", "b"}, ""},
+		{"A\tfoo  +\tr  a\tb  ", true, []string{"a", "b"}, "r"},
+		{"A", false, nil, ""},
 		{"", false, nil, ""},
-		{"foo -1", false, nil, ""},
-		{"foo 1", false, nil, ""},
-		{"foo 1 a r x", false, nil, ""},
-		{"foo 99999999999999999999 a", false, nil, ""},
+		{"A foo r x", false, nil, ""},
+		{"A foo +", false, nil, ""},
+		{"A foo + r", false, nil, ""},
+		{"A foo |", false, nil, ""},
 	} {
 		var a RMsgArgs
 		if ok := ParseRMsgArgs([]byte(c.in), &a); ok != c.ok {
@@ -345,7 +348,7 @@ func TestParseRMsgArgs(t *testing.T) {
 		for range a.NumQueues {
 			qs = append(qs, string(a.NextQueue()))
 		}
-		if strings.Join(qs, ",") != strings.Join(c.queues, ",") || string(a.Reply) != c.reply || string(a.Subject) != "foo" {
+		if strings.Join(qs, ",") != strings.Join(c.queues, ",") || string(a.Reply) != c.reply || string(a.Subject) != "foo" || string(a.Account) != "A" {
 			t.Fatalf("%q: subject %q queues %q reply %q", c.in, a.Subject, qs, a.Reply)
 		}
 	}
@@ -356,7 +359,7 @@ func TestParseRMsgArgs(t *testing.T) {
 func TestSetRouteModeLimits(t *testing.T) {
 	p := New(0, 64)
 	p.SetRouteMode(true)
-	if _, err := feed(p, []byte("RMSG foo 0 0 65\r\n")); !errors.Is(err, ErrMaxPayload) {
+	if _, err := feed(p, []byte("RMSG $G foo 65\r\n")); !errors.Is(err, ErrMaxPayload) {
 		t.Fatalf("err = %v", err)
 	}
 	p = New(0, 0)

@@ -55,11 +55,11 @@ func (r *recorder) ProcessHMsg(subject, sid, reply []byte, hdrLen int, msg []byt
 	return r.add("HMSG %q %q %s %d %q", subject, sid, q(reply), hdrLen, msg)
 }
 
-func (r *recorder) ProcessRSub(subject, queue []byte, weight int) error {
-	return r.add("RS+ %q %s %d", subject, q(queue), weight)
+func (r *recorder) ProcessRSub(account, subject, queue []byte, weight int) error {
+	return r.add("RS+ %q %q %s %d", account, subject, q(queue), weight)
 }
-func (r *recorder) ProcessRUnsub(subject, queue []byte) error {
-	return r.add("RS- %q %s", subject, q(queue))
+func (r *recorder) ProcessRUnsub(account, subject, queue []byte) error {
+	return r.add("RS- %q %q %s", account, subject, q(queue))
 }
 
 // ProcessRMsg records the decoded fields, so the tests check
@@ -73,7 +73,7 @@ func (r *recorder) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 	for i := range qs {
 		qs[i] = string(a.NextQueue())
 	}
-	return r.add("RMSG %q %q %s %d %q", a.Subject, qs, q(a.Reply), hdrLen, msg)
+	return r.add("RMSG %q %q %q %s %d %q", a.Account, a.Subject, qs, q(a.Reply), hdrLen, msg)
 }
 
 // newParser returns a fresh parser in the mode of tc.

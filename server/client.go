@@ -1,6 +1,7 @@
 package server
 
 import (
+	"math/rand/v2"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -25,6 +26,7 @@ const (
 // can own subscriptions too.
 type subscription struct {
 	client  *client
+	acc     *Account // the account whose subject index holds it
 	subject string
 	queue   string
 	sid     string
@@ -37,6 +39,11 @@ type subscription struct {
 	// weight is a route's queue subscription's member count on the remote
 	// server (RS+ updates it while publishers read it).
 	weight atomic.Int32
+	// cb receives the messages of an internal client's subscription
+	// (internal.go) instead of a connection; local keeps its interest
+	// from the routes.
+	cb    msgHandler
+	local bool
 }
 
 // client is one connection. The reader goroutine owns the fields above mu;
@@ -55,7 +62,11 @@ type client struct {
 	// connection. Set before the reader and writer start.
 	tlsInfo *clientTLS
 
-	flags      atomic.Uint32
+	flags atomic.Uint32
+	// acc is the client's account: $G until CONNECT authenticates it into
+	// another (account.go). Routes carry every account and leave it nil.
+	acc        atomic.Pointer[Account]
+	accCounted bool                          // counted in acc.nconns; guarded by Server.mu
 	identity   atomic.Pointer[auth.Identity] // who CONNECT authenticated; replaced on reload
 	permCache  *auth.Cache                   // reader-owned cache of publish checks
 	maxPending int64
@@ -74,7 +85,17 @@ type client struct {
 	opts      connectOptions
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
-	flushSet  []*client // clients this read batch made output pending for
+	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
+	flushSet  []*client                       // clients this read batch made output pending for
+	// mapBufs[nest] holds the subject a stream import maps a message to
+	// while it is delivered (imports.go); nest counts the imports the
+	// delivery in progress went through.
+	mapBufs [][]byte
+	nest    int
+	// pubMap holds the subject a mapping gave the message being published
+	// (mappings.go); rng picks weighted destinations.
+	pubMap []byte
+	rng    *rand.Rand
 	// rtargets[:nrt] are the routes the message being delivered goes to
 	// (route.go); the slice is reused for every message.
 	rtargets []routeTarget
@@ -152,6 +173,7 @@ func (s *Server) newClient(conn net.Conn, ws *wsClient) *client {
 		subs:       make(map[string]*subscription),
 	}
 	c.host, c.port = splitHostPort(conn.RemoteAddr())
+	c.acc.Store(s.gacc)
 	if c.authenticator().NeedsNonce() {
 		c.nonce = auth.NewNonce()
 	}
@@ -237,7 +259,7 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 		return
 	}
 	s.recordClosed(c, reason, subs)
-	s.removeClient(c)
+	s.removeClient(c) // and from its account's count
 	s.stats.closedInMsgs.Add(c.inMsgs.Load())
 	s.stats.closedInBytes.Add(c.inBytes.Load())
 	s.stats.closedOutMsgs.Add(outMsgs)

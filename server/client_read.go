@@ -53,7 +53,7 @@ func (c *client) readLoop() {
 			if g := c.srv.optsGen.Load(); g != c.optsGen && c.kind == kindClient {
 				c.optsGen = g
 				o := c.srv.getOpts()
-				c.parser.SetLimits(int(o.MaxControlLine), int(o.MaxPayload))
+				c.parser.SetLimits(int(o.MaxControlLine), int(c.maxPayload()))
 			}
 			inBefore := c.inMsgs.Load()
 			var perr error

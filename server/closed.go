@@ -13,8 +13,9 @@ const DefaultMaxClosedClients = 10000
 
 // closedConn is a closed connection as /connz lists it.
 type closedConn struct {
-	info monitor.ConnInfo
-	subs []monitor.SubDetail
+	info    monitor.ConnInfo
+	account string // for /connz?acc=
+	subs    []monitor.SubDetail
 }
 
 // closedRing keeps the most recently closed connections, oldest first
@@ -68,7 +69,7 @@ func (s *Server) recordClosed(c *client, reason ClosedReason, subs []*subscripti
 	ci.Stop = &now
 	ci.Reason = reason.String()
 	ci.NameTag = "" // nats-server shows no account tag once closed
-	cc := &closedConn{info: *ci}
+	cc := &closedConn{info: *ci, account: c.acc.Load().name}
 	if len(subs) > 0 {
 		c.mu.Lock()
 		cc.subs = make([]monitor.SubDetail, 0, len(subs))

@@ -185,8 +185,8 @@ func (s *Server) NumRemoteSubscriptions() int {
 	return n
 }
 
-// NumLocalInterest is the number of distinct (subject, queue) pairs local
-// clients subscribe to: what this server advertises to its routes.
+// NumLocalInterest is the number of distinct (account, subject, queue)
+// local clients subscribe to: what this server advertises to its routes.
 func (s *Server) NumLocalInterest() int {
 	s.cluster.imu.Lock()
 	defer s.cluster.imu.Unlock()
@@ -368,8 +368,8 @@ func dedupe(in []string) []string {
 // ---------------------------------------------------------------------------
 // Local interest
 
-// interestKey is a (subject, queue) pair; queue "" for plain interest.
-type interestKey struct{ subject, queue string }
+// interestKey is an (account, subject, queue); queue "" for plain interest.
+type interestKey struct{ account, subject, queue string }
 
 // interestTable counts the local subscriptions of each (subject, queue),
 // so that a route hears RS+ for the first and RS- after the last, and a
@@ -386,8 +386,8 @@ type interestOp struct {
 }
 
 // add counts one more subscription and says what to send.
-func (t *interestTable) add(subject, queue string) interestOp {
-	k := interestKey{subject, queue}
+func (t *interestTable) add(account, subject, queue string) interestOp {
+	k := interestKey{account, subject, queue}
 	n := t.m[k] + 1
 	t.m[k] = n
 	if queue == "" {
@@ -397,8 +397,8 @@ func (t *interestTable) add(subject, queue string) interestOp {
 }
 
 // remove counts one subscription less and says what to send.
-func (t *interestTable) remove(subject, queue string) interestOp {
-	k := interestKey{subject, queue}
+func (t *interestTable) remove(account, subject, queue string) interestOp {
+	k := interestKey{account, subject, queue}
 	n, ok := t.m[k]
 	if !ok {
 		return interestOp{}
@@ -429,13 +429,15 @@ func (t *interestTable) snapshot() []interestEntry {
 	return out
 }
 
-// appendInterest encodes RS+ or RS- for a (subject, queue).
-func appendInterest(b []byte, subject, queue string, op interestOp) []byte {
+// appendInterest encodes RS+ or RS- for an (account, subject, queue).
+func appendInterest(b []byte, account, subject, queue string, op interestOp) []byte {
 	if op.sub {
 		b = append(b, "RS+ "...)
 	} else {
 		b = append(b, "RS- "...)
 	}
+	b = append(b, account...)
+	b = append(b, ' ')
 	b = append(b, subject...)
 	if queue != "" {
 		b = append(b, ' ')
@@ -456,7 +458,7 @@ func (s *Server) sendInterestLocked(sub *subscription, op interestOp) {
 		return
 	}
 	var buf [256]byte
-	line := appendInterest(buf[:0], sub.subject, sub.queue, op)
+	line := appendInterest(buf[:0], sub.acc.name, sub.subject, sub.queue, op)
 	for _, r := range s.cluster.targets {
 		if r.route.syncing {
 			r.route.syncQueue = append(r.route.syncQueue, line...)
@@ -509,7 +511,7 @@ func (s *Server) syncInterest(r *client, snap []interestEntry) {
 		buf = buf[:0]
 		for ; i < len(snap) && len(buf) < syncChunk; i++ {
 			e := snap[i]
-			buf = appendInterest(buf, e.key.subject, e.key.queue, interestOp{send: true, sub: true, weight: e.n})
+			buf = appendInterest(buf, e.key.account, e.key.subject, e.key.queue, interestOp{send: true, sub: true, weight: e.n})
 		}
 		if !r.waitOutBelow(syncHighWater) {
 			return

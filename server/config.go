@@ -51,6 +51,9 @@ var topLevelKeys = []optionKey{
 	{names: []string{"tls"}, set: setTLS, reload: true},
 	{names: []string{"allow_non_tls"}, set: boolTo(func(o *Options) *bool { return &o.AllowNonTLS })},
 	{names: []string{"cluster"}, set: setCluster},
+	{names: []string{"accounts"}, set: setAccounts, reload: true},
+	{names: []string{"mappings", "maps"}, set: setMappings, reload: true},
+	{names: []string{"system_account", "system"}, set: stringTo(func(o *Options) *string { return &o.SystemAccount })},
 	{names: []string{"websocket", "ws"}, set: setWebsocket, reload: true},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
 	{names: []string{"debug"}, set: boolTo(func(o *Options) *bool { return &o.Debug }), reload: true},
@@ -75,7 +78,7 @@ var topLevelKeys = []optionKey{
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
 	"gateway", "leafnodes", "leaf", "mqtt",
-	"jetstream", "accounts", "operator", "operators", "resolver", "system_account",
+	"jetstream", "operator", "operators", "resolver",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a

@@ -75,6 +75,12 @@ func (c *client) ProcessConnect(arg []byte) error {
 		}
 		c.setIdentity(id)
 	}
+	if err := c.bindAccount(id); err != nil {
+		return err
+	}
+	if lim := c.acc.Load().limits().MaxPayload; lim > 0 {
+		c.parser.SetLimits(int(c.srv.getOpts().MaxControlLine), int(c.maxPayload()))
+	}
 	var flags uint32
 	if o.Headers && !c.srv.getOpts().NoHeaderSupport {
 		flags |= flagHeaders
@@ -142,4 +148,37 @@ func sidLess(a, b string) bool {
 		return len(a) < len(b)
 	}
 	return a < b
+}
+
+// bindAccount puts the client in the account its identity names, counting
+// it against the account's max_connections. A client stays in the account
+// of its first CONNECT: a later CONNECT naming another is refused.
+func (c *client) bindAccount(id *auth.Identity) error {
+	s := c.srv
+	acc := s.lookupAccount(id.Account)
+	if acc == nil {
+		s.log.Errorf("%s - Account %q of user %q does not exist", c.logPrefix(), id.Account, id.Name)
+		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+	}
+	c.mu.Lock()
+	nsubs := len(c.subs)
+	c.mu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := c.acc.Load()
+	if cur == acc && (c.accCounted || acc == s.gacc) {
+		return nil
+	}
+	if c.accCounted || (cur != acc && nsubs > 0) {
+		s.log.Errorf("%s - A client cannot change accounts (%q to %q)", c.logPrefix(), cur.name, acc.name)
+		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+	}
+	if lim := acc.limits().MaxConnections; lim > 0 && acc.nconns >= lim {
+		s.log.Errorf("%s - Account %q: maximum connections (%d) exceeded", c.logPrefix(), acc.name, lim)
+		return &clientError{text: errMaxAccountConnections, reason: MaxAccountConnectionsExceeded}
+	}
+	acc.nconns++
+	c.accCounted = true
+	c.acc.Store(acc)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/logger"
+	"github.com/natsd/natsd/parser"
 	"github.com/natsd/natsd/sublist"
 )
 
@@ -52,9 +53,17 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 		return nil
 	}
 	c.sendOK()
-	delivered := c.deliverAll(c.match(subject), subject, reply, hdrLen, msg)
+	acc := c.acc.Load()
+	published := subject
+	if mp := acc.mappings.Load(); mp != nil {
+		// Subject mappings apply where a message is published (after the
+		// permission check, on the subject the client sent), never again
+		// on the servers it is routed to.
+		subject = c.mapSubject(*mp, subject)
+	}
+	delivered := c.deliverAll(acc, c.match(subject), subject, reply, hdrLen, msg)
 	if !delivered && len(reply) > 0 && c.opts.NoResponders && c.flags.Load()&flagHeaders != 0 {
-		c.sendNoResponders(subject, reply)
+		c.sendNoResponders(published, reply)
 	}
 	return nil
 }
@@ -63,15 +72,15 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 // cache, which needs no lock: it is valid while the index's generation is
 // unchanged.
 func (c *client) match(subject []byte) *sublist.Result[*subscription] {
-	sl := c.srv.sl
+	sl := c.acc.Load().sl
 	gen := sl.Generation()
-	if gen != c.pcacheGen || c.pcache == nil {
+	if gen != c.pcacheGen || sl != c.pcacheSl || c.pcache == nil {
 		if c.pcache == nil {
 			c.pcache = make(map[string]*sublist.Result[*subscription])
 		} else {
 			clear(c.pcache)
 		}
-		c.pcacheGen = gen
+		c.pcacheGen, c.pcacheSl = gen, sl
 	} else if r, ok := c.pcache[string(subject)]; ok {
 		return r
 	}
@@ -83,18 +92,28 @@ func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	return r
 }
 
-// deliverAll sends a client's message to every plain subscriber and to one
-// member of each queue group. Subscriptions owned by routes (remote
-// interest) are not written to one by one: each route gets one RMSG,
-// listing the queue groups it must serve. A queue group is served locally
-// when it has a local member; a route is picked (weighted by its member
-// count) only when it has none. It reports whether anyone got it.
-func (c *client) deliverAll(r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte) bool {
+// deliverAll sends a message published in account acc to every plain
+// subscriber and to one member of each queue group. Subscriptions owned by
+// routes (remote interest) are not written to one by one: each route gets
+// one RMSG, listing the queue groups it must serve. A queue group is
+// served locally when it has a local member; a route is picked (weighted
+// by its member count) only when it has none. Internal subscriptions get
+// the message through their callback, which may deliver into another
+// account: the route targets collected from c.nrt on are this call's own.
+// It reports whether anyone got it.
+func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte) bool {
 	noEcho := c.flags.Load()&flagNoEcho != 0
 	delivered := false
+	base := c.nrt
 	for _, sub := range r.Plain {
-		if sub.client.kind == kindRoute {
-			c.target(sub.client)
+		switch sub.client.kind {
+		case kindRoute:
+			c.target(base, sub.client)
+			continue
+		case kindInternal:
+			if sub.cb(c, sub, subject, reply, hdrLen, msg) {
+				delivered = true
+			}
 			continue
 		}
 		if noEcho && sub.client == c {
@@ -111,12 +130,43 @@ func (c *client) deliverAll(r *sublist.Result[*subscription], subject, reply []b
 			continue
 		}
 		if rs := pickRouteMember(g.Members); rs != nil {
-			t := c.target(rs.client)
+			t := c.target(base, rs.client)
 			t.queues = append(t.queues, g.Name)
 		}
 	}
-	if c.nrt > 0 && c.sendToRoutes(subject, reply, hdrLen, msg) {
+	if c.nrt > base && c.sendToRoutes(base, acc.name, subject, reply, hdrLen, msg) {
 		delivered = true
+	}
+	return delivered
+}
+
+// deliverLocal delivers a message that came from a route to this server's
+// subscribers only: every plain one, and one member of each queue group
+// the sending server listed in queues.
+func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.RMsgArgs, subject, reply []byte, hdrLen int, msg []byte) bool {
+	delivered := false
+	for _, sub := range r.Plain {
+		switch sub.client.kind {
+		case kindClient:
+			if c.deliverTo(sub, subject, reply, hdrLen, msg) {
+				delivered = true
+			}
+		case kindInternal:
+			if sub.cb(c, sub, subject, reply, hdrLen, msg) {
+				delivered = true
+			}
+		}
+	}
+	for i := 0; i < queues.NumQueues; i++ {
+		q := queues.NextQueue()
+		for j := range r.Queues {
+			if r.Queues[j].Name == string(q) {
+				if c.deliverLocalMember(r.Queues[j].Members, subject, reply, hdrLen, msg, false) {
+					delivered = true
+				}
+				break
+			}
+		}
 	}
 	return delivered
 }

@@ -14,6 +14,8 @@ const (
 	errInvalidPubSubject = "Invalid Publish Subject"
 	errMaxSubscriptions  = "maximum subscriptions exceeded"
 	errNoRespondersHdrs  = "no responders requires headers support"
+	// errMaxAccountConnections: an account's limits.max_connections.
+	errMaxAccountConnections = "maximum account active connections exceeded"
 )
 
 // ClosedReason says why a connection was closed; the strings are the ones
@@ -39,6 +41,8 @@ const (
 	ServerShutdown
 	DuplicateRoute
 	LameDuckMode
+	MaxAccountConnectionsExceeded
+	MaxSubscriptionsExceeded
 )
 
 var closedReasonText = [...]string{
@@ -60,6 +64,9 @@ var closedReasonText = [...]string{
 	ServerShutdown:            "Server Shutdown",
 	DuplicateRoute:            "Duplicate Route",
 	LameDuckMode:              "Lame Duck Mode",
+	// As nats-server reports an account's max_connections.
+	MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
+	MaxSubscriptionsExceeded:      "Maximum Subscriptions Exceeded",
 }
 
 func (r ClosedReason) String() string {

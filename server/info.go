@@ -98,6 +98,7 @@ func (s *Server) infoFor(c *client) []byte {
 func (c *client) asyncInfoLine(info serverInfo) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
+	info.MaxPayload = c.maxPayload() // its account's may be lower
 	c.srv.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }
@@ -109,7 +110,8 @@ func (s *Server) connectInfo(c *client) []byte {
 	info.ClientID = c.cid
 	info.ClientIP = c.host
 	info.ConnectInfo = true
-	info.RemoteAccount = globalAccount
+	info.RemoteAccount = c.acc.Load().name
+	info.MaxPayload = c.maxPayload()
 	s.wsInfo(c, &info)
 	return clientInfoLine(&info)
 }

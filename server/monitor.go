@@ -181,7 +181,8 @@ func (s *Server) Varz() *monitor.Varz {
 	v.StaleConnections = int64(stale)
 	v.SlowConsumersStats = &monitor.SlowConsumersStats{Clients: slow}
 	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: stale}
-	v.Subscriptions = s.sl.Count()
+	v.Subscriptions = s.NumSubscriptions()
+	v.SystemAccount = s.SystemAccount()
 	s.clusterVarz(v)
 	return v
 }
@@ -197,7 +198,12 @@ func (c *client) connInfo() *monitor.ConnInfo {
 		Start:   c.start,
 		InMsgs:  c.inMsgs.Load(),
 		InBytes: c.inBytes.Load(),
-		NameTag: globalAccount,
+	}
+	if acc := c.acc.Load(); acc != nil {
+		ci.NameTag = acc.name
+		if acc.name != globalAccount {
+			ci.Account = acc.name
+		}
 	}
 	c.mu.Lock()
 	ci.LastActivity = c.lastActivity
@@ -282,6 +288,9 @@ func (s *Server) Connz(o *monitor.ConnzOptions) (*monitor.Connz, error) {
 	open := make(map[uint64]*client)
 	if o.State != monitor.ConnClosed {
 		for _, c := range s.snapshotClients() {
+			if o.Account != "" && c.acc.Load().name != o.Account {
+				continue
+			}
 			open[c.cid] = c
 			infos = append(infos, c.connInfo())
 		}
@@ -292,6 +301,9 @@ func (s *Server) Connz(o *monitor.ConnzOptions) (*monitor.Connz, error) {
 	closedSubs := make(map[uint64][]monitor.SubDetail)
 	if o.State != monitor.ConnOpen {
 		for _, cc := range s.mon.closed.snapshot() {
+			if o.Account != "" && cc.account != o.Account {
+				continue
+			}
 			if _, ok := open[cc.info.Cid]; ok {
 				delete(open, cc.info.Cid)
 				infos = slices.DeleteFunc(infos, func(ci *monitor.ConnInfo) bool { return ci.Cid == cc.info.Cid })
@@ -323,7 +335,18 @@ func (s *Server) Subsz(o *monitor.SubszOptions) (*monitor.Subsz, error) {
 		o = &monitor.SubszOptions{}
 	}
 	o.Normalize()
-	st := s.sl.Stats()
+	// The statistics are those of one account's index with acc=, else
+	// the sum over every account.
+	var accs []*Account
+	s.forEachAccount(func(a *Account) {
+		if o.Account == "" || a.name == o.Account {
+			accs = append(accs, a)
+		}
+	})
+	var st sublist.Stats
+	for _, a := range accs {
+		st = addSublistStats(st, a.sl.Stats())
+	}
 	sz := &monitor.Subsz{
 		ID:  s.id,
 		Now: time.Now(),
@@ -348,17 +371,19 @@ func (s *Server) Subsz(o *monitor.SubszOptions) (*monitor.Subsz, error) {
 	// test= filters the listing without a lookup, so it moves none of the
 	// index's counters.
 	var subs []*subscription
-	s.sl.ForEach(func(subject, _ string, sub *subscription) {
-		if o.Test == "" || sublist.SubjectMatches(subject, o.Test) {
-			subs = append(subs, sub)
-		}
-	})
+	for _, a := range accs {
+		a.sl.ForEach(func(subject, _ string, sub *subscription) {
+			if o.Test == "" || sublist.SubjectMatches(subject, o.Test) {
+				subs = append(subs, sub)
+			}
+		})
+	}
 	details := make([]monitor.SubDetail, 0, len(subs))
 	for _, sub := range subs {
 		sub.client.mu.Lock()
 		d := sub.detailLocked()
 		sub.client.mu.Unlock()
-		d.Account, d.AccountTag = globalAccount, globalAccount
+		d.Account, d.AccountTag = sub.acc.name, sub.acc.name
 		details = append(details, d)
 	}
 	sortSubDetails(details)

@@ -6,7 +6,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/transform"
 )
 
 // Defaults, the same as nats-server's.
@@ -68,6 +70,15 @@ type Options struct {
 	// tls_available instead of tls_required and each client chooses.
 	// handshake_first takes precedence (TLS stays required).
 	AllowNonTLS bool
+
+	// Accounts are the accounts block (server/config_accounts.go); their
+	// users are in Users with Account set. SystemAccount names the system
+	// account ("" = "$SYS", created when not defined).
+	Accounts      []*accounts.Account
+	SystemAccount string
+	// Mappings are the top-level subject mappings: the global account's
+	// (server/config_mappings.go).
+	Mappings []*transform.Mapping
 
 	// Cluster configures route connections to other servers
 	// (server/config_cluster.go, server/route.go).
@@ -202,6 +213,9 @@ func (o *Options) validate() error {
 		return fmt.Errorf("max_connections %d must not be negative", o.MaxConnections)
 	}
 	if err := o.Cluster.validate(); err != nil {
+		return err
+	}
+	if err := o.validateAccounts(); err != nil {
 		return err
 	}
 	if err := o.Websocket.validate(o); err != nil {

@@ -29,13 +29,13 @@ func (r *client) queueMsg(subject []byte, sid string, reply []byte, hdrLen int, 
 
 // queueRMsg queues one RMSG for the route r; need bounds the frame's size.
 // r.mu is held.
-func (r *client) queueRMsg(need int, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) {
+func (r *client) queueRMsg(need int, account string, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) {
 	if b := r.out.Reserve(need); b != nil {
-		r.out.Commit(appendRMsg(b, subject, queues, reply, hdrLen, msg))
+		r.out.Commit(appendRMsg(b, account, subject, queues, reply, hdrLen, msg))
 		return
 	}
 	var hb [256]byte
-	r.out.Append(appendRMsgHeader(hb[:0], subject, queues, reply, hdrLen, len(msg)))
+	r.out.Append(appendRMsgHeader(hb[:0], account, subject, queues, reply, hdrLen, len(msg)))
 	r.out.Append(msg)
 	r.out.AppendString("\r\n")
 }

@@ -62,7 +62,7 @@ var reloadable = map[string]string{
 	"WriteDeadline": "write_deadline", "AuthTimeout": "authorization.timeout",
 	"Username": "authorization.user", "Password": "authorization.password",
 	"Authorization": "authorization.token", "Users": "authorization.users",
-	"NoAuthUser": "no_auth_user", "DefaultPermissions": "authorization.default_permissions",
+	"NoAuthUser": "no_auth_user", "Accounts": "accounts", "Mappings": "mappings", "DefaultPermissions": "authorization.default_permissions",
 	"Debug": "debug", "Trace": "trace", "Logtime": "logtime", "LogUTC": "logtime_utc",
 	"LogFile": "log_file", "LogSizeLimit": "logfile_size_limit", "LogMaxFiles": "logfile_max_num",
 	"Syslog": "syslog", "RemoteSyslog": "remote_syslog", "LogFormat": "log_format",
@@ -136,6 +136,9 @@ func (s *Server) applyOptions(o *Options) error {
 	}
 	s.opts.Store(cur)
 	s.authn.Store(authn)
+	prevAccounts := s.accounts.Load()
+	s.accounts.Store(s.buildAccounts(cur, prevAccounts))
+	s.setupImports(prevAccounts, s.accounts.Load())
 	s.reloadRoutes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)
@@ -145,6 +148,7 @@ func (s *Server) applyOptions(o *Options) error {
 	for _, c := range s.snapshotClients() {
 		c.reloaded(cur, authn)
 	}
+	s.enforceAccountConnLimits()
 	if cur.MaxConnections < old.MaxConnections {
 		s.closeBeyondMaxConnections(cur.MaxConnections)
 	}
@@ -204,5 +208,23 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
 		return
 	}
+	// A client never moves between accounts: one whose user is now in
+	// another account, or whose account is gone, is disconnected.
+	if acc := c.srv.lookupAccount(id.Account); acc != c.acc.Load() {
+		c.srv.log.Noticef("%s - Account %q of the client changed or was removed by reload: closing", c.logPrefix(), c.acc.Load().name)
+		c.sendErrAndClose(errAuthorization, AuthenticationViolation)
+		return
+	}
 	c.setIdentity(id)
+	// An account's max_subscriptions applies to connected clients (as in
+	// nats-server); the server-wide one, as before, to new subscriptions.
+	if max := c.acc.Load().limits().MaxSubscriptions; max > 0 {
+		c.mu.Lock()
+		n := len(c.subs)
+		c.mu.Unlock()
+		if n > max {
+			c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d) after reload: closing", c.logPrefix(), max)
+			c.sendErrAndClose(errMaxSubscriptions, MaxSubscriptionsExceeded)
+		}
+	}
 }

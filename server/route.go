@@ -21,14 +21,18 @@ import (
 // interest; a message received from a route is delivered to local clients
 // only, so messages cross at most one route.
 //
-// The route protocol (natsd to natsd):
+// The route protocol (the handshake is natsd's own; interest and messages
+// are nats-server v2's, each carrying its account):
 //
 //	CONNECT {"server_id","name","cluster","user","pass","token"}  soliciting side, first
 //	INFO {"server_id","server_name","cluster","host","port","connect_urls","routes":[{"server_id","url"}],"ldm"}
 //	PING, PONG, -ERR
-//	RS+ <subject> [<queue> <weight>]     interest (weight = local queue members)
-//	RS- <subject> [<queue>]              no more interest
-//	RMSG <subject> <nq> [<queue>...] [<reply>] <hdrlen> <total>\r\n<headers+payload>\r\n
+//	RS+ <account> <subject> [<queue> <weight>]   interest (weight = local queue members)
+//	RS- <account> <subject> [<queue>]            no more interest
+//	RMSG <account> <subject> [<reply>] <size>
+//	RMSG <account> <subject> + <reply> <queue>... <size>   queue groups the receiver serves
+//	RMSG <account> <subject> | <queue>... <size>           the same without a reply
+//	HMSG <account> <subject> ... <hdr_size> <total_size>   any of the above, with headers
 //
 // The soliciting side sends CONNECT and INFO at once; the accepting side
 // checks CONNECT (route authorization) and answers with its INFO. Each side
@@ -90,6 +94,9 @@ type route struct {
 	// Guarded by cluster.imu.
 	syncing   bool
 	syncQueue []byte
+
+	// Reader-owned: the account of the last route op (routeAccount).
+	lastAcc *Account
 }
 
 // routeInfoMsg is the route INFO.
@@ -618,8 +625,10 @@ func (c *client) routeProtocolError(err error) {
 var errRouteNotReady = &clientError{reason: ProtocolViolation}
 
 // ProcessRSub records remote interest: RS+ adds a subscription owned by
-// the route, or updates its queue weight.
-func (c *client) ProcessRSub(subject, queue []byte, weight int) error {
+// the route, in the named account, or updates its queue weight. Interest
+// in an account this server does not have is ignored (nobody here can
+// publish in it).
+func (c *client) ProcessRSub(account, subject, queue []byte, weight int) error {
 	if c.kind != kindRoute {
 		return parser.ErrUnknownOp
 	}
@@ -628,12 +637,17 @@ func (c *client) ProcessRSub(subject, queue []byte, weight int) error {
 		if queue != nil {
 			w = strconv.AppendInt(nil, int64(weight), 10)
 		}
-		c.traceIn("RS+", subject, queue, w)
+		c.traceIn("RS+", account, subject, queue, w)
 	}
 	if !c.route.registered {
 		return errRouteNotReady
 	}
-	key := routeSubKey(subject, queue)
+	acc := c.routeAccount(account)
+	if acc == nil {
+		c.srv.log.Debugf("%s - Interest in unknown account %q ignored", c.logPrefix(), account)
+		return nil
+	}
+	key := routeSubKey(account, subject, queue)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -644,7 +658,7 @@ func (c *client) ProcessRSub(subject, queue []byte, weight int) error {
 		c.mu.Unlock()
 		return nil
 	}
-	sub := &subscription{client: c, subject: string(subject), queue: string(queue), sid: key}
+	sub := &subscription{client: c, acc: acc, subject: string(subject), queue: string(queue), sid: key}
 	sub.weight.Store(int32(weight))
 	c.subs[key] = sub
 	c.mu.Unlock()
@@ -658,17 +672,17 @@ func (c *client) ProcessRSub(subject, queue []byte, weight int) error {
 }
 
 // ProcessRUnsub removes remote interest.
-func (c *client) ProcessRUnsub(subject, queue []byte) error {
+func (c *client) ProcessRUnsub(account, subject, queue []byte) error {
 	if c.kind != kindRoute {
 		return parser.ErrUnknownOp
 	}
 	if c.tracing() {
-		c.traceIn("RS-", subject, queue)
+		c.traceIn("RS-", account, subject, queue)
 	}
 	if !c.route.registered {
 		return errRouteNotReady
 	}
-	key := routeSubKey(subject, queue)
+	key := routeSubKey(account, subject, queue)
 	c.mu.Lock()
 	sub, ok := c.subs[key]
 	if ok {
@@ -682,22 +696,39 @@ func (c *client) ProcessRUnsub(subject, queue []byte) error {
 }
 
 // routeSubKey keys a route's subscriptions (and is their sid in /routez).
-func routeSubKey(subject, queue []byte) string {
+func routeSubKey(account, subject, queue []byte) string {
 	if len(queue) == 0 {
-		return string(subject)
+		return string(account) + " " + string(subject)
 	}
-	return string(subject) + " " + string(queue)
+	return string(account) + " " + string(subject) + " " + string(queue)
 }
 
-// ProcessRMsg delivers a message from a route to local clients: every
-// plain subscriber, and one member of each queue group the sending server
-// chose this server for.
+// routeAccount finds the account a route op names. The route remembers the
+// last one, so a stream of messages in one account costs no map lookup.
+func (c *client) routeAccount(name []byte) *Account {
+	if a := c.route.lastAcc; a != nil && a.name == string(name) && !a.removed.Load() {
+		return a
+	}
+	a := c.srv.lookupAccount(string(name))
+	if a != nil {
+		c.route.lastAcc = a
+	}
+	return a
+}
+
+// ProcessRMsg delivers a message from a route to local subscribers of its
+// account: every plain subscriber, and one member of each queue group the
+// sending server chose this server for.
 func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 	if c.kind != kindRoute {
 		return parser.ErrUnknownOp
 	}
 	if c.tracing() {
-		c.traceIn("RMSG", args, strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
+		op := "RMSG"
+		if hdrLen > 0 {
+			op = "HMSG"
+		}
+		c.traceIn(op, args, strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
 		c.tracePayload("<<-", msg)
 	}
 	if !c.route.registered {
@@ -709,21 +740,11 @@ func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 	}
 	c.inMsgs.Add(1)
 	c.inBytes.Add(int64(len(msg)))
-	r := c.match(a.Subject)
-	for _, sub := range r.Plain {
-		if sub.client.kind == kindClient {
-			c.deliverTo(sub, a.Subject, a.Reply, hdrLen, msg)
-		}
+	acc := c.routeAccount(a.Account)
+	if acc == nil {
+		return nil
 	}
-	for i := 0; i < a.NumQueues; i++ {
-		q := a.NextQueue()
-		for j := range r.Queues {
-			if r.Queues[j].Name == string(q) {
-				c.deliverLocalMember(r.Queues[j].Members, a.Subject, a.Reply, hdrLen, msg, false)
-				break
-			}
-		}
-	}
+	c.deliverLocal(acc.sl.Match(a.Subject), &a, a.Subject, a.Reply, hdrLen, msg)
 	return nil
 }
 
@@ -808,9 +829,10 @@ type routeTarget struct {
 	queues []string
 }
 
-// target returns the entry for route rc in c's scratch list.
-func (c *client) target(rc *client) *routeTarget {
-	for i := range c.nrt {
+// target returns the entry for route rc in c's scratch list, among the
+// entries from base on (those of the delivery in progress).
+func (c *client) target(base int, rc *client) *routeTarget {
+	for i := base; i < c.nrt; i++ {
 		if c.rtargets[i].rc == rc {
 			return &c.rtargets[i]
 		}
@@ -825,24 +847,25 @@ func (c *client) target(rc *client) *routeTarget {
 	return t
 }
 
-// sendToRoutes writes one RMSG per collected route and resets the list.
-func (c *client) sendToRoutes(subject, reply []byte, hdrLen int, msg []byte) bool {
+// sendToRoutes writes one RMSG per route collected from base on and
+// drops those entries.
+func (c *client) sendToRoutes(base int, account string, subject, reply []byte, hdrLen int, msg []byte) bool {
 	sent := false
-	for i := range c.nrt {
+	for i := base; i < c.nrt; i++ {
 		t := &c.rtargets[i]
-		if c.sendRMsg(t.rc, t.queues, subject, reply, hdrLen, msg) {
+		if c.sendRMsg(t.rc, account, t.queues, subject, reply, hdrLen, msg) {
 			sent = true
 		}
 		t.rc = nil
 	}
-	c.nrt = 0
+	c.nrt = base
 	return sent
 }
 
 // sendRMsg appends one RMSG to a route's output. Like deliverTo it never
 // blocks: a route whose backlog passes its (large) budget is cut off.
-func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdrLen int, msg []byte) bool {
-	need := len(subject) + len(reply) + len(msg) + 48
+func (c *client) sendRMsg(r *client, account string, queues []string, subject, reply []byte, hdrLen int, msg []byte) bool {
+	need := len(account) + len(subject) + len(reply) + len(msg) + 48
 	for _, q := range queues {
 		need += len(q) + 1
 	}
@@ -852,14 +875,14 @@ func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdr
 		return false
 	}
 	wasIdle := r.out.Len() == 0
-	r.queueRMsg(need, subject, queues, reply, hdrLen, msg)
+	r.queueRMsg(need, account, subject, queues, reply, hdrLen, msg)
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
 	slow := r.overLimitLocked()
 	r.mu.Unlock()
 	if r.tracing() {
-		r.traceOut("RMSG", subject, []byte(strconv.Itoa(len(queues))), []byte(strings.Join(queues, " ")), reply,
-			strconv.AppendInt(nil, int64(hdrLen), 10), strconv.AppendInt(nil, int64(len(msg)), 10))
+		line := appendRMsg(nil, account, subject, queues, reply, hdrLen, nil)
+		r.traceOut(strings.TrimSuffix(string(line[:len(line)-2]), "\r\n"))
 	}
 	if slow {
 		r.slowConsumer()
@@ -871,51 +894,68 @@ func (c *client) sendRMsg(r *client, queues []string, subject, reply []byte, hdr
 	return true
 }
 
-// appendRMsg encodes RMSG without allocating.
-func appendRMsg(b, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) []byte {
-	b = appendRMsgHeader(b, subject, queues, reply, hdrLen, len(msg))
+// appendRMsg encodes RMSG (HMSG with headers) without allocating, in
+// nats-server's format (see the protocol at the top of this file).
+func appendRMsg(b []byte, account string, subject []byte, queues []string, reply []byte, hdrLen int, msg []byte) []byte {
+	b = appendRMsgHeader(b, account, subject, queues, reply, hdrLen, len(msg))
 	b = append(b, msg...)
 	return append(b, "\r\n"...)
 }
 
-// appendRMsgHeader encodes the RMSG line for a size-byte payload.
-func appendRMsgHeader(b, subject []byte, queues []string, reply []byte, hdrLen, size int) []byte {
-	b = append(b, "RMSG "...)
+// appendRMsgHeader encodes the RMSG or HMSG line for a size-byte message.
+func appendRMsgHeader(b []byte, account string, subject []byte, queues []string, reply []byte, hdrLen, size int) []byte {
+	if hdrLen > 0 {
+		b = append(b, "HMSG "...)
+	} else {
+		b = append(b, "RMSG "...)
+	}
+	b = append(b, account...)
+	b = append(b, ' ')
 	b = append(b, subject...)
 	b = append(b, ' ')
-	b = strconv.AppendInt(b, int64(len(queues)), 10)
-	for _, q := range queues {
+	if len(queues) > 0 {
+		if len(reply) > 0 {
+			b = append(b, "+ "...)
+			b = append(b, reply...)
+		} else {
+			b = append(b, '|')
+		}
+		for _, q := range queues {
+			b = append(b, ' ')
+			b = append(b, q...)
+		}
 		b = append(b, ' ')
-		b = append(b, q...)
-	}
-	b = append(b, ' ')
-	if len(reply) > 0 {
+	} else if len(reply) > 0 {
 		b = append(b, reply...)
 		b = append(b, ' ')
 	}
-	b = strconv.AppendInt(b, int64(hdrLen), 10)
-	b = append(b, ' ')
+	if hdrLen > 0 {
+		b = strconv.AppendInt(b, int64(hdrLen), 10)
+		b = append(b, ' ')
+	}
 	b = strconv.AppendInt(b, int64(size), 10)
 	return append(b, "\r\n"...)
 }
 
-// insertSub adds a subscription to the index and, for a local client's,
-// to the interest propagated to routes. For local subscriptions both
-// happen under cluster.imu, so the interest counts always match the index
-// whatever the interleaving of concurrent subscribes and removals.
+// insertSub adds a subscription to its account's index and, for a local
+// subscription (a client's, or an internal one that is not local-only), to
+// the interest propagated to routes. For those both happen under
+// cluster.imu, so the interest counts always match the index whatever the
+// interleaving of concurrent subscribes and removals.
 func (s *Server) insertSub(sub *subscription) error {
 	c := sub.client
-	if c.kind == kindClient && s.cluster.enabled {
+	sl := sub.acc.sl
+	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
-		err := s.sl.Insert(sub.subject, sub.queue, sub)
+		err := sl.Insert(sub.subject, sub.queue, sub)
 		if err == nil {
-			s.sendInterestLocked(sub, s.cluster.interest.add(sub.subject, sub.queue))
+			s.sendInterestLocked(sub, s.cluster.interest.add(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()
 		if err != nil {
 			return err
 		}
-	} else if err := s.sl.Insert(sub.subject, sub.queue, sub); err != nil {
+	} else if err := sl.Insert(sub.subject, sub.queue, sub); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -929,19 +969,25 @@ func (s *Server) insertSub(sub *subscription) error {
 	return nil
 }
 
-// removeSub takes a subscription out of the index and out of the local
-// interest. Removing the same subscription twice is harmless: only the
-// removal that finds it in the index counts.
+// propagates reports whether the routes hear of the subscription.
+func (sub *subscription) propagates() bool {
+	return sub.client.kind != kindRoute && !sub.local
+}
+
+// removeSub takes a subscription out of its account's index and out of the
+// local interest. Removing the same subscription twice is harmless: only
+// the removal that finds it in the index counts.
 func (s *Server) removeSub(sub *subscription) {
-	if sub.client.kind == kindClient && s.cluster.enabled {
+	sl := sub.acc.sl
+	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
-		if s.sl.Remove(sub.subject, sub.queue, sub) == nil {
-			s.sendInterestLocked(sub, s.cluster.interest.remove(sub.subject, sub.queue))
+		if sl.Remove(sub.subject, sub.queue, sub) == nil {
+			s.sendInterestLocked(sub, s.cluster.interest.remove(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()
 		return
 	}
-	s.sl.Remove(sub.subject, sub.queue, sub)
+	sl.Remove(sub.subject, sub.queue, sub)
 }
 
 // routeErr handles -ERR from a route's peer, which closes the route after

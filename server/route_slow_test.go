@@ -23,7 +23,7 @@ func clFakePeer(t *testing.T, s *Server, id string, interest ...string) (net.Con
 	fmt.Fprintf(conn, "CONNECT {\"server_id\":%q,\"name\":\"fake\",\"cluster\":\"test\",\"token\":1}\r\n", id)
 	fmt.Fprintf(conn, "INFO {\"server_id\":%q,\"server_name\":\"fake\",\"cluster\":\"test\",\"host\":\"127.0.0.1\",\"port\":1}\r\n", id)
 	for _, subj := range interest {
-		fmt.Fprintf(conn, "RS+ %s\r\n", subj)
+		fmt.Fprintf(conn, "RS+ $G %s\r\n", subj)
 	}
 	br := bufio.NewReaderSize(conn, 1<<20)
 	clWaitFor(t, clusterWait, "fake peer registered", func() bool {
@@ -79,7 +79,7 @@ func TestClusterRouteSlowPeer(t *testing.T) {
 			if err != nil {
 				t.Fatalf("after %d messages: %v", got, err)
 			}
-			if strings.HasPrefix(l, "RMSG slow 0 0 1000") {
+			if strings.HasPrefix(l, "RMSG $G slow 1000") {
 				if _, err := io.CopyN(io.Discard, br, 1002); err != nil {
 					t.Fatal(err)
 				}

@@ -228,7 +228,7 @@ func TestClusterQueueGroups(t *testing.T) {
 	}
 }
 
-// clRouteWeight is the weight of a route's queue subscription, keyed
+// clRouteWeight is the weight of a route's queue subscription in $G, keyed
 // "subject queue", on s for the route to server id.
 func clRouteWeight(s *Server, id, key string) int32 {
 	r := s.routeTo(id)
@@ -237,7 +237,7 @@ func clRouteWeight(s *Server, id, key string) int32 {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if sub := r.subs[key]; sub != nil {
+	if sub := r.subs["$G "+key]; sub != nil {
 		return sub.weight.Load()
 	}
 	return 0

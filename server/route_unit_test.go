@@ -18,27 +18,27 @@ func TestInterestTableRefcount(t *testing.T) {
 		want       string // the line sent, "" for none
 	}
 	for i, st := range []step{
-		{true, "foo", "", "RS+ foo"},
+		{true, "foo", "", "RS+ A foo"},
 		{true, "foo", "", ""}, // second local sub: peers already know
-		{true, "foo.*", "", "RS+ foo.*"},
-		{true, "foo", "q", "RS+ foo q 1"},
-		{true, "foo", "q", "RS+ foo q 2"}, // weight follows the member count
+		{true, "foo.*", "", "RS+ A foo.*"},
+		{true, "foo", "q", "RS+ A foo q 1"},
+		{true, "foo", "q", "RS+ A foo q 2"}, // weight follows the member count
 		{false, "foo", "", ""},
-		{false, "foo", "q", "RS+ foo q 1"},
-		{false, "foo", "", "RS- foo"}, // the last one goes
-		{false, "foo", "q", "RS- foo q"},
+		{false, "foo", "q", "RS+ A foo q 1"},
+		{false, "foo", "", "RS- A foo"}, // the last one goes
+		{false, "foo", "q", "RS- A foo q"},
 		{false, "foo", "q", ""}, // not there: nothing
-		{false, "foo.*", "", "RS- foo.*"},
+		{false, "foo.*", "", "RS- A foo.*"},
 	} {
 		var op interestOp
 		if st.add {
-			op = tab.add(st.subject, st.q)
+			op = tab.add("A", st.subject, st.q)
 		} else {
-			op = tab.remove(st.subject, st.q)
+			op = tab.remove("A", st.subject, st.q)
 		}
 		got := ""
 		if op.send {
-			got = strings.TrimSuffix(string(appendInterest(nil, st.subject, st.q, op)), "\r\n")
+			got = strings.TrimSuffix(string(appendInterest(nil, "A", st.subject, st.q, op)), "\r\n")
 		}
 		if got != st.want {
 			t.Fatalf("step %d (%+v): sent %q, want %q", i, st, got, st.want)
@@ -46,6 +46,13 @@ func TestInterestTableRefcount(t *testing.T) {
 	}
 	if len(tab.m) != 0 {
 		t.Fatalf("table not empty: %v", tab.m)
+	}
+	// The same subject in two accounts is two entries.
+	if op := tab.add("A", "x", ""); !op.send {
+		t.Fatal("first in A not sent")
+	}
+	if op := tab.add("B", "x", ""); !op.send {
+		t.Fatal("first in B not sent")
 	}
 }
 
@@ -96,8 +103,10 @@ func TestAppendRMsgParses(t *testing.T) {
 		{[]string{"q1"}, "", 0, ""},
 		{[]string{"q1", "q2"}, "_INBOX.x", 0, "hi"},
 		{nil, "r", 12, "NATS/1.0\r\n\r\nhi"},
+		{[]string{"q"}, "", 12, "NATS/1.0\r\n\r\n"},
+		{[]string{"q"}, "r", 12, "NATS/1.0\r\n\r\nxyz"},
 	} {
-		line := appendRMsg(nil, []byte("foo.bar"), c.queues, []byte(c.reply), c.hdr, []byte(c.msg))
+		line := appendRMsg(nil, "ACC", []byte("foo.bar"), c.queues, []byte(c.reply), c.hdr, []byte(c.msg))
 		p := parser.New(0, 0)
 		p.SetRouteMode(true)
 		h := &rmsgCatcher{}
@@ -105,7 +114,7 @@ func TestAppendRMsgParses(t *testing.T) {
 			t.Fatalf("%q: %v", line, err)
 		}
 		var a parser.RMsgArgs
-		if !parser.ParseRMsgArgs(h.args, &a) || string(a.Subject) != "foo.bar" || string(a.Reply) != c.reply ||
+		if !parser.ParseRMsgArgs(h.args, &a) || string(a.Subject) != "foo.bar" || string(a.Account) != "ACC" || string(a.Reply) != c.reply ||
 			a.NumQueues != len(c.queues) || h.hdr != c.hdr || h.msg != c.msg {
 			t.Fatalf("%q: decoded %+v hdr %d msg %q", line, a, h.hdr, h.msg)
 		}
@@ -127,6 +136,27 @@ type rmsgCatcher struct {
 func (r *rmsgCatcher) ProcessRMsg(args []byte, hdr int, msg []byte) error {
 	r.args, r.hdr, r.msg = append([]byte(nil), args...), hdr, string(msg)
 	return nil
+}
+
+// TestAppendRMsgFormat pins the wire format to what nats-server sends
+// (read off a reference server by a raw route connection).
+func TestAppendRMsgFormat(t *testing.T) {
+	for _, c := range []struct {
+		queues []string
+		reply  string
+		hdr    int
+		msg    string
+		want   string
+	}{
+		{nil, "", 0, "x", "RMSG A bar 1\r\nx\r\n"},
+		{nil, "rr", 18, "NATS/1.0\r\nK: V\r\n\r\nx", "HMSG A bar rr 18 19\r\nNATS/1.0\r\nK: V\r\n\r\nx\r\n"},
+		{[]string{"grp"}, "r2", 0, "y", "RMSG A bar + r2 grp 1\r\ny\r\n"},
+		{[]string{"grp"}, "", 18, "NATS/1.0\r\nK: V\r\n\r\ny", "HMSG A bar | grp 18 19\r\nNATS/1.0\r\nK: V\r\n\r\ny\r\n"},
+	} {
+		if got := string(appendRMsg(nil, "A", []byte("bar"), c.queues, []byte(c.reply), c.hdr, []byte(c.msg))); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
+		}
+	}
 }
 
 func TestRouteBackoff(t *testing.T) {

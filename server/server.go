@@ -3,12 +3,17 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go.) wsState.mu (the WebSocket listener) is taken alone, and a
-// WebSocket connection's own locks (package websocket) are leaves below
-// client.mu.
+// cluster.go. Account.rtabMu is only held to make an account's reply
+// table and its subscription, imports.go; a reply table's own mu is a
+// leaf.) Server.mu also guards each Account's connection count.
+// wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
+// connection's own locks (package websocket) are leaves below client.mu.
+//
+// Every connection belongs to an account (account.go), which owns the
+// subject index its messages are matched in.
 //
 // A goroutine never holds two client locks at once: a publisher delivering
 // to a subscriber takes only the subscriber's lock, and only briefly.
@@ -26,9 +31,9 @@ import (
 
 	"github.com/nats-io/nkeys"
 
+	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/logger"
-	"github.com/natsd/natsd/sublist"
 )
 
 // NatsdVersion is natsd's own version.
@@ -53,12 +58,16 @@ var ErrServerClosed = errors.New("natsd: server closed")
 type Server struct {
 	// opts is replaced whole on reload, never modified: readers load it
 	// once and see a consistent set.
-	opts  atomic.Pointer[Options]
-	log   logger.Logger
-	sl    *sublist.Sublist[*subscription]
-	id    string
-	name  string
-	start time.Time
+	opts atomic.Pointer[Options]
+	log  logger.Logger
+	// gacc is the global account ($G), which always exists; accounts is
+	// the set of every running account, replaced whole on reload
+	// (account.go).
+	gacc     *Account
+	accounts atomic.Pointer[accountSet]
+	id       string
+	name     string
+	start    time.Time
 
 	listener net.Listener
 	quit     chan struct{}
@@ -118,7 +127,7 @@ func New(opts *Options) (*Server, error) {
 		return nil, fmt.Errorf("creating server identity: %w", err)
 	}
 	s := &Server{
-		sl:      sublist.New[*subscription](!o.DisableSublistCache),
+		gacc:    newAccount(accounts.Global, !o.DisableSublistCache),
 		id:      pub,
 		name:    o.ServerName,
 		quit:    make(chan struct{}),
@@ -126,9 +135,13 @@ func New(opts *Options) (*Server, error) {
 	}
 	s.opts.Store(o)
 	s.authn.Store(authn)
+	s.accounts.Store(s.buildAccounts(o, nil))
 	if err := s.initCluster(o); err != nil {
 		return nil, err
 	}
+	// After initCluster: the imports' subscriptions are local interest
+	// the routes must hear of.
+	s.setupImports(nil, s.accounts.Load())
 	if err := s.configureWebsocket(o); err != nil {
 		return nil, err
 	}
@@ -294,8 +307,13 @@ func (s *Server) NumClients() int {
 	return len(s.clients)
 }
 
-// NumSubscriptions is the number of subscriptions in the subject index.
-func (s *Server) NumSubscriptions() uint32 { return s.sl.Count() }
+// NumSubscriptions is the number of subscriptions in the subject indexes
+// of all accounts.
+func (s *Server) NumSubscriptions() uint32 {
+	n := uint32(0)
+	s.forEachAccount(func(a *Account) { n += a.sl.Count() })
+	return n
+}
 
 // NumSlowConsumers is how many connections were closed as slow consumers.
 func (s *Server) NumSlowConsumers() uint64 { return s.stats.slowConsumer.Load() }
@@ -351,6 +369,10 @@ func (s *Server) addClient(c *client) (ok bool, full bool) {
 func (s *Server) removeClient(c *client) {
 	s.mu.Lock()
 	delete(s.clients, c.cid)
+	if c.accCounted {
+		c.accCounted = false
+		c.acc.Load().nconns--
+	}
 	s.mu.Unlock()
 }
 

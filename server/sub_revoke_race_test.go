@@ -52,7 +52,7 @@ func TestSubRacingRevocation(t *testing.T) {
 		c.mu.Lock()
 		_, inSubs := c.subs[sid]
 		c.mu.Unlock()
-		for _, sub := range s.sl.Match([]byte("foo")).Plain {
+		for _, sub := range s.gacc.sl.Match([]byte("foo")).Plain {
 			if sub.client == c && sub.sid == sid {
 				// In the index after the revocation: whether or not the
 				// connection still lists it, it receives what deny forbids.

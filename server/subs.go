@@ -52,13 +52,13 @@ func (c *client) ProcessSub(subject, queue, sid []byte) error {
 		c.sendOK()
 		return nil
 	}
-	if max := c.srv.getOpts().MaxSubscriptions; max > 0 && len(c.subs) >= max {
+	if max := c.maxSubs(); max > 0 && len(c.subs) >= max {
 		c.mu.Unlock()
 		c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d)", c.logPrefix(), max)
 		c.sendErrNow(errMaxSubscriptions)
 		return nil
 	}
-	sub := &subscription{client: c, subject: subj, queue: q, sid: string(sid),
+	sub := &subscription{client: c, acc: c.acc.Load(), subject: subj, queue: q, sid: string(sid),
 		checkDelivery: perms.SubNeedsDeliveryCheck(subj, q)}
 	c.mon.active = true
 	c.subs[sub.sid] = sub

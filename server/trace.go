@@ -49,7 +49,9 @@ func (c *client) setLogPrefix() {
 			b.WriteByte('"')
 		}
 		if c.opts.Username != "" {
-			b.WriteString(` - "$G/user:`)
+			b.WriteString(` - "`)
+			b.WriteString(c.acc.Load().name)
+			b.WriteString(`/user:`)
 			b.WriteString(c.opts.Username)
 			b.WriteByte('"')
 		}

@@ -198,8 +198,8 @@ func monTraffic(t *testing.T, m *monServer) (a, b, p *nats.Conn) {
 }
 
 // The /varz document has nats-server's fields in nats-server's order,
-// less feature_flags, system_account and disk_io_wait_stats (JetStream and
-// the system account, which natsd does not have).
+// less feature_flags and disk_io_wait_stats (JetStream, which natsd does
+// not have).
 var monVarzKeys = []string{
 	"server_id", "server_name", "version", "proto", "go", "host", "port",
 	"max_connections", "ping_interval", "ping_max", "http_host", "http_port",
@@ -211,7 +211,7 @@ var monVarzKeys = []string{
 	"in_bytes", "in_client_msgs", "in_client_bytes", "out_msgs", "out_bytes",
 	"out_client_msgs", "out_client_bytes", "slow_consumers",
 	"stale_connections", "stalled_clients", "subscriptions", "http_req_stats",
-	"config_load_time", "config_digest", "slow_consumer_stats",
+	"config_load_time", "config_digest", "system_account", "slow_consumer_stats",
 	"stale_connection_stats",
 }
 

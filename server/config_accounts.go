@@ -1,0 +1,302 @@
+package server
+
+import (
+	"fmt"
+
+	"github.com/natsd/natsd/accounts"
+	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/conf"
+)
+
+// The accounts block (see accounts/ for the rules and server/account.go
+// for the running accounts):
+//
+//	accounts {
+//	  A: {
+//	    users: [ { user: a, password: a }, { nkey: U... } ]
+//	    exports: [
+//	      { stream: "pub.>" }                          # public
+//	      { stream: "priv.>", accounts: [B] }          # private to B
+//	      { service: "svc.>", response_type: stream, response_threshold: "5s" }
+//	    ]
+//	    limits: { max_connections: 100, max_subscriptions: 1000, max_payload: 65536 }
+//	  }
+//	  B: {
+//	    users: [ { user: b, password: b } ]
+//	    imports: [
+//	      { stream: { account: A, subject: "pub.>" }, prefix: "a" }
+//	      { service: { account: A, subject: "svc.q" }, to: "q" }
+//	    ]
+//	  }
+//	}
+//	system_account: SYS
+
+// setAccounts reads the accounts block: a map of account name to account.
+func setAccounts(o *Options, v *conf.Value) error {
+	m, err := v.AsMap()
+	if err != nil {
+		return err
+	}
+	owner := make(map[string]string) // user or nkey → account, for duplicates
+	for _, u := range o.Users {
+		owner[userKey(u)] = accounts.Global
+	}
+	for i := range m.Keys {
+		k := &m.Keys[i]
+		if k.Used {
+			continue
+		}
+		if k.Name == accounts.Global {
+			return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("account name %q is reserved", k.Name)}
+		}
+		acc := &accounts.Account{Name: k.Name, Pos: k.Pos}
+		users, err := accountValue(acc, k.Value)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			key := userKey(u.User)
+			if prev, dup := owner[key]; dup {
+				return &conf.Error{Pos: u.pos, Msg: fmt.Sprintf("user %q is in account %q and in account %q: a user belongs to one account", key, prev, k.Name)}
+			}
+			owner[key] = k.Name
+			u.Account = k.Name
+			o.Users = append(o.Users, u.User)
+		}
+		o.Accounts = append(o.Accounts, acc)
+	}
+	return nil
+}
+
+func userKey(u *auth.User) string {
+	if u.Nkey != "" {
+		return u.Nkey
+	}
+	return u.Username
+}
+
+type posUser struct {
+	*auth.User
+	pos conf.Pos
+}
+
+// accountValue reads one account's map.
+func accountValue(acc *accounts.Account, v *conf.Value) ([]posUser, error) {
+	m, err := v.AsMap()
+	if err != nil {
+		return nil, err
+	}
+	var users []posUser
+	for i := range m.Keys {
+		k := &m.Keys[i]
+		var err error
+		switch {
+		case containsFold([]string{"users"}, k.Name):
+			var tmp Options
+			if err = setUsers(&tmp, k.Value); err == nil {
+				items, _ := k.Value.AsArray()
+				for j, u := range tmp.Users {
+					users = append(users, posUser{u, items[j].Pos})
+				}
+			}
+		case containsFold([]string{"exports"}, k.Name):
+			err = exportsValue(acc, k.Value)
+		case containsFold([]string{"imports"}, k.Name):
+			err = importsValue(acc, k.Value)
+		case containsFold([]string{"limits"}, k.Name):
+			err = limitsValue(&acc.Limits, k.Value)
+		case containsFold([]string{"mappings", "maps"}, k.Name):
+			acc.Mappings, err = mappingsValue(k.Value, fmt.Sprintf("account %q", acc.Name))
+		case containsFold([]string{"jetstream", "nkey", "default_permissions", "msg_trace", "trace_dest"}, k.Name):
+			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in account %q is not supported by natsd yet", k.Name, acc.Name)}
+		default:
+			if k.Used {
+				continue
+			}
+			msg := fmt.Sprintf("unknown field %q in account %q", k.Name, acc.Name)
+			if hint := conf.DidYouMean(k.Name, []string{"users", "exports", "imports", "limits", "mappings"}); hint != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", hint)
+			}
+			err = &conf.Error{Pos: k.Pos, Msg: msg}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return users, nil
+}
+
+func exportsValue(acc *accounts.Account, v *conf.Value) error {
+	list, err := v.AsArray()
+	if err != nil {
+		return err
+	}
+	for _, item := range list {
+		m, err := item.AsMap()
+		if err != nil {
+			return err
+		}
+		e := &accounts.Export{Pos: item.Pos}
+		kinds := 0
+		for i := range m.Keys {
+			k := &m.Keys[i]
+			var err error
+			switch {
+			case containsFold([]string{"stream"}, k.Name):
+				kinds++
+				e.Subject, err = k.Value.AsString()
+			case containsFold([]string{"service"}, k.Name):
+				kinds++
+				e.Service = true
+				e.Subject, err = k.Value.AsString()
+			case containsFold([]string{"accounts"}, k.Name):
+				e.Accounts, err = k.Value.AsStringSlice()
+			case containsFold([]string{"response_type", "response"}, k.Name):
+				var s string
+				if s, err = k.Value.AsString(); err == nil {
+					var ok bool
+					if e.ResponseType, ok = accounts.ParseResponseType(s); !ok {
+						err = k.Value.Errorf("response_type %q is not singleton, stream or chunked", s)
+					}
+				}
+			case containsFold([]string{"response_threshold", "threshold"}, k.Name):
+				e.ResponseThreshold, err = k.Value.AsDuration()
+			case containsFold([]string{"latency", "allow_trace", "account_token_position", "advertise"}, k.Name):
+				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in an export is not supported by natsd yet", k.Name)}
+			default:
+				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in export (expected stream or service, accounts, response_type, response_threshold)", k.Name)}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if kinds != 1 {
+			return item.Errorf("an export of account %q needs exactly one of stream or service", acc.Name)
+		}
+		acc.Exports = append(acc.Exports, e)
+	}
+	return nil
+}
+
+func importsValue(acc *accounts.Account, v *conf.Value) error {
+	list, err := v.AsArray()
+	if err != nil {
+		return err
+	}
+	for _, item := range list {
+		m, err := item.AsMap()
+		if err != nil {
+			return err
+		}
+		im := &accounts.Import{Pos: item.Pos}
+		kinds := 0
+		for i := range m.Keys {
+			k := &m.Keys[i]
+			var err error
+			switch {
+			case containsFold([]string{"stream"}, k.Name):
+				kinds++
+				err = importSource(im, k.Value)
+			case containsFold([]string{"service"}, k.Name):
+				kinds++
+				im.Service = true
+				err = importSource(im, k.Value)
+			case containsFold([]string{"prefix"}, k.Name):
+				im.Prefix, err = k.Value.AsString()
+			case containsFold([]string{"to", "local_subject"}, k.Name):
+				im.To, err = k.Value.AsString()
+			case containsFold([]string{"share", "allow_trace"}, k.Name):
+				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in an import is not supported by natsd yet", k.Name)}
+			default:
+				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in import (expected stream or service, prefix, to)", k.Name)}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if kinds != 1 {
+			return item.Errorf("an import of account %q needs exactly one of stream or service", acc.Name)
+		}
+		acc.Imports = append(acc.Imports, im)
+	}
+	return nil
+}
+
+// importSource reads { account: A, subject: "x" }.
+func importSource(im *accounts.Import, v *conf.Value) error {
+	m, err := v.AsMap()
+	if err != nil {
+		return err
+	}
+	for i := range m.Keys {
+		k := &m.Keys[i]
+		var err error
+		switch {
+		case containsFold([]string{"account"}, k.Name):
+			im.Account, err = k.Value.AsString()
+		case containsFold([]string{"subject"}, k.Name):
+			im.Subject, err = k.Value.AsString()
+		default:
+			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in import (expected account and subject)", k.Name)}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if im.Account == "" || im.Subject == "" {
+		return v.Errorf("an import needs an account and a subject")
+	}
+	return nil
+}
+
+// limitsValue reads { max_connections, max_subscriptions, max_payload }.
+func limitsValue(l *accounts.Limits, v *conf.Value) error {
+	m, err := v.AsMap()
+	if err != nil {
+		return err
+	}
+	for i := range m.Keys {
+		k := &m.Keys[i]
+		n, err := k.Value.AsInt()
+		if err != nil {
+			return err
+		}
+		if n < -1 || n > 1<<31-1 {
+			return k.Value.Errorf("%d is out of range", n)
+		}
+		if n < 0 {
+			n = 0 // -1: unlimited, as in nats-server
+		}
+		switch {
+		case containsFold([]string{"max_connections", "max_conns"}, k.Name):
+			l.MaxConnections = int(n)
+		case containsFold([]string{"max_subscriptions", "max_subs"}, k.Name):
+			l.MaxSubscriptions = int(n)
+		case containsFold([]string{"max_payload", "max_pay"}, k.Name):
+			l.MaxPayload = int32(n)
+		case containsFold([]string{"max_leafnodes", "max_leafs"}, k.Name):
+			// natsd has no leaf nodes: nothing to limit.
+		default:
+			return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in limits (expected max_connections, max_subscriptions, max_payload)", k.Name)}
+		}
+	}
+	return nil
+}
+
+// validateAccounts checks the accounts as a whole (accounts.Validate) and
+// the names the rest of the configuration gives them.
+func (o *Options) validateAccounts() error {
+	if err := accounts.Validate(o.Accounts); err != nil {
+		return err
+	}
+	if o.SystemAccount != "" && o.SystemAccount != accounts.DefaultSystem && o.SystemAccount != accounts.Global {
+		found := false
+		for _, a := range o.Accounts {
+			found = found || a.Name == o.SystemAccount
+		}
+		if !found {
+			return fmt.Errorf("system_account %q is not defined in the accounts block", o.SystemAccount)
+		}
+	}
+	return nil
+}

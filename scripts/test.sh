@@ -19,3 +19,5 @@ go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzDecodeRecord$' -fuzztime 10s ./jetstream/store
+go test -run '^$' -fuzz '^FuzzRecoverBlock$' -fuzztime 10s ./jetstream/store

@@ -1,0 +1,381 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// FileConfig is what a file store needs beyond the limits.
+type FileConfig struct {
+	// Dir is the store's own directory; it is created if missing.
+	Dir string
+	// BlockSize is the size at which a block is closed and a new one
+	// started (default 8 MiB, at most 1 GiB).
+	BlockSize int64
+	// SyncAlways calls fsync after every write. Otherwise records are
+	// durable once the caller calls Sync (on its sync interval).
+	SyncAlways bool
+	// Cipher encrypts new blocks at rest with Key (any length; the AEAD
+	// key is derived from it with HKDF-SHA256). Blocks written without
+	// encryption stay readable; encrypted blocks need the same key.
+	Cipher Cipher
+	Key    []byte
+}
+
+// Cipher is an at-rest encryption algorithm.
+type Cipher int
+
+const (
+	// NoCipher stores blocks in the clear.
+	NoCipher Cipher = iota
+	// AES256GCM encrypts with AES-256 in GCM mode (crypto/cipher).
+	AES256GCM
+	// ChaCha20Poly1305 encrypts with ChaCha20-Poly1305.
+	ChaCha20Poly1305
+)
+
+// DefaultBlockSize is the block size when FileConfig.BlockSize is 0.
+const DefaultBlockSize = 8 << 20
+
+// Recovery reports what OpenFileStore found.
+type Recovery struct {
+	Blocks  int       // block files read
+	Msgs    uint64    // live messages recovered
+	Dropped []Dropped // damaged data dropped, for the server to log
+}
+
+// Dropped is one piece of a block that recovery could not use.
+type Dropped struct {
+	Block  string // file name
+	Offset int64  // where the dropped bytes started
+	Bytes  int64  // how many bytes were dropped
+	Reason string
+}
+
+func (d Dropped) String() string {
+	return fmt.Sprintf("%s: dropped %d bytes at offset %d: %s", d.Block, d.Bytes, d.Offset, d.Reason)
+}
+
+// loc is where a record lives: block number, offset, flags byte.
+type loc struct {
+	blk   uint32
+	off   uint32
+	flags byte
+}
+
+// fblock is one block file.
+type fblock struct {
+	n       uint32
+	f       *os.File
+	hdr     blockHeader
+	size    int64  // bytes in the file
+	records int    // records in the file, deleted ones too
+	live    uint64 // live messages
+	dirty   bool   // written since the last fsync
+}
+
+func blockName(n uint32) string { return fmt.Sprintf("%d.blk", n) }
+
+// fileStore is the file Store: the shared core with record locations in
+// the slots, and the block files.
+type fileStore struct {
+	mu      sync.Mutex
+	fcfg    FileConfig
+	c       core[loc]
+	blks    map[uint32]*fblock
+	order   []*fblock // ascending block number
+	active  *fblock
+	pending []loc // removed records whose deleted flag is not written yet
+	enc     encoder
+	dec     decoder
+	rbuf    []byte // record reads
+	dbuf    []byte // decompression
+	nextN   uint32 // number of the next block file
+	sweep   bool   // a block may have become empty: flush looks
+	closed  bool
+}
+
+// OpenFileStore opens (or creates) the file store in fcfg.Dir, recovering
+// whatever is there (see the package doc for the rules). cfg applies to a
+// new store; an existing store keeps its sequences. What recovery dropped
+// is in the returned Recovery: a damaged block never fails the open.
+func OpenFileStore(fcfg FileConfig, cfg Config) (Store, Recovery, error) {
+	fs, rec, err := openFileStore(fcfg, cfg)
+	if err != nil {
+		return nil, rec, err
+	}
+	return fs, rec, nil
+}
+
+func openFileStore(fcfg FileConfig, cfg Config) (*fileStore, Recovery, error) {
+	if fcfg.BlockSize <= 0 {
+		fcfg.BlockSize = DefaultBlockSize
+	}
+	fcfg.BlockSize = min(fcfg.BlockSize, maxRecordSize)
+	if err := os.MkdirAll(fcfg.Dir, 0o750); err != nil {
+		return nil, Recovery{}, err
+	}
+	fs := &fileStore{fcfg: fcfg, blks: make(map[uint32]*fblock)}
+	aead, err := newAEAD(fcfg.Cipher, fcfg.Key)
+	if err != nil {
+		return nil, Recovery{}, err
+	}
+	fs.enc.aead, fs.dec.aead = aead, aead
+	fs.c.init(cfg)
+	fs.c.onRemove = fs.removed
+	rec, err := fs.recover()
+	if err != nil {
+		fs.closeFiles()
+		return nil, rec, err
+	}
+	return fs, rec, nil
+}
+
+// removed is the core's removal hook: count it against the block and
+// queue the flag write (or erase now).
+func (fs *fileStore) removed(seq uint64, s *slot[loc], erase bool) {
+	b := fs.blks[s.p.blk]
+	if b == nil {
+		return
+	}
+	b.live--
+	fs.sweep = true
+	if erase {
+		fs.eraseRecord(b, s.p)
+		return
+	}
+	fs.pending = append(fs.pending, s.p)
+}
+
+// flush writes the queued deleted flags and removes blocks left empty.
+// Errors here leave a removal not yet on disk, which recovery would undo;
+// the in-memory state stays right, so they are returned but not fatal.
+func (fs *fileStore) flush() error {
+	if len(fs.pending) == 0 && !fs.sweep {
+		return nil // the common case: a store that removed nothing
+	}
+	fs.sweep = false
+	var first error
+	for _, l := range fs.pending {
+		b := fs.blks[l.blk]
+		if b == nil || (b.live == 0 && b != fs.active) || int64(l.off) >= b.size {
+			continue
+		}
+		if _, err := b.f.WriteAt([]byte{l.flags | flDeleted}, int64(l.off)+4); err != nil && first == nil {
+			first = err
+		}
+		b.dirty = true
+	}
+	fs.pending = fs.pending[:0]
+	kept := fs.order[:0]
+	for _, b := range fs.order {
+		if b.live == 0 && b != fs.active {
+			b.f.Close()
+			if err := os.Remove(filepath.Join(fs.fcfg.Dir, blockName(b.n))); err != nil && first == nil {
+				first = err
+			}
+			delete(fs.blks, b.n)
+			continue
+		}
+		kept = append(kept, b)
+	}
+	clear(fs.order[len(kept):])
+	fs.order = kept
+	if fs.fcfg.SyncAlways {
+		if err := fs.syncLocked(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// eraseRecord rewrites a record with its content zeroed, in one write.
+func (fs *fileStore) eraseRecord(b *fblock, l loc) {
+	hdr := make([]byte, 4)
+	if _, err := b.f.ReadAt(hdr, int64(l.off)); err != nil {
+		return
+	}
+	n := int(binary.LittleEndian.Uint32(hdr))
+	buf := make([]byte, n)
+	if _, err := b.f.ReadAt(buf, int64(l.off)); err != nil {
+		return
+	}
+	r, err := decodeRecord(buf, b.hdr, l.off, &fs.dec)
+	if err != nil {
+		return
+	}
+	// Zero subject and body and keep the field lengths, so the record
+	// still parses; an erased body is never decoded.
+	buf[4] = r.flags | flRemoved
+	clear(buf[r.subjOff : n-4])
+	binary.LittleEndian.PutUint32(buf[n-4:], recordCRC(buf))
+	b.f.WriteAt(buf, int64(l.off))
+	b.dirty = true
+}
+
+// newBlock creates the next block file and makes it the active one.
+func (fs *fileStore) newBlock(h blockHeader) (*fblock, error) {
+	if fs.enc.aead != nil {
+		h.encrypted = true
+		h.salt = randUint64()
+		copy(h.check[:], keyCheck(fs.enc.aead, h))
+	}
+	n := fs.nextN
+	name := filepath.Join(fs.fcfg.Dir, blockName(n))
+	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o640)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Write(h.encode()); err != nil {
+		f.Close()
+		os.Remove(name)
+		return nil, err
+	}
+	fs.nextN++
+	b := &fblock{n: n, f: f, hdr: h, size: blockHeaderSize, dirty: true}
+	fs.blks[n] = b
+	fs.order = append(fs.order, b)
+	fs.active = b
+	fs.sweep = true // the block that was active may hold nothing now
+	if fs.fcfg.SyncAlways {
+		if err := f.Sync(); err != nil {
+			return b, err
+		}
+		if err := syncDir(fs.fcfg.Dir); err != nil {
+			return b, err
+		}
+	}
+	return b, nil
+}
+
+// rotate starts a new active block with header h, or rewrites the active
+// block's header when it holds no record yet.
+func (fs *fileStore) rotate(h blockHeader) error {
+	if b := fs.active; b != nil && b.records == 0 {
+		h.floor = max(h.floor, b.hdr.floor)
+		h.encrypted, h.salt, h.check = b.hdr.encrypted, b.hdr.salt, b.hdr.check
+		if _, err := b.f.WriteAt(h.encode(), 0); err != nil {
+			return err
+		}
+		b.hdr, b.dirty = h, true
+		fs.sweep = true // so that flush syncs it with SyncAlways
+		return nil
+	}
+	_, err := fs.newBlock(h)
+	return err
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// write appends one message record and indexes it.
+func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int64) error {
+	b := fs.active
+	compress := fs.c.cfg.Compression == S2Compression
+	rec := fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
+	switch {
+	case b.records > 0 && b.size+int64(len(rec)) > fs.fcfg.BlockSize:
+		nb, err := fs.newBlock(blockHeader{baseSeq: seq, baseTs: ts})
+		if err != nil {
+			return err
+		}
+		b = nb
+		rec = fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
+	case b.records == 0 && b.hdr.baseTs == 0 && ts != 0:
+		h := b.hdr
+		h.baseTs = ts
+		if err := fs.rotate(h); err != nil {
+			return err
+		}
+		rec = fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
+	}
+	off := b.size
+	if _, err := b.f.WriteAt(rec, off); err != nil {
+		_ = b.f.Truncate(off) // drop a partial record
+		return err
+	}
+	b.size += int64(len(rec))
+	b.records++
+	b.live++
+	b.dirty = true
+	sl := fs.c.add(seq, subj, MsgSize(subj, hdr, msg), ts, ttl)
+	sl.p = loc{blk: b.n, off: uint32(off), flags: rec[4]}
+	if fs.fcfg.SyncAlways {
+		if err := b.f.Sync(); err != nil {
+			return err
+		}
+		b.dirty = false
+	}
+	fs.c.enforce(subj)
+	_ = fs.flush() // the message is stored; a failed flag write only delays a removal
+	return nil
+}
+
+// read loads the record of a live slot into sm.
+func (fs *fileStore) read(seq uint64, sl *slot[loc], sm *StoreMsg) (*StoreMsg, error) {
+	b := fs.blks[sl.p.blk]
+	if b == nil {
+		return nil, ErrMsgNotFound
+	}
+	want := int(sl.size) + 48
+	if cap(fs.rbuf) < want {
+		fs.rbuf = make([]byte, want)
+	}
+	buf := fs.rbuf[:want]
+	n, err := b.f.ReadAt(buf, int64(sl.p.off))
+	if err != nil && !(errors.Is(err, io.EOF) && n >= minRecordSize) {
+		return nil, err
+	}
+	buf = buf[:n]
+	if l := int(binary.LittleEndian.Uint32(buf)); l > n && l <= maxRecordSize {
+		fs.rbuf = make([]byte, l)
+		if _, err := b.f.ReadAt(fs.rbuf, int64(sl.p.off)); err != nil {
+			return nil, err
+		}
+		buf = fs.rbuf
+	}
+	r, err := decodeRecord(buf, b.hdr, sl.p.off, &fs.dec)
+	if err != nil || r.seq != seq {
+		return nil, fmt.Errorf("store: record of seq %d in %s at %d is damaged", seq, blockName(b.n), sl.p.off)
+	}
+	hdr, msg, dbuf, err := r.decodeBody(fs.dbuf)
+	fs.dbuf = dbuf
+	if err != nil {
+		return nil, err
+	}
+	if sm == nil {
+		sm = new(StoreMsg)
+	}
+	sm.fill(fs.c.subj(sl).name, hdr, msg, seq, r.ts, r.ttl)
+	return sm, nil
+}
+
+func (fs *fileStore) syncLocked() error {
+	var first error
+	for _, b := range fs.order {
+		if b.dirty {
+			if err := b.f.Sync(); err != nil && first == nil {
+				first = err
+			}
+			b.dirty = false
+		}
+	}
+	return first
+}
+
+func (fs *fileStore) closeFiles() {
+	for _, b := range fs.order {
+		b.f.Close()
+	}
+}

@@ -137,6 +137,17 @@ type Account struct {
 	Exports []*Export
 	Imports []*Import
 	Limits  Limits
+	// JetStream is the account's jetstream key: nil when JetStream is off
+	// for the account (server/config_jetstream.go fills it).
+	JetStream *JetStreamLimits
+}
+
+// JetStreamLimits are an account's JetStream limits; -1 is unlimited.
+type JetStreamLimits struct {
+	MaxMemory    int64
+	MaxStore     int64
+	MaxStreams   int
+	MaxConsumers int
 }
 
 // errAt builds a positioned configuration error.

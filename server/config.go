@@ -50,6 +50,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"authorization"}, set: setAuthorization, reload: true},
 	{names: []string{"tls"}, set: setTLS, reload: true},
 	{names: []string{"cluster"}, set: setCluster},
+	{names: []string{"jetstream"}, set: setJetStream},
 	{names: []string{"accounts"}, set: setAccounts, reload: true},
 	{names: []string{"system_account", "system"}, set: stringTo(func(o *Options) *string { return &o.SystemAccount })},
 	{names: []string{"no_auth_user"}, set: stringTo(func(o *Options) *string { return &o.NoAuthUser }), reload: true},
@@ -75,7 +76,7 @@ var topLevelKeys = []optionKey{
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
 	"gateway", "leafnodes", "leaf", "websocket", "mqtt",
-	"jetstream", "operator", "operators", "resolver",
+	"operator", "operators", "resolver",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a

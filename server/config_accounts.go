@@ -109,7 +109,9 @@ func accountValue(acc *accounts.Account, v *conf.Value) ([]posUser, error) {
 			// TODO(mappings): hand these to the transform package and
 			// apply them in processInbound (see README, Accounts).
 			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("account %q: subject mappings are not supported by natsd yet", acc.Name)}
-		case containsFold([]string{"jetstream", "nkey", "default_permissions", "msg_trace", "trace_dest"}, k.Name):
+		case containsFold([]string{"jetstream"}, k.Name):
+			acc.JetStream, err = accountJetStreamValue(k.Value)
+		case containsFold([]string{"nkey", "default_permissions", "msg_trace", "trace_dest"}, k.Name):
 			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in account %q is not supported by natsd yet", k.Name, acc.Name)}
 		default:
 			if k.Used {

@@ -20,6 +20,7 @@ type serverInfo struct {
 	TLSRequired  bool   `json:"tls_required,omitempty"`
 	TLSVerify    bool   `json:"tls_verify,omitempty"`
 	MaxPayload   int32  `json:"max_payload"`
+	JetStream    bool   `json:"jetstream,omitempty"`
 	ClientID     uint64 `json:"client_id,omitempty"`
 	ClientIP     string `json:"client_ip,omitempty"`
 	Nonce        string `json:"nonce,omitempty"`
@@ -53,6 +54,7 @@ func (s *Server) baseInfo() serverInfo {
 		TLSRequired:  s.tls.Load() != nil,
 		TLSVerify:    s.tls.Load() != nil && s.tls.Load().verify,
 		MaxPayload:   s.getOpts().MaxPayload,
+		JetStream:    s.js.Load() != nil,
 		Cluster:      s.getOpts().Cluster.Name,
 		ConnectURLs:  s.clientConnectURLs(),
 	}

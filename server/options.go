@@ -116,6 +116,9 @@ type Options struct {
 	PidFile string
 	NoLog   bool // silence all logging (tests)
 
+	// JetStream configures the persistence layer (server/jetstream.go).
+	JetStream JetStreamOpts
+
 	// LameDuckDuration and LameDuckGracePeriod are used by lame-duck mode.
 	LameDuckDuration    time.Duration
 	LameDuckGracePeriod time.Duration
@@ -199,6 +202,9 @@ func (o *Options) validate() error {
 		return err
 	}
 	if err := o.validateAccounts(); err != nil {
+		return err
+	}
+	if err := o.JetStream.validate(); err != nil {
 		return err
 	}
 	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {

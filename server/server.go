@@ -77,6 +77,7 @@ type Server struct {
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
 	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
+	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -171,6 +172,14 @@ func (s *Server) Start() error {
 	}
 	for _, w := range s.authenticator().Warnings() {
 		s.log.Warnf("%s", w)
+	}
+
+	if s.getOpts().JetStream.Enabled {
+		if err := s.enableJetStream(); err != nil {
+			s.log.Fatalf("Can't start JetStream: %v", err)
+			return fmt.Errorf("starting JetStream: %w", err)
+		}
+		s.answerJetStreamDisabled()
 	}
 
 	port := s.getOpts().Port
@@ -325,6 +334,7 @@ func (s *Server) Shutdown() {
 		c.closeConnection(ServerShutdown, true)
 	}
 	s.shutdownCluster()
+	s.shutdownJetStream()
 	s.wg.Wait()
 	if s.getOpts().PidFile != "" {
 		os.Remove(s.getOpts().PidFile)

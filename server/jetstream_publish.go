@@ -1,0 +1,337 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/natsd/natsd/jetstream/api"
+	"github.com/natsd/natsd/jetstream/store"
+)
+
+// The JetStream publish headers.
+const (
+	hdrMsgID            = "Nats-Msg-Id"
+	hdrExpectedStream   = "Nats-Expected-Stream"
+	hdrExpectedLastSeq  = "Nats-Expected-Last-Sequence"
+	hdrExpectedLastSubj = "Nats-Expected-Last-Subject-Sequence"
+	hdrExpectedSubjSubj = "Nats-Expected-Last-Subject-Sequence-Subject"
+	hdrExpectedLastID   = "Nats-Expected-Last-Msg-Id"
+	hdrRollup           = "Nats-Rollup"
+	hdrTTL              = "Nats-TTL"
+)
+
+// getHeader returns the value of key in a NATS header block (nil when
+// absent). Keys match exactly, as nats-server matches these headers.
+func getHeader(hdr []byte, key string) []byte {
+	for len(hdr) > 0 {
+		i := bytes.IndexByte(hdr, '\n')
+		var line []byte
+		if i < 0 {
+			line, hdr = hdr, nil
+		} else {
+			line, hdr = hdr[:i], hdr[i+1:]
+		}
+		line = bytes.TrimRight(line, "\r")
+		if len(line) > len(key) && line[len(key)] == ':' && string(line[:len(key)]) == key {
+			return bytes.TrimSpace(line[len(key)+1:])
+		}
+	}
+	return nil
+}
+
+// pubResult is what processing a publish gives: an ack or an error, and
+// what to republish.
+type pubResult struct {
+	seq       uint64
+	duplicate bool
+	err       *api.Error
+}
+
+// processPublish is the stream's subscription callback: it stores the
+// message inline (see jetstream.go for why) and acks it to reply.
+func (st *stream) processPublish(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+	var hdr []byte
+	if hdrLen > 0 && hdrLen <= len(msg) {
+		hdr, msg = msg[:hdrLen], msg[hdrLen:]
+	}
+	st.mu.Lock()
+	r := st.storeLocked(subject, hdr, msg)
+	name, domain := st.cfg.Name, st.jsa.js.opts.Domain
+	noAck := st.cfg.NoAck
+	var rp []byte
+	var rpHdr []byte
+	if r.err == nil && !r.duplicate && st.rpub != nil {
+		rp, rpHdr = st.republishLocked(subject, hdr, msg, r.seq)
+	}
+	st.mu.Unlock()
+
+	acc := st.jsa.acc
+	if rp != nil {
+		if st.cfg.RePublish.HeadersOnly {
+			pub.deliverIn(acc, rp, nil, len(rpHdr), rpHdr)
+		} else {
+			full := append(rpHdr, msg...)
+			pub.deliverIn(acc, rp, nil, len(rpHdr), full)
+		}
+	}
+	if len(reply) == 0 || noAck {
+		return true
+	}
+	var buf [160]byte
+	var ack []byte
+	if r.err != nil {
+		ack = api.PubAckError(name, r.err)
+	} else {
+		ack = api.AppendPubAck(buf[:0], name, domain, r.seq, r.duplicate)
+	}
+	pub.deliverIn(acc, reply, nil, 0, ack)
+	return true
+}
+
+// storeLocked checks the publish headers and stores the message, in
+// nats-server's order of checks.
+func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
+	cfg := &st.cfg
+	if st.closed {
+		return pubResult{err: api.JSStreamNotFoundErr.New()}
+	}
+	if cfg.Sealed {
+		return pubResult{err: api.JSStreamSealedErr.New()}
+	}
+	if cfg.MaxMsgSize > 0 && len(hdr)+len(msg) > int(cfg.MaxMsgSize) {
+		return pubResult{err: api.JSStreamMessageExceedsMaximumErr.New()}
+	}
+	if len(hdr) > 64*1024 {
+		return pubResult{err: api.JSStreamHeaderExceedsMaximumErr.New()}
+	}
+	var ttl int64
+	var msgID []byte
+	rollup := 0
+	if len(hdr) > 0 {
+		if v := getHeader(hdr, hdrExpectedStream); v != nil && string(v) != cfg.Name {
+			return pubResult{err: api.JSStreamNotMatchErr.New()}
+		}
+		if msgID = getHeader(hdr, hdrMsgID); len(msgID) > 0 {
+			if seq, ok := st.dedupLookup(string(msgID), time.Now().UnixNano()); ok {
+				return pubResult{seq: seq, duplicate: true}
+			}
+		}
+		var ss store.State
+		if v := getHeader(hdr, hdrExpectedLastSeq); v != nil {
+			want, err := strconv.ParseUint(string(v), 10, 64)
+			st.store.FastState(&ss)
+			if err != nil || want != ss.LastSeq {
+				return pubResult{err: api.JSStreamWrongLastSequenceErrF.New("{seq}", strconv.FormatUint(ss.LastSeq, 10))}
+			}
+		}
+		if v := getHeader(hdr, hdrExpectedLastSubj); v != nil {
+			want, err := strconv.ParseUint(string(v), 10, 64)
+			filter := string(subject)
+			if f := getHeader(hdr, hdrExpectedSubjSubj); len(f) > 0 {
+				filter = string(f)
+			}
+			var last uint64
+			if sm, lerr := st.store.LoadLastMsg(filter, nil); lerr == nil {
+				last = sm.Seq
+			}
+			if err != nil || want != last {
+				return pubResult{err: api.JSStreamWrongLastSequenceErrF.New("{seq}", strconv.FormatUint(last, 10))}
+			}
+		}
+		if v := getHeader(hdr, hdrExpectedLastID); v != nil && string(v) != st.lastMsgID {
+			return pubResult{err: api.JSStreamWrongLastMsgIDErrF.New("{id}", st.lastMsgID)}
+		}
+		if v := getHeader(hdr, hdrRollup); v != nil {
+			if !cfg.AllowRollup || cfg.DenyPurge {
+				return pubResult{err: api.JSStreamRollupFailedF.New("{err}", "rollup not permitted")}
+			}
+			switch string(v) {
+			case "sub":
+				rollup = 1
+			case "all":
+				rollup = 2
+			default:
+				return pubResult{err: api.JSStreamRollupFailedF.New("{err}", "rollup value invalid: "+strconv.Quote(string(v)))}
+			}
+		}
+		if v := getHeader(hdr, hdrTTL); v != nil {
+			if !cfg.AllowMsgTTL {
+				return pubResult{err: api.JSMessageTTLDisabledErr.New()}
+			}
+			t, ok := parseMsgTTL(string(v))
+			if !ok {
+				return pubResult{err: api.JSMessageTTLInvalidErr.New()}
+			}
+			ttl = t
+		}
+	}
+	if e := st.jsa.checkLimits(st, len(subject)+len(hdr)+len(msg)); e != nil {
+		return pubResult{err: e}
+	}
+	subj := string(subject)
+	if st.tr != nil && st.tr.Match(subject) {
+		if out, err := st.tr.Apply(subj, nil); err == nil {
+			subj = out
+		}
+	}
+	now := time.Now().UnixNano()
+	seq, err := st.store.StoreMsg(subj, hdr, msg, now, ttl)
+	if err != nil {
+		return pubResult{err: st.storeError(err)}
+	}
+	switch rollup {
+	case 1:
+		st.store.PurgeEx(subj, seq, 0)
+	case 2:
+		st.store.Compact(seq)
+	}
+	if len(msgID) > 0 {
+		st.dedupAdd(string(msgID), seq, now)
+		st.lastMsgID = string(msgID)
+	}
+	if st.expTimer == nil || st.expAt == 0 {
+		st.armExpiryLocked()
+	}
+	if st.nwait.Load() != 0 {
+		st.wakeLocked()
+	}
+	return pubResult{seq: seq}
+}
+
+// storeError maps a store error onto the API error nats-server sends.
+func (st *stream) storeError(err error) *api.Error {
+	switch {
+	case errors.Is(err, store.ErrMaxMsgs), errors.Is(err, store.ErrMaxBytes), errors.Is(err, store.ErrMaxMsgsPerSubject):
+		return api.JSStreamStoreFailedF.New("{err}", err.Error())
+	case errors.Is(err, store.ErrMsgTooLarge):
+		return api.JSStreamMessageExceedsMaximumErr.New()
+	case errors.Is(err, store.ErrMsgTTLDisabled):
+		return api.JSMessageTTLDisabledErr.New()
+	case errors.Is(err, store.ErrStoreClosed):
+		return api.JSStreamNotFoundErr.New()
+	}
+	// A write that failed (disk full, store dir gone or read-only):
+	// nothing was acknowledged, core NATS goes on.
+	st.jsa.js.srv.log.Errorf("JetStream: stream '%s > %s' failed to store a message: %v", st.jsa.acc.name, st.name, err)
+	return api.JSInsufficientResourcesErr.New()
+}
+
+// parseMsgTTL reads a Nats-TTL value: seconds, a Go duration, or "never".
+func parseMsgTTL(v string) (int64, bool) {
+	if v == "never" {
+		return store.TTLNever, true
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n == -1 {
+			return store.TTLNever, true
+		}
+		return n, n > 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < time.Second {
+		return 0, false
+	}
+	return int64(d / time.Second), true
+}
+
+// dedupLookup finds id in the duplicate window, dropping what left it.
+func (st *stream) dedupLookup(id string, now int64) (uint64, bool) {
+	win := int64(st.cfg.Duplicates)
+	for st.dedupHead < len(st.dedupList) && now-st.dedupList[st.dedupHead].ts > win {
+		e := &st.dedupList[st.dedupHead]
+		if st.dedup[e.id] == e.seq {
+			delete(st.dedup, e.id)
+		}
+		*e = dedupEntry{}
+		st.dedupHead++
+	}
+	if st.dedupHead > 1024 && st.dedupHead*2 > len(st.dedupList) {
+		st.dedupList = append(st.dedupList[:0], st.dedupList[st.dedupHead:]...)
+		st.dedupHead = 0
+	}
+	seq, ok := st.dedup[id]
+	return seq, ok
+}
+
+func (st *stream) dedupAdd(id string, seq uint64, now int64) {
+	if st.cfg.Duplicates <= 0 {
+		return
+	}
+	st.dedup[id] = seq
+	st.dedupList = append(st.dedupList, dedupEntry{id: id, seq: seq, ts: now})
+}
+
+// republishLocked builds the republished subject and headers of a stored
+// message (Nats-Stream, Nats-Subject, Nats-Sequence, Nats-Time-Stamp,
+// Nats-Last-Sequence), or nil when the subject is not republished.
+func (st *stream) republishLocked(subject, hdr, msg []byte, seq uint64) ([]byte, []byte) {
+	if !st.rpub.Match(subject) {
+		return nil, nil
+	}
+	dest, err := st.rpub.Apply(string(subject), nil)
+	if err != nil {
+		return nil, nil
+	}
+	var b []byte
+	if len(hdr) >= 4 {
+		b = append(b, hdr[:len(hdr)-2]...) // keep the block open
+	} else {
+		b = append(b, "NATS/1.0\r\n"...)
+	}
+	b = append(b, "Nats-Stream: "+st.cfg.Name+"\r\nNats-Subject: "...)
+	b = append(b, subject...)
+	b = append(b, "\r\nNats-Sequence: "...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, "\r\nNats-Time-Stamp: "...)
+	b = time.Now().UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, "\r\nNats-Last-Sequence: "...)
+	b = strconv.AppendUint(b, seq-1, 10)
+	if st.cfg.RePublish.HeadersOnly {
+		b = append(b, "\r\nNats-Msg-Size: "...)
+		b = strconv.AppendInt(b, int64(len(msg)), 10)
+	}
+	b = append(b, "\r\n\r\n"...)
+	return []byte(dest), b
+}
+
+// checkLimits refuses a message that would take the account over its
+// JetStream storage limit.
+func (jsa *jsAccount) checkLimits(st *stream, size int) *api.Error {
+	limit := jsa.limits.MaxStore
+	if st.storage == api.MemoryStorage {
+		limit = jsa.limits.MaxMemory
+	}
+	if limit <= 0 {
+		return nil
+	}
+	mem, file := jsa.usageExcept(st)
+	var ss store.State
+	st.store.FastState(&ss)
+	used := file
+	if st.storage == api.MemoryStorage {
+		used = mem
+	}
+	if int64(used+ss.Bytes)+int64(size) > limit {
+		return api.JSAccountResourcesExceededErr.New()
+	}
+	return nil
+}
+
+// usageExcept is usage without st (whose lock the caller holds).
+func (jsa *jsAccount) usageExcept(st *stream) (mem, file uint64) {
+	var ss store.State
+	for _, o := range jsa.streamList() {
+		if o == st {
+			continue
+		}
+		o.store.FastState(&ss)
+		if o.storage == api.MemoryStorage {
+			mem += ss.Bytes
+		} else {
+			file += ss.Bytes
+		}
+	}
+	return mem, file
+}

@@ -76,7 +76,7 @@ type Server struct {
 	nextCID     atomic.Uint64
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
-	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
+	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
 }
 

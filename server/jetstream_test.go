@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,6 +57,13 @@ func apiErrCode(err error) int {
 	var ae *jetstream.APIError
 	if errors.As(err, &ae) {
 		return int(ae.ErrorCode)
+	}
+	// Some calls wrap the API error as text only.
+	if err != nil {
+		if _, rest, ok := strings.Cut(err.Error(), "err_code="); ok {
+			n, _ := strconv.Atoi(strings.Fields(rest)[0])
+			return n
+		}
 	}
 	return 0
 }

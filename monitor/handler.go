@@ -84,6 +84,7 @@ func NewHandler(src Source, opts HandlerOptions) *Handler {
 	route(SubszPath, h.subsz)
 	route(SubsAlias, h.subsz)
 	route(HealthzPath, h.healthz)
+	route(JszPath, h.jsz)
 	route(StackszPath, h.stacksz)
 	metrics := newMetricsHandler(src, h)
 	route(MetricsPath, func(w http.ResponseWriter, r *http.Request) {

@@ -121,8 +121,12 @@ type WebsocketOptsVarz struct {
 	Port int    `json:"port,omitempty"`
 }
 
-// JetStreamVarz is the JetStream section of /varz (natsd has none).
-type JetStreamVarz struct{}
+// JetStreamVarz is the JetStream section of /varz: empty when JetStream
+// is off.
+type JetStreamVarz struct {
+	Config *JetStreamConfig `json:"config,omitempty"`
+	Stats  *JetStreamStats  `json:"stats,omitempty"`
+}
 
 // SlowConsumersStats splits slow consumers by connection kind.
 type SlowConsumersStats struct {

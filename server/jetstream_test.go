@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -601,5 +602,41 @@ func TestJetStreamConfigFile(t *testing.T) {
 		if _, err := ProcessConfigFile(write(text)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", text, err, want)
 		}
+	}
+}
+
+// TestJetStreamMonitoring: /jsz with its options and the jetstream
+// section of /varz.
+func TestJetStreamMonitoring(t *testing.T) {
+	s := jsStart(t, "", func(o *Options) { o.HTTPHost, o.HTTPPort = "127.0.0.1", RandomPort })
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	js.CreateStream(ctx, jetstream.StreamConfig{Name: "MON", Subjects: []string{"mon"}})
+	js.Publish(ctx, "mon", []byte("x"))
+	get := func(path string) map[string]any {
+		resp, err := http.Get("http://" + s.MonitorAddr().String() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	j := get("/jsz")
+	if j["streams"].(float64) != 1 || j["messages"].(float64) != 1 || j["account_details"] != nil || j["config"] == nil {
+		t.Fatalf("/jsz: %v", j)
+	}
+	j = get("/jsz?config=true")
+	ad := j["account_details"].([]any)[0].(map[string]any)
+	sd := ad["stream_detail"].([]any)[0].(map[string]any)
+	if ad["name"] != "$G" || sd["name"] != "MON" || sd["config"].(map[string]any)["name"] != "MON" {
+		t.Fatalf("/jsz?config=true: %v", j)
+	}
+	v := get("/varz")["jetstream"].(map[string]any)
+	if v["config"].(map[string]any)["sync_interval"].(float64) != float64(2*time.Minute) || v["stats"].(map[string]any)["accounts"].(float64) != 1 {
+		t.Fatalf("/varz jetstream: %v", v)
 	}
 }

@@ -182,6 +182,10 @@ func (s *Server) Varz() *monitor.Varz {
 	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: stale}
 	v.Subscriptions = s.NumSubscriptions()
 	s.clusterVarz(v)
+	if js := s.js.Load(); js != nil {
+		cfg, stats := js.configVarz(), js.stats()
+		v.JetStream = monitor.JetStreamVarz{Config: cfg, Stats: &stats}
+	}
 	return v
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/natsd/natsd/jetstream/api"
@@ -79,16 +80,20 @@ func (st *stream) processPublish(pub *client, _ *subscription, subject, reply []
 	if len(reply) == 0 || noAck {
 		return true
 	}
-	var buf [160]byte
-	var ack []byte
 	if r.err != nil {
-		ack = api.PubAckError(name, r.err)
-	} else {
-		ack = api.AppendPubAck(buf[:0], name, domain, r.seq, r.duplicate)
+		pub.deliverIn(acc, reply, nil, 0, api.PubAckError(name, r.err))
+		return true
 	}
-	pub.deliverIn(acc, reply, nil, 0, ack)
+	bp := ackBufs.Get().(*[]byte)
+	*bp = api.AppendPubAck((*bp)[:0], name, domain, r.seq, r.duplicate)
+	pub.deliverIn(acc, reply, nil, 0, *bp)
+	ackBufs.Put(bp)
 	return true
 }
+
+// ackBufs hold PubAcks while they are delivered (deliverIn copies them),
+// so an ack costs no allocation.
+var ackBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // storeLocked checks the publish headers and stores the message, in
 // nats-server's order of checks.

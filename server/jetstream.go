@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,9 +42,11 @@ import (
 //   - DIRECT.GET and MSG.GET go to the same worker: a load may read a
 //     block from disk.
 //
-// Lock order (JetStream's locks sit before the server's, see server.go):
-//
-//	jetStream.mu → jsAccount.mu → stream.mu → (Server.mu, client.mu, ...)
+// Lock order: see server.go. (A publish checking the account's limits
+// holds its stream's lock and reads the account's stream list;
+// jsAccount.mu is never held while taking a stream's lock, and a
+// stream's lock never while taking another's: other streams are read
+// through their stores only.)
 //
 // A stream's lock is never held while delivering: acks, advisories and
 // republished messages go out after it is released.
@@ -263,6 +266,8 @@ func (jsa *jsAccount) recoverStreams() {
 			s.log.Warnf("JetStream: skipping stream %q of account %q: %v", e.Name(), jsa.acc.name, err)
 			continue
 		}
+		s.log.Noticef("  Starting restore for stream '%s > %s'", jsa.acc.name, cfg.Name)
+		t0 := time.Now()
 		st, err := jsa.openStream(cfg, created, true)
 		if err != nil {
 			s.log.Warnf("JetStream: skipping stream %q of account %q: %v", cfg.Name, jsa.acc.name, err)
@@ -270,7 +275,7 @@ func (jsa *jsAccount) recoverStreams() {
 		}
 		var state store.State
 		st.store.FastState(&state)
-		s.log.Noticef("  Restored %d messages for stream '%s > %s' in %v", state.Msgs, jsa.acc.name, cfg.Name, time.Since(jsa.js.started).Round(time.Millisecond))
+		s.log.Noticef("  Restored %s messages for stream '%s > %s' in %v", commaInt(state.Msgs), jsa.acc.name, cfg.Name, time.Since(t0).Round(time.Millisecond))
 	}
 }
 
@@ -421,4 +426,13 @@ func (s *Server) answerJetStreamDisabled() {
 			s.log.Warnf("JetStream: %v", err)
 		}
 	}
+}
+
+// commaInt prints n with thousands separators, as nats-server logs counts.
+func commaInt(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

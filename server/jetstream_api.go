@@ -177,6 +177,10 @@ func errorResponseFor(op api.Op, typ string, e *api.Error) any {
 		return api.StreamInfoResponse{Response: base}
 	case api.OpStreamPurge:
 		return api.StreamPurgeResponse{Response: base}
+	case api.OpStreamNames:
+		return api.StreamNamesResponse{Response: base}
+	case api.OpStreamList:
+		return api.StreamListResponse{Response: base, Streams: []*api.StreamInfo{}}
 	}
 	return base
 }
@@ -223,6 +227,11 @@ func (jsa *jsAccount) prepareConfig(name string, body []byte) (api.StreamConfig,
 		return cfg, api.JSReplicasCountCannotBeNegative.New()
 	}
 	cfg.SetDefaults()
+	if cfg.Sealed {
+		// A sealed stream takes nothing new and loses nothing, as
+		// nats-server records it.
+		cfg.Discard, cfg.DenyDelete, cfg.DenyPurge, cfg.AllowRollup = api.DiscardNew, true, true, false
+	}
 	cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, cfg.RequiredLevel())
 	delete(cfg.Metadata, api.MetaServerLevel)
 	delete(cfg.Metadata, api.MetaServerVersion)
@@ -426,7 +435,7 @@ func (jsa *jsAccount) streamNames(body []byte) (any, *api.Error) {
 }
 
 func (jsa *jsAccount) streamListResp(body []byte) (any, *api.Error) {
-	var req api.StreamNamesRequest
+	var req api.StreamListRequest
 	if e := api.Decode(body, &req); e != nil {
 		return nil, e
 	}

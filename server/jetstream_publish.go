@@ -186,6 +186,11 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 	if err != nil {
 		return pubResult{err: st.storeError(err)}
 	}
+	if cfg.Retention == api.InterestPolicy && !st.hasInterestLocked(subj) {
+		// Nobody is interested: acknowledged, then dropped at once, as
+		// nats-server does on an interest stream without consumers.
+		st.store.RemoveMsg(seq)
+	}
 	switch rollup {
 	case 1:
 		st.store.PurgeEx(subj, seq, 0)
@@ -204,6 +209,10 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 	}
 	return pubResult{seq: seq}
 }
+
+// hasInterestLocked reports whether some consumer wants messages on
+// subj. There are no consumers yet (issue 13 adds them), so none.
+func (st *stream) hasInterestLocked(subj string) bool { return false }
 
 // storeError maps a store error onto the API error nats-server sends.
 func (st *stream) storeError(err error) *api.Error {

@@ -3,10 +3,12 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	stream.mu → jsAccount.mu → jetStream.mu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go.)
+// cluster.go. The JetStream locks are jetstream.go's: a stream's lock is
+// held while it stores a message or changes its subscriptions, never
+// while it delivers; a message store's own lock is a leaf.)
 //
 // A goroutine never holds two client locks at once: a publisher delivering
 // to a subscriber takes only the subscriber's lock, and only briefly.

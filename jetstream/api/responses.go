@@ -85,6 +85,12 @@ type StreamNamesRequest struct {
 	Subject string `json:"subject,omitempty"`
 }
 
+// StreamListRequest is STREAM.LIST's body.
+type StreamListRequest struct {
+	PagedRequest
+	Subject string `json:"subject,omitempty"`
+}
+
 // StreamNamesResponse answers STREAM.NAMES.
 type StreamNamesResponse struct {
 	Response

@@ -158,26 +158,42 @@ func (jsa *jsAccount) directMultiLast(st *stream, dreq *api.DirectGetRequest, se
 	}
 	sort.Strings(subjects)
 	name := st.name
-	var sm store.StoreMsg
-	sent := 0
-	var last uint64
+	upTo := dreq.UpToSeq
+	if upTo == 0 {
+		var ss store.State
+		st.mu.Lock()
+		st.store.FastState(&ss)
+		st.mu.Unlock()
+		upTo = ss.LastSeq
+	}
+	// The messages first: each carries how many of the set remain.
+	var msgs []*store.StoreMsg
 	for _, subj := range subjects {
-		m, err := st.load(0, subj, "", &sm)
-		if err != nil || (dreq.UpToSeq > 0 && m.Seq > dreq.UpToSeq) {
+		m, err := st.load(0, subj, "", nil)
+		if err != nil || m.Seq > upTo {
 			continue
 		}
-		if dreq.Batch > 0 && sent == dreq.Batch {
-			break
-		}
-		send(directHeader(name, m, 0, last, true), m.Msg)
-		last = m.Seq
-		sent++
+		msgs = append(msgs, m)
 	}
-	if sent == 0 {
+	sort.Slice(msgs, func(i, j int) bool { return msgs[i].Seq < msgs[j].Seq })
+	if len(msgs) == 0 {
 		send(api.AppendStatus(nil, "404 Message Not Found"), nil)
 		return
 	}
-	send(eobStatus(0, last), nil)
+	var last uint64
+	sent := 0
+	for i, m := range msgs {
+		if dreq.Batch > 0 && sent == dreq.Batch {
+			break
+		}
+		send(directHeader(name, m, int64(len(msgs)-i-1), last, true), m.Msg)
+		last = m.Seq
+		sent++
+	}
+	b := eobStatus(uint64(len(msgs)-sent), last)
+	b = append(b[:len(b)-2], "Nats-UpTo-Sequence: "...)
+	b = strconv.AppendUint(b, upTo, 10)
+	send(append(b, "\r\n\r\n"...), nil)
 }
 
 func filterOrAll(f string) string {

@@ -84,6 +84,7 @@ type client struct {
 	pcacheGen uint64
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
 	flushSet  []*client                       // clients this read batch made output pending for
+	jsAcks    jsAckBatch                      // PubAcks waiting for their stream's write (jetstream_publish.go)
 	// rtargets[:nrt] are the routes the message being delivered goes to
 	// (route.go); the slice is reused for every message.
 	rtargets []routeTarget

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -59,15 +60,47 @@ func (st *stream) processPublish(pub *client, _ *subscription, subject, reply []
 	}
 	st.mu.Lock()
 	r := st.storeLocked(subject, hdr, msg)
-	name, domain := st.cfg.Name, st.jsa.js.opts.Domain
 	noAck := st.cfg.NoAck
 	var rp []byte
 	var rpHdr []byte
 	if r.err == nil && !r.duplicate && st.rpub != nil {
 		rp, rpHdr = st.republishLocked(subject, hdr, msg, r.seq)
 	}
+	deferred := st.storage == api.FileStorage && pub.kind == kindClient
+	if st.storage == api.FileStorage && !deferred {
+		// A route or an internal publisher has no read batch to wait
+		// for: write now.
+		if err := st.store.Flush(); err != nil && r.err == nil {
+			r = pubResult{err: st.storeError(err)}
+		}
+	}
 	st.mu.Unlock()
 
+	if len(reply) == 0 || noAck {
+		reply = nil
+	}
+	if deferred {
+		// The record waits in the store's buffer with the others of this
+		// read batch; its ack (a duplicate's or an error's too, to keep
+		// the order) goes out once the batch is written
+		// (flushJetStreamAcks, before the batch's output is flushed).
+		pub.jsAcks.add(st, reply, r)
+		if rp != nil {
+			st.republish(pub, rp, rpHdr, msg)
+		}
+		return true
+	}
+	if rp != nil {
+		st.republish(pub, rp, rpHdr, msg)
+	}
+	if reply != nil {
+		st.sendAck(pub, reply, r)
+	}
+	return true
+}
+
+// republish sends a stored message on to its republish subject.
+func (st *stream) republish(pub *client, rp, rpHdr, msg []byte) {
 	acc := st.jsa.acc
 	if rp != nil {
 		if st.cfg.RePublish.HeadersOnly {
@@ -77,18 +110,84 @@ func (st *stream) processPublish(pub *client, _ *subscription, subject, reply []
 			pub.deliverIn(acc, rp, nil, len(rpHdr), full)
 		}
 	}
-	if len(reply) == 0 || noAck {
-		return true
-	}
+}
+
+// sendAck delivers the PubAck (or the error) of a publish to reply.
+func (st *stream) sendAck(pub *client, reply []byte, r pubResult) {
+	acc, name, domain := st.jsa.acc, st.name, st.jsa.js.opts.Domain
 	if r.err != nil {
 		pub.deliverIn(acc, reply, nil, 0, api.PubAckError(name, r.err))
-		return true
+		return
 	}
 	bp := ackBufs.Get().(*[]byte)
 	*bp = api.AppendPubAck((*bp)[:0], name, domain, r.seq, r.duplicate)
 	pub.deliverIn(acc, reply, nil, 0, *bp)
 	ackBufs.Put(bp)
-	return true
+}
+
+// jsAckBatch holds the PubAcks of one read batch of a client until their
+// streams' records are written: publishes to file streams append to the
+// store's buffer, and one write(2) per stream per batch makes them
+// durable before any of their acks is delivered. The reply subjects are
+// copied into one reused buffer, so a batch allocates nothing once warm.
+type jsAckBatch struct {
+	acks    []pendingAck
+	replies []byte
+	flushed []*stream
+}
+
+type pendingAck struct {
+	st       *stream
+	r        pubResult
+	from, to int // the reply subject in replies; empty: no ack
+}
+
+func (b *jsAckBatch) add(st *stream, reply []byte, r pubResult) {
+	from := len(b.replies)
+	b.replies = append(b.replies, reply...)
+	b.acks = append(b.acks, pendingAck{st: st, r: r, from: from, to: len(b.replies)})
+}
+
+// flushJetStreamAcks writes the streams this batch stored into, then
+// delivers the acks: a stream whose write failed acks "insufficient
+// resources" for every message of the batch (none of them is stored).
+func (c *client) flushJetStreamAcks() {
+	b := &c.jsAcks
+	var failed []*stream
+	for i := range b.acks {
+		st := b.acks[i].st
+		if slices.Contains(b.flushed, st) {
+			continue
+		}
+		b.flushed = append(b.flushed, st)
+		if err := st.flushStore(); err != nil {
+			failed = append(failed, st)
+		}
+	}
+	for i := range b.acks {
+		a := &b.acks[i]
+		if a.to > a.from {
+			r := a.r
+			if r.err == nil && slices.Contains(failed, a.st) {
+				r = pubResult{err: api.JSInsufficientResourcesErr.New()}
+			}
+			a.st.sendAck(c, b.replies[a.from:a.to], r)
+		}
+		*a = pendingAck{}
+	}
+	clear(b.flushed)
+	b.acks, b.replies, b.flushed = b.acks[:0], b.replies[:0], b.flushed[:0]
+}
+
+// flushStore writes the stream's deferred records.
+func (st *stream) flushStore() error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	err := st.store.Flush()
+	if err != nil && !errors.Is(err, store.ErrStoreClosed) {
+		st.jsa.js.srv.log.Errorf("JetStream: stream '%s > %s' failed to write messages: %v", st.jsa.acc.name, st.name, err)
+	}
+	return err
 }
 
 // ackBufs hold PubAcks while they are delivered (deliverIn copies them),

@@ -95,7 +95,7 @@ func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recove
 				return nil, err
 			}
 		}
-		fcfg := store.FileConfig{Dir: filepath.Join(st.dir, "msgs"), SyncAlways: js.opts.SyncAlways,
+		fcfg := store.FileConfig{Dir: filepath.Join(st.dir, "msgs"), SyncAlways: js.opts.SyncAlways, DeferWrites: true,
 			Cipher: js.opts.Cipher, Key: []byte(js.opts.Key)}
 		fs, rec, err := store.OpenFileStore(fcfg, storeConfig(&cfg))
 		for _, d := range rec.Dropped {

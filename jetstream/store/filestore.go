@@ -104,11 +104,11 @@ type fileStore struct {
 	// With DeferWrites: records of the active block not written yet
 	// (they start at file offset wbase), and the error that lost some
 	// (sticky: every later Flush and StoreMsg fails, see Flush).
-	wbuf  []byte
-	wbase int64
-	werr  error
-	sweep   bool   // a block may have become empty: flush looks
-	closed  bool
+	wbuf   []byte
+	wbase  int64
+	werr   error
+	sweep  bool // a block may have become empty: flush looks
+	closed bool
 }
 
 // OpenFileStore opens (or creates) the file store in fcfg.Dir, recovering

@@ -28,11 +28,14 @@ import (
 // so it must not block for long):
 //
 //   - A publish to a stream subject is stored inline, in the publisher's
-//     delivery: the store's append is one write(2) under the stream's
-//     lock (no fsync unless sync_interval is "always"), and doing it
-//     inline keeps a publisher's messages in order, lets the PubAck join
-//     the publisher's coalesced writes, and means the ack is only sent
-//     after the record is in the file. This is the hot path.
+//     delivery: the record is appended to the stream store's write
+//     buffer under the stream's lock. At the end of the publisher's read
+//     batch (client.flushPending) each stream written to is flushed with
+//     one write(2) and only then are the batch's PubAcks delivered, so an
+//     ack always follows its record into the file, a burst of publishes
+//     costs one system call, and the acks join the publisher's coalesced
+//     output. Publishes from routes and internal clients, which have no
+//     read batch, are written at once. This is the hot path.
 //   - Every API request is copied and handed to one worker goroutine per
 //     server (a bounded queue), because creating, deleting, purging or
 //     listing streams touches the disk and may take milliseconds: done

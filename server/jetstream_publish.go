@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/natsd/natsd/jetstream/api"
 	"github.com/natsd/natsd/jetstream/store"
@@ -274,7 +275,9 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 	if e := st.jsa.checkLimits(st, len(subject)+len(hdr)+len(msg)); e != nil {
 		return pubResult{err: e}
 	}
-	subj := string(subject)
+	// A view of the subject, not a copy: the store copies a subject it
+	// keeps (a new one) and encodes it into the record.
+	subj := unsafe.String(unsafe.SliceData(subject), len(subject))
 	if st.tr != nil && st.tr.Match(subject) {
 		if out, err := st.tr.Apply(subj, nil); err == nil {
 			subj = out

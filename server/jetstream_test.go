@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -638,5 +640,65 @@ func TestJetStreamMonitoring(t *testing.T) {
 	v := get("/varz")["jetstream"].(map[string]any)
 	if v["config"].(map[string]any)["sync_interval"].(float64) != float64(2*time.Minute) || v["stats"].(map[string]any)["accounts"].(float64) != 1 {
 		t.Fatalf("/varz jetstream: %v", v)
+	}
+}
+
+// TestJetStreamPublishAllocations: storing a published message and
+// acking it allocates nothing per message in steady state, from the PUB
+// to the PubAck on the wire (but the memory store's copy of the message).
+func TestJetStreamPublishAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates; run without -race")
+	}
+	s := jsStart(t, "", nil)
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	for _, storage := range []jetstream.StorageType{jetstream.FileStorage, jetstream.MemoryStorage} {
+		name := "ALLOC" + storage.String()
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{name}, Storage: storage}); err != nil {
+			t.Fatal(err)
+		}
+		conn, br := rawConn(t, s, `{"verbose":false}`)
+		io.WriteString(conn, "SUB ack 1\r\nPING\r\n")
+		if l, _ := br.ReadString('\n'); l != "PONG\r\n" {
+			t.Fatalf("sub: %q", l)
+		}
+		const batch = 1000
+		var msgs []byte
+		for i := 0; i < batch; i++ {
+			msgs = append(msgs, "PUB "+name+" ack 128\r\n"+strings.Repeat("x", 128)+"\r\n"...)
+		}
+		pump := func(rounds int) {
+			for r := 0; r < rounds; r++ {
+				if _, err := conn.Write(msgs); err != nil {
+					t.Fatal(err)
+				}
+				for i := 0; i < 2*batch; i++ { // MSG line, then the ack
+					l, err := br.ReadString('\n')
+					if err != nil {
+						t.Fatal(err)
+					}
+					if i == 1 && strings.Contains(l, "error") {
+						t.Fatalf("ack: %s", l)
+					}
+				}
+			}
+		}
+		pump(5)
+		var before, after runtime.MemStats
+		const rounds = 20
+		runtime.ReadMemStats(&before)
+		pump(rounds)
+		runtime.ReadMemStats(&after)
+		total := batch * rounds
+		// The test's reader allocates a string per line (2 per message);
+		// a memory stream keeps each message in a buffer of its own.
+		keep := 0
+		if storage == jetstream.MemoryStorage {
+			keep = total
+		}
+		if allocs := after.Mallocs - before.Mallocs - uint64(2*total+keep); allocs > uint64(total/10) {
+			t.Fatalf("%s: %d allocations beyond the test's for %d messages", storage, allocs, total)
+		}
 	}
 }

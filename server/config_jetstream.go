@@ -176,6 +176,12 @@ func accountJetStreamValue(v *conf.Value) (*accounts.JetStreamLimits, error) {
 	m, _ := v.AsMap()
 	for i := range m.Keys {
 		k := &m.Keys[i]
+		if strings.EqualFold(k.Name, "max_bytes_required") {
+			if _, err := k.Value.AsBool(); err != nil {
+				return nil, err
+			}
+			continue // accepted; not enforced yet (see README, JetStream)
+		}
 		n, err := k.Value.AsInt()
 		if err != nil {
 			if strings.EqualFold(k.Name, "enabled") {
@@ -199,7 +205,7 @@ func accountJetStreamValue(v *conf.Value) (*accounts.JetStreamLimits, error) {
 			unl.MaxStreams = int(n)
 		case "max_consumers":
 			unl.MaxConsumers = int(n)
-		case "max_bytes_required", "max_ack_pending", "mem_max_stream_bytes", "store_max_stream_bytes":
+		case "max_ack_pending", "mem_max_stream_bytes", "store_max_stream_bytes":
 			// accepted; not enforced yet (see README, JetStream).
 		default:
 			return nil, &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in account jetstream (expected max_mem, max_file, max_streams, max_consumers)", k.Name)}

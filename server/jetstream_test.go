@@ -588,6 +588,10 @@ func TestJetStreamConfigFile(t *testing.T) {
 	if !j.Enabled || j.StoreDir != "/data" || j.MaxMemory != 1<<30 || j.MaxStore != 10<<30 || j.Domain != "hub" || !j.SyncAlways || j.MaxBufferedMsgs != 100 || j.MaxBufferedSize != 1<<20 {
 		t.Fatalf("parsed: %+v", j)
 	}
+	o, err = ProcessConfigFile(write("jetstream: true\naccounts { A { jetstream { max_mem: 1MB, max_bytes_required: true } } }\n"))
+	if err != nil || o.Accounts[0].JetStream == nil || o.Accounts[0].JetStream.MaxMemory != 1<<20 || o.Accounts[0].JetStream.MaxStore != -1 {
+		t.Fatalf("account limits: %v", err)
+	}
 	o, err = ProcessConfigFile(write("jetstream: enabled\n"))
 	if err != nil || !o.JetStream.Enabled {
 		t.Fatalf("enabled: %+v %v", o, err)
@@ -701,4 +705,24 @@ func TestJetStreamPublishAllocations(t *testing.T) {
 			t.Fatalf("%s: %d allocations beyond the test's for %d messages", storage, allocs, total)
 		}
 	}
+}
+
+// TestJetStreamDuplicateWindow: a Msg-Id is a duplicate inside the window
+// and a new message after it.
+func TestJetStreamDuplicateWindow(t *testing.T) {
+	s := jsStart(t, "", nil)
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "DW", Subjects: []string{"dw"}, Duplicates: 300 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	a1, _ := js.Publish(ctx, "dw", nil, jetstream.WithMsgID("x"))
+	a2, _ := js.Publish(ctx, "dw", nil, jetstream.WithMsgID("x"))
+	if a1 == nil || a2 == nil || !a2.Duplicate || a2.Sequence != a1.Sequence {
+		t.Fatalf("inside the window: %+v %+v", a1, a2)
+	}
+	waitFor(t, func() bool {
+		a, err := js.Publish(ctx, "dw", nil, jetstream.WithMsgID("x"))
+		return err == nil && !a.Duplicate && a.Sequence == 2
+	})
 }

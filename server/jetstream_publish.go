@@ -23,6 +23,7 @@ const (
 	hdrExpectedLastID   = "Nats-Expected-Last-Msg-Id"
 	hdrRollup           = "Nats-Rollup"
 	hdrTTL              = "Nats-TTL"
+	hdrMarkerReason     = "Nats-Marker-Reason"
 )
 
 // getHeader returns the value of key in a NATS header block (nil when

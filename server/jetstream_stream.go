@@ -286,14 +286,54 @@ func (st *stream) armExpiryLocked() {
 	}
 }
 
-// expire removes what max_age and the per-message TTLs let go.
+// expire removes what max_age and the per-message TTLs let go. With
+// subject_delete_marker_ttl, a subject whose last message max_age removed
+// gets a marker: an empty message with Nats-Marker-Reason: MaxAge, a
+// Nats-TTL of the marker TTL and Nats-Rollup: sub, as nats-server 2.11+
+// places them (markers and messages with their own TTL get none).
 func (st *stream) expire() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
 		return
 	}
-	st.store.ExpireOld(time.Now().UnixNano(), nil)
+	now := time.Now().UnixNano()
+	var marks []string
+	if ttl := st.cfg.SubjectDeleteMarkerTTL; ttl > 0 && st.cfg.MaxAge > 0 {
+		cutoff := now - int64(st.cfg.MaxAge)
+		var ss store.State
+		st.store.FastState(&ss)
+		var sm store.StoreMsg
+		seen := map[string]bool{}
+		for seq := ss.FirstSeq; ; {
+			m, err := st.store.LoadNextMsg(">", seq, &sm)
+			if err != nil || m.Ts > cutoff {
+				break
+			}
+			seq = m.Seq + 1
+			if getHeader(m.Hdr, hdrMarkerReason) != nil || getHeader(m.Hdr, hdrTTL) != nil || seen[m.Subject] {
+				continue
+			}
+			seen[m.Subject] = true
+			marks = append(marks, m.Subject)
+		}
+	}
+	st.store.ExpireOld(now, nil)
+	if len(marks) > 0 {
+		ttl := st.cfg.SubjectDeleteMarkerTTL
+		hdr := []byte("NATS/1.0\r\n" + hdrMarkerReason + ": MaxAge\r\n" + hdrTTL + ": " + ttl.String() + "\r\n" + hdrRollup + ": sub\r\n\r\n")
+		for _, subj := range marks {
+			if st.store.FilteredState(0, subj).Msgs == 0 {
+				if _, err := st.store.StoreMsg(subj, hdr, nil, now, int64(ttl/time.Second)); err != nil {
+					st.jsa.js.srv.log.Warnf("JetStream: stream '%s > %s': subject delete marker: %v", st.jsa.acc.name, st.name, err)
+				}
+			}
+		}
+		st.store.Flush()
+		if st.nwait.Load() != 0 {
+			st.wakeLocked()
+		}
+	}
 	st.expAt = 0
 	st.armExpiryLocked()
 }

@@ -726,3 +726,31 @@ func TestJetStreamDuplicateWindow(t *testing.T) {
 		return err == nil && !a.Duplicate && a.Sequence == 2
 	})
 }
+
+// TestJetStreamSubjectDeleteMarkers: when max_age removes a subject's
+// last message, a marker takes its place, and goes after its own TTL.
+func TestJetStreamSubjectDeleteMarkers(t *testing.T) {
+	s := jsStart(t, "", nil)
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	st, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "SDM", Subjects: []string{"sdm.>"},
+		MaxAge: time.Second, SubjectDeleteMarkerTTL: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := st.CachedInfo().Config; !c.AllowMsgTTL || !c.AllowRollup {
+		t.Fatalf("defaults: %+v", c)
+	}
+	js.Publish(ctx, "sdm.a", []byte("1"))
+	var marker *jetstream.RawStreamMsg
+	waitFor(t, func() bool {
+		m, err := st.GetMsg(ctx, 2)
+		marker = m
+		return err == nil
+	})
+	if marker.Subject != "sdm.a" || marker.Header.Get("Nats-Marker-Reason") != "MaxAge" || marker.Header.Get("Nats-TTL") != "1s" ||
+		marker.Header.Get("Nats-Rollup") != "sub" || len(marker.Data) != 0 {
+		t.Fatalf("marker: %+v", marker)
+	}
+	waitFor(t, func() bool { i, _ := st.Info(ctx); return i.State.Msgs == 0 && i.State.LastSeq == 2 })
+}

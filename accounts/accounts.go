@@ -141,6 +141,17 @@ type Account struct {
 	// Mappings are the account's subject mappings, compiled, in the
 	// order of the configuration (the first that matches applies).
 	Mappings []*transform.Mapping
+	// JetStream is the account's jetstream key: nil when JetStream is off
+	// for the account (server/config_jetstream.go fills it).
+	JetStream *JetStreamLimits
+}
+
+// JetStreamLimits are an account's JetStream limits; -1 is unlimited.
+type JetStreamLimits struct {
+	MaxMemory    int64
+	MaxStore     int64
+	MaxStreams   int
+	MaxConsumers int
 }
 
 // errAt builds a positioned configuration error.

@@ -84,6 +84,7 @@ func NewHandler(src Source, opts HandlerOptions) *Handler {
 	route(SubszPath, h.subsz)
 	route(SubsAlias, h.subsz)
 	route(HealthzPath, h.healthz)
+	route(JszPath, h.jsz)
 	route(StackszPath, h.stacksz)
 	if az, ok := src.(AccountzSource); ok {
 		route(AccountzPath, h.accountz(az))

@@ -130,8 +130,12 @@ type WebsocketOptsVarz struct {
 	Compression      bool          `json:"compression,omitempty"`
 }
 
-// JetStreamVarz is the JetStream section of /varz (natsd has none).
-type JetStreamVarz struct{}
+// JetStreamVarz is the JetStream section of /varz: empty when JetStream
+// is off.
+type JetStreamVarz struct {
+	Config *JetStreamConfig `json:"config,omitempty"`
+	Stats  *JetStreamStats  `json:"stats,omitempty"`
+}
 
 // SlowConsumersStats splits slow consumers by connection kind.
 type SlowConsumersStats struct {

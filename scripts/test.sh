@@ -3,7 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# 0. What the browser test needs (Chromium, the nats.ws client from npm).
+# 0. natscli for the operator tests (test/natscli_stream_test.go): built
+#    once from the Go module proxy into a cache directory, then reused.
+NATSCLI_VERSION=v0.5.0
+NATSCLI_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/natsd-test/natscli-$NATSCLI_VERSION"
+if [ ! -x "$NATSCLI_DIR/nats" ]; then
+  GOBIN="$NATSCLI_DIR" go install "github.com/nats-io/natscli/nats@$NATSCLI_VERSION"
+fi
+export NATS_CLI="$NATSCLI_DIR/nats"
+export NATSD_REQUIRE_NATSCLI=1
+
+# 0b. What the browser test needs (Chromium, the nats.ws client from npm).
 bash scripts/ensure-browser-deps.sh
 
 # 1. Every package, with the race detector.

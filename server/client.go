@@ -96,6 +96,7 @@ type client struct {
 	// (mappings.go); rng picks weighted destinations.
 	pubMap []byte
 	rng    *rand.Rand
+	jsAcks jsAckBatch // PubAcks waiting for their stream's write (jetstream_publish.go)
 	// rtargets[:nrt] are the routes the message being delivered goes to
 	// (route.go); the slice is reused for every message.
 	rtargets []routeTarget

@@ -133,6 +133,9 @@ func (c *client) readFailed(err error) {
 // flushPending wakes the writers of every connection this read batch
 // produced output for, once per batch rather than once per message.
 func (c *client) flushPending() {
+	if len(c.jsAcks.acks) > 0 {
+		c.flushJetStreamAcks()
+	}
 	for i, r := range c.flushSet {
 		r.signalFlush()
 		c.flushSet[i] = nil

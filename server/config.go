@@ -51,6 +51,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"tls"}, set: setTLS, reload: true},
 	{names: []string{"allow_non_tls"}, set: boolTo(func(o *Options) *bool { return &o.AllowNonTLS })},
 	{names: []string{"cluster"}, set: setCluster},
+	{names: []string{"jetstream"}, set: setJetStream},
 	{names: []string{"accounts"}, set: setAccounts, reload: true},
 	{names: []string{"mappings", "maps"}, set: setMappings, reload: true},
 	{names: []string{"system_account", "system"}, set: stringTo(func(o *Options) *string { return &o.SystemAccount })},
@@ -78,7 +79,7 @@ var topLevelKeys = []optionKey{
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
 	"gateway", "leafnodes", "leaf", "mqtt",
-	"jetstream", "operator", "operators", "resolver",
+	"operator", "operators", "resolver",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a

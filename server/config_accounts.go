@@ -107,7 +107,9 @@ func accountValue(acc *accounts.Account, v *conf.Value) ([]posUser, error) {
 			err = limitsValue(&acc.Limits, k.Value)
 		case containsFold([]string{"mappings", "maps"}, k.Name):
 			acc.Mappings, err = mappingsValue(k.Value, fmt.Sprintf("account %q", acc.Name))
-		case containsFold([]string{"jetstream", "nkey", "default_permissions", "msg_trace", "trace_dest"}, k.Name):
+		case containsFold([]string{"jetstream"}, k.Name):
+			acc.JetStream, err = accountJetStreamValue(k.Value)
+		case containsFold([]string{"nkey", "default_permissions", "msg_trace", "trace_dest"}, k.Name):
 			err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in account %q is not supported by natsd yet", k.Name, acc.Name)}
 		default:
 			if k.Used {

@@ -22,6 +22,7 @@ type serverInfo struct {
 	TLSVerify    bool   `json:"tls_verify,omitempty"`
 	TLSAvailable bool   `json:"tls_available,omitempty"` // allow_non_tls
 	MaxPayload   int32  `json:"max_payload"`
+	JetStream    bool   `json:"jetstream,omitempty"`
 	ClientID     uint64 `json:"client_id,omitempty"`
 	ClientIP     string `json:"client_ip,omitempty"`
 	Nonce        string `json:"nonce,omitempty"`
@@ -57,6 +58,7 @@ func (s *Server) baseInfo() serverInfo {
 		TLSVerify:    ts != nil && ts.verify,
 		TLSAvailable: ts != nil && ts.allowNonTLS,
 		MaxPayload:   s.getOpts().MaxPayload,
+		JetStream:    s.js.Load() != nil,
 		Cluster:      s.getOpts().Cluster.Name,
 		ConnectURLs:  s.clientConnectURLs(),
 	}

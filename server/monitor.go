@@ -184,6 +184,10 @@ func (s *Server) Varz() *monitor.Varz {
 	v.Subscriptions = s.NumSubscriptions()
 	v.SystemAccount = s.SystemAccount()
 	s.clusterVarz(v)
+	if js := s.js.Load(); js != nil {
+		cfg, stats := js.configVarz(), js.stats()
+		v.JetStream = monitor.JetStreamVarz{Config: cfg, Stats: &stats}
+	}
 	return v
 }
 

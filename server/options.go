@@ -129,6 +129,9 @@ type Options struct {
 	PidFile string
 	NoLog   bool // silence all logging (tests)
 
+	// JetStream configures the persistence layer (server/jetstream.go).
+	JetStream JetStreamOpts
+
 	// LameDuckDuration and LameDuckGracePeriod are used by lame-duck mode.
 	LameDuckDuration    time.Duration
 	LameDuckGracePeriod time.Duration
@@ -219,6 +222,9 @@ func (o *Options) validate() error {
 		return err
 	}
 	if err := o.Websocket.validate(o); err != nil {
+		return err
+	}
+	if err := o.JetStream.validate(); err != nil {
 		return err
 	}
 	if o.LogFormat != "" && o.LogFormat != "text" && o.LogFormat != "json" {

@@ -3,7 +3,7 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
 // cluster.go. Account.rtabMu is only held to make an account's reply
@@ -11,6 +11,10 @@
 // leaf.) Server.mu also guards each Account's connection count.
 // wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
 // connection's own locks (package websocket) are leaves below client.mu.
+//
+// The JetStream locks are jetstream.go's: a stream's lock is held while
+// it stores a message or changes its subscriptions, never while it
+// delivers; a message store's own lock is a leaf.
 //
 // Every connection belongs to an account (account.go), which owns the
 // subject index its messages are matched in.
@@ -92,8 +96,9 @@ type Server struct {
 	nextCID     atomic.Uint64
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
 	stats       serverStats
-	mon         monitorState // monitoring: HTTP listener, closed connections (monitor.go)
-	ws          wsState      // the WebSocket listener (websocket.go)
+	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
+	ws          wsState                   // the WebSocket listener (websocket.go)
+	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -183,6 +188,14 @@ func (s *Server) Start() error {
 	s.logBanner()
 	for _, w := range s.authenticator().Warnings() {
 		s.log.Warnf("%s", w)
+	}
+
+	if s.getOpts().JetStream.Enabled {
+		if err := s.enableJetStream(); err != nil {
+			s.log.Fatalf("Can't start JetStream: %v", err)
+			return fmt.Errorf("starting JetStream: %w", err)
+		}
+		s.answerJetStreamDisabled()
 	}
 
 	port := s.getOpts().Port
@@ -345,6 +358,7 @@ func (s *Server) Shutdown() {
 		c.closeConnection(ServerShutdown, true)
 	}
 	s.shutdownCluster()
+	s.shutdownJetStream()
 	s.wg.Wait()
 	if s.getOpts().PidFile != "" {
 		os.Remove(s.getOpts().PidFile)

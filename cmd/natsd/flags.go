@@ -59,6 +59,10 @@ Limits:
         --lame_duck_duration <d>     Time over which lame-duck mode closes clients (default: 2m)
         --lame_duck_grace_period <d> Wait before lame-duck mode starts closing clients (default: 10s)
 
+JetStream Options:
+    -js, --jetstream                 Enable JetStream functionality
+    -sd, --store_dir <dir>           Set the storage directory
+
 Logging Options:
     -l, --log <file>                 File to redirect log output
     -T, --logtime                    Timestamp log entries (default: true)
@@ -152,6 +156,13 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	for _, n := range []string{"sl", "signal"} {
 		fs.StringVar(&cmd.signal, n, "", "")
 	}
+	for _, n := range []string{"js", "jetstream"} {
+		fs.BoolVar(&opts.JetStream.Enabled, n, opts.JetStream.Enabled, "")
+	}
+	var storeDir string
+	for _, n := range []string{"sd", "store_dir"} {
+		fs.StringVar(&storeDir, n, "", "")
+	}
 	fs.DurationVar(&opts.LameDuckDuration, "lame_duck_duration", opts.LameDuckDuration, "")
 	fs.DurationVar(&opts.LameDuckGracePeriod, "lame_duck_grace_period", opts.LameDuckGracePeriod, "")
 	for _, n := range []string{"l", "log"} {
@@ -213,6 +224,11 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	}
 	if debugTrace {
 		opts.Debug, opts.Trace = true, true
+	}
+	if storeDir != "" {
+		// nats-server: a store directory on the command line sets it, and
+		// -js turns JetStream on.
+		opts.JetStream.StoreDir = storeDir
 	}
 	if cmd.showTLSHelp {
 		return cmd, nil

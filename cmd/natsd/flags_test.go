@@ -15,6 +15,9 @@ func TestParseFlagsSpellings(t *testing.T) {
 		check func(c *command) bool
 	}{
 		{[]string{"-a", "127.0.0.1"}, func(c *command) bool { return c.opts.Host == "127.0.0.1" }},
+		{[]string{"-js"}, func(c *command) bool { return c.opts.JetStream.Enabled }},
+		{[]string{"--jetstream", "--store_dir", "/d"}, func(c *command) bool { return c.opts.JetStream.Enabled && c.opts.JetStream.StoreDir == "/d" }},
+		{[]string{"-sd", "/e"}, func(c *command) bool { return !c.opts.JetStream.Enabled && c.opts.JetStream.StoreDir == "/e" }},
 		{[]string{"--addr", "10.0.0.1"}, func(c *command) bool { return c.opts.Host == "10.0.0.1" }},
 		{[]string{"--net=1.2.3.4"}, func(c *command) bool { return c.opts.Host == "1.2.3.4" }},
 		{[]string{"-p", "4333"}, func(c *command) bool { return c.opts.Port == 4333 }},

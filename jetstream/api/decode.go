@@ -41,5 +41,21 @@ func jsonErrorText(err error) string {
 	if err == io.EOF {
 		return "unexpected EOF"
 	}
-	return strings.ReplaceAll(err.Error(), "Go value of type api.", "Go value of type server.")
+	msg := strings.ReplaceAll(err.Error(), "Go value of type api.", "Go value of type server.")
+	if strings.Contains(msg, "Go struct field ") {
+		msg = serverTypeNames.Replace(msg)
+	}
+	return msg
 }
+
+// serverTypeNames renames request types to nats-server's in "Go struct
+// field T.path" errors (recorded from v2.15.2).
+var serverTypeNames = strings.NewReplacer(
+	"field StreamNamesRequest", "field JSApiStreamNamesRequest",
+	"field StreamListRequest", "field JSApiStreamListRequest",
+	"field StreamInfoRequest", "field JSApiStreamInfoRequest",
+	"field StreamPurgeRequest", "field JSApiStreamPurgeRequest",
+	"field MsgGetRequest", "field JSApiMsgGetRequest",
+	"field MsgDeleteRequest", "field JSApiMsgDeleteRequest",
+	".PagedRequest.", ".ApiPagedRequest.",
+)

@@ -37,3 +37,23 @@ func TestDecodeErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeFieldErrorNames: type errors inside request structs name
+// nats-server's types, as the reference words them.
+func TestDecodeFieldErrorNames(t *testing.T) {
+	for _, tt := range []struct {
+		v    any
+		body string
+		want string
+	}{
+		{&StreamNamesRequest{}, `{"offset":"x"}`, "invalid JSON: json: cannot unmarshal string into Go struct field JSApiStreamNamesRequest.ApiPagedRequest.offset of type int"},
+		{&StreamListRequest{}, `{"offset":"x"}`, "invalid JSON: json: cannot unmarshal string into Go struct field JSApiStreamListRequest.ApiPagedRequest.offset of type int"},
+		{&StreamPurgeRequest{}, `{"seq":"x"}`, "invalid JSON: json: cannot unmarshal string into Go struct field JSApiStreamPurgeRequest.seq of type uint64"},
+		{&MsgGetRequest{}, `{"seq":"x"}`, "invalid JSON: json: cannot unmarshal string into Go struct field JSApiMsgGetRequest.seq of type uint64"},
+		{&StreamConfigRequest{}, `{"max_msgs":"x"}`, "invalid JSON: json: cannot unmarshal string into Go struct field StreamConfigRequest.StreamConfig.max_msgs of type int64"},
+	} {
+		if e := Decode([]byte(tt.body), tt.v); e == nil || e.Description != tt.want {
+			t.Errorf("%T %s: %v, want %q", tt.v, tt.body, e, tt.want)
+		}
+	}
+}

@@ -1,5 +1,7 @@
 package api
 
+import "time"
+
 // Response types: the "type" of every API response.
 const (
 	TypePrefix = "io.nats.jetstream.api.v1."
@@ -83,6 +85,12 @@ type StreamNamesRequest struct {
 	Subject string `json:"subject,omitempty"`
 }
 
+// StreamListRequest is STREAM.LIST's body.
+type StreamListRequest struct {
+	PagedRequest
+	Subject string `json:"subject,omitempty"`
+}
+
 // StreamNamesResponse answers STREAM.NAMES.
 type StreamNamesResponse struct {
 	Response
@@ -162,4 +170,19 @@ type ConsumerListResponse struct {
 // ErrorResponse is a bare error response of the given type.
 func ErrorResponse(typ string, err *Error) Response {
 	return Response{Type: typ, Error: err}
+}
+
+// DirectGetRequest is the body of DIRECT.GET: one message by sequence,
+// last or next by subject, a batch from a sequence (or start time), or
+// the last message of each of several subjects (multi_last).
+type DirectGetRequest struct {
+	Seq          uint64     `json:"seq,omitempty"`
+	LastFor      string     `json:"last_by_subj,omitempty"`
+	NextFor      string     `json:"next_by_subj,omitempty"`
+	Batch        int        `json:"batch,omitempty"`
+	MaxBytes     int        `json:"max_bytes,omitempty"`
+	StartTime    *time.Time `json:"start_time,omitempty"`
+	MultiLastFor []string   `json:"multi_last,omitempty"`
+	UpToSeq      uint64     `json:"up_to_seq,omitempty"`
+	UpToTime     *time.Time `json:"up_to_time,omitempty"`
 }

@@ -26,7 +26,14 @@
 // The memory store does no I/O at all. The file store writes each record
 // with one write(2) before StoreMsg returns, so a killed process loses
 // nothing that was acknowledged; it calls fsync when the caller calls Sync,
-// or after every write with SyncAlways.
+// or after every write with SyncAlways. With FileConfig.DeferWrites,
+// StoreMsg only appends the record to a buffer, and Flush (or any call
+// that reads or changes the files) writes everything buffered with one
+// write(2): a server acks a batch of messages after one Flush. Removal
+// flags of records still in the buffer are set in the buffer. A failed
+// Flush loses the buffered records, and the error sticks (every later
+// Flush and StoreMsg returns it) until the store is reopened, so that no
+// caller takes a lost record for a stored one.
 //
 // # On-disk format (file store)
 //

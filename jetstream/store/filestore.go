@@ -21,6 +21,11 @@ type FileConfig struct {
 	// SyncAlways calls fsync after every write. Otherwise records are
 	// durable once the caller calls Sync (on its sync interval).
 	SyncAlways bool
+	// DeferWrites keeps the records StoreMsg appends in memory until
+	// Flush (or any other call that reads or changes the files), so that
+	// many messages cost one write(2). The caller must Flush before it
+	// acknowledges a message; what was not flushed is lost by a crash.
+	DeferWrites bool
 	// Cipher encrypts new blocks at rest with Key (any length; the AEAD
 	// key is derived from it with HKDF-SHA256). Blocks written without
 	// encryption stay readable; encrypted blocks need the same key.
@@ -104,8 +109,14 @@ type fileStore struct {
 	rbuf    []byte // record reads
 	dbuf    []byte // decompression
 	nextN   uint32 // number of the next block file
-	sweep   bool   // a block may have become empty: flush looks
-	closed  bool
+	// With DeferWrites: records of the active block not written yet
+	// (they start at file offset wbase), and the error that lost some
+	// (sticky: every later Flush and StoreMsg fails, see Flush).
+	wbuf   []byte
+	wbase  int64
+	werr   error
+	sweep  bool // a block may have become empty: flush looks
+	closed bool
 }
 
 // OpenFileStore opens (or creates) the file store in fcfg.Dir, recovering
@@ -185,6 +196,12 @@ func (fs *fileStore) flush() error {
 	for _, l := range fs.pending {
 		b := fs.blks[l.blk]
 		if b == nil || (b.live == 0 && b != fs.active) || int64(l.off) >= b.size {
+			continue
+		}
+		if b == fs.active && len(fs.wbuf) > 0 && int64(l.off) >= fs.wbase {
+			// Not written yet: mark it in the buffer (the checksum
+			// leaves the flag out).
+			fs.wbuf[int64(l.off)-fs.wbase+4] = l.flags | flDeleted
 			continue
 		}
 		if _, err := b.f.WriteAt(flagBytes[l.flags|flDeleted][:], int64(l.off)+4); err != nil && first == nil {
@@ -307,6 +324,9 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 	rec := fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
 	switch {
 	case b.records > 0 && b.size+int64(len(rec)) > fs.fcfg.BlockSize:
+		if err := fs.wflush(); err != nil {
+			return err
+		}
 		nb, err := fs.newBlock(blockHeader{baseSeq: seq, baseTs: ts})
 		if err != nil {
 			return err
@@ -316,13 +336,21 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 	case b.records == 0 && b.hdr.baseTs == 0 && ts != 0:
 		h := b.hdr
 		h.baseTs = ts
+		if err := fs.wflush(); err != nil {
+			return err
+		}
 		if err := fs.rotate(h); err != nil {
 			return err
 		}
 		rec = fs.enc.encode(b.hdr, uint32(b.size), seq, ts, subj, hdr, msg, ttl, compress)
 	}
 	off := b.size
-	if _, err := b.f.WriteAt(rec, off); err != nil {
+	if fs.fcfg.DeferWrites {
+		if len(fs.wbuf) == 0 {
+			fs.wbase = off
+		}
+		fs.wbuf = append(fs.wbuf, rec...)
+	} else if _, err := b.f.WriteAt(rec, off); err != nil {
 		_ = b.f.Truncate(off) // drop a partial record
 		return err
 	}
@@ -332,7 +360,7 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 	b.dirty = true
 	sl := fs.c.add(seq, subj, fs.c.size(len(subj), len(hdr), len(msg)), ts, ttl)
 	sl.p = loc{off: uint32(off), flags: rec[4]}
-	if fs.fcfg.SyncAlways {
+	if fs.fcfg.SyncAlways && !fs.fcfg.DeferWrites {
 		if err := b.f.Sync(); err != nil {
 			return err
 		}
@@ -399,4 +427,32 @@ func (fs *fileStore) closeFiles() {
 	for _, b := range fs.order {
 		b.f.Close()
 	}
+}
+
+// wflush writes the deferred records. A failed write loses them for good:
+// the error sticks (Flush and StoreMsg return it until the store is
+// reopened), so that no caller acknowledges a record that is not on disk.
+func (fs *fileStore) wflush() error {
+	if fs.werr != nil {
+		return fs.werr
+	}
+	if len(fs.wbuf) == 0 {
+		return nil
+	}
+	b := fs.active
+	if _, err := b.f.WriteAt(fs.wbuf, fs.wbase); err != nil {
+		_ = b.f.Truncate(fs.wbase)
+		fs.werr = err
+		fs.wbuf = fs.wbuf[:0]
+		return err
+	}
+	fs.wbuf = fs.wbuf[:0]
+	b.dirty = true
+	if fs.fcfg.SyncAlways {
+		if err := b.f.Sync(); err != nil {
+			return err
+		}
+		b.dirty = false
+	}
+	return nil
 }

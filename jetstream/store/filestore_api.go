@@ -4,16 +4,40 @@ import (
 	"os"
 )
 
-// lock takes the store's lock and reports whether it is open.
+// lock takes the store's lock and reports whether it is open. It writes
+// the deferred records first (DeferWrites): every call that uses it
+// reads or changes the files. lockMem is for the calls that only look at
+// memory (and for StoreMsg, which appends to the deferred records).
 func (fs *fileStore) lock() bool {
+	fs.mu.Lock()
+	if fs.closed {
+		return false
+	}
+	_ = fs.wflush() // an error sticks and is reported by Flush
+	return true
+}
+
+func (fs *fileStore) lockMem() bool {
 	fs.mu.Lock()
 	return !fs.closed
 }
 
+// Flush writes the records DeferWrites kept in memory.
+func (fs *fileStore) Flush() error {
+	defer fs.mu.Unlock()
+	if !fs.lockMem() {
+		return ErrStoreClosed
+	}
+	return fs.wflush()
+}
+
 func (fs *fileStore) StoreMsg(subj string, hdr, msg []byte, ts, ttl int64) (uint64, error) {
 	defer fs.mu.Unlock()
-	if !fs.lock() {
+	if !fs.lockMem() {
 		return 0, ErrStoreClosed
+	}
+	if fs.werr != nil {
+		return 0, fs.werr
 	}
 	if err := fs.c.admit(subj, hdr, msg, ttl, true); err != nil {
 		return 0, err
@@ -27,8 +51,11 @@ func (fs *fileStore) StoreMsg(subj string, hdr, msg []byte, ts, ttl int64) (uint
 
 func (fs *fileStore) StoreRawMsg(subj string, hdr, msg []byte, seq uint64, ts, ttl int64) error {
 	defer fs.mu.Unlock()
-	if !fs.lock() {
+	if !fs.lockMem() {
 		return ErrStoreClosed
+	}
+	if fs.werr != nil {
+		return fs.werr
 	}
 	if seq <= fs.c.last {
 		return ErrSequenceMismatch
@@ -248,31 +275,31 @@ func (fs *fileStore) ExpireOld(now int64, fn func(uint64, string)) uint64 {
 
 func (fs *fileStore) NextExpiry() int64 {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	return fs.c.nextExpiry()
 }
 
 func (fs *fileStore) State() State {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	return fs.c.state()
 }
 
 func (fs *fileStore) FastState(st *State) {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	fs.c.fastState(st)
 }
 
 func (fs *fileStore) FilteredState(seq uint64, filter string) SimpleState {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	return fs.c.filteredState(seq, newFilter(filter))
 }
 
 func (fs *fileStore) SubjectsTotals(filter string) map[string]uint64 {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	return fs.c.subjectsTotals(filter)
 }
 
@@ -284,7 +311,7 @@ func (fs *fileStore) MultiLastSeqs(filters []string, maxSeq uint64, maxAllowed i
 
 func (fs *fileStore) NumPending(start uint64, filter string, lastPer bool) (uint64, uint64) {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	return fs.c.numPending(start, filter, lastPer)
 }
 
@@ -300,7 +327,7 @@ func (fs *fileStore) UpdateConfig(cfg Config) error {
 
 func (fs *fileStore) Config() Config {
 	defer fs.mu.Unlock()
-	fs.lock()
+	fs.lockMem()
 	return fs.c.cfg
 }
 

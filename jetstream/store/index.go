@@ -2,6 +2,7 @@ package store
 
 import (
 	"container/heap"
+	"strings"
 	"time"
 )
 
@@ -134,6 +135,9 @@ func (c *core[P]) add(seq uint64, subj string, size uint64, ts, ttl int64) *slot
 	}
 	id, ok := c.subjIDs[subj]
 	if !ok {
+		// The caller's string may be a view of its buffer (the server
+		// passes the subject without copying it): keep a copy.
+		subj = strings.Clone(subj)
 		if n := len(c.free); n > 0 {
 			id = c.free[n-1] + 1
 			c.free = c.free[:n-1]

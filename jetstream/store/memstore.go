@@ -238,6 +238,9 @@ func (ms *memStore) Config() Config {
 
 func (ms *memStore) Sync() error { return nil }
 
+// Flush is a no-op: a memory store has nothing to write.
+func (ms *memStore) Flush() error { return nil }
+
 func (ms *memStore) Check() error {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()

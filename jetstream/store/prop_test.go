@@ -63,6 +63,8 @@ func runProperty(t *testing.T, seed int64, ops int) {
 	if rng.Intn(3) == 0 {
 		fh.fcfg.Cipher, fh.fcfg.Key = ChaCha20Poly1305, []byte("prop")
 	}
+	deferred := rng.Intn(2) == 0
+	fh.fcfg.DeferWrites = deferred
 	fh.s.Stop()
 	fh.open()
 	now := int64(1000) * sec
@@ -109,6 +111,12 @@ func runProperty(t *testing.T, seed int64, ops int) {
 			s2, e2 := fs.StoreMsg(subj, hdr, msg, now, ttl)
 			sameErr("store", e1, e2)
 			same("store seq", s1, s2)
+			if deferred && rng.Intn(4) == 0 {
+				log = append(log, "flush")
+				if err := fs.Flush(); err != nil {
+					fail("flush: %v", err)
+				}
+			}
 		case op < 50:
 			seq := st.LastSeq + 1 + uint64(rng.Intn(4))
 			log = append(log, fmt.Sprintf("raw(%d)", seq))

@@ -198,6 +198,9 @@ type Store interface {
 	Config() Config
 	// Sync makes every written record durable (fsync). A no-op in memory.
 	Sync() error
+	// Flush writes the records a file store with DeferWrites keeps in
+	// memory (one write for all of them). A no-op otherwise.
+	Flush() error
 	// Check verifies the store's internal consistency (and for the file
 	// store, that the disk says what memory says). For tests and tools.
 	Check() error

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 go test -race -timeout 20m ./...
 
 # 2. Allocation checks: the race detector allocates, so these run without it.
-go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth
+go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform
 
 # 3. A short fuzzing pass over the pure parsers (their seed corpora already
 #    ran in step 1). The subject index's FuzzMatch is run by hand
@@ -19,3 +19,5 @@ go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzTransform$' -fuzztime 10s ./transform
+go test -run '^$' -fuzz '^FuzzStreamConfig$' -fuzztime 10s ./jetstream/api

@@ -1,0 +1,186 @@
+package api
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Consumer defaults, as nats-server has them.
+const (
+	DefaultAckWait           = 30 * time.Second
+	DefaultMaxAckPending     = 1000
+	DefaultMaxWaiting        = 512
+	DefaultInactiveThreshold = 5 * time.Second
+	MinHeartbeat             = 100 * time.Millisecond
+	MinRequestExpires        = time.Millisecond
+	maxPriorityGroupNameLen  = 16
+)
+
+// IsPush reports whether the consumer delivers to a subject (push) rather
+// than answering pull requests.
+func (c *ConsumerConfig) IsPush() bool { return c.DeliverSubject != "" }
+
+// SetDefaults fills in what nats-server fills in on CONSUMER.CREATE: a
+// durable's name is its durable name; max_deliver 0 or below is -1;
+// acknowledged consumers get an ack_wait (the first backoff, if any, else
+// 30s) and max_ack_pending 1000; pull consumers max_waiting 512;
+// ephemerals an inactive_threshold of 5s; a push consumer acknowledged by
+// flow control gets flow control with a 1s heartbeat.
+func (c *ConsumerConfig) SetDefaults() {
+	if c.Durable != "" {
+		c.Name = c.Durable
+	}
+	if c.MaxDeliver <= 0 {
+		c.MaxDeliver = -1
+	}
+	if c.AckPolicy == AckExplicit || c.AckPolicy == AckAll {
+		if len(c.BackOff) > 0 {
+			c.AckWait = c.BackOff[0]
+		} else if c.AckWait == 0 {
+			c.AckWait = DefaultAckWait
+		}
+	}
+	if c.AckPolicy == AckFlowControl && c.IsPush() {
+		// Acknowledged by flow control replies, which need the heartbeat
+		// nats-server pins to one second.
+		c.FlowControl = true
+		c.Heartbeat = time.Second
+	}
+	if c.AckPolicy != AckNone && c.MaxAckPending == 0 {
+		c.MaxAckPending = DefaultMaxAckPending
+	}
+	if !c.IsPush() && c.MaxWaiting == 0 {
+		c.MaxWaiting = DefaultMaxWaiting
+	}
+	if c.InactiveThreshold < 0 {
+		c.InactiveThreshold = 0
+	}
+	if c.Durable == "" && c.InactiveThreshold == 0 {
+		c.InactiveThreshold = DefaultInactiveThreshold
+	}
+}
+
+// deliverPolicyText is how nats-server names a deliver policy in errors.
+var deliverPolicyText = []string{"all", "last", "new", "by start sequence", "by start time", "last per subject"}
+
+func policyErr(p DeliverPolicy, what string) *Error {
+	name := "unknown"
+	if int(p) < len(deliverPolicyText) {
+		name = deliverPolicyText[p]
+	}
+	return JSConsumerInvalidPolicyErrF.New("{err}", "consumer delivery policy is deliver "+name+", but "+what)
+}
+
+var priorityGroupName = regexp.MustCompile(`^[a-zA-Z0-9/_=-]{1,16}$`)
+
+// Validate checks a consumer config (after SetDefaults) as nats-server
+// does and returns the API error it answers with. Checks that need the
+// stream or the server (names in the subject, filters against the stream's
+// subjects, limits) are the caller's.
+func (c *ConsumerConfig) Validate(o ValidateOptions) *Error {
+	if len(c.Description) > MaxDescriptionLen {
+		return JSConsumerDescriptionTooLongErrF.New("{max}", strconv.Itoa(MaxDescriptionLen))
+	}
+	switch c.DeliverPolicy {
+	case DeliverAll, DeliverLast, DeliverNew, DeliverLastPerSubject:
+		if c.OptStartSeq > 0 {
+			return policyErr(c.DeliverPolicy, "optional start sequence is also set")
+		}
+		if c.OptStartTime != nil {
+			return policyErr(c.DeliverPolicy, "optional start time is also set")
+		}
+		if c.DeliverPolicy == DeliverLastPerSubject && c.FilterSubject == "" && len(c.FilterSubjects) == 0 {
+			return policyErr(c.DeliverPolicy, "optional filter subject is not set")
+		}
+	case DeliverByStartSequence:
+		if c.OptStartSeq == 0 {
+			return policyErr(c.DeliverPolicy, "optional start sequence is not set")
+		}
+		if c.OptStartTime != nil {
+			return policyErr(c.DeliverPolicy, "optional start time is also set")
+		}
+	case DeliverByStartTime:
+		if c.OptStartTime == nil {
+			return policyErr(c.DeliverPolicy, "optional start time is not set")
+		}
+		if c.OptStartSeq > 0 {
+			return policyErr(c.DeliverPolicy, "optional start sequence is also set")
+		}
+	}
+	if c.AckPolicy == AckFlowControl {
+		switch {
+		case !c.IsPush():
+			return JSConsumerAckFCRequiresPushErr.New()
+		case c.AckWait != 0:
+			return JSConsumerAckFCRequiresNoAckWaitErr.New()
+		case c.MaxDeliver > 0:
+			return JSConsumerAckFCRequiresNoMaxDeliverErr.New()
+		}
+	}
+	if c.AckWait < 0 {
+		return JSConsumerAckWaitNegativeErr.New()
+	}
+	if len(c.BackOff) > 0 && c.MaxDeliver != -1 && c.MaxDeliver <= len(c.BackOff) {
+		return JSConsumerMaxDeliverBackoffErr.New()
+	}
+	if c.SampleFrequency != "" {
+		s := strings.TrimSuffix(strings.TrimSpace(c.SampleFrequency), "%")
+		if _, err := strconv.Atoi(s); err != nil {
+			return JSConsumerInvalidSamplingErrF.New("{err}", err.Error())
+		}
+	}
+	if c.IsPush() {
+		if c.MaxWaiting != 0 {
+			return JSConsumerPushMaxWaitingErr.New()
+		}
+		if len(c.PriorityGroups) > 0 {
+			return JSConsumerPushWithPriorityGroupErr.New()
+		}
+	} else {
+		if c.Heartbeat > 0 {
+			return JSConsumerHBRequiresPushErr.New()
+		}
+		if c.FlowControl {
+			return JSConsumerFCRequiresPushErr.New()
+		}
+		if c.RateLimit > 0 {
+			return JSConsumerPullWithRateLimitErr.New()
+		}
+	}
+	if c.FlowControl && c.Heartbeat == 0 {
+		return JSConsumerWithFlowControlNeedsHeartbeats.New()
+	}
+	if c.Heartbeat > 0 && c.Heartbeat < MinHeartbeat {
+		return JSConsumerSmallHeartbeatErr.New()
+	}
+	if c.MaxRequestExpires > 0 && c.MaxRequestExpires < MinRequestExpires {
+		return JSConsumerMaxRequestExpiresTooSmall.New()
+	}
+	if c.FilterSubject != "" && len(c.FilterSubjects) > 0 {
+		return JSConsumerDuplicateFilterSubjects.New()
+	}
+	for i, f := range c.FilterSubjects {
+		for _, g := range c.FilterSubjects[i+1:] {
+			if SubjectsOverlap(f, g) {
+				return JSConsumerOverlappingSubjectFilters.New()
+			}
+		}
+	}
+	if c.PriorityPolicy != PriorityNone && len(c.PriorityGroups) == 0 {
+		return JSConsumerPriorityPolicyWithoutGroup.New()
+	}
+	if len(c.PriorityGroups) > 0 && c.PriorityPolicy == PriorityNone {
+		return JSConsumerPriorityGroupWithPolicyNone.New()
+	}
+	for _, g := range c.PriorityGroups {
+		if !priorityGroupName.MatchString(g) {
+			return JSConsumerInvalidGroupNameErr.New()
+		}
+	}
+	if c.Replicas > 1 && !o.Clustered {
+		return JSStreamReplicasNotSupportedErr.New()
+	}
+	return nil
+}

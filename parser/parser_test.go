@@ -11,10 +11,10 @@ import (
 // table is shared by the split tests, which replay every case cut at every
 // byte boundary.
 type parseCase struct {
-	name  string
-	in    string
-	calls []string
-	err   error
+	name   string
+	in     string
+	calls  []string
+	err    error
 	route  bool // parse in route mode
 	pinned bool // parse in route mode, pinned to an account (SetPinned)
 }

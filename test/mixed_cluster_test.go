@@ -335,3 +335,82 @@ func TestMixedClusterRefJoins(t *testing.T) {
 	r1.start()
 	mxCheckCluster(t, []*clProc{n1, n2, r1})
 }
+
+// TestMixedClusterConnectURLsFailover: clients of either server learn
+// every node's client URL, and fail over from a natsd node to a
+// nats-server node and back.
+func TestMixedClusterConnectURLsFailover(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	r1 := mxNode(t, ref, "ref1", nil, nil)
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, nil)
+	n2 := mxNode(t, bin, "natsd2", []string{r1.routeURL()}, nil)
+	r1.start()
+	n1.start()
+	n2.start()
+	procs := []*clProc{r1, n1, n2}
+	mxWaitPools(t, procs)
+	want := []string{}
+	for _, p := range procs {
+		want = append(want, fmt.Sprintf("nats://127.0.0.1:%d", p.port))
+	}
+	slices.Sort(want)
+	for _, p := range procs {
+		nc := clConnect(t, mxURL(p, "a"))
+		clWaitFor(t, p.name+"'s clients learn every node", func() bool {
+			got := nc.Servers()
+			slices.Sort(got)
+			return slices.Equal(got, want)
+		})
+	}
+
+	// A subscriber connected to natsd1 only (it learns the rest), a
+	// publisher on natsd2; natsd1 dies, then the node the subscriber
+	// moved to.
+	var got atomic.Int64
+	sub, err := nats.Connect(mxURL(n1, "a"), nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	sub.Subscribe("fo.>", func(*nats.Msg) { got.Add(1) })
+	sub.Flush()
+	pub := clConnect(t, mxURL(n2, "a"))
+	clWaitFor(t, "subscriber learns the cluster", func() bool { return len(sub.Servers()) == 3 })
+	deliver := func(what string) {
+		t.Helper()
+		clWaitFor(t, what, func() bool {
+			n := got.Load()
+			pub.Publish("fo.x", []byte("x"))
+			pub.Flush()
+			deadline := time.Now().Add(300 * time.Millisecond)
+			for time.Now().Before(deadline) {
+				if got.Load() > n {
+					return true
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			return false
+		})
+	}
+	deliver("delivery before failover")
+	n1.kill()
+	clWaitFor(t, "subscriber reconnected", func() bool { return sub.IsConnected() && sub.ConnectedUrl() != "" })
+	first := sub.ConnectedServerName()
+	deliver("delivery after failing over to " + first)
+	if first == "natsd1" {
+		t.Fatalf("still connected to the killed node")
+	}
+	// Kill the node it moved to (if it is the publisher's, move the
+	// publisher first); it fails over again.
+	if first == "natsd2" {
+		pub = clConnect(t, mxURL(r1, "a"))
+		n2.kill()
+	} else {
+		r1.kill()
+	}
+	clWaitFor(t, "subscriber reconnected again", func() bool {
+		return sub.IsConnected() && sub.ConnectedServerName() != first
+	})
+	deliver("delivery after failing over to " + sub.ConnectedServerName())
+}

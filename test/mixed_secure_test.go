@@ -1,0 +1,95 @@
+//go:build !refserver
+
+package test
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// mxCerts writes a CA and a certificate for 127.0.0.1 signed by it (for
+// both server and client use) into dir, and returns their paths.
+func mxCerts(t *testing.T, dir string) (ca, cert, key string) {
+	t.Helper()
+	writePEM := func(name, typ string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mixed-ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "route"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(k)
+	return writePEM("ca.pem", "CERTIFICATE", caDER), writePEM("route.pem", "CERTIFICATE", der), writePEM("route-key.pem", "EC PRIVATE KEY", kder)
+}
+
+// TestMixedClusterTLSAndAuth: route TLS with verification and route
+// authorization between natsd and nats-server, each side soliciting; a
+// node with the wrong credentials stays out.
+func TestMixedClusterTLSAndAuth(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	ca, cert, key := mxCerts(t, t.TempDir())
+	secure := func(c *mxConf) {
+		c.extraCluster = fmt.Sprintf("  authorization { user: ruser, password: rpass }\n"+
+			"  tls { cert_file: %q, key_file: %q, ca_file: %q, verify: true }\n", cert, key, ca)
+	}
+	withCreds := func(p *clProc, pass string) string {
+		return fmt.Sprintf("nats://ruser:%s@127.0.0.1:%d", pass, p.clusterPort)
+	}
+	r1 := mxNode(t, ref, "ref1", nil, secure)
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{withCreds(r1, "rpass")}, secure)
+	n1.start()
+	r2 := mxNode(t, ref, "ref2", []string{withCreds(n1, "rpass")}, secure)
+	r2.start()
+	procs := []*clProc{r1, n1, r2}
+	mxWaitPools(t, procs)
+	mxCheckPair(t, r1, n1, 1<<20)
+	mxCheckPair(t, n1, r2, 1<<20)
+	mxCheckPair(t, r2, r1, 1<<20)
+
+	// Wrong credentials: refused by both kinds of server.
+	bad := mxNode(t, bin, "natsd-bad", []string{withCreds(r1, "nope"), withCreds(n1, "nope")}, secure)
+	bad.start()
+	clWaitFor(t, "refusals logged", func() bool {
+		return bad.logCount("Authorization Violation") >= 2
+	})
+	if n := bad.numRoutes(); n != 0 {
+		t.Fatalf("node with wrong credentials has %d routes", n)
+	}
+	for _, p := range procs {
+		if n := p.numRoutes(); n != 2 {
+			t.Fatalf("%s has %d routes", p.name, n)
+		}
+	}
+}

@@ -93,3 +93,35 @@ func TestMixedClusterTLSAndAuth(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedClusterCompression: natsd accepts every compression mode in
+// its configuration and negotiates "off"; a nats-server node configured
+// to compress routes then does not, and traffic flows both ways.
+func TestMixedClusterCompression(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	r1 := mxNode(t, ref, "ref1", nil, func(c *mxConf) { c.extraCluster = "  compression: s2_fast\n" })
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_auto\n" })
+	n1.start()
+	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_best\n" })
+	r2.start()
+	procs := []*clProc{r1, n1, r2}
+	mxWaitPools(t, procs)
+	mxCheckPair(t, r1, n1, 1<<20)
+	mxCheckPair(t, n1, r2, 1<<20)
+	var rz struct {
+		Routes []struct {
+			RemoteName  string `json:"remote_name"`
+			Compression string `json:"compression"`
+		} `json:"routes"`
+	}
+	if err := r1.get("/routez", &rz); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rz.Routes {
+		if r.RemoteName == "natsd1" && r.Compression != "off" {
+			t.Fatalf("nats-server compresses its route to natsd: %+v", r)
+		}
+	}
+}

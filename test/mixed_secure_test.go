@@ -125,3 +125,34 @@ func TestMixedClusterCompression(t *testing.T) {
 		}
 	}
 }
+
+// TestMixedClusterPinnedAccounts: with cluster.accounts pinning account A
+// on every node, A travels on its own route connection (without the
+// account in the ops) between natsd and nats-server, B on the pool, and
+// the two stay apart.
+func TestMixedClusterPinnedAccounts(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	pin := func(c *mxConf) { c.extraCluster = "  accounts: [ A ]\n" }
+	r1 := mxNode(t, ref, "ref1", nil, pin)
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, pin)
+	n1.start()
+	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, pin)
+	r2.start()
+	procs := []*clProc{r1, n1, r2}
+	mxWaitPools(t, procs)
+	// natsd keeps 5 connections to each peer: the pool, $SYS and A.
+	clWaitFor(t, "pinned routes", func() bool {
+		var rz clRoutez
+		return n1.get("/routez", &rz) == nil && len(rz.Routes) == 2*(mxPoolSize+2)
+	})
+	for _, pair := range [][2]*clProc{{r1, n1}, {n1, r1}, {n1, r2}, {r2, n1}} {
+		mxCheckPair(t, pair[0], pair[1], 1<<20)
+	}
+	// Account B crosses on the pool too.
+	sub := clConnect(t, mxURL(n1, "b"))
+	s, _ := sub.SubscribeSync("pinned.b")
+	sub.Flush()
+	mxWaitDelivered(t, clConnect(t, mxURL(r1, "b")), s, "pinned.b")
+}

@@ -19,5 +19,6 @@ go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzParsePinned$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzTransform$' -fuzztime 10s ./transform
 go test -run '^$' -fuzz '^FuzzStreamConfig$' -fuzztime 10s ./jetstream/api

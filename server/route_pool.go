@@ -194,8 +194,35 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	s.updateConnectURLs()
 	if c.route.solicited {
 		s.solicitPool(c, info.PoolSize)
+	} else if info.PoolSize > 0 && s.getOpts().Cluster.poolSize() > 0 {
+		s.goroutine(func() { s.completePinned(c) })
 	}
 	return nil
+}
+
+// pinnedFillDelay is how long the accepting side of a pool leaves the
+// soliciting side to dial the pinned routes before dialing them itself.
+var pinnedFillDelay = time.Second
+
+// completePinned dials, for a pool the peer solicited, the pinned routes
+// it has not dialed after pinnedFillDelay: nats-server does not always
+// dial them for routes it learned through gossip.
+func (s *Server) completePinned(primary *client) {
+	if !s.waitOrPrimaryGone(primary, pinnedFillDelay) {
+		return
+	}
+	primary.mu.Lock()
+	id := primary.route.remoteID
+	primary.mu.Unlock()
+	for _, acc := range s.cluster.pinnedList {
+		s.mu.Lock()
+		missing := s.cluster.conns[routeSlot{id: id, idx: -1, acc: acc}] == nil && s.cluster.remotes[id] == primary
+		s.mu.Unlock()
+		if missing {
+			s.log.Debugf("%s - Dialing the pinned route for account %q", primary.logPrefix(), acc)
+			s.goroutine(func() { s.solicitSlot(primary, -1, acc) })
+		}
+	}
 }
 
 // gossipInfo is the INFO forwarded to the other peers about a new one.
@@ -326,8 +353,15 @@ func (s *Server) solicitPool(primary *client, peerPoolSize int) {
 // peer's) fills it.
 func (s *Server) solicitSlot(primary *client, idx int, acc string) {
 	primary.mu.Lock()
-	id, u, configured := primary.route.remoteID, primary.route.url, primary.route.configured
+	id, u, configured, remoteURL := primary.route.remoteID, primary.route.url, primary.route.configured, primary.route.remoteURL
 	primary.mu.Unlock()
+	if u == nil {
+		// The peer dialed the primary: dial the URL it advertises.
+		var err error
+		if u, err = ParseRouteURL(remoteURL); err != nil {
+			return
+		}
+	}
 	slot := routeSlot{id: id, idx: idx, acc: acc}
 	dialer := net.Dialer{Timeout: routeDialTimeout}
 	failures := 0

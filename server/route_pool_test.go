@@ -1,8 +1,13 @@
 package server
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestAccountPoolIndex: accounts spread over the pool as nats-server
@@ -83,4 +88,51 @@ func TestClusterRoutePools(t *testing.T) {
 		}
 		c.mu.Unlock()
 	}
+}
+
+// TestClusterCompletesPinnedRoute: when a pooling peer dials the pool but
+// not the pinned system account route (nats-server does not for routes it
+// learned through gossip), natsd dials that one itself.
+func TestClusterCompletesPinnedRoute(t *testing.T) {
+	old := pinnedFillDelay
+	pinnedFillDelay = 50 * time.Millisecond
+	defer func() { pinnedFillDelay = old }()
+	s := clStart(t, clOpts("a"))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	info := fmt.Sprintf(`INFO {"server_id":"NFAKEP","server_name":"fake","cluster":"test","host":"127.0.0.1","port":%d,"route_pool_size":3}`+"\r\n", port)
+
+	conn, err := net.Dial("tcp", s.ClusterAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(10 * time.Second))
+	br := bufio.NewReader(conn)
+	if l, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(l, "INFO {") || !strings.Contains(l, `"route_pool_size":3`) {
+		t.Fatalf("accept INFO: %q %v", l, err)
+	}
+	fmt.Fprintf(conn, "CONNECT {\"name\":\"NFAKEP\",\"cluster\":\"test\"}\r\n%s", info)
+	clWaitFor(t, clusterWait, "fake peer registered", func() bool { return s.routeTo("NFAKEP") != nil })
+
+	l.(*net.TCPListener).SetDeadline(time.Now().Add(10 * time.Second))
+	pc, err := l.Accept()
+	if err != nil {
+		t.Fatalf("natsd did not dial the pinned route: %v", err)
+	}
+	defer pc.Close()
+	pc.SetDeadline(time.Now().Add(10 * time.Second))
+	io.WriteString(pc, info)
+	pr := bufio.NewReader(pc)
+	if l, err := pr.ReadString('\n'); err != nil || !strings.HasPrefix(l, "CONNECT {") || !strings.Contains(l, `"name":"`+s.ID()+`"`) {
+		t.Fatalf("pinned route CONNECT: %q %v", l, err)
+	}
+	if l, err := pr.ReadString('\n'); err != nil || !strings.Contains(l, `"route_account":"$SYS"`) {
+		t.Fatalf("pinned route INFO: %q %v", l, err)
+	}
+	clWaitFor(t, clusterWait, "pinned route registered", func() bool { return len(s.registeredRoutes()) == 2 })
 }

@@ -47,6 +47,8 @@ type clusterState struct {
 	announced  map[string]bool       // remote ids whose route was logged as created
 	configured map[string]*solicitor
 
+	ldmWatch sync.Once // watchPeerLameDuck, once a nats-server peer joins
+
 	// Accounts pinned to routes of their own (the system account and
 	// cluster.accounts); fixed at New.
 	pinned     map[string]bool
@@ -636,7 +638,9 @@ func (s *Server) routesEnterLameDuck() {
 		return
 	}
 	line := s.routeUpdateLine(true)
-	for _, r := range s.primaryRoutes() {
+	// On every connection of the pools, so that it arrives whichever of
+	// them the peer reads first (a peer acts on it once).
+	for _, r := range s.registeredRoutes() {
 		r.queueRoute(line)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/natsd/natsd/logger"
@@ -94,6 +95,10 @@ func keepExisting(existing, incoming routeKey) bool {
 	return existing.token <= incoming.token
 }
 
+// isNatsdVersion tells a natsd peer by the version in its INFO (natsd's
+// carries "natsd", after the nats-server version it follows).
+func isNatsdVersion(v string) bool { return strings.Contains(v, "natsd") }
+
 // registerRoute makes c the route of its slot, resolving duplicates.
 func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	c.mu.Lock()
@@ -120,7 +125,7 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 		return &clientError{reason: WriteError}
 	}
 	var loser *client
-	natsdPeer := c.route.natsdPeer
+	natsdPeer := c.route.natsdPeer || isNatsdVersion(info.Version)
 	if ex := s.cluster.conns[slot]; ex != nil && ex != c {
 		ex.mu.Lock()
 		exKey := ex.routeKeyLocked(s.id)
@@ -192,6 +197,9 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	}
 	s.startInterestSync(c)
 	s.updateConnectURLs()
+	if !natsdPeer {
+		s.cluster.ldmWatch.Do(s.watchPeerLameDuck)
+	}
 	if c.route.solicited {
 		s.solicitPool(c, info.PoolSize)
 	} else if info.PoolSize > 0 && s.getOpts().Cluster.poolSize() > 0 {

@@ -3,17 +3,22 @@
 package test
 
 import (
+	"bufio"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"math/big"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -155,4 +160,84 @@ func TestMixedClusterPinnedAccounts(t *testing.T) {
 	s, _ := sub.SubscribeSync("pinned.b")
 	sub.Flush()
 	mxWaitDelivered(t, clConnect(t, mxURL(r1, "b")), s, "pinned.b")
+}
+
+// mxWatchURLs connects a raw protocol-1 client to p and returns a function
+// waiting until the connect_urls of the INFO p sends satisfy cond.
+func mxWatchURLs(t *testing.T, p *clProc) func(what string, cond func([]string) bool) {
+	t.Helper()
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", p.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"a\",\"pass\":\"p\"}\r\nPING\r\n")
+	infos := make(chan []string, 100)
+	go func() {
+		br := bufio.NewReader(conn)
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				close(infos)
+				return
+			}
+			if l == "PING\r\n" {
+				conn.Write([]byte("PONG\r\n"))
+			}
+			if strings.HasPrefix(l, "INFO ") {
+				var info struct {
+					URLs []string `json:"connect_urls"`
+				}
+				json.Unmarshal([]byte(l[5:]), &info)
+				infos <- info.URLs
+			}
+		}
+	}()
+	return func(what string, cond func([]string) bool) {
+		t.Helper()
+		deadline := time.After(clWait)
+		var last []string
+		for {
+			select {
+			case urls, ok := <-infos:
+				if !ok {
+					t.Fatalf("%s: connection closed", what)
+				}
+				if cond(urls) {
+					return
+				}
+				last = urls
+			case <-deadline:
+				t.Fatalf("timed out waiting for %s (last connect_urls %v)\n%s", what, last, p.logText())
+			}
+		}
+	}
+}
+
+// TestMixedClusterLameDuck: a node entering lame-duck mode stops being
+// offered to the other servers' clients, whichever kind of server it is
+// and whichever kind the clients use.
+func TestMixedClusterLameDuck(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	ldm := func(c *mxConf) { c.extra = "lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"10s\"\n" }
+	r1 := mxNode(t, ref, "ref1", nil, ldm)
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, ldm)
+	n1.start()
+	n2 := mxNode(t, bin, "natsd2", []string{r1.routeURL()}, ldm)
+	n2.start()
+	mxWaitPools(t, []*clProc{r1, n1, n2})
+	url := func(p *clProc) string { return fmt.Sprintf("127.0.0.1:%d", p.port) }
+	onNatsd, onRef := mxWatchURLs(t, n2), mxWatchURLs(t, r1)
+	onNatsd("natsd2's clients offered every node", func(u []string) bool { return len(u) == 3 })
+	onRef("ref1's clients offered every node", func(u []string) bool { return len(u) == 3 })
+
+	// natsd in lame-duck mode: the clients of both kinds of server lose it.
+	n1.cmd.Process.Signal(syscall.SIGUSR2)
+	onRef("ref1 to drop natsd1", func(u []string) bool { return len(u) == 2 && !slices.Contains(u, url(n1)) })
+	onNatsd("natsd2 to drop natsd1", func(u []string) bool { return len(u) == 2 && !slices.Contains(u, url(n1)) })
+	// nats-server in lame-duck mode: natsd's clients lose it.
+	r1.cmd.Process.Signal(syscall.SIGUSR2)
+	onNatsd("natsd2 to drop ref1", func(u []string) bool { return !slices.Contains(u, url(r1)) })
 }

@@ -16,8 +16,8 @@ import (
 	"github.com/natsd/natsd/parser"
 )
 
-// Routes connect natsd servers into a full mesh. A route is a *client of
-// kind kindRoute: it shares the reader, the writer and the subject index
+// Routes connect servers (natsd, and nats-server 2.10+) into a full
+// mesh. A route is a *client of kind kindRoute: it shares the reader, the writer and the subject index
 // with client connections. Its subscriptions are the remote server's
 // interest; a message received from a route is delivered to local clients
 // only, so messages cross at most one route.

@@ -49,23 +49,45 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 	n := splitArgs(tail, &a)
 	switch op {
 	case opRSub: // RS+ <account> <subject> [<queue> <weight>]
-		switch n {
-		case 2:
-			return 0, h.ProcessRSub(a[0], a[1], nil, 0)
-		case 4:
-			w := ParseSize(a[3])
+		acc := 0 // where the subject is: after the account, unless pinned
+		if !p.pinned {
+			if n == 0 {
+				return 0, errBadArgs(line)
+			}
+			acc = 1
+		}
+		var account []byte
+		if acc == 1 {
+			account = a[0]
+		}
+		switch n - acc {
+		case 1:
+			return 0, h.ProcessRSub(account, a[acc], nil, 0)
+		case 3:
+			w := ParseSize(a[acc+2])
 			if w < 1 {
 				return 0, errBadArgs(line)
 			}
-			return 0, h.ProcessRSub(a[0], a[1], a[2], w)
+			return 0, h.ProcessRSub(account, a[acc], a[acc+1], w)
 		}
 		return 0, errBadArgs(line)
 	case opRUnsub: // RS- <account> <subject> [<queue>]
-		switch n {
+		acc := 0
+		if !p.pinned {
+			if n == 0 {
+				return 0, errBadArgs(line)
+			}
+			acc = 1
+		}
+		var account []byte
+		if acc == 1 {
+			account = a[0]
+		}
+		switch n - acc {
+		case 1:
+			return 0, h.ProcessRUnsub(account, a[acc], nil)
 		case 2:
-			return 0, h.ProcessRUnsub(a[0], a[1], nil)
-		case 3:
-			return 0, h.ProcessRUnsub(a[0], a[1], a[2])
+			return 0, h.ProcessRUnsub(account, a[acc], a[acc+1])
 		}
 		return 0, errBadArgs(line)
 	case opSub:
@@ -156,7 +178,8 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 	return p.deferPayload(op, subject, sid, reply, rest), nil
 }
 
-// processRMsg handles the route's message ops, as nats-server sends them:
+// processRMsg handles the route's message ops, as nats-server sends them
+// (without the account on a pinned route, see SetPinned):
 //
 //	RMSG <account> <subject> [<reply>] <size>
 //	RMSG <account> <subject> + <reply> <queue>... <size>
@@ -179,7 +202,7 @@ func (p *Parser) processRMsg(op opKind, line, tail, rest []byte, h Handler) (int
 	}
 	argsPart = trimSpace(argsPart)
 	var ra RMsgArgs
-	if !ParseRMsgArgs(argsPart, &ra) {
+	if !parseRMsgArgs(argsPart, &ra, p.pinned) {
 		return 0, errBadArgs(line)
 	}
 	size := ParseSize(sizeArg)
@@ -224,11 +247,23 @@ type RMsgArgs struct {
 // "<account> <subject> + <reply> <queue>..." or
 // "<account> <subject> | <queue>..." into a without allocating, and
 // reports whether the fields are well formed.
-func ParseRMsgArgs(args []byte, a *RMsgArgs) bool {
+func ParseRMsgArgs(args []byte, a *RMsgArgs) bool { return parseRMsgArgs(args, a, false) }
+
+// ParsePinnedRMsgArgs is ParseRMsgArgs for a route pinned to one account
+// (see SetPinned): the fields start at the subject and Account is nil.
+func ParsePinnedRMsgArgs(args []byte, a *RMsgArgs) bool { return parseRMsgArgs(args, a, true) }
+
+func parseRMsgArgs(args []byte, a *RMsgArgs, pinned bool) bool {
 	*a = RMsgArgs{}
-	acc, rest := nextField(args)
+	var acc []byte
+	rest := args
+	if !pinned {
+		if acc, rest = nextField(rest); len(acc) == 0 {
+			return false
+		}
+	}
 	subject, rest := nextField(rest)
-	if len(acc) == 0 || len(subject) == 0 {
+	if len(subject) == 0 {
 		return false
 	}
 	a.Account, a.Subject = acc, subject

@@ -4,7 +4,8 @@
 // A parser starts in client mode. SetRouteMode(true) switches it to the
 // route protocol spoken between natsd servers (INFO, CONNECT, PING, PONG,
 // +OK, -ERR, RS+, RS-, RMSG and the route's HMSG, each carrying the
-// account); each mode reports the other's ops as unknown.
+// account, or none on a route pinned to one account: SetPinned); each
+// mode reports the other's ops as unknown.
 //
 // # State machine
 //

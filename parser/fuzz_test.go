@@ -24,7 +24,7 @@ func FuzzParse(f *testing.F) {
 // FuzzParseRoute is FuzzParse in route mode (RS+, RS-, RMSG, HMSG).
 func FuzzParseRoute(f *testing.F) {
 	for _, tc := range parseCases {
-		if len(tc.in) < 256 && tc.route {
+		if len(tc.in) < 256 && (tc.route || tc.pinned) {
 			f.Add([]byte(tc.in), uint16(len(tc.in)/2), false)
 			f.Add([]byte(tc.in), uint16(3), true)
 		}
@@ -33,7 +33,23 @@ func FuzzParseRoute(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte, cut uint16, small bool) { fuzzSplit(t, in, cut, small, true) })
 }
 
+// FuzzParsePinned is FuzzParseRoute on a route pinned to one account
+// (SetPinned: the ops carry no account).
+func FuzzParsePinned(f *testing.F) {
+	for _, tc := range parseCases {
+		if len(tc.in) < 256 && (tc.route || tc.pinned) {
+			f.Add([]byte(tc.in), uint16(len(tc.in)/2), false)
+		}
+	}
+	f.Add([]byte("RS+ a q 2\r\nRMSG a + r q 3\r\nxyz\r\nHMSG a | q 12 14\r\nNATS/1.0\r\n\r\nhi\r\nRS- a q\r\nPING\r\n"), uint16(21), true)
+	f.Fuzz(func(t *testing.T, in []byte, cut uint16, small bool) { fuzzSplitMode(t, in, cut, small, true, true) })
+}
+
 func fuzzSplit(t *testing.T, in []byte, cut uint16, small, route bool) {
+	fuzzSplitMode(t, in, cut, small, route, false)
+}
+
+func fuzzSplitMode(t *testing.T, in []byte, cut uint16, small, route, pinned bool) {
 	newParser := func() *Parser {
 		p := New(0, 0)
 		if small {
@@ -41,6 +57,7 @@ func fuzzSplit(t *testing.T, in []byte, cut uint16, small, route bool) {
 			p = New(32, 64)
 		}
 		p.SetRouteMode(route)
+		p.SetPinned(pinned)
 		return p
 	}
 	calls, err := feed(newParser(), in)

@@ -61,6 +61,7 @@ type Parser struct {
 	maxControlLine int
 	maxPayload     int
 	allowed        opSet // the ops of the mode: client or route
+	pinned         bool  // route ops carry no account (SetPinned)
 
 	// line accumulates a control line cut by the end of a Parse call.
 	line []byte
@@ -104,6 +105,19 @@ func (p *Parser) SetRouteMode(route bool) {
 		p.allowed = clientOps
 	}
 }
+
+// SetPinned switches a route-mode parser to the ops of a route pinned to
+// one account (nats-server's per-account routes, and its system account
+// route): RS+, RS-, RMSG and HMSG then carry no account, as in
+//
+//	RS+ <subject> [<queue> <weight>]
+//	RS- <subject> [<queue>]
+//	RMSG <subject> [+ <reply> | |] [<queue>...] <size>
+//
+// and the handler gets a nil account (ProcessRMsg's args start at the
+// subject: decode them with ParsePinnedRMsgArgs). Call it between Parse
+// calls.
+func (p *Parser) SetPinned(pinned bool) { p.pinned = pinned }
 
 // SetLimits changes the limits (see New). It may be called between Parse
 // calls, e.g. on a configuration reload; a message whose size was already

@@ -11,11 +11,12 @@ import (
 // table is shared by the split tests, which replay every case cut at every
 // byte boundary.
 type parseCase struct {
-	name  string
-	in    string
-	calls []string
-	err   error
-	route bool // parse in route mode
+	name   string
+	in     string
+	calls  []string
+	err    error
+	route  bool // parse in route mode
+	pinned bool // parse in route mode, pinned to an account (SetPinned)
 }
 
 var parseCases = []parseCase{
@@ -146,6 +147,17 @@ var parseCases = []parseCase{
 	{route: true, name: "rmsg empty", in: "RMSG A foo 0\r\n\r\n", calls: []string{`RMSG "A" "foo" [] - 0 ""`}},
 	{route: true, name: "route pipeline", in: "CONNECT {}\r\nINFO {}\r\nPING\r\nRS+ $G a\r\nRMSG $G a 1\r\nx\r\nRS- $G a\r\nPONG\r\n-ERR 'x'\r\n+OK\r\n",
 		calls: []string{`CONNECT "{}"`, `INFO "{}"`, "PING", `RS+ "$G" "a" - 0`, `RMSG "$G" "a" [] - 0 "x"`, `RS- "$G" "a" -`, "PONG", `-ERR "'x'"`, "+OK"}},
+	// A route pinned to one account: the ops carry no account.
+	{pinned: true, name: "pinned rs+", in: "RS+ $SYS.REQ.>\r\n", calls: []string{`RS+ "" "$SYS.REQ.>" - 0`}},
+	{pinned: true, name: "pinned rs+ queue", in: "RS+ foo q 2\r\n", calls: []string{`RS+ "" "foo" "q" 2`}},
+	{pinned: true, name: "pinned rs-", in: "RS- foo\r\nRS- foo q\r\n", calls: []string{`RS- "" "foo" -`, `RS- "" "foo" "q"`}},
+	{pinned: true, name: "pinned rmsg", in: "RMSG foo 2\r\nhi\r\nRMSG foo r 1\r\nx\r\n", calls: []string{`RMSG "" "foo" [] - 0 "hi"`, `RMSG "" "foo" [] "r" 0 "x"`}},
+	{pinned: true, name: "pinned rmsg queues", in: "RMSG foo + r q1 q2 2\r\nhi\r\nRMSG foo | q 0\r\n\r\n", calls: []string{`RMSG "" "foo" ["q1" "q2"] "r" 0 "hi"`, `RMSG "" "foo" ["q"] - 0 ""`}},
+	{pinned: true, name: "pinned hmsg", in: "HMSG foo r 12 14\r\nNATS/1.0\r\n\r\nhi\r\n", calls: []string{`RMSG "" "foo" [] "r" 12 "NATS/1.0\r\n\r\nhi"`}},
+	{pinned: true, name: "pinned rs+ with account", in: "RS+ A foo\r\n", err: ErrBadArgs},
+	{pinned: true, name: "pinned rs+ no args", in: "RS+ \r\n", err: ErrBadArgs},
+	{pinned: true, name: "pinned rs- too many", in: "RS- A foo q\r\n", err: ErrBadArgs},
+	{pinned: true, name: "pinned rmsg extra", in: "RMSG foo r x 2\r\nhi\r\n", err: ErrBadArgs},
 	{route: true, name: "route pub", in: "PUB foo 0\r\n\r\n", err: ErrUnknownOp},
 	{route: true, name: "route sub", in: "SUB foo 1\r\n", err: ErrUnknownOp},
 	{route: true, name: "route msg", in: "MSG foo 1 0\r\n\r\n", err: ErrUnknownOp},

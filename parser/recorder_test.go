@@ -12,6 +12,8 @@ type recorder struct {
 	calls []string
 	// failAt makes the failAt-th call (1-based) return errStop.
 	failAt int
+	// pinned decodes RMSG arguments without an account.
+	pinned bool
 }
 
 var errStop = errors.New("handler stop")
@@ -66,7 +68,11 @@ func (r *recorder) ProcessRUnsub(account, subject, queue []byte) error {
 // ParseRMsgArgs too.
 func (r *recorder) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 	var a RMsgArgs
-	if !ParseRMsgArgs(args, &a) {
+	parse := ParseRMsgArgs
+	if r.pinned {
+		parse = ParsePinnedRMsgArgs
+	}
+	if !parse(args, &a) {
 		return r.add("RMSG bad args %q", args)
 	}
 	qs := make([]string, a.NumQueues)
@@ -79,14 +85,15 @@ func (r *recorder) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 // newParser returns a fresh parser in the mode of tc.
 func newParser(tc parseCase) *Parser {
 	p := New(0, 0)
-	p.SetRouteMode(tc.route)
+	p.SetRouteMode(tc.route || tc.pinned)
+	p.SetPinned(tc.pinned)
 	return p
 }
 
 // feed parses the chunks in order with a fresh parser and returns the
 // recorded calls and the first error.
 func feed(p *Parser, chunks ...[]byte) ([]string, error) {
-	r := &recorder{}
+	r := &recorder{pinned: p.pinned}
 	for _, c := range chunks {
 		if err := p.Parse(c, r); err != nil {
 			return r.calls, err

@@ -32,6 +32,7 @@ go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform ./w
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./conf
 go test -run '^$' -fuzz '^FuzzParse$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzParseRoute$' -fuzztime 10s ./parser
+go test -run '^$' -fuzz '^FuzzParsePinned$' -fuzztime 10s ./parser
 go test -run '^$' -fuzz '^FuzzTransform$' -fuzztime 10s ./transform
 go test -run '^$' -fuzz '^FuzzStreamConfig$' -fuzztime 10s ./jetstream/api
 go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 10s ./websocket

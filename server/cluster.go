@@ -39,12 +39,20 @@ type clusterState struct {
 
 	// Under Server.mu.
 	listener   net.Listener
-	addr       net.Addr           // the bound cluster address, kept after close
-	routes     map[uint64]*client // every route connection, registered or not
-	remotes    map[string]*client // registered routes by remote server id
-	implicit   map[string]bool    // remote ids an implicit solicit loop is working on
-	announced  map[string]bool    // remote ids whose route was logged as created
+	addr       net.Addr              // the bound cluster address, kept after close
+	routes     map[uint64]*client    // every route connection, registered or not
+	remotes    map[string]*client    // registered primary routes by remote server id
+	conns      map[routeSlot]*client // every registered route by slot
+	implicit   map[string]bool       // remote ids an implicit solicit loop is working on
+	announced  map[string]bool       // remote ids whose route was logged as created
 	configured map[string]*solicitor
+
+	ldmWatch sync.Once // watchPeerLameDuck, once a nats-server peer joins
+
+	// Accounts pinned to routes of their own (the system account and
+	// cluster.accounts); fixed at New.
+	pinned     map[string]bool
+	pinnedList []string
 
 	imu      sync.Mutex
 	interest interestTable // local interest, propagated to every route
@@ -71,10 +79,20 @@ func (s *Server) initCluster(o *Options) error {
 	cl.ctx, cl.cancel = context.WithCancel(context.Background())
 	cl.routes = make(map[uint64]*client)
 	cl.remotes = make(map[string]*client)
+	cl.conns = make(map[routeSlot]*client)
+	cl.pinned = make(map[string]bool)
 	cl.implicit = make(map[string]bool)
 	cl.announced = make(map[string]bool)
 	cl.configured = make(map[string]*solicitor)
 	cl.interest.m = make(map[interestKey]int32)
+	if o.Cluster.poolSize() > 0 {
+		for _, a := range append([]string{s.SystemAccount()}, o.Cluster.Accounts...) {
+			if !cl.pinned[a] {
+				cl.pinned[a] = true
+				cl.pinnedList = append(cl.pinnedList, a)
+			}
+		}
+	}
 	return s.setRouteAuth(o)
 }
 
@@ -193,8 +211,20 @@ func (s *Server) NumLocalInterest() int {
 	return len(s.cluster.interest.m)
 }
 
-// registeredRoutes snapshots the registered routes.
+// registeredRoutes snapshots the registered route connections (every
+// connection of every pool).
 func (s *Server) registeredRoutes() []*client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*client, 0, len(s.cluster.conns))
+	for _, r := range s.cluster.conns {
+		out = append(out, r)
+	}
+	return out
+}
+
+// primaryRoutes snapshots the primary route to each server.
+func (s *Server) primaryRoutes() []*client {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]*client, 0, len(s.cluster.remotes))
@@ -436,8 +466,10 @@ func appendInterest(b []byte, account, subject, queue string, op interestOp) []b
 	} else {
 		b = append(b, "RS- "...)
 	}
-	b = append(b, account...)
-	b = append(b, ' ')
+	if account != "" { // none on a pinned route
+		b = append(b, account...)
+		b = append(b, ' ')
+	}
 	b = append(b, subject...)
 	if queue != "" {
 		b = append(b, ' ')
@@ -457,9 +489,22 @@ func (s *Server) sendInterestLocked(sub *subscription, op interestOp) {
 	if !op.send || len(s.cluster.targets) == 0 {
 		return
 	}
-	var buf [256]byte
-	line := appendInterest(buf[:0], sub.acc.name, sub.subject, sub.queue, op)
+	var buf, pbuf [256]byte
+	acc := sub.acc.name
+	line := appendInterest(buf[:0], acc, sub.subject, sub.queue, op)
+	var pinnedLine []byte // the same without the account, for pinned routes
+	h, pinned := fnv32a(acc), s.pinnedAccount(acc)
 	for _, r := range s.cluster.targets {
+		if !r.route.carries(acc, h, pinned) {
+			continue
+		}
+		line := line
+		if r.route.pinned != "" {
+			if pinnedLine == nil {
+				pinnedLine = appendInterest(pbuf[:0], "", sub.subject, sub.queue, op)
+			}
+			line = pinnedLine
+		}
 		if r.route.syncing {
 			r.route.syncQueue = append(r.route.syncQueue, line...)
 			continue
@@ -511,7 +556,14 @@ func (s *Server) syncInterest(r *client, snap []interestEntry) {
 		buf = buf[:0]
 		for ; i < len(snap) && len(buf) < syncChunk; i++ {
 			e := snap[i]
-			buf = appendInterest(buf, e.key.account, e.key.subject, e.key.queue, interestOp{send: true, sub: true, weight: e.n})
+			acc := e.key.account
+			if !r.route.carries(acc, fnv32a(acc), s.pinnedAccount(acc)) {
+				continue
+			}
+			if r.route.pinned != "" {
+				acc = ""
+			}
+			buf = appendInterest(buf, acc, e.key.subject, e.key.queue, interestOp{send: true, sub: true, weight: e.n})
 		}
 		if !r.waitOutBelow(syncHighWater) {
 			return
@@ -593,7 +645,9 @@ func (s *Server) routesEnterLameDuck() {
 	if !s.cluster.enabled {
 		return
 	}
-	line := s.routeUpdateLine(nil, true)
+	line := s.routeUpdateLine(true)
+	// On every connection of the pools, so that it arrives whichever of
+	// them the peer reads first (a peer acts on it once).
 	for _, r := range s.registeredRoutes() {
 		r.queueRoute(line)
 	}

@@ -65,6 +65,31 @@ type ClusterOpts struct {
 	TLSCert, TLSKey, TLSCaCert string
 	TLSVerify                  bool
 	TLSTimeout                 time.Duration
+	// PoolSize is the number of route connections to each server that
+	// accounts are spread over (0 = DefaultRoutePoolSize; -1 = one
+	// connection and no pinned accounts, as before pooling).
+	PoolSize int
+	// Accounts are pinned to a route connection of their own (the system
+	// account always is, unless PoolSize is -1).
+	Accounts []string
+	// Compression is the route compression mode: off, accept (the
+	// default), s2_fast, s2_better, s2_best or s2_auto. natsd does not
+	// compress yet: it negotiates "off" whatever the mode.
+	Compression string
+}
+
+// DefaultRoutePoolSize is nats-server's default pool_size.
+const DefaultRoutePoolSize = 3
+
+// poolSize is the effective pool size, 0 when pooling is off.
+func (c *ClusterOpts) poolSize() int {
+	switch {
+	case c.PoolSize == 0:
+		return DefaultRoutePoolSize
+	case c.PoolSize < 0:
+		return 0
+	}
+	return c.PoolSize
 }
 
 // tlsFields are the ClusterOpts fields of the tls block.
@@ -108,6 +133,9 @@ func (c *ClusterOpts) validate() error {
 	if c.TLSTimeout < 0 {
 		return fmt.Errorf("cluster tls timeout must not be negative")
 	}
+	if c.PoolSize < -1 || c.PoolSize > 1024 {
+		return fmt.Errorf("cluster pool_size %d must be -1 (no pooling) or 1 to 1024", c.PoolSize)
+	}
 	for _, u := range c.Routes {
 		if u == nil || u.Host == "" || u.Port() == "" {
 			return fmt.Errorf("route URL %v needs a host and a port", u)
@@ -140,9 +168,85 @@ var clusterKeys = []optionKey{
 	{names: []string{"authorization"}, set: setClusterAuthorization},
 	{names: []string{"routes"}, set: setRoutes, reload: true},
 	{names: []string{"tls"}, set: setClusterTLS, reload: true},
+	{names: []string{"pool_size"}, set: func(o *Options, v *conf.Value) error {
+		n, err := v.AsInt()
+		if err != nil {
+			return err
+		}
+		if n < -1 || n > 1024 {
+			return v.Errorf("cluster pool_size %d must be -1 (no pooling) or 1 to 1024", n)
+		}
+		o.Cluster.PoolSize = int(n)
+		return nil
+	}},
+	{names: []string{"accounts"}, set: setClusterAccounts},
+	{names: []string{"compression"}, set: setClusterCompression},
 }
 
-var clusterUnsupported = []string{"pool_size", "compression", "accounts", "permissions", "ping_interval", "ping_max"}
+var clusterUnsupported = []string{"permissions", "ping_interval", "ping_max"}
+
+// setClusterAccounts reads cluster.accounts: the accounts pinned to routes
+// of their own.
+func setClusterAccounts(o *Options, v *conf.Value) error {
+	arr, err := v.AsArray()
+	if err != nil {
+		return err
+	}
+	o.Cluster.Accounts = nil
+	for _, item := range arr {
+		s, err := item.AsString()
+		if err != nil {
+			return err
+		}
+		if s == "" || strings.ContainsAny(s, " \t\r\n") {
+			return item.Errorf("cluster accounts: bad account name %q", s)
+		}
+		o.Cluster.Accounts = append(o.Cluster.Accounts, s)
+	}
+	return nil
+}
+
+// compressionModes are the route compression modes nats-server accepts.
+var compressionModes = []string{"off", "accept", "s2_fast", "s2_better", "s2_best", "s2_auto"}
+
+// setClusterCompression reads cluster.compression: a mode, a boolean
+// (true = accept, false = off) or a block with a mode.
+func setClusterCompression(o *Options, v *conf.Value) error {
+	if v.Kind == conf.KindBool {
+		b, _ := v.AsBool()
+		if b {
+			o.Cluster.Compression = "accept"
+		} else {
+			o.Cluster.Compression = "off"
+		}
+		return nil
+	}
+	if v.Kind == conf.KindMap {
+		m, _ := v.AsMap()
+		if mv, ok := m.Get("mode"); ok {
+			return setClusterCompression(o, mv)
+		}
+		return v.Errorf("cluster compression: the block needs a mode")
+	}
+	s, err := v.AsString()
+	if err != nil {
+		return err
+	}
+	s = strings.ToLower(s)
+	switch s {
+	case "enabled", "on", "true":
+		s = "accept"
+	case "disabled", "false":
+		s = "off"
+	}
+	for _, m := range compressionModes {
+		if m == s {
+			o.Cluster.Compression = s
+			return nil
+		}
+	}
+	return v.Errorf("cluster compression: unknown mode %q (use off, accept, s2_fast, s2_better, s2_best or s2_auto)", s)
+}
 
 var clusterAuthKeys = []optionKey{
 	{names: []string{"user", "username"}, set: stringTo(func(o *Options) *string { return &o.Cluster.Username })},

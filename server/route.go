@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -15,17 +16,21 @@ import (
 	"github.com/natsd/natsd/parser"
 )
 
-// Routes connect natsd servers into a full mesh. A route is a *client of
-// kind kindRoute: it shares the reader, the writer and the subject index
+// Routes connect servers (natsd, and nats-server 2.10+) into a full
+// mesh. A route is a *client of kind kindRoute: it shares the reader, the writer and the subject index
 // with client connections. Its subscriptions are the remote server's
 // interest; a message received from a route is delivered to local clients
 // only, so messages cross at most one route.
 //
-// The route protocol (the handshake is natsd's own; interest and messages
-// are nats-server v2's, each carrying its account):
+// The route protocol is nats-server v2's (learned from its traces, see
+// the README's "Migrating from nats-server"), so natsd and nats-server
+// nodes form one cluster:
 //
-//	CONNECT {"server_id","name","cluster","user","pass","token"}  soliciting side, first
-//	INFO {"server_id","server_name","cluster","host","port","connect_urls","routes":[{"server_id","url"}],"ldm"}
+//	INFO {"server_id","server_name","version","proto","host","port","headers","max_payload",
+//	      "cluster","connect_urls","compression","route_pool_size","route_pool_idx","route_account",
+//	      "ldm","ip","gossip_mode"}
+//	CONNECT {"echo","verbose","pedantic","tls_required","headers","name":<server id>,"cluster",
+//	         "user","pass","natsd_token"}
 //	PING, PONG, -ERR
 //	RS+ <account> <subject> [<queue> <weight>]   interest (weight = local queue members)
 //	RS- <account> <subject> [<queue>]            no more interest
@@ -34,10 +39,25 @@ import (
 //	RMSG <account> <subject> | <queue>... <size>           the same without a reply
 //	HMSG <account> <subject> ... <hdr_size> <total_size>   any of the above, with headers
 //
-// The soliciting side sends CONNECT and INFO at once; the accepting side
-// checks CONNECT (route authorization) and answers with its INFO. Each side
-// registers the route once it has the other's INFO, then sends its local
-// interest.
+// The accepting side sends its INFO at once. The soliciting side sends
+// CONNECT at once and, when the peer's INFO arrives, its own INFO naming
+// the connection's place in the pool (route_pool_idx, or route_account for
+// a route pinned to one account, whose ops then carry no account), and
+// registers the route; the accepting side checks CONNECT (route
+// authorization) and registers the route at the INFO that follows. Each
+// side then sends its local interest for the accounts the connection
+// carries (route_pool.go).
+//
+// Between two servers there is a pool of connections: pool_size of them
+// (index 0 is the primary one, which carries gossip and client URLs) plus
+// one per pinned account (the system account and cluster.accounts). An
+// account's interest and messages travel on the connection of index
+// fnv1a(account) % pool size, as in nats-server, so that they keep their
+// order.
+//
+// Gossip: when a server registers the primary route to a new peer, it
+// sends the other peers an INFO describing it ("ip" is its route URL,
+// gossip_mode 1), and they connect to it.
 
 // Connection kinds.
 const (
@@ -78,6 +98,15 @@ type route struct {
 	connectSeen bool
 	registered  bool
 
+	// Where the connection sits in the pool to its server: set at creation
+	// when solicited, from the peer's INFO when accepted, and fixed once
+	// registered (read without locks from then on).
+	poolIdx   int    // pool index; -1 on a pinned route
+	pinned    string // the account of a pinned route, "" when pooled
+	poolSize  int    // accounts are spread over this many pool connections
+	peerPools bool   // the peer pools its routes (it pins accounts too)
+	natsdPeer bool   // the peer is natsd: duplicates are resolved by token
+
 	// Guarded by client.mu: who is on the other side.
 	token          uint64 // identifies this connection for duplicate resolution
 	remoteID       string
@@ -95,41 +124,54 @@ type route struct {
 	syncing   bool
 	syncQueue []byte
 
-	// Reader-owned: the account of the last route op (routeAccount).
-	lastAcc *Account
+	// Reader-owned: the account of the last route op (routeAccount), and
+	// the pinned account's name.
+	lastAcc    *Account
+	pinnedName []byte
 }
 
-// routeInfoMsg is the route INFO.
+// routeInfoMsg is the route INFO, with nats-server's fields in its order.
 type routeInfoMsg struct {
-	ID           string      `json:"server_id"`
-	Name         string      `json:"server_name"`
-	Version      string      `json:"version"`
-	Cluster      string      `json:"cluster,omitempty"`
-	Host         string      `json:"host"`
-	Port         int         `json:"port"`
-	AuthRequired bool        `json:"auth_required,omitempty"`
-	TLSRequired  bool        `json:"tls_required,omitempty"`
-	TLSVerify    bool        `json:"tls_verify,omitempty"`
-	MaxPayload   int32       `json:"max_payload"`
-	ConnectURLs  []string    `json:"connect_urls,omitempty"`
-	Routes       []routePeer `json:"routes,omitempty"`
-	LameDuckMode bool        `json:"ldm,omitempty"`
+	ID           string   `json:"server_id"`
+	Name         string   `json:"server_name"`
+	Version      string   `json:"version"`
+	Proto        int      `json:"proto"`
+	Go           string   `json:"go"`
+	Host         string   `json:"host"`
+	Port         int      `json:"port"`
+	Headers      bool     `json:"headers"`
+	AuthRequired bool     `json:"auth_required,omitempty"`
+	TLSRequired  bool     `json:"tls_required,omitempty"`
+	TLSVerify    bool     `json:"tls_verify,omitempty"`
+	MaxPayload   int32    `json:"max_payload"`
+	IP           string   `json:"ip,omitempty"` // gossip: the route URL of the server described
+	Cluster      string   `json:"cluster,omitempty"`
+	ConnectURLs  []string `json:"connect_urls,omitempty"`
+	Compression  string   `json:"compression,omitempty"`
+	LameDuckMode bool     `json:"ldm,omitempty"`
+	PoolSize     int      `json:"route_pool_size,omitempty"`
+	PoolIdx      int      `json:"route_pool_idx,omitempty"`
+	RouteAccount string   `json:"route_account,omitempty"`
+	GossipMode   int      `json:"gossip_mode,omitempty"`
 }
 
-// routePeer is a gossiped server: its id and route URL.
-type routePeer struct {
-	ID  string `json:"server_id"`
-	URL string `json:"url"`
-}
+// gossipModeForwarded marks an INFO a server forwards about another one.
+const gossipModeForwarded = 1
 
-// routeConnectMsg is the route CONNECT.
+// routeConnectMsg is the route CONNECT: nats-server's (name is the server
+// id), plus natsd's token for duplicate resolution, which nats-server
+// ignores.
 type routeConnectMsg struct {
-	ID      string `json:"server_id"`
-	Name    string `json:"name"`
-	Cluster string `json:"cluster,omitempty"`
-	User    string `json:"user,omitempty"`
-	Pass    string `json:"pass,omitempty"`
-	Token   uint64 `json:"token"`
+	Echo        bool   `json:"echo"`
+	Verbose     bool   `json:"verbose"`
+	Pedantic    bool   `json:"pedantic"`
+	TLSRequired bool   `json:"tls_required"`
+	Headers     bool   `json:"headers"`
+	Name        string `json:"name"`
+	Cluster     string `json:"cluster,omitempty"`
+	User        string `json:"user,omitempty"`
+	Pass        string `json:"pass,omitempty"`
+	Token       uint64 `json:"natsd_token,omitempty"`
 }
 
 // createRoute starts a route connection: accepted when sol is nil, else
@@ -156,7 +198,8 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 		c.route.solicited = true
 		c.route.configured = sol.configured
 		c.route.url = sol.url
-		c.route.token = rand.Uint64() >> 1
+		c.route.token = rand.Uint64()>>1 | 1
+		c.route.poolIdx, c.route.pinned = sol.poolIdx, sol.account
 	}
 	c.setLogPrefix()
 
@@ -177,6 +220,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 	c.mu.Lock()
 	if sol != nil {
 		c.out.Append(s.routeConnectLine(sol.url, c.route.token))
+	} else {
 		c.out.Append(s.routeInfoLine(c))
 	}
 	// Both sides must have registered the route within the auth timeout.
@@ -193,8 +237,8 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 // credentials win over the cluster authorization's.
 func (s *Server) routeConnectLine(u *url.URL, token uint64) []byte {
 	o := s.getOpts()
-	m := routeConnectMsg{ID: s.id, Name: s.name, Cluster: o.Cluster.Name, Token: token,
-		User: o.Cluster.Username, Pass: o.Cluster.Password}
+	m := routeConnectMsg{Echo: true, TLSRequired: o.Cluster.TLSConfig != nil, Headers: true,
+		Name: s.id, Cluster: o.Cluster.Name, Token: token, User: o.Cluster.Username, Pass: o.Cluster.Password}
 	if u != nil && u.User != nil {
 		m.User = u.User.Username()
 		m.Pass, _ = u.User.Password()
@@ -203,42 +247,51 @@ func (s *Server) routeConnectLine(u *url.URL, token uint64) []byte {
 	return append(append([]byte("CONNECT "), b...), "\r\n"...)
 }
 
-// routeInfoLine is this server's route INFO for r, gossiping the other
-// servers it has routes to.
+// routeInfoLine is this server's route INFO on r: the first one, sent at
+// once on an accepted route and in answer to the peer's on a solicited one
+// (naming the connection's place in the pool). r may be nil.
 func (s *Server) routeInfoLine(r *client) []byte {
+	s.mu.Lock()
+	ldm := s.lameDuck
+	s.mu.Unlock()
+	info := s.ownRouteInfo(ldm)
+	if r != nil && r.route.solicited {
+		info.PoolIdx, info.RouteAccount = max(r.route.poolIdx, 0), r.route.pinned
+	}
+	return marshalInfo(&info)
+}
+
+// ownRouteInfo is this server's route INFO, without pool placement.
+func (s *Server) ownRouteInfo(ldm bool) routeInfoMsg {
 	o := s.getOpts()
 	info := routeInfoMsg{
 		ID:           s.id,
 		Name:         s.name,
 		Version:      Version,
+		Proto:        3,
+		Go:           runtime.Version(),
+		Headers:      true,
 		Cluster:      o.Cluster.Name,
 		AuthRequired: o.Cluster.Username != "",
 		TLSRequired:  o.Cluster.TLSConfig != nil,
 		TLSVerify:    o.Cluster.TLSConfig != nil && o.Cluster.TLSVerify,
 		MaxPayload:   o.MaxPayload,
+		Compression:  compressionOff,
+		LameDuckMode: ldm,
+		PoolSize:     o.Cluster.poolSize(),
 	}
 	if u, err := url.Parse(s.routeURL()); err == nil {
 		info.Host = u.Hostname()
 		info.Port, _ = strconv.Atoi(u.Port())
 	}
-	s.mu.Lock()
-	info.LameDuckMode = s.lameDuck
-	for id, p := range s.cluster.remotes {
-		if p == r {
-			continue
-		}
-		p.mu.Lock()
-		u := p.route.remoteURL
-		p.mu.Unlock()
-		if u != "" {
-			info.Routes = append(info.Routes, routePeer{ID: id, URL: u})
-		}
-	}
-	s.mu.Unlock()
-	if !o.Cluster.NoAdvertise && !info.LameDuckMode {
+	if !o.Cluster.NoAdvertise && !ldm {
 		info.ConnectURLs = s.ownClientURLs()
 	}
-	b, _ := json.Marshal(&info)
+	return info
+}
+
+func marshalInfo(info *routeInfoMsg) []byte {
+	b, _ := json.Marshal(info)
 	return append(append([]byte("INFO "), b...), "\r\n"...)
 }
 
@@ -267,7 +320,7 @@ func (c *client) routeRegisterTimeout() {
 }
 
 // routeConnect handles the CONNECT of an accepted route: it authorizes the
-// peer and answers with INFO.
+// peer (our INFO went out at accept).
 func (c *client) routeConnect(arg []byte) error {
 	s := c.srv
 	if c.route.solicited || c.route.connectSeen {
@@ -288,14 +341,18 @@ func (c *client) routeConnect(arg []byte) error {
 			Fields: []logger.Field{logger.F("route_cluster", m.Cluster), logger.F("cluster", my)}})
 		return &clientError{text: "Cluster Name Mismatch", reason: ProtocolViolation}
 	}
+	if m.Name == "" {
+		s.log.Errorf("%s - Route CONNECT without a server id", c.logPrefix())
+		return &clientError{reason: ProtocolViolation}
+	}
 	c.route.connectSeen = true
 	c.mu.Lock()
-	c.route.remoteID, c.route.remoteName, c.route.token = m.ID, m.Name, m.Token
+	c.route.remoteID, c.route.token = m.Name, m.Token
+	c.route.natsdPeer = m.Token != 0
 	c.mu.Unlock()
-	c.queueRoute(s.routeInfoLine(c))
-	if m.ID == s.id {
-		// Our own route URL: the INFO just queued tells the soliciting
-		// side (ourselves) to stop.
+	if m.Name == s.id {
+		// Our own route URL: our INFO, sent at accept, told the
+		// soliciting side (ourselves) to stop.
 		s.log.Debugf("%s - Route to self, closing", c.logPrefix())
 		return &clientError{reason: DuplicateRoute}
 	}
@@ -312,6 +369,13 @@ func (c *client) routeInfo(arg []byte) error {
 		return &clientError{reason: ProtocolViolation}
 	}
 	if c.route.registered {
+		c.mu.Lock()
+		remote := c.route.remoteID
+		c.mu.Unlock()
+		if info.ID != remote {
+			s.gossipReceived(&info)
+			return nil
+		}
 		s.routeUpdate(c, &info)
 		return nil
 	}
@@ -332,6 +396,14 @@ func (c *client) routeInfo(arg []byte) error {
 	if info.Port > 0 {
 		c.route.remoteURL = "nats://" + net.JoinHostPort(info.Host, strconv.Itoa(info.Port))
 	}
+	if !c.route.solicited {
+		c.route.poolIdx, c.route.pinned = info.PoolIdx, info.RouteAccount
+	}
+	if c.route.pinned != "" {
+		c.route.poolIdx = -1
+	}
+	c.route.peerPools = info.PoolSize > 0
+	c.route.poolSize = poolConns(s.getOpts().Cluster.poolSize(), info.PoolSize)
 	if info.ID == s.id {
 		c.route.self = true
 	}
@@ -345,254 +417,16 @@ func (c *client) routeInfo(arg []byte) error {
 			Fields: []logger.Field{logger.F("route_cluster", info.Cluster), logger.F("cluster", my)}})
 		return &clientError{reason: ProtocolViolation}
 	}
-	if err := s.registerRoute(c, &info); err != nil {
-		return err
-	}
-	s.gossipReceived(info.Routes)
-	return nil
-}
-
-// routeKey identifies a route connection for duplicate resolution: the
-// server that solicited it and the random token it chose.
-type routeKey struct {
-	solicitor string
-	token     uint64
-}
-
-func (c *client) routeKeyLocked(self string) routeKey {
 	if c.route.solicited {
-		return routeKey{self, c.route.token}
+		// Our INFO answers the peer's, naming this connection's place in
+		// the pool; it goes out before any interest.
+		c.queueRoute(s.routeInfoLine(c))
 	}
-	return routeKey{c.route.remoteID, c.route.token}
-}
-
-// keepExisting decides between two routes to the same server: the one
-// solicited by the server with the smaller id stays, and between two
-// solicited by the same server, the one with the smaller token. Both
-// servers see the same two keys, so they keep the same connection, and
-// the loser's solicitor waits for the winner to go instead of redialing.
-func keepExisting(existing, incoming routeKey) bool {
-	if existing.solicitor != incoming.solicitor {
-		return existing.solicitor < incoming.solicitor
+	if c.route.pinned != "" {
+		c.route.pinnedName = []byte(c.route.pinned)
+		c.parser.SetPinned(true)
 	}
-	return existing.token <= incoming.token
-}
-
-// registerRoute makes c the route to its server, resolving duplicates.
-func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
-	c.mu.Lock()
-	id := c.route.remoteID
-	key := c.routeKeyLocked(s.id)
-	c.mu.Unlock()
-
-	s.mu.Lock()
-	if s.shutdown {
-		s.mu.Unlock()
-		return &clientError{reason: ServerShutdown}
-	}
-	// A route closed meanwhile (registration timer, writer error, slow
-	// consumer) has been through routeClosed already: registering it now
-	// would leave a dead route in remotes for good. Checked under s.mu,
-	// which routeClosed takes after closed is set.
-	c.mu.Lock()
-	closed := c.closed
-	c.mu.Unlock()
-	if closed {
-		s.mu.Unlock()
-		return &clientError{reason: WriteError}
-	}
-	var loser *client
-	if ex := s.cluster.remotes[id]; ex != nil && ex != c {
-		ex.mu.Lock()
-		exKey := ex.routeKeyLocked(s.id)
-		ex.mu.Unlock()
-		if keepExisting(exKey, key) {
-			s.mu.Unlock()
-			s.log.Debugf("%s - Duplicate route to %q, keeping rid:%d", c.logPrefix(), id, ex.cid)
-			return &clientError{text: errDuplicateRoute, reason: DuplicateRoute}
-		}
-		loser = ex
-	}
-	s.cluster.remotes[id] = c
-	c.route.registered = true
-	c.route.connectURLs = info.ConnectURLs
-	c.route.ldm = info.LameDuckMode
-	others := make([]*client, 0, len(s.cluster.remotes))
-	for _, r := range s.cluster.remotes {
-		if r != c {
-			others = append(others, r)
-		}
-	}
-	s.mu.Unlock()
-
-	c.mu.Lock()
-	c.route.everRegistered = true
-	if c.authTimer != nil {
-		c.authTimer.Stop()
-	}
-	remoteURL := c.route.remoteURL
-	c.mu.Unlock()
-	if loser != nil {
-		s.log.Debugf("%s - Duplicate route to %q, replacing rid:%d", c.logPrefix(), id, loser.cid)
-		loser.sendErr(errDuplicateRoute)
-		loser.closeConnection(DuplicateRoute, true)
-	}
-	c.parser.SetLimits(routeMaxControlLine, routeMaxPayload)
-	s.mu.Lock()
-	announce := !s.cluster.announced[id]
-	s.cluster.announced[id] = true
-	s.mu.Unlock()
-	if announce {
-		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route connection created", Text: "Route connection created to %q (%s)",
-			Fields: []logger.Field{logger.F("route_name", info.Name), logger.F("route_id", id)}})
-	} else {
-		s.log.Debugf("%s - Route connection to %q (%s) replaces a duplicate", c.logPrefix(), info.Name, id)
-	}
-
-	// Gossip: the new peer hears of every server we have a route to, and
-	// they hear of it.
-	c.queueRoute(s.routeInfoLine(c))
-	if remoteURL != "" && len(others) > 0 {
-		s.mu.Lock()
-		ldm := s.lameDuck
-		s.mu.Unlock()
-		update := s.routeUpdateLine([]routePeer{{ID: id, URL: remoteURL}}, ldm)
-		for _, r := range others {
-			r.queueRoute(update)
-		}
-	}
-	s.startInterestSync(c)
-	s.updateConnectURLs()
-	return nil
-}
-
-// routeUpdateLine is an INFO telling peers about servers (and our state).
-func (s *Server) routeUpdateLine(peers []routePeer, ldm bool) []byte {
-	o := s.getOpts()
-	info := routeInfoMsg{ID: s.id, Name: s.name, Version: Version, Cluster: o.Cluster.Name,
-		MaxPayload: o.MaxPayload, Routes: peers, LameDuckMode: ldm,
-		TLSRequired: o.Cluster.TLSConfig != nil, TLSVerify: o.Cluster.TLSConfig != nil && o.Cluster.TLSVerify}
-	if u, err := url.Parse(s.routeURL()); err == nil {
-		info.Host = u.Hostname()
-		info.Port, _ = strconv.Atoi(u.Port())
-	}
-	if !o.Cluster.NoAdvertise && !ldm {
-		info.ConnectURLs = s.ownClientURLs()
-	}
-	b, _ := json.Marshal(&info)
-	return append(append([]byte("INFO "), b...), "\r\n"...)
-}
-
-// routeUpdate applies an INFO from a registered route.
-func (s *Server) routeUpdate(c *client, info *routeInfoMsg) {
-	s.mu.Lock()
-	changed := c.route.ldm != info.LameDuckMode || !equalStrings(c.route.connectURLs, info.ConnectURLs)
-	c.route.ldm = info.LameDuckMode
-	c.route.connectURLs = info.ConnectURLs
-	s.mu.Unlock()
-	if info.LameDuckMode && changed {
-		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route entered lame duck mode", Text: "Route %q entered lame duck mode",
-			Fields: []logger.Field{logger.F("route_name", info.Name)}})
-	}
-	if changed {
-		s.updateConnectURLs()
-	}
-	s.gossipReceived(info.Routes)
-}
-
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// gossipReceived connects to the servers a peer told us about. Of two
-// servers that learn of each other, the one with the smaller id dials at
-// once; the other only dials if, after implicitRouteFallback, there is
-// still no route between them (the first dial failed), so gossip neither
-// creates duplicate routes nor leaves a hole in the mesh.
-func (s *Server) gossipReceived(peers []routePeer) {
-	for _, p := range peers {
-		if p.ID == "" || p.ID == s.id || p.URL == "" {
-			continue
-		}
-		var delay time.Duration
-		if s.id > p.ID {
-			delay = implicitRouteFallback/2 + rand.N(implicitRouteFallback/2)
-		}
-		u, err := ParseRouteURL(p.URL)
-		if err != nil {
-			continue
-		}
-		s.mu.Lock()
-		known := s.shutdown || s.cluster.remotes[p.ID] != nil || s.cluster.implicit[p.ID]
-		for _, sol := range s.cluster.configured {
-			if sol.host == u.Host {
-				known = true // a configured route dials it already
-			}
-		}
-		if !known {
-			s.cluster.implicit[p.ID] = true
-		}
-		s.mu.Unlock()
-		if known {
-			continue
-		}
-		s.log.Debugf("Connecting to implicit route %s (%s)", p.URL, p.ID)
-		id := p.ID
-		s.goroutine(func() {
-			defer func() {
-				s.mu.Lock()
-				delete(s.cluster.implicit, id)
-				s.mu.Unlock()
-			}()
-			s.solicit(s.cluster.ctx, &solicitation{url: u, expectID: id, delay: delay})
-		})
-	}
-}
-
-// routeClosed undoes a route's registration once it is closed.
-func (s *Server) routeClosed(c *client, reason ClosedReason) {
-	s.mu.Lock()
-	delete(s.cluster.routes, c.cid)
-	c.mu.Lock()
-	id, name := c.route.remoteID, c.route.remoteName
-	c.mu.Unlock()
-	registered := id != "" && s.cluster.remotes[id] == c
-	if registered {
-		delete(s.cluster.remotes, id)
-	}
-	// A route that lost to a duplicate is not news: the one that won (or
-	// is about to) takes over. Otherwise the server is gone.
-	dup := reason == DuplicateRoute
-	announced := registered && !dup && s.cluster.announced[id]
-	if registered && !dup {
-		delete(s.cluster.announced, id)
-	}
-	s.mu.Unlock()
-	s.dropTarget(c)
-	close(c.route.done)
-	switch reason {
-	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
-		s.cluster.slowRoutes.Add(1)
-	case StaleConnection:
-		s.cluster.staleRoutes.Add(1)
-	}
-	if announced {
-		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route connection closed", Text: "Route connection to %q closed: %s",
-			Fields: []logger.Field{logger.F("route_name", name), logger.F("reason", reason)}})
-	} else {
-		s.log.Debugf("%s - Route connection closed: %s", c.logPrefix(), reason)
-	}
-	if registered && !dup {
-		s.updateConnectURLs()
-	}
+	return s.registerRoute(c, &info)
 }
 
 // routeProtocolError closes a route after a parse or handler error.
@@ -642,6 +476,9 @@ func (c *client) ProcessRSub(account, subject, queue []byte, weight int) error {
 	if !c.route.registered {
 		return errRouteNotReady
 	}
+	if account == nil {
+		account = c.route.pinnedName
+	}
 	acc := c.routeAccount(account)
 	if acc == nil {
 		c.srv.log.Debugf("%s - Interest in unknown account %q ignored", c.logPrefix(), account)
@@ -681,6 +518,9 @@ func (c *client) ProcessRUnsub(account, subject, queue []byte) error {
 	}
 	if !c.route.registered {
 		return errRouteNotReady
+	}
+	if account == nil {
+		account = c.route.pinnedName
 	}
 	key := routeSubKey(account, subject, queue)
 	c.mu.Lock()
@@ -735,7 +575,12 @@ func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 		return errRouteNotReady
 	}
 	var a parser.RMsgArgs
-	if !parser.ParseRMsgArgs(args, &a) {
+	if c.route.pinnedName != nil {
+		if !parser.ParsePinnedRMsgArgs(args, &a) {
+			return parser.ErrBadArgs
+		}
+		a.Account = c.route.pinnedName
+	} else if !parser.ParseRMsgArgs(args, &a) {
 		return parser.ErrBadArgs
 	}
 	c.inMsgs.Add(1)
@@ -875,6 +720,9 @@ func (c *client) sendRMsg(r *client, account string, queues []string, subject, r
 		return false
 	}
 	wasIdle := r.out.Len() == 0
+	if r.route.pinned != "" {
+		account = "" // a pinned route's messages carry no account
+	}
 	r.queueRMsg(need, account, subject, queues, reply, hdrLen, msg)
 	r.outMsgs++
 	r.outBytes += int64(len(msg))
@@ -909,8 +757,10 @@ func appendRMsgHeader(b []byte, account string, subject []byte, queues []string,
 	} else {
 		b = append(b, "RMSG "...)
 	}
-	b = append(b, account...)
-	b = append(b, ' ')
+	if account != "" { // none on a pinned route
+		b = append(b, account...)
+		b = append(b, ' ')
+	}
 	b = append(b, subject...)
 	b = append(b, ' ')
 	if len(queues) > 0 {

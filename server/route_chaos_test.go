@@ -224,17 +224,22 @@ func clInterestConsistent(servers []*Server) string {
 	var b strings.Builder
 	for _, s := range servers {
 		rz, _ := s.Routez(nil)
-		if len(rz.Routes) != len(servers)-1 {
-			fmt.Fprintf(&b, "%s has %d routes; ", s.Name(), len(rz.Routes))
+		if len(rz.Routes) != (len(servers)-1)*clConnsPerPeer {
+			fmt.Fprintf(&b, "%s has %d route connections; ", s.Name(), len(rz.Routes))
 		}
+		// The interest a peer sent is spread over its pool connections.
+		subs := map[string]int{}
 		for _, r := range rz.Routes {
-			peer := byID[r.RemoteID]
+			subs[r.RemoteID] += int(r.NumSubs)
+		}
+		for id, n := range subs {
+			peer := byID[id]
 			if peer == nil {
-				fmt.Fprintf(&b, "%s has a route to unknown %s; ", s.Name(), r.RemoteID)
+				fmt.Fprintf(&b, "%s has a route to unknown %s; ", s.Name(), id)
 				continue
 			}
-			if want := peer.NumLocalInterest(); int(r.NumSubs) != want {
-				fmt.Fprintf(&b, "%s holds %d subs for %s, which has %d; ", s.Name(), r.NumSubs, peer.Name(), want)
+			if want := peer.NumLocalInterest(); n != want {
+				fmt.Fprintf(&b, "%s holds %d subs for %s, which has %d; ", s.Name(), n, peer.Name(), want)
 			}
 		}
 	}

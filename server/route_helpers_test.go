@@ -95,6 +95,10 @@ func clStartCluster(tb testing.TB, n int, tweak func(i int, o *Options)) []*Serv
 }
 
 // clWaitMesh waits until every server has a route to every other one.
+// clConnsPerPeer is how many route connections two natsd servers keep:
+// the default pool and the system account's pinned route.
+const clConnsPerPeer = DefaultRoutePoolSize + 1
+
 func clWaitMesh(tb testing.TB, servers []*Server) {
 	tb.Helper()
 	clWaitFor(tb, clusterWait, "full mesh", func() bool {

@@ -25,6 +25,8 @@ func (s *Server) routez(o *monitor.RoutezOptions) *monitor.Routez {
 			Uptime:  monitor.FormatUptime(now.Sub(r.start)),
 			InMsgs:  r.inMsgs.Load(),
 			InBytes: r.inBytes.Load(),
+			// Negotiated: natsd does not compress routes.
+			Compression: compressionOff,
 		}
 		var details []monitor.SubDetail
 		r.mu.Lock()

@@ -48,9 +48,13 @@ func TestClusterRouteAuthorization(t *testing.T) {
 	}
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprintf(conn, "CONNECT {\"server_id\":\"NX\",\"user\":\"ruser\",\"pass\":\"nope\",\"token\":1}\r\n")
+	fmt.Fprintf(conn, "CONNECT {\"name\":\"NX\",\"user\":\"ruser\",\"pass\":\"nope\"}\r\n")
 	br := bufio.NewReader(conn)
-	line, err := br.ReadString('\n')
+	line, err := br.ReadString('\n') // the INFO, sent at accept
+	if err != nil || !strings.HasPrefix(line, "INFO {") || !strings.Contains(line, `"auth_required":true`) {
+		t.Fatalf("got %q, %v", line, err)
+	}
+	line, err = br.ReadString('\n')
 	if err != nil || line != "-ERR 'Authorization Violation'\r\n" {
 		t.Fatalf("got %q, %v", line, err)
 	}
@@ -256,7 +260,7 @@ func TestClusterDuplicateRoutes(t *testing.T) {
 			s.mu.Lock()
 			k := len(s.cluster.routes)
 			s.mu.Unlock()
-			if k != n-1 {
+			if k != (n-1)*clConnsPerPeer {
 				return false
 			}
 		}
@@ -365,36 +369,49 @@ func TestClusterMonitoring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rz.NumRoutes != 2 || len(rz.Routes) != 2 || rz.ID != servers[0].ID() {
+	// Two peers, each with its pool and the system account's route.
+	if rz.NumRoutes != 2*clConnsPerPeer || len(rz.Routes) != 2*clConnsPerPeer || rz.ID != servers[0].ID() {
 		t.Fatalf("routez: %+v", rz)
 	}
+	var n2Subs, n3Subs, n2Carrier int
 	for _, r := range rz.Routes {
 		switch r.RemoteID {
 		case servers[1].ID():
-			if r.RemoteName != "n2" || r.NumSubs != 2 || len(r.Subs) != 2 || r.Subs[0] != "mon.a" || r.OutBytes != 5 ||
-				r.DidSolicit || r.IsConfigured || r.IP != "127.0.0.1" || r.Port == 0 {
+			if r.RemoteName != "n2" || r.DidSolicit || r.IsConfigured || r.IP != "127.0.0.1" || r.Port == 0 {
 				t.Fatalf("route to n2: %+v", r)
 			}
+			n2Subs += int(r.NumSubs)
+			if r.NumSubs > 0 {
+				// The $G account's pool connection.
+				n2Carrier++
+				if r.NumSubs != 2 || len(r.Subs) != 2 || r.Subs[0] != "mon.a" || r.OutBytes != 5 {
+					t.Fatalf("route to n2 carrying $G: %+v", r)
+				}
+			}
 		case servers[2].ID():
-			if r.RemoteName != "n3" || r.NumSubs != 0 {
+			if r.RemoteName != "n3" {
 				t.Fatalf("route to n3: %+v", r)
 			}
+			n3Subs += int(r.NumSubs)
 		default:
 			t.Fatalf("unknown route %+v", r)
 		}
+	}
+	if n2Subs != 2 || n2Carrier != 1 || n3Subs != 0 {
+		t.Fatalf("subscriptions: n2 %d (on %d connections), n3 %d", n2Subs, n2Carrier, n3Subs)
 	}
 	// n2 solicited n1 (its configured seed) and received the message.
 	clWaitFor(t, clusterWait, "n2's route to n1", func() bool {
 		rz2, _ := servers[1].Routez(nil)
 		for _, r := range rz2.Routes {
-			if r.RemoteID == servers[0].ID() {
-				return r.DidSolicit && r.IsConfigured && r.InMsgs == 1 && r.InBytes == 5
+			if r.RemoteID == servers[0].ID() && r.DidSolicit && r.IsConfigured && r.InMsgs == 1 && r.InBytes == 5 {
+				return true
 			}
 		}
 		return false
 	})
 	v := servers[1].Varz()
-	if v.Routes != 2 || v.Cluster.Name != "test" || v.Cluster.Port != addrPort(servers[1].ClusterAddr()) ||
+	if v.Routes != 2*clConnsPerPeer || v.Cluster.Name != "test" || v.Cluster.Port != addrPort(servers[1].ClusterAddr()) ||
 		len(v.Cluster.URLs) != 1 || len(v.ClientConnectURLs) != 3 || v.SlowConsumersStats == nil {
 		t.Fatalf("varz: routes %d cluster %+v connect_urls %v", v.Routes, v.Cluster, v.ClientConnectURLs)
 	}

@@ -20,7 +20,7 @@ func clFakePeer(t *testing.T, s *Server, id string, interest ...string) (net.Con
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	fmt.Fprintf(conn, "CONNECT {\"server_id\":%q,\"name\":\"fake\",\"cluster\":\"test\",\"token\":1}\r\n", id)
+	fmt.Fprintf(conn, "CONNECT {\"name\":%q,\"cluster\":\"test\"}\r\n", id)
 	fmt.Fprintf(conn, "INFO {\"server_id\":%q,\"server_name\":\"fake\",\"cluster\":\"test\",\"host\":\"127.0.0.1\",\"port\":1}\r\n", id)
 	for _, subj := range interest {
 		fmt.Fprintf(conn, "RS+ $G %s\r\n", subj)

@@ -42,6 +42,8 @@ type solicitation struct {
 	configured bool
 	expectID   string        // implicit: the server gossip named
 	delay      time.Duration // wait before the first attempt
+	poolIdx    int           // the connection's pool index (-1 when pinned)
+	account    string        // the account of a pinned route
 }
 
 // routeBackoff is the wait before retry n (n >= 1): doubling from

@@ -231,14 +231,18 @@ func TestClusterQueueGroups(t *testing.T) {
 // clRouteWeight is the weight of a route's queue subscription in $G, keyed
 // "subject queue", on s for the route to server id.
 func clRouteWeight(s *Server, id, key string) int32 {
-	r := s.routeTo(id)
-	if r == nil {
+	if s.routeTo(id) == nil {
 		return -1
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if sub := r.subs["$G "+key]; sub != nil {
-		return sub.weight.Load()
+	// The $G account's pool connection holds it.
+	for _, r := range s.registeredRoutes() {
+		r.mu.Lock()
+		sub := r.subs["$G "+key]
+		rid := r.route.remoteID
+		r.mu.Unlock()
+		if sub != nil && rid == id {
+			return sub.weight.Load()
+		}
 	}
 	return 0
 }

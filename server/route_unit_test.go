@@ -181,7 +181,11 @@ cluster {
   connect_retries: 5
   authorization { user: ruser, password: rpass, timeout: 0.5 }
   routes: [ nats://ruser:rpass@10.0.0.2:6222, nats-route://seed.example:6222 ]
+  pool_size: 5
+  accounts: [ A, B ]
+  compression: s2_auto
 }
+accounts { A: {}, B: {} }
 `), 0o644)
 	o, err := ProcessConfigFile(path)
 	if err != nil {
@@ -191,7 +195,8 @@ cluster {
 	if c.Name != "prod" || c.Host != "127.0.0.1" || c.Port != 6333 || c.Advertise != "10.0.0.1:6333" ||
 		!c.NoAdvertise || c.ConnectRetries != 5 || c.Username != "ruser" || c.Password != "rpass" ||
 		c.AuthTimeout != 500*time.Millisecond || len(c.Routes) != 2 ||
-		c.Routes[0].Host != "10.0.0.2:6222" || c.Routes[0].User.Username() != "ruser" || c.Routes[1].Host != "seed.example:6222" {
+		c.Routes[0].Host != "10.0.0.2:6222" || c.Routes[0].User.Username() != "ruser" || c.Routes[1].Host != "seed.example:6222" ||
+		c.PoolSize != 5 || len(c.Accounts) != 2 || c.Accounts[1] != "B" || c.Compression != "s2_auto" {
 		t.Fatalf("cluster options: %+v", c)
 	}
 	if _, err := New(o); err != nil {
@@ -200,7 +205,11 @@ cluster {
 
 	for _, bad := range []struct{ conf, want string }{
 		{"cluster { listen: 127.0.0.1:6222, tls: {} }", `missing 'cert_file' in TLS configuration`},
-		{"cluster { listen: 127.0.0.1:6222, compression: on }", `"compression" is not supported`},
+		{"cluster { listen: 127.0.0.1:6222, compression: s2_fastest }", `unknown mode "s2_fastest"`},
+		{"cluster { listen: 127.0.0.1:6222, compression: {} }", `needs a mode`},
+		{"cluster { listen: 127.0.0.1:6222, pool_size: -2 }", `pool_size -2`},
+		{"cluster { listen: 127.0.0.1:6222, accounts: [ \"a b\" ] }", `bad account name`},
+		{"cluster { listen: 127.0.0.1:6222, permissions: {} }", `"permissions" is not supported`},
 		{"cluster { lisen: 127.0.0.1:6222 }", `did you mean "listen"`},
 		{"cluster { routes: [ \"http://x:1\" ] }", "scheme"},
 		{"cluster { routes: [ \"nats://x\" ] }", "host:port"},

@@ -174,13 +174,32 @@ type clRoutez struct {
 	} `json:"routes"`
 }
 
-// numRoutes is p's route count, -1 if it does not answer.
+// numRoutes is how many servers p has routes to (each has a pool of
+// route connections), -1 if it does not answer.
 func (p *clProc) numRoutes() int {
 	var rz clRoutez
 	if err := p.get("/routez", &rz); err != nil {
 		return -1
 	}
-	return rz.NumRoutes
+	return rz.peers()
+}
+
+// subsByPeer sums the subscriptions of each server's route connections.
+func (rz *clRoutez) subsByPeer() map[string]int {
+	m := map[string]int{}
+	for _, r := range rz.Routes {
+		m[r.RemoteID] += r.NumSubs
+	}
+	return m
+}
+
+// peers counts the distinct servers the route connections reach.
+func (rz *clRoutez) peers() int {
+	ids := map[string]bool{}
+	for _, r := range rz.Routes {
+		ids[r.RemoteID] = true
+	}
+	return len(ids)
 }
 
 func clWaitFor(t *testing.T, what string, cond func() bool) {
@@ -293,11 +312,11 @@ func clKillRestart(t *testing.T, bin string) {
 	clWaitFor(t, "interest everywhere", func() bool {
 		for _, p := range procs {
 			var rz clRoutez
-			if p.get("/routez", &rz) != nil || len(rz.Routes) != 2 {
+			if p.get("/routez", &rz) != nil || rz.peers() != 2 {
 				return false
 			}
-			for _, r := range rz.Routes {
-				if r.NumSubs != 1 {
+			for _, n := range rz.subsByPeer() {
+				if n != 1 {
 					return false
 				}
 			}

@@ -222,7 +222,7 @@ func (n *ptNode) numRoutes() int {
 	if !ok {
 		return -1
 	}
-	return rz.NumRoutes
+	return rz.peers()
 }
 
 // connect is a nats.go client dialing from n's namespace.
@@ -346,11 +346,11 @@ func TestPartition(t *testing.T) {
 	t.Logf("mesh healed in %v", time.Since(healed).Round(time.Millisecond))
 	ptWaitFor(t, "C's interest back on A", func() bool {
 		rz, ok := a.routez()
-		if !ok || len(rz.Routes) != 2 {
+		if !ok || rz.peers() != 2 {
 			return false
 		}
-		for _, r := range rz.Routes {
-			if r.NumSubs != 1 {
+		for _, n := range rz.subsByPeer() {
+			if n != 1 {
 				return false
 			}
 		}

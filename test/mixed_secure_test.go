@@ -1,0 +1,243 @@
+//go:build !refserver
+
+package test
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// mxCerts writes a CA and a certificate for 127.0.0.1 signed by it (for
+// both server and client use) into dir, and returns their paths.
+func mxCerts(t *testing.T, dir string) (ca, cert, key string) {
+	t.Helper()
+	writePEM := func(name, typ string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mixed-ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "route"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalECPrivateKey(k)
+	return writePEM("ca.pem", "CERTIFICATE", caDER), writePEM("route.pem", "CERTIFICATE", der), writePEM("route-key.pem", "EC PRIVATE KEY", kder)
+}
+
+// TestMixedClusterTLSAndAuth: route TLS with verification and route
+// authorization between natsd and nats-server, each side soliciting; a
+// node with the wrong credentials stays out.
+func TestMixedClusterTLSAndAuth(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	ca, cert, key := mxCerts(t, t.TempDir())
+	secure := func(c *mxConf) {
+		c.extraCluster = fmt.Sprintf("  authorization { user: ruser, password: rpass }\n"+
+			"  tls { cert_file: %q, key_file: %q, ca_file: %q, verify: true }\n", cert, key, ca)
+	}
+	withCreds := func(p *clProc, pass string) string {
+		return fmt.Sprintf("nats://ruser:%s@127.0.0.1:%d", pass, p.clusterPort)
+	}
+	r1 := mxNode(t, ref, "ref1", nil, secure)
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{withCreds(r1, "rpass")}, secure)
+	n1.start()
+	r2 := mxNode(t, ref, "ref2", []string{withCreds(n1, "rpass")}, secure)
+	r2.start()
+	procs := []*clProc{r1, n1, r2}
+	mxWaitPools(t, procs)
+	mxCheckPair(t, r1, n1, 1<<20)
+	mxCheckPair(t, n1, r2, 1<<20)
+	mxCheckPair(t, r2, r1, 1<<20)
+
+	// Wrong credentials: refused by both kinds of server.
+	bad := mxNode(t, bin, "natsd-bad", []string{withCreds(r1, "nope"), withCreds(n1, "nope")}, secure)
+	bad.start()
+	clWaitFor(t, "refusals logged", func() bool {
+		return bad.logCount("Authorization Violation") >= 2
+	})
+	if n := bad.numRoutes(); n != 0 {
+		t.Fatalf("node with wrong credentials has %d routes", n)
+	}
+	for _, p := range procs {
+		if n := p.numRoutes(); n != 2 {
+			t.Fatalf("%s has %d routes", p.name, n)
+		}
+	}
+}
+
+// TestMixedClusterCompression: natsd accepts every compression mode in
+// its configuration and negotiates "off"; a nats-server node configured
+// to compress routes then does not, and traffic flows both ways.
+func TestMixedClusterCompression(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	r1 := mxNode(t, ref, "ref1", nil, func(c *mxConf) { c.extraCluster = "  compression: s2_fast\n" })
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_auto\n" })
+	n1.start()
+	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_best\n" })
+	r2.start()
+	procs := []*clProc{r1, n1, r2}
+	mxWaitPools(t, procs)
+	mxCheckPair(t, r1, n1, 1<<20)
+	mxCheckPair(t, n1, r2, 1<<20)
+	var rz struct {
+		Routes []struct {
+			RemoteName  string `json:"remote_name"`
+			Compression string `json:"compression"`
+		} `json:"routes"`
+	}
+	if err := r1.get("/routez", &rz); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rz.Routes {
+		if r.RemoteName == "natsd1" && r.Compression != "off" {
+			t.Fatalf("nats-server compresses its route to natsd: %+v", r)
+		}
+	}
+}
+
+// TestMixedClusterPinnedAccounts: with cluster.accounts pinning account A
+// on every node, A travels on its own route connection (without the
+// account in the ops) between natsd and nats-server, B on the pool, and
+// the two stay apart.
+func TestMixedClusterPinnedAccounts(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	pin := func(c *mxConf) { c.extraCluster = "  accounts: [ A ]\n" }
+	r1 := mxNode(t, ref, "ref1", nil, pin)
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, pin)
+	n1.start()
+	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, pin)
+	r2.start()
+	procs := []*clProc{r1, n1, r2}
+	mxWaitPools(t, procs)
+	// natsd keeps 5 connections to each peer: the pool, $SYS and A.
+	clWaitFor(t, "pinned routes", func() bool {
+		var rz clRoutez
+		return n1.get("/routez", &rz) == nil && len(rz.Routes) == 2*(mxPoolSize+2)
+	})
+	for _, pair := range [][2]*clProc{{r1, n1}, {n1, r1}, {n1, r2}, {r2, n1}} {
+		mxCheckPair(t, pair[0], pair[1], 1<<20)
+	}
+	// Account B crosses on the pool too.
+	sub := clConnect(t, mxURL(n1, "b"))
+	s, _ := sub.SubscribeSync("pinned.b")
+	sub.Flush()
+	mxWaitDelivered(t, clConnect(t, mxURL(r1, "b")), s, "pinned.b")
+}
+
+// mxWatchURLs connects a raw protocol-1 client to p and returns a function
+// waiting until the connect_urls of the INFO p sends satisfy cond.
+func mxWatchURLs(t *testing.T, p *clProc) func(what string, cond func([]string) bool) {
+	t.Helper()
+	conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", p.port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	fmt.Fprintf(conn, "CONNECT {\"verbose\":false,\"protocol\":1,\"user\":\"a\",\"pass\":\"p\"}\r\nPING\r\n")
+	infos := make(chan []string, 100)
+	go func() {
+		br := bufio.NewReader(conn)
+		for {
+			l, err := br.ReadString('\n')
+			if err != nil {
+				close(infos)
+				return
+			}
+			if l == "PING\r\n" {
+				conn.Write([]byte("PONG\r\n"))
+			}
+			if strings.HasPrefix(l, "INFO ") {
+				var info struct {
+					URLs []string `json:"connect_urls"`
+				}
+				json.Unmarshal([]byte(l[5:]), &info)
+				infos <- info.URLs
+			}
+		}
+	}()
+	return func(what string, cond func([]string) bool) {
+		t.Helper()
+		deadline := time.After(clWait)
+		var last []string
+		for {
+			select {
+			case urls, ok := <-infos:
+				if !ok {
+					t.Fatalf("%s: connection closed", what)
+				}
+				if cond(urls) {
+					return
+				}
+				last = urls
+			case <-deadline:
+				t.Fatalf("timed out waiting for %s (last connect_urls %v)\n%s", what, last, p.logText())
+			}
+		}
+	}
+}
+
+// TestMixedClusterLameDuck: a node entering lame-duck mode stops being
+// offered to the other servers' clients, whichever kind of server it is
+// and whichever kind the clients use.
+func TestMixedClusterLameDuck(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	ldm := func(c *mxConf) { c.extra = "lame_duck_duration: \"30s\"\nlame_duck_grace_period: \"10s\"\n" }
+	r1 := mxNode(t, ref, "ref1", nil, ldm)
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, ldm)
+	n1.start()
+	n2 := mxNode(t, bin, "natsd2", []string{r1.routeURL()}, ldm)
+	n2.start()
+	mxWaitPools(t, []*clProc{r1, n1, n2})
+	url := func(p *clProc) string { return fmt.Sprintf("127.0.0.1:%d", p.port) }
+	onNatsd, onRef := mxWatchURLs(t, n2), mxWatchURLs(t, r1)
+	onNatsd("natsd2's clients offered every node", func(u []string) bool { return len(u) == 3 })
+	onRef("ref1's clients offered every node", func(u []string) bool { return len(u) == 3 })
+
+	// natsd in lame-duck mode: the clients of both kinds of server lose it.
+	n1.cmd.Process.Signal(syscall.SIGUSR2)
+	onRef("ref1 to drop natsd1", func(u []string) bool { return len(u) == 2 && !slices.Contains(u, url(n1)) })
+	onNatsd("natsd2 to drop natsd1", func(u []string) bool { return len(u) == 2 && !slices.Contains(u, url(n1)) })
+	// nats-server in lame-duck mode: natsd's clients lose it.
+	r1.cmd.Process.Signal(syscall.SIGUSR2)
+	onNatsd("natsd2 to drop ref1", func(u []string) bool { return !slices.Contains(u, url(r1)) })
+}

@@ -1,0 +1,37 @@
+package server
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// TestWebsocketPongAfterIdle: a WebSocket ping from a client whose
+// connection has had no output for longer than write_deadline is still
+// answered. The reader writes the pong itself, so it must not inherit the
+// writer's last (expired) deadline: a pong refused on that deadline broke
+// the connection for good.
+func TestWebsocketPongAfterIdle(t *testing.T) {
+	const deadline = 20 * time.Millisecond
+	s := startWSServer(t, func(o *Options) { o.WriteDeadline = deadline })
+	r := wsDialRaw(t, s)
+	r.login(`{"verbose":false}`)
+	// Ping for several write deadlines: every ping gets its pong.
+	for start := time.Now(); time.Since(start) < 10*deadline; {
+		r.conn.SetDeadline(time.Now().Add(wsWait))
+		r.frame(true, ws.OpPing, []byte("hi"), true)
+		f, err := ws.ReadFrame(r.br)
+		if err != nil {
+			t.Fatalf("after %v: no pong: %v", time.Since(start), err)
+		}
+		if f.Header.OpCode != ws.OpPong || string(f.Payload) != "hi" {
+			t.Fatalf("got op %v %q, want a pong", f.Header.OpCode, f.Payload)
+		}
+	}
+	// And the connection still carries the protocol.
+	r.send("PING\r\n")
+	if l := r.line(); l != "PONG\r\n" {
+		t.Fatalf("got %q, want PONG", l)
+	}
+}

@@ -38,7 +38,8 @@ func (w appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// deflate compresses the concatenation of bufs into c.zbuf.
+// deflate compresses the concatenation of bufs into c.zbuf (which the
+// caller releases once written when it grew large).
 func (c *Conn) deflate(bufs [][]byte) error {
 	c.zbuf = c.zbuf[:0]
 	fw := deflaters.Get().(*flate.Writer)
@@ -55,9 +56,6 @@ func (c *Conn) deflate(bufs [][]byte) error {
 	c.zbuf = bytes.TrimSuffix(c.zbuf, deflateTail)
 	if len(c.zbuf) == 0 {
 		c.zbuf = append(c.zbuf, 0x00) // an empty message is an empty stored block
-	}
-	if cap(c.zbuf) > maxReadBuffer*4 {
-		defer func() { c.zbuf = nil }()
 	}
 	return nil
 }

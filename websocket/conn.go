@@ -507,6 +507,9 @@ func (c *Conn) writeDataLocked(pieces [][]byte) (int64, error) {
 		c.one[0] = c.zbuf
 		_, err := c.writeFramesLocked(ws.OpBinary, true, c.one[:])
 		c.one[0] = nil
+		if cap(c.zbuf) > maxReadBuffer*4 {
+			c.zbuf = nil // written: do not keep a large buffer
+		}
 		if err != nil {
 			return 0, err
 		}

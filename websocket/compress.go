@@ -84,6 +84,9 @@ func (c *Conn) inflate() error {
 	n, err := buf.ReadFrom(io.LimitReader(fr, c.maxMessage+1))
 	c.zout = buf.Bytes()
 	c.zin = c.zin[:0]
+	if cap(c.zin) > 4*maxReadBuffer {
+		c.zin = nil // a large message: do not keep its buffer
+	}
 	c.zmsg = false
 	if err != nil {
 		return c.protocolError(StatusInvalidPayload, "invalid compressed message")

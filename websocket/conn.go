@@ -137,6 +137,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 			n += k
 			if c.zpos == len(c.zout) {
 				c.zout, c.zpos = c.zout[:0], 0
+				if cap(c.zout) > 4*maxReadBuffer {
+					c.zout = nil // a large message: do not keep its buffer
+				}
 			}
 			continue
 		}

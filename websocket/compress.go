@@ -38,7 +38,8 @@ func (w appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// deflate compresses the concatenation of bufs into c.zbuf.
+// deflate compresses the concatenation of bufs into c.zbuf (which the
+// caller releases once written when it grew large).
 func (c *Conn) deflate(bufs [][]byte) error {
 	c.zbuf = c.zbuf[:0]
 	fw := deflaters.Get().(*flate.Writer)
@@ -55,9 +56,6 @@ func (c *Conn) deflate(bufs [][]byte) error {
 	c.zbuf = bytes.TrimSuffix(c.zbuf, deflateTail)
 	if len(c.zbuf) == 0 {
 		c.zbuf = append(c.zbuf, 0x00) // an empty message is an empty stored block
-	}
-	if cap(c.zbuf) > maxReadBuffer*4 {
-		defer func() { c.zbuf = nil }()
 	}
 	return nil
 }
@@ -86,6 +84,9 @@ func (c *Conn) inflate() error {
 	n, err := buf.ReadFrom(io.LimitReader(fr, c.maxMessage+1))
 	c.zout = buf.Bytes()
 	c.zin = c.zin[:0]
+	if cap(c.zin) > 4*maxReadBuffer {
+		c.zin = nil // a large message: do not keep its buffer
+	}
 	c.zmsg = false
 	if err != nil {
 		return c.protocolError(StatusInvalidPayload, "invalid compressed message")

@@ -30,6 +30,10 @@ const (
 	maxReadBuffer   = 64 * 1024
 	// closeWriteTimeout bounds the close frame written on Close.
 	closeWriteTimeout = 100 * time.Millisecond
+	// controlWriteTimeout is the least time the reader gives a pong or
+	// close frame it answers with: the write deadline in force is the
+	// writer's, set for its last batch and possibly long expired.
+	controlWriteTimeout = time.Second
 )
 
 // CloseError is a protocol violation by the client: the connection was
@@ -76,6 +80,12 @@ type Conn struct {
 	scratch   []byte // header and payload copied together otherwise
 	closeSent bool
 	broken    bool // a frame was cut short: no more frames can follow
+
+	// dmu guards wdeadline, the write deadline the connection's owner set
+	// (SetWriteDeadline, SetDeadline), which writeControl extends for its
+	// frame and then puts back. Taken after wmu.
+	dmu       sync.Mutex
+	wdeadline time.Time
 
 	cmu         sync.Mutex // guards the close status
 	closeCode   uint16
@@ -127,6 +137,9 @@ func (c *Conn) Read(p []byte) (int, error) {
 			n += k
 			if c.zpos == len(c.zout) {
 				c.zout, c.zpos = c.zout[:0], 0
+				if cap(c.zout) > 4*maxReadBuffer {
+					c.zout = nil // a large message: do not keep its buffer
+				}
 			}
 			continue
 		}
@@ -417,12 +430,39 @@ func (c *Conn) markCloseSent() {
 	c.wmu.Unlock()
 }
 
+// SetWriteDeadline sets the transport's write deadline, remembered so
+// that a control frame the reader writes can extend it for its own write.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	c.wdeadline = t
+	return c.Conn.SetWriteDeadline(t)
+}
+
+// SetDeadline sets the transport's read and write deadlines (see
+// SetWriteDeadline).
+func (c *Conn) SetDeadline(t time.Time) error {
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	c.wdeadline = t
+	return c.Conn.SetDeadline(t)
+}
+
 // writeControl sends a control frame unless a close frame already went out.
+// The reader calls it, at any time: the frame gets at least
+// controlWriteTimeout, whatever is left of the writer's deadline, which
+// is then put back.
 func (c *Conn) writeControl(op ws.OpCode, payload []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	if c.closeSent || c.broken {
 		return nil
+	}
+	c.dmu.Lock()
+	defer c.dmu.Unlock()
+	if least := time.Now().Add(controlWriteTimeout); !c.wdeadline.IsZero() && c.wdeadline.Before(least) {
+		c.Conn.SetWriteDeadline(least)
+		defer c.Conn.SetWriteDeadline(c.wdeadline)
 	}
 	c.one[0] = payload
 	_, err := c.writeFramesLocked(op, false, c.one[:])
@@ -470,6 +510,9 @@ func (c *Conn) writeDataLocked(pieces [][]byte) (int64, error) {
 		c.one[0] = c.zbuf
 		_, err := c.writeFramesLocked(ws.OpBinary, true, c.one[:])
 		c.one[0] = nil
+		if cap(c.zbuf) > maxReadBuffer*4 {
+			c.zbuf = nil // written: do not keep a large buffer
+		}
 		if err != nil {
 			return 0, err
 		}

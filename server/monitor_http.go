@@ -53,6 +53,8 @@ func (s *Server) startMonitoring() error {
 		Password: o.HTTPPassword,
 		Token:    o.HTTPToken,
 		Version:  Version,
+		// The dashboard's sampler and streams end with the listener.
+		Dashboard: !o.HTTPNoDashboard,
 	})
 	srv := &http.Server{
 		Handler:           h,
@@ -81,6 +83,7 @@ func (s *Server) stopMonitoring() {
 	s.mon.mu.Unlock()
 	if m != nil {
 		m.srv.Close()
+		m.handler.Close()
 	}
 }
 

@@ -5,6 +5,9 @@ import { rate, bytes } from './format.js';
 
 const SPAN = 15 * 60; // seconds shown
 
+const clockFmt = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+const clock = (secs) => clockFmt.format(new Date(secs * 1000));
+
 function css(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
@@ -34,8 +37,9 @@ export class RateChart {
   }
 
   resize() {
-    const w = this.holder.clientWidth;
-    if (!w || !window.uPlot) return; // hidden: build when shown
+    const pad = parseFloat(getComputedStyle(this.holder).paddingLeft) || 0;
+    const w = this.holder.clientWidth - 2 * pad;
+    if (w <= 0 || !window.uPlot) return; // hidden: build when shown
     const size = { width: w, height: Math.max(160, Math.min(240, Math.round(w / 3))) };
     if (this.plot) { this.plot.setSize(size); return; }
     const axis = css('--muted'), grid = css('--grid');
@@ -45,9 +49,9 @@ export class RateChart {
       title: this.title,
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(this.kind === 'bytes' ? 1024 : 10, max * 1.1)] } },
       axes: [
-        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: 80, values: (u, vals) => vals.map(clock) },
         { stroke: axis, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: fmtAxis, size: 70 },
       ],
       series: [

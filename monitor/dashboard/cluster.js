@@ -26,8 +26,8 @@ const panel = {
       this.picture, this.note,
       el('div', { class: 'scroll' }, el('table', { class: 'grid', id: 'route-table' },
         el('caption', {}, 'Routes'),
-        el('thead', {}, el('tr', {}, ['RID', 'Remote', 'Address', 'Dir', 'RTT', 'Msgs in/s', 'Msgs out/s', 'Bytes in/s', 'Bytes out/s', 'Pending', 'Subs', 'Uptime']
-          .map((h) => el('th', { scope: 'col' }, h)))),
+        el('thead', {}, el('tr', {}, ['#RID', 'Remote', 'Address', 'Direction', '#RTT', '#Msgs in/s', '#Msgs out/s', '#Bytes in/s', '#Bytes out/s', '#Pending', '#Subs', 'Uptime']
+          .map((h) => el('th', { scope: 'col', class: h[0] === '#' ? 'num' : '' }, h.replace(/^#/, ''))))),
         this.tbody)),
       el('p', { class: 'muted' }, 'Leaf nodes and gateways: natsd has none yet.'),
     );
@@ -51,7 +51,7 @@ const panel = {
     this.draw(ev.varz, routes);
     this.tbody.replaceChildren(...routes.map((r) => el('tr', { 'data-rid': r.rid },
       el('td', { class: 'num' }, String(r.rid)), el('td', {}, r.remote_name || r.remote_id),
-      el('td', { class: 'mono' }, `${r.ip}:${r.port}`), el('td', {}, r.did_solicit ? 'out' : 'in'),
+      el('td', { class: 'mono' }, `${r.ip}:${r.port}`), el('td', {}, r.did_solicit ? 'outbound' : 'inbound'),
       el('td', { class: 'num' }, r.rtt || ''), el('td', { class: 'num' }, rate(r.rates.in_msgs)),
       el('td', { class: 'num' }, rate(r.rates.out_msgs)), el('td', { class: 'num' }, bytes(r.rates.in_bytes)),
       el('td', { class: 'num' }, bytes(r.rates.out_bytes)), el('td', { class: 'num' }, bytes(r.pending_size)),

@@ -245,11 +245,11 @@ const panel = {
       ['TLS', c.tls_version ? `${c.tls_version} ${c.tls_cipher_suite || ''}` : ''],
       ['Closed', c.stop ? new Date(c.stop).toLocaleString() : ''], ['Reason', c.reason],
     ].filter(([, v]) => v !== undefined && v !== '');
-    const dl = el('dl', { class: 'kv' }, fields.map(([k, v]) => [el('dt', {}, k), el('dd', {}, String(v))]));
+    const dl = el('dl', { class: 'kv' }, fields.map(([k, v]) => el('div', {}, el('dt', {}, k), el('dd', {}, String(v)))));
     const subs = c.subscriptions_list_detail || [];
     const st = el('table', { class: 'grid', id: 'conn-subs' },
       el('caption', {}, `Subscriptions (${subs.length})`),
-      el('thead', {}, el('tr', {}, ['Subject', 'Queue group', 'SID', 'Msgs', 'Max'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ['Subject', 'Queue group', '#SID', '#Msgs', '#Max'].map((h) => el('th', { scope: 'col', class: h[0] === '#' ? 'num' : '' }, h.replace(/^#/, ''))))),
       el('tbody', {}, subs.map((s) => el('tr', {}, el('td', { class: 'mono' }, s.subject), el('td', {}, s.qgroup || ''),
         el('td', { class: 'num' }, s.sid), el('td', { class: 'num' }, int(s.msgs)), el('td', { class: 'num' }, s.max ? int(s.max) : '')))));
     const close = el('button', { type: 'button', class: 'close', onclick: () => this.closeDetails() }, 'Close');

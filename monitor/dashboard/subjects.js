@@ -7,6 +7,9 @@ import { isLiteral } from './subject.js';
 
 const LIST_LIMIT = 1000;
 
+// Column headers; a leading # marks a numeric (right-aligned) column.
+const heads = (names) => names.map((h) => el('th', { scope: 'col', class: h[0] === '#' ? 'num' : '' }, h.replace(/^#/, '')));
+
 const panel = {
   id: 'subjects',
   title: 'Subjects',
@@ -33,7 +36,7 @@ const panel = {
       this.listInfo,
       el('div', { class: 'scroll' }, el('table', { class: 'grid', id: 'subject-list' },
         el('caption', { class: 'visually-hidden' }, 'Subscriptions'),
-        el('thead', {}, el('tr', {}, ['Subject', 'Queue group', 'CID', 'Connection', 'SID', 'Msgs'].map((h) => el('th', { scope: 'col' }, h)))),
+        el('thead', {}, el('tr', {}, heads(['Subject', 'Queue group', '#CID', 'Connection', '#SID', '#Msgs']))),
         this.list)),
     );
   },
@@ -77,14 +80,14 @@ const panel = {
     const copies = plain.length + groups.size;
     const head = el('p', { id: 'subject-summary' }, subs.length
       ? `A message on ${subj} is delivered ${int(copies)} time${copies === 1 ? '' : 's'}: to ${int(plain.length)} subscription${plain.length === 1 ? '' : 's'}` +
-        (groups.size ? ` and to one member of each of ${groups.size} queue group${groups.size === 1 ? '' : 's'}.` : '.')
+        (groups.size === 1 ? ` and to one member of queue group ${[...groups.keys()][0]}.` : groups.size ? ` and to one member of each of ${groups.size} queue groups.` : '.')
       : `No subscription would receive a message on ${subj}.`);
     const rows = subs.map((s) => el('tr', { 'data-cid': s.cid },
       el('td', { class: 'mono' }, s.subject), el('td', {}, s.qgroup ? `${s.qgroup} (one of ${groups.get(s.qgroup).length})` : ''),
       el('td', { class: 'num' }, String(s.cid)), el('td', {}, this.name(s.cid)), el('td', { class: 'num' }, s.sid)));
     this.result.replaceChildren(head, subs.length ? el('div', { class: 'scroll' }, el('table', { class: 'grid', id: 'subject-matches' },
       el('caption', { class: 'visually-hidden' }, `Subscribers of ${subj}`),
-      el('thead', {}, el('tr', {}, ['Subscription', 'Queue group', 'CID', 'Connection', 'SID'].map((h) => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, heads(['Subscription', 'Queue group', '#CID', 'Connection', '#SID']))),
       el('tbody', {}, rows))) : '');
   },
 

@@ -347,7 +347,7 @@ func TestDashboardSubjectSearch(t *testing.T) {
 		slices.Sort(cids)
 		return slices.Equal(cids, wantCids), fmt.Sprint(got)
 	})
-	if s := p.text("#subject-summary"); !strings.Contains(s, "delivered 3 times") || !strings.Contains(s, "1 queue group") {
+	if s := p.text("#subject-summary"); !strings.Contains(s, "delivered 3 times") || !strings.Contains(s, "queue group workers") {
 		t.Errorf("summary: %q", s)
 	}
 	p.shot("subjects")

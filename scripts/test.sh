@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# 0. The browser the dashboard tests drive (test/browser): with CI=true a
+#    missing browser fails them, so install it first.
+bash scripts/ensure-chromium.sh
+
 # 1. Every package, with the race detector.
 go test -race -timeout 20m ./...
 

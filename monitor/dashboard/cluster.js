@@ -68,8 +68,8 @@ const panel = {
   // A star: this server in the middle, each route's remote around it,
   // each link labelled with its RTT and message rates.
   draw(v, routes) {
-    const W = 640, H = routes.length > 4 ? 420 : 320, cx = W / 2, cy = H / 2;
-    const R = Math.min(W, H) / 2 - 60;
+    const W = 760, H = routes.length > 2 ? 400 : 260, cx = W / 2, cy = H / 2;
+    const rx = W / 2 - 110, ry = H / 2 - 70;
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'topo-title' },
       s('title', { id: 'topo-title' }, `${v.server_name}: ${routes.length} route${routes.length === 1 ? '' : 's'}`));
     const node = (x, y, label, sub, me) => s('g', { class: 'node' + (me ? ' me' : '') },
@@ -77,14 +77,16 @@ const panel = {
       s('text', { x, y: y + (me ? 52 : 44), 'text-anchor': 'middle', class: 'label' }, label),
       s('text', { x, y: y + (me ? 68 : 60), 'text-anchor': 'middle', class: 'sublabel' }, sub));
     routes.forEach((r, i) => {
-      const a = -Math.PI / 2 + (2 * Math.PI * i) / routes.length;
-      const x = cx + R * Math.cos(a) * 1.4, y = cy + R * Math.sin(a);
+      // Around an ellipse, starting on the right: one route is a
+      // horizontal link, with its labels above and below it.
+      const a = (2 * Math.PI * i) / routes.length;
+      const x = cx + rx * Math.cos(a), y = cy + ry * Math.sin(a);
       const mx = (cx + x) / 2, my = (cy + y) / 2;
       const busy = r.rates.in_msgs + r.rates.out_msgs;
       svg.append(s('line', { x1: cx, y1: cy, x2: x, y2: y, class: 'link', 'stroke-width': Math.min(8, 1.5 + Math.log10(1 + busy)) }));
-      svg.append(s('text', { x: mx, y: my - 6, 'text-anchor': 'middle', class: 'linklabel' }, r.rtt || ''));
+      svg.append(s('text', { x: mx, y: my - 6, 'text-anchor': 'middle', class: 'linklabel' }, 'RTT ' + (r.rtt || '–')));
       svg.append(s('text', { x: mx, y: my + 12, 'text-anchor': 'middle', class: 'linklabel' },
-        `↓${rate(r.rates.in_msgs)} ↑${rate(r.rates.out_msgs)} msg/s`));
+        `in ${rate(r.rates.in_msgs)} · out ${rate(r.rates.out_msgs)} msg/s`));
       svg.append(node(x, y, r.remote_name || r.remote_id.slice(0, 8), `${r.ip}:${r.port}`, false));
     });
     svg.append(node(cx, cy, v.server_name || v.server_id.slice(0, 8), 'this server', true));

@@ -26,7 +26,8 @@ let mainStream = null, connsStream = null;
 
 function setLive(ok, text) {
   document.getElementById('live').classList.toggle('ok', ok);
-  document.getElementById('live-text').textContent = text;
+  const t = document.getElementById('live-text');
+  if (t.textContent !== text) t.textContent = text; // a live region: only changes
 }
 
 function each(hook, arg) {

@@ -92,7 +92,7 @@ const panel = {
       const tr = e.target.closest('tr[data-cid]');
       if (tr) this.open(Number(tr.dataset.cid), tr);
     });
-    this.details = el('section', { id: 'conn-details', class: 'details', hidden: true, 'aria-live': 'polite', tabindex: '-1' });
+    this.details = el('section', { id: 'conn-details', class: 'details', hidden: true, 'aria-label': 'Connection details' });
     section.append(
       el('h2', { class: 'visually-hidden' }, 'Connections'),
       el('div', { class: 'toolbar' }, states, form),
@@ -108,11 +108,14 @@ const panel = {
   },
 
   header() {
+    const key = `${this.state} ${this.sort.key} ${this.sort.dir}`;
+    if (key === this.headerKey) return; // keep the focused sort button
+    this.headerKey = key;
     const tr = el('tr');
     for (const c of this.visible()) {
       const sorted = this.sort.key === c.key;
       const th = el('th', { scope: 'col', 'data-col': c.key, class: c.numeric ? 'num' : '',
-        'aria-sort': sorted ? (this.sort.dir > 0 ? 'ascending' : 'descending') : 'none' });
+        'aria-sort': sorted ? (this.sort.dir > 0 ? 'ascending' : 'descending') : null });
       th.append(el('button', { type: 'button', onclick: () => this.sortBy(c.key) }, c.label,
         el('span', { class: 'arrow', 'aria-hidden': 'true' }, sorted ? (this.sort.dir > 0 ? '▲' : '▼') : '')));
       tr.append(th);
@@ -123,8 +126,9 @@ const panel = {
   sortBy(key) {
     if (this.sort.key === key) this.sort.dir = -this.sort.dir;
     else this.sort = { key, dir: columns.find((c) => c.key === key).numeric ? -1 : 1 };
+    const had = this.thead.contains(document.activeElement);
     this.render();
-    this.thead.querySelector(`th[data-col="${key}"] button`).focus();
+    if (had) this.thead.querySelector(`th[data-col="${key}"] button`).focus();
   },
 
   conns(ev) {
@@ -174,7 +178,7 @@ const panel = {
     const cols = this.visible();
     const { shown, matched, total, listed, now } = this.rows();
     const rows = shown.map((c) => {
-      const tr = el('tr', { 'data-cid': c.cid, tabindex: '-1', 'aria-selected': c.cid === this.selected ? 'true' : 'false' });
+      const tr = el('tr', { 'data-cid': c.cid, tabindex: '-1', 'aria-current': c.cid === this.selected ? 'true' : null });
       for (const col of cols) {
         tr.append(el(col.key === 'cid' ? 'th' : 'td', { 'data-col': col.key, class: col.numeric ? 'num' : '', scope: col.key === 'cid' ? 'row' : null }, col.text(c, now)));
       }
@@ -214,8 +218,8 @@ const panel = {
 
   open(cid, tr) {
     this.selected = cid;
-    for (const r of this.tbody.querySelectorAll('tr[aria-selected="true"]')) r.setAttribute('aria-selected', 'false');
-    if (tr) tr.setAttribute('aria-selected', 'true');
+    for (const r of this.tbody.querySelectorAll('tr[aria-current]')) r.removeAttribute('aria-current');
+    if (tr) tr.setAttribute('aria-current', 'true');
     this.details.hidden = false;
     this.refreshDetails();
   },
@@ -264,7 +268,7 @@ const panel = {
     this.selected = null;
     this.details.hidden = true;
     const tr = this.tbody.querySelector(`tr[data-cid="${cid}"]`);
-    if (tr) { tr.setAttribute('aria-selected', 'false'); tr.focus(); }
+    if (tr) { tr.removeAttribute('aria-current'); tr.focus(); }
   },
 
   show() { this.render(); },

@@ -216,6 +216,21 @@ func TestDashboardConnections(t *testing.T) {
 		return slices.Equal(names, []string{"alpha", "bravo", "charlie"}), fmt.Sprint(names)
 	})
 
+	// From the keyboard: Enter on a header's button sorts, and the focus
+	// stays on that button across the page's updates.
+	p.do(chromedp.Focus(`#conn-table th[data-col="cid"] button`))
+	p.do(chromedp.KeyEvent(kb.Enter))
+	p.until(waitTimeout, "sorted by cid from the keyboard", func() (bool, string) {
+		cids := cidsOf(p.rows())
+		return slices.IsSorted(cids) && len(cids) == 3, fmt.Sprint(cids)
+	})
+	time.Sleep(1500 * time.Millisecond) // at least one update of the table
+	var focusCol string
+	p.eval(`document.activeElement.closest("th")?.dataset.col ?? document.activeElement.tagName`, &focusCol)
+	if focusCol != "cid" {
+		t.Errorf("after an update the focus is on %q, want the cid header", focusCol)
+	}
+
 	// Filtering by name, and by subject with wildcard matching.
 	p.do(chromedp.SendKeys("#conn-filter-name", "rav"))
 	p.until(waitTimeout, "name filter", func() (bool, string) {

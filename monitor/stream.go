@@ -12,6 +12,8 @@ import (
 // there when a page opens), and, only while pages are open, builds each
 // event once, encodes it once and hands the same bytes to every open page.
 // N open pages cost one snapshot a second, not N times one per panel.
+// hub.mu guards the history and the viewers only: it is never held while
+// the Source is called, so it adds nothing to the server's lock order.
 
 // Stream limits.
 const (

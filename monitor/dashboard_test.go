@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -96,8 +97,9 @@ func openStream(t *testing.T, ctx context.Context, url string) *sseReader {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { res.Body.Close() })
-	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" {
-		t.Fatalf("stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	// Go's client asked for gzip and decodes it: res.Uncompressed says so.
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/event-stream" || !res.Uncompressed {
+		t.Fatalf("stream: %d %s gzip %v", res.StatusCode, res.Header.Get("Content-Type"), res.Uncompressed)
 	}
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
@@ -150,6 +152,19 @@ func TestDashboardStreams(t *testing.T) {
 	}
 	if src.conns.Load() == before {
 		t.Error("conns event without a Connz call")
+	}
+
+	// A client that does not ask for gzip gets the stream as it is.
+	req, _ := http.NewRequestWithContext(ctx, "GET", ts.URL+"/mon/dashboard/events", nil)
+	res, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := make([]byte, len("retry: 2000"))
+	io.ReadFull(res.Body, first)
+	res.Body.Close()
+	if res.Header.Get("Content-Encoding") != "" || string(first) != "retry: 2000" {
+		t.Errorf("plain stream: %q %q", res.Header.Get("Content-Encoding"), first)
 	}
 
 	// Bad input: an unknown stream.

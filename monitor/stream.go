@@ -1,8 +1,11 @@
 package monitor
 
 import (
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -227,10 +230,23 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.Header().Set("X-Accel-Buffering", "no") // proxies: do not buffer the stream
+	w.Header().Set("Vary", "Accept-Encoding")
+	// The conns events repeat the same keys for every connection: gzip
+	// (at its fastest level, flushed per event) sends about a tenth.
+	var out io.Writer = w
+	var gz *gzip.Writer
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		w.Header().Set("Content-Encoding", "gzip")
+		gz, _ = gzip.NewWriterLevel(w, gzip.BestSpeed)
+		out = gz
+	}
 	w.WriteHeader(http.StatusOK)
 	write := func(b []byte) bool {
 		rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-		if _, err := w.Write(b); err != nil {
+		if _, err := out.Write(b); err != nil {
+			return false
+		}
+		if gz != nil && gz.Flush() != nil {
 			return false
 		}
 		return rc.Flush() == nil

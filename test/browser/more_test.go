@@ -23,7 +23,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/nats-io/nats.go"
 
 	"github.com/natsd/natsd/monitor"
@@ -238,7 +237,9 @@ func TestDashboardScreenshots(t *testing.T) {
 		for _, tab := range []string{"overview", "connections", "subjects", "cluster"} {
 			p.tab(tab)
 			if tab == "connections" {
-				p.do(chromedp.Click(`#conn-table tbody tr[data-cid]`))
+				p.until(waitTimeout, "rows", func() (bool, string) { return len(p.rows()) > 0, "no rows" })
+				// From inside the page: the rows are rebuilt every second.
+				p.eval(`document.querySelector("#conn-table tbody tr[data-cid]").click() ?? true`, nil)
 				p.until(waitTimeout, "details", func() (bool, string) { return p.text("#conn-subs") != "", "" })
 			}
 			if tab == "subjects" {

@@ -37,6 +37,10 @@ type HandlerOptions struct {
 	Token string
 	// Version is shown on the index page.
 	Version string
+	// Dashboard serves the live dashboard at the base path in place of
+	// the plain index of links (which the dashboard keeps). It starts a
+	// sampler for the charts' history; Close stops it.
+	Dashboard bool
 }
 
 // Endpoint paths, relative to the base path.
@@ -58,13 +62,16 @@ type Handler struct {
 	opts HandlerOptions
 	mux  *http.ServeMux
 
+	hub *hub // the dashboard's, nil when it is off
+
 	mu    sync.Mutex
 	stats map[string]uint64 // requests per endpoint, for varz http_req_stats
 }
 
 // NewHandler returns the monitoring endpoints over src: /, /varz, /connz,
 // /routez, /subsz (alias /subscriptionsz), /healthz, /stacksz and
-// /metrics, all under opts.BasePath.
+// /metrics, all under opts.BasePath, and with opts.Dashboard the
+// dashboard (its page at the base path, its files under /dashboard/).
 func NewHandler(src Source, opts HandlerOptions) *Handler {
 	h := &Handler{src: src, opts: opts, mux: http.NewServeMux(), stats: make(map[string]uint64)}
 	base := NormalizeBasePath(opts.BasePath)
@@ -72,11 +79,17 @@ func NewHandler(src Source, opts HandlerOptions) *Handler {
 	route := func(p string, f http.HandlerFunc) {
 		h.mux.HandleFunc(base+p, f)
 	}
+	root := h.root
+	if opts.Dashboard {
+		root = h.dashboard
+		h.hub = newHub(src, h.RequestStats)
+		h.routeDashboard(base)
+	}
 	if base == "" {
-		h.mux.HandleFunc("/{$}", h.root)
+		h.mux.HandleFunc("/{$}", root)
 	} else {
-		h.mux.HandleFunc(base+"/{$}", h.root)
-		h.mux.HandleFunc(base, h.root)
+		h.mux.HandleFunc(base+"/{$}", root)
+		h.mux.HandleFunc(base, root)
 	}
 	route(VarzPath, h.varz)
 	route(ConnzPath, h.connz)

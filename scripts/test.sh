@@ -13,7 +13,7 @@ fi
 export NATS_CLI="$NATSCLI_DIR/nats"
 export NATSD_REQUIRE_NATSCLI=1
 
-# 0b. What the browser test needs (Chromium, the nats.ws client from npm).
+# 0b. What the browser test needs (Chromium, the nats.ws client from npm) and the dashboard tests (test/browser) need.
 bash scripts/ensure-browser-deps.sh
 
 # 1. Every package, with the race detector.

@@ -38,6 +38,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"http_password"}, set: stringTo(func(o *Options) *string { return &o.HTTPPassword })},
 	{names: []string{"http_token"}, set: stringTo(func(o *Options) *string { return &o.HTTPToken })},
 	{names: []string{"http_base_path"}, set: stringTo(func(o *Options) *string { return &o.HTTPBasePath })},
+	{names: []string{"http_dashboard"}, set: setHTTPDashboard},
 	{names: []string{"max_payload"}, set: int32To(func(o *Options) *int32 { return &o.MaxPayload }), reload: true},
 	{names: []string{"max_control_line"}, set: int32To(func(o *Options) *int32 { return &o.MaxControlLine }), reload: true},
 	{names: []string{"max_pending"}, set: int64To(func(o *Options) *int64 { return &o.MaxPending }), reload: true},
@@ -168,6 +169,16 @@ func boolTo(field func(*Options) *bool) func(*Options, *conf.Value) error {
 		}
 		return err
 	}
+}
+
+// setHTTPDashboard reads http_dashboard: true (the default) serves the
+// live dashboard at the monitoring port's base path, false the plain index.
+func setHTTPDashboard(o *Options, v *conf.Value) error {
+	b, err := v.AsBool()
+	if err == nil {
+		o.HTTPNoDashboard = !b
+	}
+	return err
 }
 
 func intTo(field func(*Options) *int) func(*Options, *conf.Value) error {

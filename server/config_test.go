@@ -84,6 +84,25 @@ func TestProcessConfigFileErrors(t *testing.T) {
 	}
 }
 
+// http_dashboard turns the monitoring port's dashboard off (it is on by
+// default); a value that is not a boolean is an error with its position.
+func TestConfigHTTPDashboard(t *testing.T) {
+	dir := t.TempDir()
+	for text, off := range map[string]bool{"http_port: 8222\n": false, "http_dashboard: false\n": true, "http_dashboard: true\n": false} {
+		path := filepath.Join(dir, "d.conf")
+		os.WriteFile(path, []byte(text), 0o644)
+		o, err := ProcessConfigFile(path)
+		if err != nil || o.HTTPNoDashboard != off {
+			t.Errorf("%q: %v, off %v", text, err, o != nil && o.HTTPNoDashboard)
+		}
+	}
+	path := filepath.Join(dir, "bad.conf")
+	os.WriteFile(path, []byte("port: 4222\nhttp_dashboard: \"sometimes\"\n"), 0o644)
+	if _, err := ProcessConfigFile(path); err == nil || !strings.Contains(err.Error(), "bad.conf:2:") || !strings.Contains(err.Error(), "http_dashboard") {
+		t.Errorf("bad value: %v", err)
+	}
+}
+
 func TestConfigRelationsAreValidated(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "rel.conf")
 	os.WriteFile(path, []byte("max_payload: 10MB\nmax_pending: 1MB\n"), 0o644)

@@ -54,6 +54,8 @@ func (s *Server) startMonitoring() error {
 		Password: o.HTTPPassword,
 		Token:    o.HTTPToken,
 		Version:  Version,
+		// The dashboard's sampler and streams end with the listener.
+		Dashboard: !o.HTTPNoDashboard,
 	})
 	srv := &http.Server{
 		Handler:           h,
@@ -83,6 +85,7 @@ func (s *Server) stopMonitoring() {
 	s.mon.mu.Unlock()
 	if m != nil {
 		m.srv.Close()
+		m.handler.Close()
 	}
 }
 

@@ -116,6 +116,7 @@ type Options struct {
 	HTTPPort         int
 	HTTPSPort        int // monitoring over TLS, with the client TLS certificate
 	HTTPBasePath     string
+	HTTPNoDashboard  bool // http_dashboard: false; the plain index of links instead
 	HTTPUser         string
 	HTTPPassword     string
 	HTTPToken        string

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,8 @@ Server Options:
     -m, --http_port <port>           Use port for http monitoring
     -ms,--https_port <port>          Use port for https monitoring (needs --tls)
         --http_base_path <path>      Serve the monitoring endpoints under this path
+        --http_dashboard=false       Serve the plain index of endpoints at the base path
+                                     instead of the live dashboard
         --healthcheck <url>          GET url, exit 0 if it answers 200 and 1 otherwise
                                      (a probe for images without curl), e.g.
                                      natsd --healthcheck http://127.0.0.1:8222/healthz
@@ -148,6 +151,11 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 		fs.IntVar(&opts.HTTPPort, n, opts.HTTPPort, "")
 	}
 	fs.StringVar(&opts.HTTPBasePath, "http_base_path", opts.HTTPBasePath, "")
+	fs.BoolFunc("http_dashboard", "", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		opts.HTTPNoDashboard = !b
+		return err
+	})
 	fs.StringVar(&cmd.healthcheck, "healthcheck", "", "")
 	for _, n := range []string{"c", "config"} {
 		fs.StringVar(&cmd.configFile, n, "", "")

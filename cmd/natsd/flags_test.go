@@ -33,7 +33,9 @@ func TestParseFlagsSpellings(t *testing.T) {
 		{[]string{"-V"}, func(c *command) bool { return c.opts.Trace && !c.opts.Debug }},
 		{[]string{"-DV"}, func(c *command) bool { return c.opts.Trace && c.opts.Debug }},
 		{[]string{"--debug", "--trace"}, func(c *command) bool { return c.opts.Trace && c.opts.Debug }},
-		{[]string{"-m", "8222"}, func(c *command) bool { return c.opts.HTTPPort == 8222 }},
+		{[]string{"-m", "8222"}, func(c *command) bool { return c.opts.HTTPPort == 8222 && !c.opts.HTTPNoDashboard }},
+		{[]string{"--http_dashboard=false"}, func(c *command) bool { return c.opts.HTTPNoDashboard }},
+		{[]string{"--http_dashboard"}, func(c *command) bool { return !c.opts.HTTPNoDashboard }},
 		{[]string{"--user", "u", "--pass", "p"}, func(c *command) bool { return c.opts.Username == "u" && c.opts.Password == "p" }},
 		{[]string{"--auth", "tok"}, func(c *command) bool { return c.opts.Authorization == "tok" }},
 		{[]string{"-v"}, func(c *command) bool { return c.showVersion }},
@@ -70,6 +72,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{"--max_payload", "-5"},
 		{"--write_deadline", "soon"},
 		{"--ping_interval", "-1s"},
+		{"--http_dashboard=maybe"},
 		{"stray"},
 	} {
 		if _, err := parseFlags(args, io.Discard); err == nil {

@@ -42,14 +42,28 @@ func clBuild(t *testing.T, dir string) string {
 	return bin
 }
 
-// clFreePort finds a free port in 20000-29999.
+// clPortsGiven are the ports clFreePort handed out in this test process:
+// a port is free until its server binds it, so without this two calls
+// before the servers start could return the same port.
+var (
+	clPortsMu    sync.Mutex
+	clPortsGiven = map[int]bool{}
+)
+
+// clFreePort finds a free port in 20000-29999 not handed out before.
 func clFreePort(t testing.TB) int {
 	t.Helper()
+	clPortsMu.Lock()
+	defer clPortsMu.Unlock()
 	for i := 0; i < 200; i++ {
 		p := 20000 + rand.IntN(10000)
+		if clPortsGiven[p] {
+			continue // free now, but promised to a server not started yet
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err == nil {
 			l.Close()
+			clPortsGiven[p] = true
 			return p
 		}
 	}

@@ -65,13 +65,27 @@ const panel = {
       : 'This server is not in a cluster.';
   },
 
-  // A star: this server in the middle, each route's remote around it,
-  // each link labelled with its RTT and message rates.
-  draw(v, routes) {
+  // A star: this server in the middle, each peer around it, each link
+  // labelled with its RTT and message rates. A peer is reached over a pool
+  // of route connections (nats-server's pool_size, 3 by default, plus
+  // pinned accounts), so its connections are drawn as one link with their
+  // rates added up.
+  draw(v, conns) {
+    const peers = new Map();
+    for (const r of conns) {
+      const p = peers.get(r.remote_id);
+      if (!p) {
+        peers.set(r.remote_id, { ...r, rates: { ...r.rates }, conns: 1 });
+        continue;
+      }
+      p.conns++;
+      for (const k of Object.keys(p.rates)) p.rates[k] += r.rates[k];
+    }
+    const routes = [...peers.values()];
     const W = 760, H = routes.length > 2 ? 400 : 260, cx = W / 2, cy = H / 2;
     const rx = W / 2 - 110, ry = H / 2 - 70;
     const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'topo-title' },
-      s('title', { id: 'topo-title' }, `${v.server_name}: ${routes.length} route${routes.length === 1 ? '' : 's'}`));
+      s('title', { id: 'topo-title' }, `${v.server_name}: ${routes.length} peer${routes.length === 1 ? '' : 's'}`));
     const node = (x, y, label, sub, me) => s('g', { class: 'node' + (me ? ' me' : '') },
       s('circle', { cx: x, cy: y, r: me ? 34 : 26 }),
       s('text', { x, y: y + (me ? 52 : 44), 'text-anchor': 'middle', class: 'label' }, label),
@@ -87,7 +101,8 @@ const panel = {
       svg.append(s('text', { x: mx, y: my - 6, 'text-anchor': 'middle', class: 'linklabel' }, 'RTT ' + (r.rtt || '–')));
       svg.append(s('text', { x: mx, y: my + 12, 'text-anchor': 'middle', class: 'linklabel' },
         `in ${rate(r.rates.in_msgs)} · out ${rate(r.rates.out_msgs)} msg/s`));
-      svg.append(node(x, y, r.remote_name || r.remote_id.slice(0, 8), `${r.ip}:${r.port}`, false));
+      svg.append(node(x, y, r.remote_name || r.remote_id.slice(0, 8),
+        r.conns > 1 ? `${r.ip}:${r.port} · ${r.conns} connections` : `${r.ip}:${r.port}`, false));
     });
     svg.append(node(cx, cy, v.server_name || v.server_id.slice(0, 8), 'this server', true));
     if (!routes.length) {

@@ -698,25 +698,34 @@ func TestWebsocketSlowConsumer(t *testing.T) {
 // allocating (ws.ReadHeader allocates, and this reader runs while
 // allocations are counted) and returns its payload length.
 func wsSkipServerFrame(r *bufio.Reader) (int64, error) {
-	var hdr [8]byte
-	if _, err := io.ReadFull(r, hdr[:2]); err != nil {
+	// Peek and Discard: the bytes stay in the reader's buffer, nothing is
+	// copied into a slice that would escape.
+	hdr, err := r.Peek(2)
+	if err != nil {
 		return 0, err
 	}
 	if hdr[1]&0x80 != 0 {
 		return 0, fmt.Errorf("server frame is masked")
 	}
-	n := int64(hdr[1] & 0x7f)
+	n, ext := int64(hdr[1]&0x7f), 0
 	switch n {
 	case 126:
-		if _, err := io.ReadFull(r, hdr[:2]); err != nil {
-			return 0, err
-		}
-		n = int64(binary.BigEndian.Uint16(hdr[:2]))
+		ext = 2
 	case 127:
-		if _, err := io.ReadFull(r, hdr[:8]); err != nil {
+		ext = 8
+	}
+	if ext > 0 {
+		if hdr, err = r.Peek(2 + ext); err != nil {
 			return 0, err
 		}
-		n = int64(binary.BigEndian.Uint64(hdr[:8]))
+		if ext == 2 {
+			n = int64(binary.BigEndian.Uint16(hdr[2:4]))
+		} else {
+			n = int64(binary.BigEndian.Uint64(hdr[2:10]))
+		}
+	}
+	if _, err := r.Discard(2 + ext); err != nil {
+		return 0, err
 	}
 	if _, err := r.Discard(int(n)); err != nil {
 		return 0, err

@@ -74,6 +74,7 @@ type Conn struct {
 	maxFrame  int        // largest data frame sent
 	hdrs      []byte     // the headers of the frames being written
 	wbufs     net.Buffers
+	wvec      net.Buffers // what WriteTo consumes (writeFramesLocked)
 	one       [1][]byte
 	zbuf      []byte // a compressed message being sent
 	vectored  bool   // the transport takes vectored writes (TCP)
@@ -586,8 +587,12 @@ func (c *Conn) writeFramesLocked(op ws.OpCode, compressed bool, pieces [][]byte)
 	var written int64
 	var err error
 	if c.vectored {
-		vec := c.wbufs
-		written, err = vec.WriteTo(c.Conn)
+		// WriteTo consumes the slice it is called on: a field, since a
+		// local would escape through the interface call and cost an
+		// allocation per write.
+		c.wvec = c.wbufs
+		written, err = c.wvec.WriteTo(c.Conn)
+		c.wvec = nil
 	} else {
 		// TLS: one record per write rather than one per piece.
 		c.scratch = c.scratch[:0]

@@ -1,6 +1,6 @@
 // The dashboard's shell: tabs, the live streams, and the list of panels.
 // A panel is a module exporting an object with an id, a title and hooks
-// (see panels below); adding one (accounts, JetStream) is one import and
+// (see panels below); adding one is one import and
 // one line in that list. accounts.js and jetstream.js share one stream.
 
 import overview from './overview.js';

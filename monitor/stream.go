@@ -252,7 +252,11 @@ func (h *hub) accountsFrame() []byte {
 			}
 			if cz, err := h.src.Connz(&ConnzOptions{State: ConnOpen, Limit: math.MaxInt32, Username: true}); err == nil {
 				for _, c := range cz.Conns {
-					if i, ok := byName[c.Account]; ok {
+					acc := c.Account
+					if acc == "" {
+						acc = c.NameTag // /connz leaves out the global account's name
+					}
+					if i, ok := byName[acc]; ok {
 						a := &ev.Accounts[i]
 						a.InMsgs += c.InMsgs
 						a.OutMsgs += c.OutMsgs

@@ -12,7 +12,7 @@ import (
 // snapshots the JSON endpoints serve: the live ones from the events
 // stream (stream.go), the rest from /connz, /subsz and friends on demand.
 //
-// A new panel (accounts, JetStream) is a module in dashboard/ added to the
+// A new panel is a module in dashboard/ added to the
 // panels list in app.js; what it needs every second goes into TickEvent
 // (or a stream of its own, like "conns", built only while it is open).
 

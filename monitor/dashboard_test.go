@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -271,5 +273,82 @@ func TestDashboardPage(t *testing.T) {
 	}
 	if st := h.RequestStats(); st["/"] != 1 || len(st) != 1 {
 		t.Errorf("request stats: %v", st)
+	}
+}
+
+// acctSource is a dashSource with accounts and JetStream.
+type acctSource struct {
+	dashSource
+	jsz atomic.Int64
+}
+
+func (a *acctSource) Connz(o *ConnzOptions) (*Connz, error) {
+	a.conns.Add(1)
+	now := time.Now()
+	cs := []*ConnInfo{
+		{Cid: 1, Start: now, InMsgs: 3, OutMsgs: 4, InBytes: 30, OutBytes: 40, Account: "A"},
+		{Cid: 2, Start: now, InMsgs: 5, OutMsgs: 6, InBytes: 50, OutBytes: 60, Account: "A"},
+		{Cid: 3, Start: now, InMsgs: 7, Account: "B"},
+	}
+	return BuildConnz("SRV", now, cs, o), nil
+}
+
+func (a *acctSource) Accountz(o *AccountzOptions) (*Accountz, error) {
+	az := &Accountz{ID: "SRV", SystemAccount: "SYS"}
+	switch o.Account {
+	case "":
+		az.Accounts = []string{"A", "B", "SYS"}
+	case "A":
+		az.Account = &AccountInfo{AccountName: "A", ClientCnt: 2, SubCnt: 5, JetStream: true}
+	case "B":
+		az.Account = &AccountInfo{AccountName: "B", ClientCnt: 1}
+	case "SYS":
+		az.Account = &AccountInfo{AccountName: "SYS"}
+	}
+	return az, nil
+}
+
+func (a *acctSource) Jsz(o *JszOptions) (*JSInfo, error) {
+	a.jsz.Add(1)
+	if !o.Streams {
+		return nil, errors.New("streams not asked for")
+	}
+	return &JSInfo{ID: "SRV", Streams: 1, Accounts: []*AccountDetail{{Name: "A",
+		Streams: []StreamDetail{{Name: "ORDERS"}}}}}, nil
+}
+
+// The accounts stream sums each account's open connections' traffic and
+// carries /jsz with streams; it is built only while it is open.
+func TestDashboardAccountsStream(t *testing.T) {
+	src := &acctSource{}
+	h := NewHandler(src, HandlerOptions{Dashboard: true})
+	ts := httptest.NewServer(h)
+	defer ts.Close()
+	defer h.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if src.jsz.Load() != 0 {
+		t.Fatal("jsz built with no stream open")
+	}
+	s := openStream(t, ctx, ts.URL+"/dashboard/events?stream=accounts")
+	ev, data := s.next(t)
+	var ae AccountsEvent
+	if err := json.Unmarshal(data, &ae); ev != "accounts" || err != nil {
+		t.Fatalf("accounts %s %v %s", ev, err, data)
+	}
+	want := []AccountTraffic{
+		{Name: "A", JetStream: true, Conns: 2, Subs: 5, InMsgs: 8, OutMsgs: 10, InBytes: 80, OutBytes: 100},
+		{Name: "B", Conns: 1, InMsgs: 7},
+		{Name: "SYS", System: true},
+	}
+	if !reflect.DeepEqual(ae.Accounts, want) {
+		t.Errorf("accounts\n got %+v\nwant %+v", ae.Accounts, want)
+	}
+	if ae.Jsz == nil || len(ae.Jsz.Accounts) != 1 || ae.Jsz.Accounts[0].Streams[0].Name != "ORDERS" {
+		t.Errorf("jsz %s", data)
+	}
+	// It keeps coming every second.
+	if ev, _ := s.next(t); ev != "accounts" {
+		t.Errorf("second event %s", ev)
 	}
 }

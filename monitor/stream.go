@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -34,8 +35,9 @@ const (
 
 // Stream kinds, the events?stream= parameter.
 const (
-	streamMain  = ""      // "history" once, then "tick" every second
-	streamConns = "conns" // "conns" every second
+	streamMain  = ""         // "history" once, then "tick" every second
+	streamConns = "conns"    // "conns" every second
+	streamAccts = "accounts" // "accounts" every second
 )
 
 // TickEvent is the data of a "tick" event.
@@ -51,6 +53,27 @@ type TickEvent struct {
 type ConnsEvent struct {
 	Open   *Connz `json:"open"`
 	Closed *Connz `json:"closed"`
+}
+
+// AccountsEvent is the data of an "accounts" event: every account with
+// /accountz?acc='s numbers and its open connections' traffic added up,
+// and /jsz?streams=1 (nil when the source has no JetStream).
+type AccountsEvent struct {
+	Accounts []AccountTraffic `json:"accounts"`
+	Jsz      *JSInfo          `json:"jsz,omitempty"`
+}
+
+// AccountTraffic is one account in an AccountsEvent.
+type AccountTraffic struct {
+	Name      string `json:"name"`
+	System    bool   `json:"system,omitempty"`
+	JetStream bool   `json:"jetstream_enabled"`
+	Conns     int    `json:"client_connections"`
+	Subs      uint32 `json:"subscriptions"`
+	InMsgs    int64  `json:"in_msgs"`
+	OutMsgs   int64  `json:"out_msgs"`
+	InBytes   int64  `json:"in_bytes"`
+	OutBytes  int64  `json:"out_bytes"`
 }
 
 type viewer struct {
@@ -113,13 +136,14 @@ func (h *hub) tick() {
 	vz := h.src.Varz()
 	h.mu.Lock()
 	s, ok := h.hist.add(vz)
-	var wantMain, wantConns bool
+	var wantMain, wantConns, wantAccts bool
 	for v := range h.viewers {
 		wantMain = wantMain || v.kind == streamMain
 		wantConns = wantConns || v.kind == streamConns
+		wantAccts = wantAccts || v.kind == streamAccts
 	}
 	h.mu.Unlock()
-	var mainFrame, connsFrame []byte
+	var mainFrame, connsFrame, acctsFrame []byte
 	if wantMain {
 		var sp *Sample
 		if ok {
@@ -130,12 +154,18 @@ func (h *hub) tick() {
 	if wantConns {
 		connsFrame = h.connsFrame()
 	}
+	if wantAccts {
+		acctsFrame = h.accountsFrame()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for v := range h.viewers {
 		f := mainFrame
-		if v.kind == streamConns {
+		switch v.kind {
+		case streamConns:
 			f = connsFrame
+		case streamAccts:
+			f = acctsFrame
 		}
 		if f == nil {
 			continue
@@ -173,6 +203,9 @@ func (h *hub) first(kind string) [][]byte {
 	if kind == streamConns {
 		return [][]byte{h.connsFrame()}
 	}
+	if kind == streamAccts {
+		return [][]byte{h.accountsFrame()}
+	}
 	h.mu.Lock()
 	samples := h.hist.snapshot()
 	h.mu.Unlock()
@@ -198,6 +231,48 @@ func (h *hub) connsFrame() []byte {
 	return frame("conns", ev)
 }
 
+// accountsFrame builds the "accounts" event: one /accountz?acc= per
+// account, one /connz of every open connection (its traffic summed per
+// account) and /jsz?streams=1. Only while an Accounts or JetStream panel
+// is open.
+func (h *hub) accountsFrame() []byte {
+	ev := AccountsEvent{Accounts: []AccountTraffic{}}
+	if src, ok := h.src.(AccountzSource); ok {
+		if list, err := src.Accountz(&AccountzOptions{}); err == nil {
+			byName := make(map[string]int, len(list.Accounts))
+			for _, name := range list.Accounts {
+				az, err := src.Accountz(&AccountzOptions{Account: name})
+				if err != nil || az.Account == nil {
+					continue // removed meanwhile
+				}
+				a := az.Account
+				byName[name] = len(ev.Accounts)
+				ev.Accounts = append(ev.Accounts, AccountTraffic{Name: name, System: name == list.SystemAccount,
+					JetStream: a.JetStream, Conns: a.ClientCnt, Subs: a.SubCnt})
+			}
+			if cz, err := h.src.Connz(&ConnzOptions{State: ConnOpen, Limit: math.MaxInt32, Username: true}); err == nil {
+				for _, c := range cz.Conns {
+					acc := c.Account
+					if acc == "" {
+						acc = c.NameTag // /connz leaves out the global account's name
+					}
+					if i, ok := byName[acc]; ok {
+						a := &ev.Accounts[i]
+						a.InMsgs += c.InMsgs
+						a.OutMsgs += c.OutMsgs
+						a.InBytes += c.InBytes
+						a.OutBytes += c.OutBytes
+					}
+				}
+			}
+		}
+	}
+	if src, ok := h.src.(JszSource); ok {
+		ev.Jsz, _ = src.Jsz(&JszOptions{Accounts: true, Streams: true, Limit: 1024})
+	}
+	return frame("accounts", ev)
+}
+
 // frame encodes one Server-Sent Event. JSON has no raw newlines, so the
 // data fits on one data: line.
 func frame(event string, v any) []byte {
@@ -216,7 +291,7 @@ func frame(event string, v any) []byte {
 // events serves the dashboard's Server-Sent Events stream.
 func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	kind := r.URL.Query().Get("stream")
-	if kind != streamMain && kind != streamConns {
+	if kind != streamMain && kind != streamConns && kind != streamAccts {
 		http.Error(w, "unknown stream", http.StatusBadRequest)
 		return
 	}

@@ -1,12 +1,14 @@
 // The dashboard's shell: tabs, the live streams, and the list of panels.
 // A panel is a module exporting an object with an id, a title and hooks
-// (see panels below); adding one (accounts, JetStream) is one import and
-// one line in that list.
+// (see panels below); adding one is one import and
+// one line in that list. accounts.js and jetstream.js share one stream.
 
 import overview from './overview.js';
 import connections from './connections.js';
 import subjects from './subjects.js';
 import cluster from './cluster.js';
+import accounts from './accounts.js';
+import jetstream from './jetstream.js';
 import { el } from './format.js';
 
 /**
@@ -16,13 +18,15 @@ import { el } from './format.js';
  *   tick(ev)             every second: {varz, routez, subsz, sample}
  *   conns(ev)            every second while a panel with needsConns shows:
  *                        {open, closed}, /connz snapshots with subjects
+ *   accounts(ev)         every second while a panel with needsAccounts shows:
+ *                        {accounts, jsz}, per-account numbers and /jsz?streams=1
  *   show(), hide()       the panel became visible or hidden
  */
-const panels = [overview, connections, subjects, cluster];
+const panels = [overview, connections, subjects, cluster, accounts, jetstream];
 
 const ctx = { tick: null, conns: null };
 let active = null;
-let mainStream = null, connsStream = null;
+let mainStream = null, connsStream = null, acctsStream = null;
 
 function setLive(ok, text) {
   document.getElementById('live').classList.toggle('ok', ok);
@@ -68,6 +72,14 @@ function syncConnsStream() {
   } else if (!want && connsStream) {
     connsStream.close();
     connsStream = null;
+  }
+  const wantAccts = active && active.needsAccounts;
+  if (wantAccts && !acctsStream) {
+    acctsStream = new EventSource('dashboard/events?stream=accounts');
+    acctsStream.addEventListener('accounts', (e) => each('accounts', JSON.parse(e.data)));
+  } else if (!wantAccts && acctsStream) {
+    acctsStream.close();
+    acctsStream = null;
   }
 }
 

@@ -241,7 +241,7 @@ func TestDashboardScreenshots(t *testing.T) {
 		if dark {
 			suffix = "dark"
 		}
-		for _, tab := range []string{"overview", "connections", "subjects", "cluster"} {
+		for _, tab := range []string{"overview", "connections", "subjects", "cluster", "accounts", "jetstream"} {
 			p.tab(tab)
 			if tab == "connections" {
 				p.until(waitTimeout, "rows", func() (bool, string) { return len(p.rows()) > 0, "no rows" })

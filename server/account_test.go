@@ -156,6 +156,20 @@ func TestAccountNoAccountsStaysGlobal(t *testing.T) {
 	if cz.Total != 1 || cz.Conns[0].NameTag != "$G" || cz.Conns[0].Account != "" {
 		t.Fatalf("%+v", cz.Conns)
 	}
+	// The global account counts its connections like any other (the
+	// dashboard's Accounts panel reads them from /accountz).
+	az, err := s.Accountz(&monitor.AccountzOptions{Account: "$G"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := az.Account.ClientCnt; got != 1 {
+		t.Fatalf("$G client connections = %d, want 1", got)
+	}
+	nc.Close()
+	clWaitFor(t, clusterWait, "$G's count back to 0", func() bool {
+		az, _ := s.Accountz(&monitor.AccountzOptions{Account: "$G"})
+		return az.Account.ClientCnt == 0
+	})
 }
 
 // TestAccountConfigErrors: bad accounts are refused with file:line:col and

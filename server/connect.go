@@ -166,7 +166,7 @@ func (c *client) bindAccount(id *auth.Identity) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := c.acc.Load()
-	if cur == acc && (c.accCounted || acc == s.gacc) {
+	if cur == acc && c.accCounted {
 		return nil
 	}
 	if c.accCounted || (cur != acc && nsubs > 0) {

@@ -169,22 +169,3 @@ func FindExport(acc *Account, subject string, service bool) *Export {
 	}
 	return nil
 }
-
-// Collide reports whether two subscription subjects can match a common
-// literal subject.
-func Collide(a, b string) bool {
-	for {
-		at, arest, amore := strings.Cut(a, ".")
-		bt, brest, bmore := strings.Cut(b, ".")
-		if at == ">" || bt == ">" {
-			return true
-		}
-		if at != "*" && bt != "*" && at != bt {
-			return false
-		}
-		if !amore || !bmore {
-			return amore == bmore
-		}
-		a, b = arest, brest
-	}
-}

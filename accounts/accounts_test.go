@@ -130,21 +130,6 @@ func BenchmarkAppendMapped(b *testing.B) {
 	}
 }
 
-func TestCollide(t *testing.T) {
-	cases := []struct {
-		a, b string
-		want bool
-	}{
-		{"a.b", "a.b", true}, {"a.*", "a.b", true}, {"a.>", "a.b.c", true}, {"a.b", "a.c", false},
-		{"a", "a.b", false}, {"*.b", "a.*", true}, {">", "x", true}, {"a.*", "a.b.c", false},
-	}
-	for _, c := range cases {
-		if got := Collide(c.a, c.b); got != c.want {
-			t.Errorf("Collide(%q,%q) = %v", c.a, c.b, got)
-		}
-	}
-}
-
 func TestResponseType(t *testing.T) {
 	for _, n := range []string{"singleton", "stream", "chunked"} {
 		rt, ok := ParseResponseType(n)

@@ -109,7 +109,7 @@ func findCycle(accs []*Account) error {
 	next := make([][]int, len(edges))
 	for i, e := range edges {
 		for j, f := range edges {
-			if f.im.Service == e.im.Service && f.from == e.to && Collide(e.toSubj, f.fromSubj) {
+			if f.im.Service == e.im.Service && f.from == e.to && sublist.SubjectsOverlap(e.toSubj, f.fromSubj) {
 				next[i] = append(next[i], j)
 			}
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/natsd/natsd/jetstream/api"
 	"github.com/natsd/natsd/jetstream/store"
+	"github.com/natsd/natsd/sublist"
 )
 
 // apiRequest is a copied API request waiting for the worker.
@@ -261,7 +262,7 @@ func (jsa *jsAccount) overlaps(cfg *api.StreamConfig) bool {
 		ocfg := o.config()
 		for _, a := range cfg.Subjects {
 			for _, b := range ocfg.Subjects {
-				if api.SubjectsOverlap(a, b) {
+				if sublist.SubjectsOverlap(a, b) {
 					return true
 				}
 			}
@@ -398,7 +399,7 @@ func (jsa *jsAccount) filterStreams(offset int, subject string) ([]*stream, int)
 			cfg := st.config()
 			match := false
 			for _, s := range cfg.Subjects {
-				if api.SubjectsOverlap(s, subject) {
+				if sublist.SubjectsOverlap(s, subject) {
 					match = true
 					break
 				}

@@ -172,3 +172,23 @@ func SubjectIsSubset(sub, super string) bool {
 		sub, super = srest, prest
 	}
 }
+
+// SubjectsOverlap reports whether some literal subject matches both
+// subscription subjects a and b (wildcards allowed in either): two
+// imports or two streams that overlap would both claim it.
+func SubjectsOverlap(a, b string) bool {
+	for {
+		at, arest, amore := strings.Cut(a, ".")
+		bt, brest, bmore := strings.Cut(b, ".")
+		if at == ">" || bt == ">" {
+			return true
+		}
+		if at != "*" && bt != "*" && at != bt {
+			return false
+		}
+		if !amore || !bmore {
+			return amore == bmore
+		}
+		a, b = arest, brest
+	}
+}

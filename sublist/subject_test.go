@@ -209,3 +209,22 @@ func FuzzValidators(f *testing.F) {
 		}
 	})
 }
+
+func TestSubjectsOverlap(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"a.*.c", "a.b.*", true}, {"q.b", "q.>", true}, {"d.x", "d.x", true}, {"a.b", "a.c", false},
+		{"a", "a.b", false}, {"a.>", "a", false}, {"*", "a.b", false}, {">", "a.b.c", true},
+		{"$JS.>", "$JS.API.>", true}, {"$JS.API.STREAM.INFO.*", "$JS.API.>", true}, {"$JS.ACK.>", "$JS.API.>", false},
+		{"a.*", "a.b", true}, {"*.b", "a.*", true}, {">", "x", true}, {"a.*", "a.b.c", false},
+	} {
+		if got := SubjectsOverlap(c.a, c.b); got != c.want {
+			t.Errorf("SubjectsOverlap(%q, %q) = %v", c.a, c.b, got)
+		}
+		if got := SubjectsOverlap(c.b, c.a); got != c.want {
+			t.Errorf("SubjectsOverlap(%q, %q) = %v", c.b, c.a, got)
+		}
+	}
+}

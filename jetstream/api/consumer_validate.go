@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/natsd/natsd/sublist"
 )
 
 // Consumer defaults, as nats-server has them.
@@ -163,7 +165,7 @@ func (c *ConsumerConfig) Validate(o ValidateOptions) *Error {
 	}
 	for i, f := range c.FilterSubjects {
 		for _, g := range c.FilterSubjects[i+1:] {
-			if SubjectsOverlap(f, g) {
+			if sublist.SubjectsOverlap(f, g) {
 				return JSConsumerOverlappingSubjectFilters.New()
 			}
 		}

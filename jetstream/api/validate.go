@@ -160,7 +160,7 @@ func (c *StreamConfig) Validate(o ValidateOptions) *Error {
 	}
 	if rp := c.RePublish; rp != nil {
 		for _, s := range c.Subjects {
-			if SubjectsOverlap(s, rp.Destination) {
+			if sublist.SubjectsOverlap(s, rp.Destination) {
 				return invalidConfig("stream configuration for republish destination forms a cycle")
 			}
 		}
@@ -181,35 +181,17 @@ func (c *StreamConfig) validateSubjects() *Error {
 			if s == ">" {
 				return invalidConfig("capturing all subjects requires no-ack to be true")
 			}
-			if SubjectsOverlap(s, APIAll) {
+			if sublist.SubjectsOverlap(s, APIAll) {
 				return invalidConfig("subjects that overlap with jetstream api require no-ack to be true")
 			}
 		}
 		for _, t := range c.Subjects[i+1:] {
-			if SubjectsOverlap(s, t) {
+			if sublist.SubjectsOverlap(s, t) {
 				return invalidConfig("subject " + strconv.Quote(s) + " overlaps with " + strconv.Quote(t))
 			}
 		}
 	}
 	return nil
-}
-
-// SubjectsOverlap reports whether some subject matches both filters.
-func SubjectsOverlap(a, b string) bool {
-	for {
-		at, arest, amore := strings.Cut(a, ".")
-		bt, brest, bmore := strings.Cut(b, ".")
-		if at == ">" || bt == ">" {
-			return true
-		}
-		if at != "*" && bt != "*" && at != bt {
-			return false
-		}
-		if !amore || !bmore {
-			return amore == bmore
-		}
-		a, b = arest, brest
-	}
 }
 
 // ValidateUpdate checks an update of a stream from old to c (both after

@@ -147,21 +147,3 @@ func TestStreamUpdate(t *testing.T) {
 		t.Errorf("mirror not updatable: %+v", e)
 	}
 }
-
-func TestSubjectsOverlap(t *testing.T) {
-	for _, c := range []struct {
-		a, b string
-		want bool
-	}{
-		{"a.*.c", "a.b.*", true}, {"q.b", "q.>", true}, {"d.x", "d.x", true}, {"a.b", "a.c", false},
-		{"a", "a.b", false}, {"a.>", "a", false}, {"*", "a.b", false}, {">", "a.b.c", true},
-		{"$JS.>", APIAll, true}, {"$JS.API.STREAM.INFO.*", APIAll, true}, {"$JS.ACK.>", APIAll, false},
-	} {
-		if got := SubjectsOverlap(c.a, c.b); got != c.want {
-			t.Errorf("SubjectsOverlap(%q, %q) = %v", c.a, c.b, got)
-		}
-		if got := SubjectsOverlap(c.b, c.a); got != c.want {
-			t.Errorf("SubjectsOverlap(%q, %q) = %v", c.b, c.a, got)
-		}
-	}
-}

@@ -128,6 +128,16 @@ type route struct {
 	// the pinned account's name.
 	lastAcc    *Account
 	pinnedName []byte
+
+	// Compression (route_compress.go). zAnswer is the negotiated mode our
+	// INFOs name once known, zAwait that our compressed output waits for
+	// the peer's compressed INFO (reader-owned); zNegotiating (client.mu)
+	// holds pings back until the streams are settled, and z (client.mu;
+	// its writer part writer-owned) is the compression state.
+	zAnswer      string
+	zAwait       bool
+	zNegotiating bool
+	z            *routeZ
 }
 
 // routeInfoMsg is the route INFO, with nats-server's fields in its order.
@@ -201,6 +211,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 		c.route.token = rand.Uint64()>>1 | 1
 		c.route.poolIdx, c.route.pinned = sol.poolIdx, sol.account
 	}
+	c.route.zNegotiating = o.Cluster.compressionMode() != compressionOff
 	c.setLogPrefix()
 
 	s.mu.Lock()
@@ -221,7 +232,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 	if sol != nil {
 		c.out.Append(s.routeConnectLine(sol.url, c.route.token))
 	} else {
-		c.out.Append(s.routeInfoLine(c))
+		c.out.Append(s.routeInfoLine(c, true))
 	}
 	// Both sides must have registered the route within the auth timeout.
 	c.authTimer = time.AfterFunc(o.Cluster.AuthTimeout, c.routeRegisterTimeout)
@@ -250,13 +261,19 @@ func (s *Server) routeConnectLine(u *url.URL, token uint64) []byte {
 // routeInfoLine is this server's route INFO on r: the first one, sent at
 // once on an accepted route and in answer to the peer's on a solicited one
 // (naming the connection's place in the pool). r may be nil.
-func (s *Server) routeInfoLine(r *client) []byte {
+func (s *Server) routeInfoLine(r *client, withIdx bool) []byte {
 	s.mu.Lock()
 	ldm := s.lameDuck
 	s.mu.Unlock()
 	info := s.ownRouteInfo(ldm)
 	if r != nil && r.route.solicited {
-		info.PoolIdx, info.RouteAccount = max(r.route.poolIdx, 0), r.route.pinned
+		info.RouteAccount = r.route.pinned
+		if withIdx {
+			info.PoolIdx = max(r.route.poolIdx, 0)
+		}
+	}
+	if r != nil && r.route.zAnswer != "" {
+		info.Compression = r.route.zAnswer
 	}
 	return marshalInfo(&info)
 }
@@ -276,7 +293,7 @@ func (s *Server) ownRouteInfo(ldm bool) routeInfoMsg {
 		TLSRequired:  o.Cluster.TLSConfig != nil,
 		TLSVerify:    o.Cluster.TLSConfig != nil && o.Cluster.TLSVerify,
 		MaxPayload:   o.MaxPayload,
-		Compression:  compressionOff,
+		Compression:  o.Cluster.compressionMode(),
 		LameDuckMode: ldm,
 		PoolSize:     o.Cluster.poolSize(),
 	}
@@ -417,10 +434,34 @@ func (c *client) routeInfo(arg []byte) error {
 			Fields: []logger.Field{logger.F("route_cluster", info.Cluster), logger.F("cluster", my)}})
 		return &clientError{reason: ProtocolViolation}
 	}
-	if c.route.solicited {
-		// Our INFO answers the peer's, naming this connection's place in
-		// the pool; it goes out before any interest.
-		c.queueRoute(s.routeInfoLine(c))
+	if c.route.zAwait {
+		// The peer's compressed INFO, which completes the handshake (it
+		// alone names a pooled connection's index): it reads our stream
+		// now.
+		c.route.zAwait = false
+		c.releaseHold()
+	} else {
+		mode := negotiateCompression(s.getOpts().Cluster.compressionMode(), info.Compression)
+		c.route.zAnswer = mode
+		if c.route.solicited {
+			// Our INFO answers the peer's, naming the compression agreed
+			// and this connection's place in the pool (when compressing,
+			// the pool index only in the compressed INFO, as nats-server
+			// does); it goes out before any interest.
+			c.queueRoute(s.routeInfoLine(c, mode == compressionOff))
+		}
+		if mode != compressionOff {
+			// The rest is compressed, starting with our INFO again; the
+			// route registers at the peer's compressed INFO. The
+			// soliciting side holds its stream until that INFO shows the
+			// peer reads compressed input.
+			s.log.Debugf("%s - Route compression %s", c.logPrefix(), mode)
+			c.startCompression(mode, c.route.solicited)
+			c.queueRoute(s.routeInfoLine(c, true))
+			c.route.zAwait = true
+			return stopForCompression
+		}
+		c.endNegotiation()
 	}
 	if c.route.pinned != "" {
 		c.route.pinnedName = []byte(c.route.pinned)

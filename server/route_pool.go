@@ -18,9 +18,6 @@ import (
 // unless both ends are natsd, which pick the same one by token so that
 // neither closes both.
 
-// compressionOff is the only route compression natsd negotiates so far.
-const compressionOff = "off"
-
 // routeSlot is a connection's place among the routes to a server.
 type routeSlot struct {
 	id  string

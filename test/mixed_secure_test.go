@@ -99,34 +99,61 @@ func TestMixedClusterTLSAndAuth(t *testing.T) {
 	}
 }
 
-// TestMixedClusterCompression: natsd accepts every compression mode in
-// its configuration and negotiates "off"; a nats-server node configured
-// to compress routes then does not, and traffic flows both ways.
+// TestMixedClusterCompression: natsd and nats-server nodes with
+// different compression modes negotiate as nats-server does (each side of
+// a route writes at its own level, "accept" adopts the peer's mode, and
+// s2_auto follows the RTT), and traffic of every size flows both ways
+// through the compressed routes.
 func TestMixedClusterCompression(t *testing.T) {
 	ref := mxRefBinary(t)
 	bin := clBuild(t, t.TempDir())
-	r1 := mxNode(t, ref, "ref1", nil, func(c *mxConf) { c.extraCluster = "  compression: s2_fast\n" })
+	modes := map[string]string{"ref1": "s2_fast", "natsd1": "s2_auto", "ref2": "s2_best", "natsd2": "accept"}
+	mode := func(name string) func(*mxConf) {
+		return func(c *mxConf) { c.extraCluster = "  compression: " + modes[name] + "\n" }
+	}
+	r1 := mxNode(t, ref, "ref1", nil, mode("ref1"))
 	r1.start()
-	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_auto\n" })
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, mode("natsd1"))
 	n1.start()
-	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_best\n" })
+	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, mode("ref2"))
 	r2.start()
-	procs := []*clProc{r1, n1, r2}
+	n2 := mxNode(t, bin, "natsd2", []string{r2.routeURL()}, mode("natsd2"))
+	n2.start()
+	procs := []*clProc{r1, n1, r2, n2}
 	mxWaitPools(t, procs)
-	mxCheckPair(t, r1, n1, 1<<20)
-	mxCheckPair(t, n1, r2, 1<<20)
-	var rz struct {
-		Routes []struct {
-			RemoteName  string `json:"remote_name"`
-			Compression string `json:"compression"`
-		} `json:"routes"`
+	for _, pair := range [][2]*clProc{{r1, n1}, {n1, r1}, {n1, r2}, {r2, n1}, {n2, r1}, {r1, n2}, {n2, n1}} {
+		mxCheckPair(t, pair[0], pair[1], 1<<20)
 	}
-	if err := r1.get("/routez", &rz); err != nil {
-		t.Fatal(err)
+	// What each side writes: its own mode, the peer's if it only
+	// accepts; s2_auto is uncompressed S2 frames at a local RTT (s2_fast
+	// under load).
+	want := func(mine, theirs string) []string {
+		m := mine
+		if m == "accept" {
+			m = theirs
+			if m == "s2_auto" {
+				return []string{"s2_fast"} // only the side that chose s2_auto follows the RTT
+			}
+		}
+		if m == "s2_auto" {
+			return []string{"s2_uncompressed", "s2_fast"}
+		}
+		return []string{m}
 	}
-	for _, r := range rz.Routes {
-		if r.RemoteName == "natsd1" && r.Compression != "off" {
-			t.Fatalf("nats-server compresses its route to natsd: %+v", r)
+	for _, p := range procs {
+		var rz struct {
+			Routes []struct {
+				RemoteName  string `json:"remote_name"`
+				Compression string `json:"compression"`
+			} `json:"routes"`
+		}
+		if err := p.get("/routez", &rz); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rz.Routes {
+			if w := want(modes[p.name], modes[r.RemoteName]); !slices.Contains(w, r.Compression) {
+				t.Errorf("%s's route to %s: compression %q, want %v", p.name, r.RemoteName, r.Compression, w)
+			}
 		}
 	}
 }

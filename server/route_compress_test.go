@@ -1,0 +1,153 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/klauspost/compress/s2"
+	"github.com/nats-io/nats.go"
+)
+
+func TestNegotiateCompression(t *testing.T) {
+	for _, tc := range []struct{ mine, theirs, want string }{
+		{"off", "s2_fast", "off"},
+		{"s2_fast", "off", "off"},
+		{"s2_fast", "", "off"}, // a server that does not compress
+		{"accept", "accept", "off"},
+		{"accept", "s2_better", "s2_better"},
+		{"s2_best", "accept", "s2_best"},
+		{"s2_best", "s2_fast", "s2_best"}, // each side its own level
+		{"accept", "s2_auto", "s2_fast"},
+	} {
+		if got := negotiateCompression(tc.mine, tc.theirs); got != tc.want {
+			t.Errorf("negotiate(%s, %s) = %s, want %s", tc.mine, tc.theirs, got, tc.want)
+		}
+	}
+}
+
+func TestLevelForRTT(t *testing.T) {
+	ms := time.Millisecond
+	for _, tc := range []struct {
+		rtt  time.Duration
+		th   []time.Duration
+		want string
+	}{
+		{0, defaultRTTThresholds, "s2_uncompressed"},
+		{9 * ms, defaultRTTThresholds, "s2_uncompressed"},
+		{10 * ms, defaultRTTThresholds, "s2_fast"},
+		{60 * ms, defaultRTTThresholds, "s2_better"},
+		{time.Second, defaultRTTThresholds, "s2_best"},
+		{5 * ms, []time.Duration{time.Microsecond}, "s2_fast"},
+		{5 * ms, []time.Duration{ms, 2 * ms, 3 * ms, 4 * ms}, "s2_best"},
+	} {
+		if got := levelForRTT(tc.rtt, tc.th); got != tc.want {
+			t.Errorf("levelForRTT(%v, %v) = %s, want %s", tc.rtt, tc.th, got, tc.want)
+		}
+	}
+}
+
+// TestRouteZLevelChange: a level change mid-stream starts a new S2
+// writer; the reader reads one stream through it.
+func TestRouteZLevelChange(t *testing.T) {
+	z := &routeZ{}
+	var want bytes.Buffer
+	for i, level := range []string{"s2_uncompressed", "s2_fast", "s2_best", "s2_better", "s2_fast"} {
+		chunk := []byte(strings.Repeat(fmt.Sprintf("RMSG $G foo.%d 5\r\nhello\r\n", i), 100))
+		want.Write(chunk)
+		if _, err := z.compress([][]byte{chunk[:7], chunk[7:]}, level); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := io.ReadAll(s2.NewReader(bytes.NewReader(z.sink.Bytes())))
+	if err != nil || !bytes.Equal(got, want.Bytes()) {
+		t.Fatalf("decoded %d bytes (err %v), want %d", len(got), err, want.Len())
+	}
+}
+
+// TestRouteCompressionModes: two natsd nodes with each pair of modes form
+// a cluster, agree as nats-server does (/routez shows the level each side
+// writes), and pass messages of every size both ways.
+func TestRouteCompressionModes(t *testing.T) {
+	for _, tc := range []struct {
+		a, b         string // seed's mode, joiner's mode
+		wantA, wantB string
+	}{
+		{"s2_fast", "s2_fast", "s2_fast", "s2_fast"},
+		{"accept", "s2_better", "s2_better", "s2_better"},
+		{"s2_best", "accept", "s2_best", "s2_best"},
+		{"s2_best", "s2_fast", "s2_best", "s2_fast"},
+		{"accept", "", "off", "off"},
+		{"off", "s2_fast", "off", "off"},
+		{"s2_auto", "s2_fast", "s2_uncompressed", "s2_fast"},
+	} {
+		t.Run(tc.a+"-"+tc.b, func(t *testing.T) {
+			servers := clStartCluster(t, 2, func(i int, o *Options) {
+				o.Cluster.Compression = tc.a
+				if i == 1 {
+					o.Cluster.Compression = tc.b
+				}
+			})
+			for i, want := range []string{tc.wantA, tc.wantB} {
+				clWaitFor(t, clusterWait, "pool", func() bool {
+					return len(servers[i].routez(nil).Routes) == clConnsPerPeer
+				})
+				for _, r := range servers[i].routez(nil).Routes {
+					if r.Compression != want {
+						t.Fatalf("n%d route %d compression %q, want %q", i+1, r.Rid, r.Compression, want)
+					}
+				}
+			}
+			clCheckTraffic(t, servers[0], servers[1])
+			clCheckTraffic(t, servers[1], servers[0])
+		})
+	}
+}
+
+// clCheckTraffic publishes messages of growing size (compressible and
+// not) on from, each received once on to.
+func clCheckTraffic(t *testing.T, from, to *Server) {
+	t.Helper()
+	sub := clConnect(t, to)
+	pub := clConnect(t, from)
+	s, err := sub.SubscribeSync("z.>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.Flush()
+	clWaitFor(t, clusterWait, "interest", func() bool {
+		return from.NumRemoteSubscriptions() >= 1
+	})
+	var sizes []int
+	for n := 0; n <= 1<<20-1024; n = n*4 + 1 {
+		sizes = append(sizes, n)
+	}
+	payload := make([]byte, 1<<20)
+	for i := range payload {
+		payload[i] = byte(i * 7919 >> 3) // not very compressible
+	}
+	for i, n := range sizes {
+		m := nats.NewMsg(fmt.Sprintf("z.%d", i))
+		m.Data = payload[:n]
+		if i%2 == 1 {
+			m.Header.Set("k", strings.Repeat("v", i))
+		}
+		if err := pub.PublishMsg(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub.Flush()
+	for i, n := range sizes {
+		m, err := s.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("message %d (%d bytes): %v", i, n, err)
+		}
+		if m.Subject != fmt.Sprintf("z.%d", i) || !bytes.Equal(m.Data, payload[:n]) {
+			t.Fatalf("message %d: subject %s, %d bytes", i, m.Subject, len(m.Data))
+		}
+	}
+	s.Unsubscribe()
+}

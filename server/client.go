@@ -322,7 +322,7 @@ func (c *client) sendPing() {
 	if c.route != nil && c.route.zNegotiating {
 		// A PING now could reach the peer after it switched to reading
 		// a compressed stream: wait until the streams are settled.
-		c.pingTimer.Reset(firstPingInterval)
+		c.pingTimer.Reset(min(firstPingInterval, c.srv.getOpts().PingInterval))
 		c.mu.Unlock()
 		return
 	}

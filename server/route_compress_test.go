@@ -151,3 +151,27 @@ func clCheckTraffic(t *testing.T, from, to *Server) {
 	}
 	s.Unsubscribe()
 }
+
+// TestRouteCompressionAutoFollowsRTT: with s2_auto and thresholds below
+// any real RTT, the level moves to s2_best once pings have measured the
+// RTT, and traffic keeps flowing across the level change.
+func TestRouteCompressionAutoFollowsRTT(t *testing.T) {
+	servers := clStartCluster(t, 2, func(i int, o *Options) {
+		o.Cluster.Compression = "s2_auto"
+		o.Cluster.CompressionRTT = []time.Duration{time.Nanosecond, 2 * time.Nanosecond, 3 * time.Nanosecond}
+		o.PingInterval = 50 * time.Millisecond
+	})
+	clCheckTraffic(t, servers[0], servers[1])
+	for i, s := range servers {
+		clWaitFor(t, clusterWait, fmt.Sprintf("n%d at s2_best", i+1), func() bool {
+			rs := s.routez(nil).Routes
+			for _, r := range rs {
+				if r.Compression != "s2_best" {
+					return false
+				}
+			}
+			return len(rs) == clConnsPerPeer
+		})
+	}
+	clCheckTraffic(t, servers[1], servers[0])
+}

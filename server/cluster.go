@@ -36,6 +36,7 @@ type clusterState struct {
 	cancel context.CancelFunc
 
 	routeAuth atomic.Pointer[auth.Authenticator] // checks incoming routes' CONNECT
+	perms     routePerms                         // cluster.permissions; fixed at New
 
 	// Under Server.mu.
 	listener   net.Listener
@@ -92,6 +93,10 @@ func (s *Server) initCluster(o *Options) error {
 				cl.pinnedList = append(cl.pinnedList, a)
 			}
 		}
+	}
+	var err error
+	if cl.perms, err = compileRoutePerms(o.Cluster.Permissions); err != nil {
+		return err
 	}
 	return s.setRouteAuth(o)
 }

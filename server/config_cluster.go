@@ -79,6 +79,8 @@ type ClusterOpts struct {
 	// CompressionRTT are s2_auto's RTT thresholds (nil = 10ms, 50ms,
 	// 100ms).
 	CompressionRTT []time.Duration
+	// Permissions are the route permissions (route_perms.go).
+	Permissions *RoutePermissions
 }
 
 // DefaultRoutePoolSize is nats-server's default pool_size.
@@ -184,9 +186,10 @@ var clusterKeys = []optionKey{
 	}},
 	{names: []string{"accounts"}, set: setClusterAccounts},
 	{names: []string{"compression"}, set: setClusterCompression},
+	{names: []string{"permissions"}, set: setClusterPermissions},
 }
 
-var clusterUnsupported = []string{"permissions", "ping_interval", "ping_max"}
+var clusterUnsupported = []string{"ping_interval", "ping_max"}
 
 // setClusterAccounts reads cluster.accounts: the accounts pinned to routes
 // of their own.

@@ -520,6 +520,13 @@ func (c *client) ProcessRSub(account, subject, queue []byte, weight int) error {
 	if account == nil {
 		account = c.route.pinnedName
 	}
+	if !c.srv.routeExports(subject, queue) {
+		// cluster.permissions export: nothing goes out on this interest.
+		if c.tracing() {
+			c.srv.log.Tracef("%s - Interest in %q refused by the route export permissions", c.logPrefix(), subject)
+		}
+		return nil
+	}
 	acc := c.routeAccount(account)
 	if acc == nil {
 		c.srv.log.Debugf("%s - Interest in unknown account %q ignored", c.logPrefix(), account)
@@ -839,7 +846,7 @@ func (s *Server) insertSub(sub *subscription) error {
 	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
 		err := sl.Insert(sub.subject, sub.queue, sub)
-		if err == nil {
+		if err == nil && s.routeImports(sub.subject, sub.queue) {
 			s.sendInterestLocked(sub, s.cluster.interest.add(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()
@@ -872,7 +879,7 @@ func (s *Server) removeSub(sub *subscription) {
 	sl := sub.acc.sl
 	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
-		if sl.Remove(sub.subject, sub.queue, sub) == nil {
+		if sl.Remove(sub.subject, sub.queue, sub) == nil && s.routeImports(sub.subject, sub.queue) {
 			s.sendInterestLocked(sub, s.cluster.interest.remove(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()

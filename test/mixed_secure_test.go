@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // mxCerts writes a CA and a certificate for 127.0.0.1 signed by it (for
@@ -267,4 +269,87 @@ func TestMixedClusterLameDuck(t *testing.T) {
 	// nats-server in lame-duck mode: natsd's clients lose it.
 	r1.cmd.Process.Signal(syscall.SIGUSR2)
 	onNatsd("natsd2 to drop ref1", func(u []string) bool { return !slices.Contains(u, url(r1)) })
+}
+
+// mxPermCheck publishes pubSubj on pub and reports whether a subscription
+// on subSubj on sub receives it; a marker on markerSubj, crossing the
+// route in the same direction after it, tells when to stop waiting.
+func mxPermCheck(t *testing.T, sub, pub *nats.Conn, subSubj, pubSubj, markerSubj string) bool {
+	t.Helper()
+	s, _ := sub.SubscribeSync(subSubj)
+	defer s.Unsubscribe()
+	m, _ := sub.SubscribeSync(markerSubj)
+	defer m.Unsubscribe()
+	sub.Flush()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		pub.Publish(markerSubj, []byte("probe"))
+		pub.Flush()
+		if _, err := m.NextMsg(50 * time.Millisecond); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("marker %s never crossed", markerSubj)
+		}
+	}
+	pub.Publish(pubSubj, []byte("test"))
+	pub.Publish(markerSubj, []byte("marker"))
+	pub.Flush()
+	for {
+		mm, err := m.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("marker after %s: %v", pubSubj, err)
+		}
+		if string(mm.Data) == "marker" {
+			break
+		}
+	}
+	for {
+		mm, err := s.NextMsg(time.Millisecond)
+		if err != nil {
+			return false
+		}
+		if string(mm.Data) == "test" {
+			return true
+		}
+	}
+}
+
+// TestMixedClusterRoutePermissions: cluster.permissions { import, export }
+// on one node, natsd or nats-server, with a peer of the other kind: the
+// same subjects cross, both ways, whichever server applies them.
+func TestMixedClusterRoutePermissions(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	perms := func(c *mxConf) { c.extraCluster = "  permissions: { import: \"foo.>\", export: \"bar.>\" }\n" }
+	for _, tc := range []struct{ name, permBin, otherBin string }{
+		{"natsd restricted", bin, ref},
+		{"nats-server restricted", ref, bin},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mxNode(t, tc.permBin, "a", nil, perms)
+			a.start()
+			b := mxNode(t, tc.otherBin, "b", []string{a.routeURL()}, nil)
+			b.start()
+			clWaitMesh(t, []*clProc{a, b})
+			ac, bc := clConnect(t, mxURL(a, "a")), clConnect(t, mxURL(b, "a"))
+			for _, c := range []struct {
+				what                     string
+				sub, pub                 *nats.Conn
+				subSubj, pubSubj, marker string
+				want                     bool
+			}{
+				{"a imports foo", ac, bc, "foo.x", "foo.x", "foo.m", true},
+				{"a does not import bar", ac, bc, "bar.x", "bar.x", "foo.m", false},
+				{"a exports bar", bc, ac, "bar.x", "bar.x", "bar.m", true},
+				{"a does not export foo", bc, ac, "foo.x", "foo.x", "bar.m", false},
+				{"b's > is not within export", bc, ac, ">", "bar.x", "bar.m", false},
+				{"a's *.x is not within import", ac, bc, "*.x", "foo.x", "foo.m", false},
+			} {
+				if got := mxPermCheck(t, c.sub, c.pub, c.subSubj, c.pubSubj, c.marker); got != c.want {
+					t.Errorf("%s: delivered %v, want %v", c.what, got, c.want)
+				}
+			}
+		})
+	}
 }

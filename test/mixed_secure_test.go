@@ -353,3 +353,34 @@ func TestMixedClusterRoutePermissions(t *testing.T) {
 		})
 	}
 }
+
+// TestMixedClusterJetStreamReplicasRefused: a natsd node with JetStream in
+// a cluster with nats-server nodes refuses a replicated stream with
+// nats-server's error and a log line saying why, and its non-replicated
+// streams work.
+func TestMixedClusterJetStreamReplicasRefused(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	r1 := mxNode(t, ref, "ref1", nil, nil)
+	r1.start()
+	dir := t.TempDir()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, func(c *mxConf) { c.jsDir = dir })
+	n1.start()
+	clWaitMesh(t, []*clProc{r1, n1})
+	nc := clConnect(t, mxURL(n1, "a"))
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = js.AddStream(&nats.StreamConfig{Name: "R3", Subjects: []string{"r3.>"}, Replicas: 3})
+	if err == nil || !strings.Contains(err.Error(), "replicas > 1 not supported in non-clustered mode") {
+		t.Fatalf("replicated stream: %v", err)
+	}
+	clWaitFor(t, "the log line", func() bool { return n1.logCount("mixed cluster: nats-server nodes replicate") == 1 })
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "R1", Subjects: []string{"r1.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish("r1.x", []byte("kept")); err != nil {
+		t.Fatal(err)
+	}
+}

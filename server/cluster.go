@@ -369,6 +369,25 @@ func (s *Server) updateConnectURLs() {
 	s.sendAsyncInfo(s.baseInfo())
 }
 
+// resendInfo sends the current INFO to the clients that accept one (after
+// a reload changed what it says). It holds urlsMu, as updateConnectURLs
+// does, so that the two never interleave: otherwise an INFO built before a
+// cluster change could reach clients after the one announcing it, and
+// leave them with stale connect_urls until the next change.
+func (s *Server) resendInfo() {
+	s.cluster.urlsMu.Lock()
+	defer s.cluster.urlsMu.Unlock()
+	info := s.baseInfo()
+	if testHookResendInfo != nil {
+		testHookResendInfo()
+	}
+	s.sendAsyncInfo(info)
+}
+
+// testHookResendInfo runs between building and sending resendInfo's INFO
+// (tests only).
+var testHookResendInfo func()
+
 // sendAsyncInfo sends info to every client that accepts an asynchronous
 // INFO, completed with each client's own fields: clients such as nats.c
 // replace their saved INFO with each one they receive.

@@ -156,7 +156,7 @@ func (s *Server) applyOptions(o *Options) error {
 		// Beyond nats-server: connected clients learn the new limit now
 		// (their readers apply it from their next read, see optsGen), not
 		// when a payload they believed allowed gets them disconnected.
-		s.sendAsyncInfo(s.baseInfo())
+		s.resendInfo()
 	}
 	for _, f := range s.reloadHooks {
 		f(cur)

@@ -196,6 +196,10 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 	c.maxPending = o.MaxPending
 	creds, connected := c.creds, c.authenticated
 	c.mu.Unlock()
+	if c.ws != nil {
+		// Before the INFO announcing a new max_payload goes out.
+		c.ws.conn.SetMaxMessage(wsMaxMessage(o))
+	}
 	if !connected {
 		return
 	}

@@ -42,6 +42,10 @@ type wsClient struct {
 	token string
 }
 
+// wsMaxMessage bounds client frames and inflated messages as nats-server
+// and nats.go bound them: 8 times max_payload, at most 64 MB.
+func wsMaxMessage(o *Options) int64 { return min(8*int64(o.MaxPayload), 64<<20) }
+
 // configureWebsocket builds the upgrader, the authenticator and the TLS
 // setup of o's websocket block; New and reload call it.
 func (s *Server) configureWebsocket(o *Options) error {
@@ -55,9 +59,7 @@ func (s *Server) configureWebsocket(o *Options) error {
 		SameOrigin:     w.SameOrigin,
 		AllowedOrigins: w.AllowedOrigins,
 		Compression:    w.Compression,
-		// Client frames and inflated messages are bounded as nats-server
-		// and nats.go bound them: 8 times max_payload, at most 64 MB.
-		MaxMessage: min(8*int64(o.MaxPayload), 64<<20),
+		MaxMessage:     wsMaxMessage(o),
 	})
 	if err != nil {
 		return fmt.Errorf("websocket: %w", err)

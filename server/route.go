@@ -118,6 +118,7 @@ type route struct {
 
 	// Guarded by Server.mu.
 	connectURLs []string // the peer's client URLs
+	wsURLs      []string // the peer's WebSocket URLs
 	ldm         bool     // the peer is in lame-duck mode
 
 	// Guarded by cluster.imu.
@@ -157,6 +158,7 @@ type routeInfoMsg struct {
 	IP           string   `json:"ip,omitempty"` // gossip: the route URL of the server described
 	Cluster      string   `json:"cluster,omitempty"`
 	ConnectURLs  []string `json:"connect_urls,omitempty"`
+	WSURLs       []string `json:"ws_connect_urls,omitempty"` // the server's WebSocket URLs
 	Compression  string   `json:"compression,omitempty"`
 	LameDuckMode bool     `json:"ldm,omitempty"`
 	PoolSize     int      `json:"route_pool_size,omitempty"`
@@ -303,6 +305,7 @@ func (s *Server) ownRouteInfo(ldm bool) routeInfoMsg {
 	}
 	if !o.Cluster.NoAdvertise && !ldm {
 		info.ConnectURLs = s.ownClientURLs()
+		info.WSURLs = s.ownWSURLs()
 	}
 	return info
 }

@@ -230,13 +230,15 @@ func (s *Server) Start() error {
 			s.log.Warnf(`Clients that are not using "TLS Handshake First" option will fail to connect`)
 		}
 	}
+	// The WebSocket listener is up before the routes: their INFO names
+	// its URLs (ws_connect_urls).
+	if err := s.startWebsocket(); err != nil {
+		return s.abortStart(err)
+	}
 	if err := s.startCluster(); err != nil {
 		return s.abortStart(err)
 	}
 	if err := s.startMonitoring(); err != nil {
-		return s.abortStart(err)
-	}
-	if err := s.startWebsocket(); err != nil {
 		return s.abortStart(err)
 	}
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })

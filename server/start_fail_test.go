@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestStartFailureReleasesEverything: when a listener that starts late
-// (WebSocket's) cannot bind, Start fails and releases everything it had
-// started: the client, cluster and monitoring listeners are free again,
+// TestStartFailureReleasesEverything: when the listener that starts last
+// (monitoring's) cannot bind, Start fails and releases everything it had
+// started: the client, WebSocket and cluster listeners are free again,
 // solicited routes stop and no goroutine is left.
 func TestStartFailureReleasesEverything(t *testing.T) {
 	peer := clStart(t, clOpts("peer"))
@@ -22,17 +22,17 @@ func TestStartFailureReleasesEverything(t *testing.T) {
 	o := clOpts("n1", clRouteURL(peer))
 	o.Port = clFreePort(t)
 	o.Cluster.Port = clFreePort(t)
-	o.HTTPHost, o.HTTPPort = "127.0.0.1", clFreePort(t)
-	o.Websocket.Host, o.Websocket.Port, o.Websocket.NoTLS = "127.0.0.1", busy.Addr().(*net.TCPAddr).Port, true
+	o.HTTPHost, o.HTTPPort = "127.0.0.1", busy.Addr().(*net.TCPAddr).Port
+	o.Websocket.Host, o.Websocket.Port, o.Websocket.NoTLS = "127.0.0.1", clFreePort(t), true
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Start(); err == nil {
 		s.Shutdown()
-		t.Fatal("Start succeeded with the websocket port taken")
+		t.Fatal("Start succeeded with the monitoring port taken")
 	}
-	for _, p := range []int{o.Port, o.Cluster.Port, o.HTTPPort} {
+	for _, p := range []int{o.Port, o.Cluster.Port, o.Websocket.Port} {
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
 			t.Errorf("port %d still taken after the failed start: %v", p, err)
@@ -47,7 +47,7 @@ func TestStartFailureReleasesEverything(t *testing.T) {
 }
 
 // TestStartFailureClusterPort: a cluster port that cannot be bound fails
-// Start with the client and monitoring listeners released.
+// Start with the client and WebSocket listeners released.
 func TestStartFailureClusterPort(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,7 +58,7 @@ func TestStartFailureClusterPort(t *testing.T) {
 	o := clOpts("n1")
 	o.Port = clFreePort(t)
 	o.Cluster.Port = busy.Addr().(*net.TCPAddr).Port
-	o.HTTPHost, o.HTTPPort = "127.0.0.1", clFreePort(t)
+	o.Websocket.Host, o.Websocket.Port, o.Websocket.NoTLS = "127.0.0.1", clFreePort(t), true
 	s, err := New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestStartFailureClusterPort(t *testing.T) {
 		s.Shutdown()
 		t.Fatal("Start succeeded with the cluster port taken")
 	}
-	for _, p := range []int{o.Port, o.HTTPPort} {
+	for _, p := range []int{o.Port, o.Websocket.Port} {
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
 		if err != nil {
 			t.Errorf("port %d still taken after the failed start: %v", p, err)

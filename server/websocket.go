@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -276,9 +277,13 @@ func (s *Server) wsInfo(c *client, info *serverInfo) {
 	}
 	info.TLSRequired, info.TLSVerify, info.TLSAvailable = false, false, false
 	info.AuthRequired = c.authRequired()
-	// The cluster's client URLs are nats:// ones; nats-server gossips
-	// separate WebSocket URLs, which natsd does not (yet), so none.
-	info.ConnectURLs = nil
+	// The cluster's WebSocket URLs (gossiped as ws_connect_urls), not
+	// its client URLs; a server in lame-duck mode leaves its own out.
+	info.ConnectURLs = s.wsConnectURLs()
+	if s.InLameDuckMode() {
+		own := s.ownWSURLs()
+		info.ConnectURLs = slices.DeleteFunc(slices.Clone(info.ConnectURLs), func(u string) bool { return slices.Contains(own, u) })
+	}
 }
 
 // wsCloseStatus sets the close frame a WebSocket client gets for reason.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -50,4 +51,35 @@ func TestWebsocketReloadFrameLimit(t *testing.T) {
 	if l := r.line(); l != "PONG\r\n" {
 		t.Fatalf("got %q", l)
 	}
+}
+
+// TestWebsocketConnectURLs: WebSocket clients learn the cluster's
+// WebSocket URLs (gossiped in route INFO as ws_connect_urls), not its
+// nats:// client URLs, and lose a node's when it leaves.
+func TestWebsocketConnectURLs(t *testing.T) {
+	ws := func(_ int, o *Options) {
+		o.Websocket = WebsocketOpts{Host: "127.0.0.1", Port: RandomPort, NoTLS: true}
+	}
+	servers := clStartCluster(t, 3, ws)
+	nc := wsConnect(t, servers[0])
+	want := func(n int) []string {
+		var out []string
+		for _, s := range servers[1:n] {
+			out = append(out, "ws://"+s.WebsocketAddr().String())
+		}
+		slices.Sort(out)
+		return out
+	}
+	clWaitFor(t, clusterWait, "the other nodes' WebSocket URLs", func() bool {
+		got := nc.DiscoveredServers()
+		slices.Sort(got)
+		return slices.Equal(got, want(3))
+	})
+	if got := servers[0].wsConnectURLs(); len(got) != 3 || got[0] != servers[0].WebsocketAddr().String() {
+		t.Fatalf("ws connect URLs %v", got)
+	}
+	servers[2].Shutdown()
+	clWaitFor(t, clusterWait, "the INFO without the node that left", func() bool {
+		return len(servers[0].wsConnectURLs()) == 2
+	})
 }

@@ -384,3 +384,32 @@ func TestMixedClusterJetStreamReplicasRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestMixedClusterWebsocketConnectURLs: WebSocket clients of either server
+// learn the other's WebSocket URL (route INFO's ws_connect_urls).
+func TestMixedClusterWebsocketConnectURLs(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	wsPorts := map[string]int{"ref1": clFreePort(t), "natsd1": clFreePort(t)}
+	ws := func(name string) func(*mxConf) {
+		return func(c *mxConf) {
+			c.extra = fmt.Sprintf("websocket { listen: \"127.0.0.1:%d\", no_tls: true }\n", wsPorts[name])
+		}
+	}
+	r1 := mxNode(t, ref, "ref1", nil, ws("ref1"))
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, ws("natsd1"))
+	n1.start()
+	clWaitMesh(t, []*clProc{r1, n1})
+	for _, pair := range [][2]string{{"natsd1", "ref1"}, {"ref1", "natsd1"}} {
+		nc, err := nats.Connect(fmt.Sprintf("ws://a:p@127.0.0.1:%d", wsPorts[pair[0]]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		want := fmt.Sprintf("ws://127.0.0.1:%d", wsPorts[pair[1]])
+		clWaitFor(t, pair[0]+"'s WebSocket client to learn "+pair[1], func() bool {
+			return slices.Equal(nc.DiscoveredServers(), []string{want})
+		})
+	}
+}

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +176,49 @@ func TestRouteCompressionAutoFollowsRTT(t *testing.T) {
 		})
 	}
 	clCheckTraffic(t, servers[1], servers[0])
+}
+
+// TestRouteCompressionOverTLS: a compressed route over route TLS (the S2
+// stream inside the TLS stream) carries traffic both ways.
+func TestRouteCompressionOverTLS(t *testing.T) {
+	e := newTLSEnv(t)
+	servers := clStartCluster(t, 2, func(i int, o *Options) {
+		routeTLS(t, o, e, e.ca, fmt.Sprintf("route%d", i+1), e.ca.file)
+		o.Cluster.Compression = "s2_better"
+	})
+	for _, s := range servers {
+		clWaitFor(t, clusterWait, "pool", func() bool { return len(s.routez(nil).Routes) == clConnsPerPeer })
+		for _, r := range s.routez(nil).Routes {
+			if r.Compression != "s2_better" {
+				t.Fatalf("route %d compression %q", r.Rid, r.Compression)
+			}
+		}
+	}
+	clCheckTraffic(t, servers[0], servers[1])
+	clCheckTraffic(t, servers[1], servers[0])
+}
+
+// TestRouteCompressionGarbage: a peer that negotiates compression and then
+// sends bytes that are not an S2 stream is cut off; the server keeps
+// serving, and its other routes are unaffected.
+func TestRouteCompressionGarbage(t *testing.T) {
+	servers := clStartCluster(t, 2, func(_ int, o *Options) { o.Cluster.Compression = "s2_fast" })
+	conn, err := net.Dial("tcp", servers[0].ClusterAddr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(clusterWait))
+	br := bufio.NewReader(conn)
+	if l, err := br.ReadString('\n'); err != nil || !strings.HasPrefix(l, "INFO ") {
+		t.Fatalf("no INFO: %q %v", l, err)
+	}
+	fmt.Fprintf(conn, "CONNECT {\"name\":\"NBOGUS\",\"cluster\":\"test\",\"headers\":true}\r\n"+
+		"INFO {\"server_id\":\"NBOGUS\",\"cluster\":\"test\",\"host\":\"127.0.0.1\",\"port\":1,\"compression\":\"s2_fast\"}\r\n"+
+		"RS+ $G foo\r\nthis is not S2\r\n")
+	// The server answers with its compressed stream, then closes.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Fatalf("the connection was not closed: %v", err)
+	}
+	clCheckTraffic(t, servers[0], servers[1])
 }

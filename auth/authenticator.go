@@ -45,6 +45,8 @@ type Identity struct {
 	// Account names the user's account (User.Account); "" is the global
 	// account.
 	Account string
+	// Limits are the user's limits (User.Limits).
+	Limits Limits
 }
 
 // anonymous is the identity when no authentication is configured.

@@ -67,6 +67,7 @@ type client struct {
 	// another (account.go). Routes carry every account and leave it nil.
 	acc        atomic.Pointer[Account]
 	accCounted bool                          // counted in acc.nconns; guarded by Server.mu
+	userKey    string                        // the user counted in Server.userConns; guarded by Server.mu
 	identity   atomic.Pointer[auth.Identity] // who CONNECT authenticated; replaced on reload
 	permCache  *auth.Cache                   // reader-owned cache of publish checks
 	maxPending int64
@@ -103,6 +104,10 @@ type client struct {
 	nrt      int
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
+	// pubRate is set when a publish rate limit applies (pubrate.go);
+	// throttled is the time the reader waited for it, in nanoseconds.
+	pubRate   atomic.Pointer[pubRate]
+	throttled atomic.Int64
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
@@ -265,6 +270,7 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	s.stats.closedInBytes.Add(c.inBytes.Load())
 	s.stats.closedOutMsgs.Add(outMsgs)
 	s.stats.closedOutBytes.Add(outBytes)
+	c.acc.Load().addClosed(c.inMsgs.Load(), c.inBytes.Load(), outMsgs, outBytes)
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		s.stats.slowConsumer.Add(1)

@@ -270,3 +270,18 @@ func TestPublishRateLimitReload(t *testing.T) {
 		t.Fatal("limit removed by reload still applies")
 	}
 }
+
+// TestLogPrefixNamesAccount: log lines name the account and the user, as
+// nats-server's do, for nkey users and the no_auth_user too.
+func TestLogPrefixNamesAccount(t *testing.T) {
+	kp, _ := nkeys.CreateUser()
+	pub, _ := kp.PublicKey()
+	s, l := clStartLogged(t, accOpts(t, fmt.Sprintf(`
+accounts { A: { users: [ { user: a, password: a }, { nkey: %s } ] } }
+no_auth_user: a`, pub)))
+	clConnect(t, s, nats.Nkey(pub, kp.Sign)).Close()
+	clConnect(t, s).Close()
+	clWaitFor(t, clusterWait, "closed lines", func() bool {
+		return l.count(`"A/nkey:`+pub+`" - Client connection closed`) == 1 && l.count(`"A/user:a" - Client connection closed`) == 1
+	})
+}

@@ -218,8 +218,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
 
-	c.signalFlush() // starts the writer, which sends the INFO
-	s.goroutine(c.readLoop)
+	s.goroutine(c.readLoop) // which sends the INFO first
 }
 
 // closeConnection marks c closed, removes its subscriptions and lets the
@@ -344,5 +343,5 @@ func (c *client) sendPing() {
 	}
 	c.pingTimer.Reset(c.srv.getOpts().PingInterval)
 	c.mu.Unlock()
-	c.signalFlush()
+	c.writeInline() // an idle client's ping starts no writer
 }

@@ -33,6 +33,7 @@ func (c *client) signalFlush() {
 	default:
 	}
 	if !c.writerOn.Load() && c.writerOn.CompareAndSwap(false, true) {
+		c.writers.Add(1)
 		c.srv.goroutine(c.writer)
 	}
 }

@@ -130,3 +130,13 @@ func BenchmarkLimiterTake(b *testing.B) {
 		l.Take(int64(i), 1)
 	}
 }
+
+// TestTakeAllocs: charging a message allocates nothing (it runs once per
+// message of a rate-limited connection).
+func TestTakeAllocs(t *testing.T) {
+	l := NewLimiter(1000, 0, 0)
+	now := int64(0)
+	if n := testing.AllocsPerRun(1000, func() { now++; l.Take(now, 1) }); n != 0 {
+		t.Fatalf("%v allocations per Take", n)
+	}
+}

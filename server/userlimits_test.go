@@ -262,6 +262,13 @@ func TestPublishRateLimitReload(t *testing.T) {
 	if c.pubRate.Load().user != pr.user {
 		t.Fatal("an unchanged limit got new buckets on reload")
 	}
+	// The user's connections share its buckets.
+	accConnect(t, s, "u").Flush()
+	for _, c2 := range s.snapshotClients() {
+		if c2.pubRate.Load() == nil || c2.pubRate.Load().user != pr.user {
+			t.Fatal("a second connection of the user has buckets of its own")
+		}
+	}
 	write("")
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)

@@ -152,8 +152,12 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.msgGet(req.Stream, r.msg)
 	case api.OpStreamMsgDelete:
 		resp, e = jsa.msgDelete(req.Stream, r.msg)
+	case api.OpStreamSnapshot:
+		resp, e = jsa.streamSnapshot(req.Stream, r.msg)
+	case api.OpStreamRestore:
+		resp, e = jsa.streamRestore(req.Stream, r.msg)
 	default:
-		// Consumers, snapshots and the cluster operations come later.
+		// Consumers and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")
 	}
 	if e != nil {
@@ -182,6 +186,8 @@ func errorResponseFor(op api.Op, typ string, e *api.Error) any {
 		return api.StreamNamesResponse{Response: base}
 	case api.OpStreamList:
 		return api.StreamListResponse{Response: base, Streams: []*api.StreamInfo{}}
+	case api.OpStreamRestore:
+		return api.StreamRestoreResponse{Response: base}
 	}
 	return base
 }

@@ -77,6 +77,13 @@ func storeConfig(cfg *api.StreamConfig) store.Config {
 // exists), its transforms and its subscriptions. recovering: the stream
 // was found on disk, so its meta.inf is not rewritten.
 func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recovering bool) (*stream, error) {
+	return jsa.openStreamFill(cfg, created, recovering, nil)
+}
+
+// openStreamFill is openStream with fill, when not nil, run on the new
+// store before the stream is listed or subscribed (a restore fills it);
+// an error from fill undoes the stream.
+func (jsa *jsAccount) openStreamFill(cfg api.StreamConfig, created time.Time, recovering bool, fill func(store.Store) error) (*stream, error) {
 	js := jsa.js
 	st := &stream{jsa: jsa, name: cfg.Name, storage: cfg.Storage, cfg: cfg, created: created, dedup: make(map[string]uint64)}
 	if err := st.setTransforms(&cfg); err != nil {
@@ -108,6 +115,15 @@ func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recove
 			return nil, err
 		}
 		st.store = fs
+	}
+	if fill != nil {
+		if err := fill(st.store); err != nil {
+			st.store.Delete()
+			if st.dir != "" {
+				os.RemoveAll(st.dir)
+			}
+			return nil, err
+		}
 	}
 	jsa.mu.Lock()
 	jsa.streams[cfg.Name] = st

@@ -271,6 +271,13 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 				return pubResult{err: api.JSMessageTTLInvalidErr.New()}
 			}
 			ttl = t
+			if floor := int64(cfg.SubjectDeleteMarkerTTL / time.Second); floor > 0 && ttl > 0 && ttl < floor && cfg.MaxMsgsPerSubject != 1 {
+				// The marker TTL is the least a message lives (so that
+				// its marker outlives nothing it stands for): raised,
+				// and the header says so, as nats-server does.
+				ttl = floor
+				hdr = setHeader(hdr, hdrTTL, strconv.FormatInt(floor, 10))
+			}
 		}
 	}
 	if e := st.jsa.checkLimits(st, len(subject)+len(hdr)+len(msg)); e != nil {

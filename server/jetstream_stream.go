@@ -303,10 +303,12 @@ func (st *stream) armExpiryLocked() {
 }
 
 // expire removes what max_age and the per-message TTLs let go. With
-// subject_delete_marker_ttl, a subject whose last message max_age removed
-// gets a marker: an empty message with Nats-Marker-Reason: MaxAge, a
-// Nats-TTL of the marker TTL and Nats-Rollup: sub, as nats-server 2.11+
-// places them (markers and messages with their own TTL get none).
+// subject_delete_marker_ttl, a subject whose last message an age-based
+// removal (max_age or the message's own Nats-TTL) took gets a marker: an
+// empty message with Nats-Marker-Reason: MaxAge, a Nats-TTL of the
+// marker TTL and Nats-Rollup: sub, as nats-server 2.11+ places them (a
+// marker's own expiry places none). Deleting and purging place none, as
+// in nats-server 2.15.
 func (st *stream) expire() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -314,44 +316,43 @@ func (st *stream) expire() {
 		return
 	}
 	now := time.Now().UnixNano()
-	var marks []string
-	if ttl := st.cfg.SubjectDeleteMarkerTTL; ttl > 0 && st.cfg.MaxAge > 0 {
-		cutoff := now - int64(st.cfg.MaxAge)
-		var ss store.State
-		st.store.FastState(&ss)
-		var sm store.StoreMsg
+	if ttl := st.cfg.SubjectDeleteMarkerTTL; ttl > 0 {
+		var marks []string
 		seen := map[string]bool{}
-		for seq := ss.FirstSeq; ; {
-			m, err := st.store.LoadNextMsg(">", seq, &sm)
-			if err != nil || m.Ts > cutoff {
-				break
-			}
-			seq = m.Seq + 1
-			if getHeader(m.Hdr, hdrMarkerReason) != nil || getHeader(m.Hdr, hdrTTL) != nil || seen[m.Subject] {
-				continue
+		st.store.ExpireOldMsgs(now, func(m *store.StoreMsg) {
+			if seen[m.Subject] || getHeader(m.Hdr, hdrMarkerReason) != nil {
+				return
 			}
 			seen[m.Subject] = true
 			marks = append(marks, m.Subject)
-		}
-	}
-	st.store.ExpireOld(now, nil)
-	if len(marks) > 0 {
-		ttl := st.cfg.SubjectDeleteMarkerTTL
-		hdr := []byte("NATS/1.0\r\n" + hdrMarkerReason + ": MaxAge\r\n" + hdrTTL + ": " + ttl.String() + "\r\n" + hdrRollup + ": sub\r\n\r\n")
-		for _, subj := range marks {
-			if st.store.FilteredState(0, subj).Msgs == 0 {
-				if _, err := st.store.StoreMsg(subj, hdr, nil, now, int64(ttl/time.Second)); err != nil {
-					st.jsa.js.srv.log.Warnf("JetStream: stream '%s > %s': subject delete marker: %v", st.jsa.acc.name, st.name, err)
-				}
-			}
-		}
-		st.store.Flush()
-		if st.nwait.Load() != 0 {
-			st.wakeLocked()
-		}
+		})
+		st.placeMarkersLocked(marks, now)
+	} else {
+		st.store.ExpireOld(now, nil)
 	}
 	st.expAt = 0
 	st.armExpiryLocked()
+}
+
+// placeMarkersLocked stores a subject delete marker on each subject of
+// subjs that has no message left.
+func (st *stream) placeMarkersLocked(subjs []string, now int64) {
+	if len(subjs) == 0 {
+		return
+	}
+	ttl := st.cfg.SubjectDeleteMarkerTTL
+	hdr := []byte("NATS/1.0\r\n" + hdrMarkerReason + ": MaxAge\r\n" + hdrTTL + ": " + ttl.String() + "\r\n" + hdrRollup + ": sub\r\n\r\n")
+	for _, subj := range subjs {
+		if st.store.FilteredState(0, subj).Msgs == 0 {
+			if _, err := st.store.StoreMsg(subj, hdr, nil, now, int64(ttl/time.Second)); err != nil {
+				st.jsa.js.srv.log.Warnf("JetStream: stream '%s > %s': subject delete marker: %v", st.jsa.acc.name, st.name, err)
+			}
+		}
+	}
+	st.store.Flush()
+	if st.nwait.Load() != 0 {
+		st.wakeLocked()
+	}
 }
 
 // What a StreamInfo carries besides config and state, which differs by

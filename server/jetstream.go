@@ -78,8 +78,12 @@ type jetStream struct {
 type jsAccount struct {
 	js     *jetStream
 	acc    *Account
-	limits accounts.JetStreamLimits
+	limits accounts.JetStreamLimits // written in the API worker under mu
 	ic     *internalClient
+
+	// memLimit and storeLimit mirror limits for the publish path, which
+	// reads them without a lock.
+	memLimit, storeLimit atomic.Int64
 	apiSub *subscription
 
 	mu      sync.RWMutex
@@ -235,6 +239,8 @@ func (js *jetStream) accountDir(acc string) string { return filepath.Join(js.dir
 // streams found on disk.
 func (js *jetStream) enableAccount(acc *Account, limits accounts.JetStreamLimits) error {
 	jsa := &jsAccount{js: js, acc: acc, limits: limits, ic: js.srv.newInternalClient(acc), streams: make(map[string]*stream)}
+	jsa.memLimit.Store(limits.MaxMemory)
+	jsa.storeLimit.Store(limits.MaxStore)
 	sub, err := jsa.ic.subscribe(api.APIAll, "", jsa.apiCallback)
 	if err != nil {
 		return err
@@ -420,14 +426,19 @@ func (s *Server) shutdownJetStream() {
 func (s *Server) answerJetStreamDisabled() {
 	js := s.js.Load()
 	set := s.accounts.Load()
+	if s.jsOff == nil {
+		s.jsOff = make(map[*Account]*internalClient)
+	}
 	for name, a := range set.byName {
-		if a == set.system || js.lookupJSAccount(name) != nil {
+		if a == set.system || js.lookupJSAccount(name) != nil || s.jsOff[a] != nil {
 			continue
 		}
 		ic := s.newInternalClient(a)
 		if _, err := ic.subscribe(api.APIAll, "", s.notEnabledCallback(a)); err != nil {
 			s.log.Warnf("JetStream: %v", err)
+			continue
 		}
+		s.jsOff[a] = ic
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 // apiRequest is a copied API request waiting for the worker.
 type apiRequest struct {
+	fn      func() // a change of JetStream's own (a reload) to run in order
 	jsa     *jsAccount
 	subject string
 	reply   string
@@ -52,6 +53,10 @@ func (js *jetStream) apiWorker() {
 		case <-js.quit:
 			return
 		case r := <-js.apiq:
+			if r.fn != nil {
+				r.fn()
+				continue
+			}
 			r.jsa.serve(r)
 		}
 	}

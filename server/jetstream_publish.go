@@ -423,9 +423,9 @@ func (st *stream) republishLocked(subject, hdr, msg []byte, seq uint64) ([]byte,
 // checkLimits refuses a message that would take the account over its
 // JetStream storage limit.
 func (jsa *jsAccount) checkLimits(st *stream, size int) *api.Error {
-	limit := jsa.limits.MaxStore
+	limit := jsa.storeLimit.Load()
 	if st.storage == api.MemoryStorage {
-		limit = jsa.limits.MaxMemory
+		limit = jsa.memLimit.Load()
 	}
 	if limit <= 0 {
 		return nil

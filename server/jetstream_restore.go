@@ -172,9 +172,9 @@ func (rs *restoreSession) finish(f *os.File) *api.StreamCreateResponse {
 		return fail(api.JSStreamSubjectOverlapErr.New())
 	}
 	jsa.mu.RLock()
-	n := len(jsa.streams)
+	n, maxStreams := len(jsa.streams), jsa.limits.MaxStreams
 	jsa.mu.RUnlock()
-	if jsa.limits.MaxStreams > 0 && n >= jsa.limits.MaxStreams {
+	if maxStreams > 0 && n >= maxStreams {
 		return fail(api.JSMaximumStreamsLimitErr.New())
 	}
 	if e := jsa.checkResources(&cfg); e != nil {

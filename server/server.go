@@ -91,6 +91,10 @@ type Server struct {
 	optsGen atomic.Uint64             // bumped on reload; readers re-apply limits
 
 	reloadMu    sync.Mutex
+	// jsOff answers "JetStream not enabled" in each account without it
+	// (jetstream.go, jetstream_reload.go); changed at start and on reload
+	// only, under reloadMu.
+	jsOff map[*Account]*internalClient
 	loadConfig  func() (*Options, error)
 	reloadHooks []func(*Options)
 	nextCID     atomic.Uint64

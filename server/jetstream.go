@@ -84,7 +84,7 @@ type jsAccount struct {
 	// memLimit and storeLimit mirror limits for the publish path, which
 	// reads them without a lock.
 	memLimit, storeLimit atomic.Int64
-	apiSub *subscription
+	apiSub               *subscription
 
 	mu      sync.RWMutex
 	streams map[string]*stream

@@ -90,11 +90,11 @@ type Server struct {
 	tlsPoll time.Duration             // how often the certificate files are checked
 	optsGen atomic.Uint64             // bumped on reload; readers re-apply limits
 
-	reloadMu    sync.Mutex
+	reloadMu sync.Mutex
 	// jsOff answers "JetStream not enabled" in each account without it
 	// (jetstream.go, jetstream_reload.go); changed at start and on reload
 	// only, under reloadMu.
-	jsOff map[*Account]*internalClient
+	jsOff       map[*Account]*internalClient
 	loadConfig  func() (*Options, error)
 	reloadHooks []func(*Options)
 	nextCID     atomic.Uint64

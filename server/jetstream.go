@@ -80,11 +80,11 @@ type jsAccount struct {
 	acc    *Account
 	limits accounts.JetStreamLimits // written in the API worker under mu
 	ic     *internalClient
+	apiSub *subscription
 
 	// memLimit and storeLimit mirror limits for the publish path, which
 	// reads them without a lock.
 	memLimit, storeLimit atomic.Int64
-	apiSub               *subscription
 
 	mu      sync.RWMutex
 	streams map[string]*stream

@@ -90,11 +90,7 @@ type Server struct {
 	tlsPoll time.Duration             // how often the certificate files are checked
 	optsGen atomic.Uint64             // bumped on reload; readers re-apply limits
 
-	reloadMu sync.Mutex
-	// jsOff answers "JetStream not enabled" in each account without it
-	// (jetstream.go, jetstream_reload.go); changed at start and on reload
-	// only, under reloadMu.
-	jsOff       map[*Account]*internalClient
+	reloadMu    sync.Mutex
 	loadConfig  func() (*Options, error)
 	reloadHooks []func(*Options)
 	nextCID     atomic.Uint64
@@ -103,6 +99,11 @@ type Server struct {
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+
+	// jsOff answers "JetStream not enabled" in each account without it
+	// (jetstream.go, jetstream_reload.go); changed at start and on reload
+	// only, under reloadMu.
+	jsOff map[*Account]*internalClient
 }
 
 // serverStats are totals that survive the connections they count.

@@ -293,8 +293,8 @@ func (jsa *jsAccount) streamCreate(name string, body []byte) (any, *api.Error) {
 	if e := cfg.Validate(api.ValidateOptions{Create: true}); e != nil {
 		return nil, e
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return nil, api.JSStreamCreateErrF.New("{err}", "mirrors and sources are not supported by natsd yet")
+	if e := validateSources(&cfg); e != nil {
+		return nil, e
 	}
 	if st := jsa.lookup(name); st != nil {
 		old := st.config()
@@ -345,8 +345,8 @@ func (jsa *jsAccount) streamUpdate(name string, body []byte) (any, *api.Error) {
 	if e := cfg.ValidateUpdate(&old, api.ValidateOptions{}); e != nil {
 		return nil, e
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return nil, api.JSStreamUpdateErrF.New("{err}", "mirrors and sources are not supported by natsd yet")
+	if e := validateSources(&cfg); e != nil {
+		return nil, e
 	}
 	if jsa.overlaps(&cfg) {
 		return nil, api.JSStreamSubjectOverlapErr.New()
@@ -356,6 +356,9 @@ func (jsa *jsAccount) streamUpdate(name string, body []byte) (any, *api.Error) {
 	}
 	if err := st.update(cfg); err != nil {
 		return nil, api.JSStreamUpdateErrF.New("{err}", err.Error())
+	}
+	if !reflect.DeepEqual(old.Mirror, cfg.Mirror) || !reflect.DeepEqual(old.Sources, cfg.Sources) {
+		st.restartSources()
 	}
 	jsa.advise(api.AdvisoryStreamUpdatedPre, name, api.ActionModify)
 	return &api.StreamCreateResponse{Response: api.Response{Type: api.StreamUpdateResponseType}, StreamInfo: st.info(nil, infoServerMeta)}, nil

@@ -162,8 +162,8 @@ func (rs *restoreSession) finish(f *os.File) *api.StreamCreateResponse {
 	if e := cfg.Validate(api.ValidateOptions{Create: true}); e != nil {
 		return fail(e)
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return fail(api.JSStreamCreateErrF.New("{err}", "mirrors and sources are not supported by natsd yet"))
+	if e := validateSources(&cfg); e != nil {
+		return fail(e)
 	}
 	if jsa.lookup(rs.name) != nil {
 		return fail(api.JSStreamNameExistRestoreFailedErr.New())

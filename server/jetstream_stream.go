@@ -43,6 +43,11 @@ type stream struct {
 	expTimer *time.Timer
 	expAt    int64
 
+	// srcs follow the mirror's or the sources' origins
+	// (jetstream_source.go); srcMu guards the list, not the stream.
+	srcMu sync.Mutex
+	srcs  []*sourcer
+
 	// waiters are signalled on every new message (for consumers): a
 	// closed channel means "there is something new". nwait keeps the
 	// publish path free of the lock when nobody waits.
@@ -138,6 +143,9 @@ func (jsa *jsAccount) openStreamFill(cfg api.StreamConfig, created time.Time, re
 	st.mu.Lock()
 	st.armExpiryLocked()
 	st.mu.Unlock()
+	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
+		st.startSources()
+	}
 	return st, nil
 }
 
@@ -191,6 +199,7 @@ func (st *stream) unsubscribe() {
 
 // stop closes the stream's store, flushing it to disk.
 func (st *stream) stop() {
+	st.stopSources()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
@@ -211,6 +220,7 @@ func (st *stream) delete() error {
 	st.jsa.mu.Lock()
 	delete(st.jsa.streams, st.name)
 	st.jsa.mu.Unlock()
+	st.stopSources()
 	st.mu.Lock()
 	st.closed = true
 	if st.expTimer != nil {
@@ -406,6 +416,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 	if req != nil && req.DeletedDetails {
 		si.State.Deleted = ss.Deleted
 	}
+	st.sourceInfos(si)
 	if ss.Msgs == 0 && ss.LastSeq == 0 {
 		si.State.FirstSeq = 0
 	}

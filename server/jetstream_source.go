@@ -246,6 +246,7 @@ func (sc *sourcer) run() {
 	defer close(sc.done)
 	poll := time.NewTicker(sourcePoll)
 	defer poll.Stop()
+	var lastErr string // logged once until it changes
 	for {
 		origin := sc.st.jsa.lookup(sc.cfg.Name)
 		var wake <-chan struct{}
@@ -258,10 +259,19 @@ func (sc *sourcer) run() {
 			sc.mu.Unlock()
 		} else {
 			wake = origin.WaitNew()
-			if err := sc.catchUp(origin); err != nil {
-				if errors.Is(err, errStreamClosed) {
-					return
-				}
+			origin.mu.Lock()
+			if origin.closed {
+				wake = nil // stopping: look again at the next poll
+			}
+			origin.mu.Unlock()
+			err := sc.catchUp(origin)
+			switch {
+			case errors.Is(err, errStreamClosed):
+				return
+			case err == nil:
+				lastErr = ""
+			case err.Error() != lastErr:
+				lastErr = err.Error()
 				sc.st.jsa.js.srv.log.Warnf("JetStream: stream '%s > %s': copying from %q: %v", sc.st.jsa.acc.name, sc.st.name, sc.cfg.Name, err)
 			}
 		}
@@ -413,6 +423,11 @@ func (sc *sourcer) store(batch []sourcedMsg) error {
 		if len(hdr) == 0 {
 			hdr = nil
 		}
+		if e := st.jsa.checkLimits(st, len(b.subj)+len(hdr)+len(b.msg)); e != nil {
+			st.store.Flush()
+			sc.setErr(e)
+			return errors.New(e.Description)
+		}
 		var err error
 		if sc.mirror {
 			var ss store.State
@@ -435,6 +450,12 @@ func (sc *sourcer) store(batch []sourcedMsg) error {
 		st.wakeLocked()
 	}
 	return nil
+}
+
+func (sc *sourcer) setErr(e *api.Error) {
+	sc.mu.Lock()
+	sc.err = e
+	sc.mu.Unlock()
 }
 
 // sourceInfos fills a StreamInfo's mirror and sources.

@@ -87,3 +87,29 @@ func TestSetHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestJetStreamTTLValues: Nats-TTL values as nats-server 2.15.2 takes
+// them (seconds, a Go duration of a second or more, "never"; 0, -1 and
+// anything shorter than a second are invalid).
+func TestJetStreamTTLValues(t *testing.T) {
+	s := jsStart(t, "", nil)
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	js.CreateStream(ctx, jetstream.StreamConfig{Name: "TT", Subjects: []string{"tt"}, AllowMsgTTL: true})
+	js.CreateStream(ctx, jetstream.StreamConfig{Name: "TN", Subjects: []string{"tn"}})
+	for v, want := range map[string]int{
+		"0": 10165, "-1": 10165, "-2": 10165, "1ms": 10165, "abc": 10165,
+		"1s": 0, "1": 0, "never": 0, "1h30m": 0, " 5": 0, "9999999999999": 0,
+	} {
+		m := nats.NewMsg("tt")
+		m.Header.Set("Nats-TTL", v)
+		if _, err := js.PublishMsg(ctx, m); apiErrCode(err) != want {
+			t.Errorf("Nats-TTL %q: %v, want err_code %d", v, err, want)
+		}
+	}
+	m := nats.NewMsg("tn")
+	m.Header.Set("Nats-TTL", "5")
+	if _, err := js.PublishMsg(ctx, m); apiErrCode(err) != 10166 {
+		t.Fatalf("TTL on a stream without allow_msg_ttl: %v", err)
+	}
+}

@@ -348,10 +348,7 @@ func parseMsgTTL(v string) (int64, bool) {
 		return store.TTLNever, true
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n == -1 {
-			return store.TTLNever, true
-		}
-		return n, n > 0
+		return n, n > 0 // nats-server 2.15.2 refuses -1 too
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < time.Second {

@@ -29,8 +29,13 @@ import (
 // "<origin> <seq> <filter> <destination> <subject> <id>", and after a
 // restart finds where it was from the last such header of its own.
 //
-// Only origins in the same account are followed; `external` (another
-// account or domain through API prefixes) is refused at create.
+// An `external` origin is found without going through the network: its
+// API prefix names this server's own JetStream ($JS.API, or
+// $JS.<domain>.API with this server's domain) or, through a service
+// import of the following stream's account that maps <prefix>.> onto
+// another account's $JS.API.>, that account's JetStream (as nats-server
+// reaches it, with the import's permission). The deliver prefix is not
+// needed: nothing travels on subjects.
 
 const hdrStreamSource = "Nats-Stream-Source"
 
@@ -69,11 +74,13 @@ type sourcer struct {
 // sources, with nats-server's errors.
 func validateSources(cfg *api.StreamConfig) *api.Error {
 	check := func(s *api.StreamSource, mirror bool) *api.Error {
-		if s.External != nil {
-			return api.JSStreamCreateErrF.New("{err}", "external mirrors and sources are not supported by natsd yet")
-		}
-		if s.OptStartSeq > 0 && s.OptStartTime != nil {
-			return api.JSMirrorWithStartSeqAndTimeErr.New()
+		if x := s.External; x != nil {
+			if x.APIPrefix == "" || !sublist.ValidSubject(x.APIPrefix) {
+				return api.JSStreamInvalidConfigF.New("{err}", "stream external api prefix "+strconv.Quote(x.APIPrefix)+" is not valid")
+			}
+			if x.DeliverPrefix != "" && !sublist.ValidLiteralSubject(x.DeliverPrefix) {
+				return api.JSStreamInvalidExternalDeliverySubjErrF.New("{prefix}", x.DeliverPrefix)
+			}
 		}
 		if s.FilterSubject != "" && len(s.SubjectTransforms) > 0 {
 			if mirror {
@@ -123,6 +130,9 @@ func validateSources(cfg *api.StreamConfig) *api.Error {
 func sourceID(s *api.StreamSource) string {
 	h := sha256.New()
 	h.Write([]byte(s.Name + "\x00" + s.FilterSubject))
+	if s.External != nil {
+		h.Write([]byte("\x00" + s.External.APIPrefix))
+	}
 	for _, t := range s.SubjectTransforms {
 		h.Write([]byte("\x00" + t.Source + "\x00" + t.Destination))
 	}
@@ -248,7 +258,10 @@ func (sc *sourcer) run() {
 	defer poll.Stop()
 	var lastErr string // logged once until it changes
 	for {
-		origin := sc.st.jsa.lookup(sc.cfg.Name)
+		var origin *stream
+		if ojsa := sc.originAccount(); ojsa != nil {
+			origin = ojsa.lookup(sc.cfg.Name)
+		}
 		var wake <-chan struct{}
 		if origin == nil {
 			sc.mu.Lock()
@@ -478,16 +491,47 @@ func (st *stream) sourceInfos(si *api.StreamInfo) {
 func (sc *sourcer) info() *api.StreamSourceInfo {
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
-	info := &api.StreamSourceInfo{Name: sc.cfg.Name, Seq: sc.copied, Active: -1, Error: sc.err,
+	info := &api.StreamSourceInfo{Name: sc.cfg.Name, External: sc.cfg.External, Seq: sc.copied, Active: -1, Error: sc.err,
 		FilterSubject: sc.cfg.FilterSubject, SubjectTransforms: sc.cfg.SubjectTransforms}
 	if !sc.found {
 		return info
 	}
 	info.Active = time.Since(sc.active)
-	if origin := sc.st.jsa.lookup(sc.cfg.Name); origin != nil && sc.next > 0 {
-		for _, f := range sc.filts {
-			info.Lag += origin.store.FilteredState(sc.next, f.src).Msgs
+	if ojsa := sc.originAccount(); ojsa != nil {
+		if origin := ojsa.lookup(sc.cfg.Name); origin != nil && sc.next > 0 {
+			for _, f := range sc.filts {
+				info.Lag += origin.store.FilteredState(sc.next, f.src).Msgs
+			}
 		}
 	}
 	return info
+}
+
+// originAccount is the JetStream account the origin lives in (nil when
+// an external prefix leads nowhere).
+func (sc *sourcer) originAccount() *jsAccount {
+	jsa := sc.st.jsa
+	x := sc.cfg.External
+	if x == nil {
+		return jsa
+	}
+	prefix := strings.TrimSuffix(x.APIPrefix, ".>")
+	if prefix == "$JS.API" || (jsa.js.opts.Domain != "" && prefix == "$JS."+jsa.js.opts.Domain+".API") {
+		return jsa
+	}
+	spec := jsa.acc.spec.Load()
+	if spec == nil {
+		return nil
+	}
+	for _, im := range spec.Imports {
+		if !im.Service || im.To == "" {
+			continue
+		}
+		// The import maps <prefix>.> (or all of <prefix>.X for the API
+		// calls a source makes) onto the exporter's $JS.API.>.
+		if im.To == prefix+".>" && im.Subject == "$JS.API.>" {
+			return jsa.js.lookupJSAccount(im.Account)
+		}
+	}
+	return nil
 }

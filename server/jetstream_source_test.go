@@ -2,10 +2,12 @@ package server
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -71,7 +73,6 @@ func TestJetStreamMirror(t *testing.T) {
 		{jetstream.StreamConfig{Name: "X", Subjects: []string{"x"}, Sources: []*jetstream.StreamSource{{Name: "O"}, {Name: "O"}}}, 10140},
 		{jetstream.StreamConfig{Name: "X", Subjects: []string{"x"}, Sources: []*jetstream.StreamSource{{Name: "O", FilterSubject: "o.a",
 			SubjectTransforms: []jetstream.SubjectTransformConfig{{Source: "o.b", Destination: "z"}}}}}, 10144},
-		{jetstream.StreamConfig{Name: "X", Mirror: &jetstream.StreamSource{Name: "O", External: &jetstream.ExternalStream{APIPrefix: "$JS.hub.API"}}}, 10049},
 	} {
 		if _, err := js.CreateStream(ctx, tc.cfg); apiErrCode(err) != tc.code {
 			t.Errorf("%+v: %v, want %d", tc.cfg, err, tc.code)
@@ -203,5 +204,70 @@ func TestJetStreamSourcesRestart(t *testing.T) {
 	}
 	if si := streamInfo(t, js2, "S").Sources[0]; si.Name != "O" || si.Lag != 0 {
 		t.Fatalf("source info after restart: %+v", si)
+	}
+}
+
+// TestJetStreamSourcesExternal: a source in account B follows a stream
+// of account A through B's service import of A's $JS.API.> (the API
+// prefix of its external), as with nats-server; the domain's own prefix
+// names the local account.
+func TestJetStreamSourcesExternal(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/ext.conf"
+	conf := fmt.Sprintf(`listen: 127.0.0.1:-1
+jetstream { store_dir: %q, domain: hub }
+accounts {
+  A: { users: [{user: a, password: a}], jetstream: enabled, exports: [ { service: "$JS.API.>" } ] }
+  B: { users: [{user: b, password: b}], jetstream: enabled,
+       imports: [ { service: { account: A, subject: "$JS.API.>" }, to: "$JS.A.API.>" } ] }
+}
+`, dir)
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o, err := ProcessConfigFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.NoLog = true
+	s := startTestServer(t, o)
+	_, jsa := jsConnect(t, s, nats.UserInfo("a", "a"))
+	_, jsb := jsConnect(t, s, nats.UserInfo("b", "b"))
+	ctx := jsCtx(t)
+	if _, err := jsa.CreateStream(ctx, jetstream.StreamConfig{Name: "ORDERS", Subjects: []string{"orders"}}); err != nil {
+		t.Fatal(err)
+	}
+	jsb.CreateStream(ctx, jetstream.StreamConfig{Name: "LOCAL", Subjects: []string{"local"}})
+	for range 3 {
+		jsa.Publish(ctx, "orders", []byte("o"))
+		jsb.Publish(ctx, "local", []byte("l"))
+	}
+	_, err = jsb.CreateStream(ctx, jetstream.StreamConfig{Name: "AGG", Subjects: []string{"agg"}, Sources: []*jetstream.StreamSource{
+		{Name: "ORDERS", External: &jetstream.ExternalStream{APIPrefix: "$JS.A.API", DeliverPrefix: "deliver.a"}},
+		{Name: "LOCAL", External: &jetstream.ExternalStream{APIPrefix: "$JS.hub.API"}},
+		{Name: "ORDERS", External: &jetstream.ExternalStream{APIPrefix: "$JS.NOWHERE.API"}},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return streamInfo(t, jsb, "AGG").State.Msgs == 6 })
+	jsa.Publish(ctx, "orders", []byte("live"))
+	waitFor(t, func() bool { return streamInfo(t, jsb, "AGG").State.Msgs == 7 })
+	i := streamInfo(t, jsb, "AGG")
+	for _, si := range i.Sources {
+		if si.External == nil {
+			t.Fatalf("source without its external: %+v", si)
+		}
+		if si.External.APIPrefix == "$JS.NOWHERE.API" {
+			if si.Active != -1 || si.Error == nil {
+				t.Fatalf("unreachable external: %+v", si)
+			}
+		} else if si.Active < 0 || si.Lag != 0 {
+			t.Fatalf("external source: %+v", si)
+		}
+	}
+	if _, err := jsb.CreateStream(ctx, jetstream.StreamConfig{Name: "BAD", Subjects: []string{"bad"}, Sources: []*jetstream.StreamSource{
+		{Name: "ORDERS", External: &jetstream.ExternalStream{APIPrefix: "$JS.A.API", DeliverPrefix: "d.*"}}}}); apiErrCode(err) != 10024 {
+		t.Fatalf("wildcard deliver prefix: %v", err)
 	}
 }

@@ -44,6 +44,14 @@ import (
 //     of an account as they came, as a replicated log will later.
 //   - DIRECT.GET and MSG.GET go to the same worker: a load may read a
 //     block from disk.
+//   - A snapshot streams from a goroutine of its own (it waits for flow
+//     control acks); a restore collects its chunks in one too
+//     (jetstream_snapshot.go, jetstream_restore.go).
+//   - Each origin of a mirror or source is tailed by a goroutine of its
+//     own that reads the origin's store and stores into the stream under
+//     its lock (jetstream_source.go).
+//   - A reload's JetStream changes run in the API worker
+//     (jetstream_reload.go).
 //
 // Lock order: see server.go. (A publish checking the account's limits
 // holds its stream's lock and reads the account's stream list;

@@ -294,6 +294,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 func newMetricsHandler(src Source, h *Handler) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newCollector(src, h))
+	if jsz, ok := src.(JszSource); ok {
+		reg.MustRegister(newJszCollector(src, jsz))
+	}
 	reg.MustRegister(collectors.NewGoCollector())
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})

@@ -65,3 +65,4 @@ fuzz '^FuzzRecoverBlock$' ./jetstream/store
 fuzz '^FuzzDecodeOp$' ./jetstream/store
 fuzz '^FuzzQueue$' ./outq
 fuzz '^FuzzBucket$' ./ratelimit
+fuzz '^FuzzRead$' ./jetstream/archive

@@ -16,6 +16,7 @@ import (
 
 // apiRequest is a copied API request waiting for the worker.
 type apiRequest struct {
+	fn      func() // a change of JetStream's own (a reload) to run in order
 	jsa     *jsAccount
 	subject string
 	reply   string
@@ -52,6 +53,10 @@ func (js *jetStream) apiWorker() {
 		case <-js.quit:
 			return
 		case r := <-js.apiq:
+			if r.fn != nil {
+				r.fn()
+				continue
+			}
 			r.jsa.serve(r)
 		}
 	}
@@ -152,8 +157,12 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.msgGet(req.Stream, r.msg)
 	case api.OpStreamMsgDelete:
 		resp, e = jsa.msgDelete(req.Stream, r.msg)
+	case api.OpStreamSnapshot:
+		resp, e = jsa.streamSnapshot(req.Stream, r.msg)
+	case api.OpStreamRestore:
+		resp, e = jsa.streamRestore(req.Stream, r.msg)
 	default:
-		// Consumers, snapshots and the cluster operations come later.
+		// Consumers and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")
 	}
 	if e != nil {
@@ -182,6 +191,8 @@ func errorResponseFor(op api.Op, typ string, e *api.Error) any {
 		return api.StreamNamesResponse{Response: base}
 	case api.OpStreamList:
 		return api.StreamListResponse{Response: base, Streams: []*api.StreamInfo{}}
+	case api.OpStreamRestore:
+		return api.StreamRestoreResponse{Response: base}
 	}
 	return base
 }
@@ -282,8 +293,8 @@ func (jsa *jsAccount) streamCreate(name string, body []byte) (any, *api.Error) {
 	if e := cfg.Validate(api.ValidateOptions{Create: true}); e != nil {
 		return nil, e
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return nil, api.JSStreamCreateErrF.New("{err}", "mirrors and sources are not supported by natsd yet")
+	if e := validateSources(&cfg); e != nil {
+		return nil, e
 	}
 	if st := jsa.lookup(name); st != nil {
 		old := st.config()
@@ -334,8 +345,8 @@ func (jsa *jsAccount) streamUpdate(name string, body []byte) (any, *api.Error) {
 	if e := cfg.ValidateUpdate(&old, api.ValidateOptions{}); e != nil {
 		return nil, e
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return nil, api.JSStreamUpdateErrF.New("{err}", "mirrors and sources are not supported by natsd yet")
+	if e := validateSources(&cfg); e != nil {
+		return nil, e
 	}
 	if jsa.overlaps(&cfg) {
 		return nil, api.JSStreamSubjectOverlapErr.New()
@@ -345,6 +356,9 @@ func (jsa *jsAccount) streamUpdate(name string, body []byte) (any, *api.Error) {
 	}
 	if err := st.update(cfg); err != nil {
 		return nil, api.JSStreamUpdateErrF.New("{err}", err.Error())
+	}
+	if !reflect.DeepEqual(old.Mirror, cfg.Mirror) || !reflect.DeepEqual(old.Sources, cfg.Sources) {
+		st.restartSources()
 	}
 	jsa.advise(api.AdvisoryStreamUpdatedPre, name, api.ActionModify)
 	return &api.StreamCreateResponse{Response: api.Response{Type: api.StreamUpdateResponseType}, StreamInfo: st.info(nil, infoServerMeta)}, nil

@@ -12,8 +12,11 @@ import (
 
 // configVarz is the JetStream configuration as /varz and /jsz show it.
 func (js *jetStream) configVarz() *monitor.JetStreamConfig {
+	js.mu.RLock()
+	maxMem, maxStore := js.maxMem, js.maxStore
+	js.mu.RUnlock()
 	return &monitor.JetStreamConfig{
-		MaxMemory: js.maxMem, MaxStore: js.maxStore, StoreDir: js.dir,
+		MaxMemory: maxMem, MaxStore: maxStore, StoreDir: js.dir,
 		SyncInterval: js.opts.SyncInterval, SyncAlways: js.opts.SyncAlways,
 		Domain: js.opts.Domain, Strict: true,
 	}

@@ -70,7 +70,7 @@ var reloadable = map[string]string{
 	"TLSConfig": "tls", "TLSCert": "tls.cert_file", "TLSKey": "tls.key_file", "TLSCaCert": "tls.ca_file",
 	"TLSVerify": "tls.verify", "TLSMap": "tls.verify_and_map", "TLSTimeout": "tls.timeout",
 	"TLSHandshakeFirst": "tls.handshake_first", "TLSHandshakeFirstFallback": "tls.handshake_first",
-	"Websocket": "websocket",
+	"Websocket": "websocket", "JetStream": "jetstream",
 }
 
 var ignoredOnReload = map[string]bool{"ConfigFile": true, "ConfigDigest": true, "NoLog": true}
@@ -131,6 +131,9 @@ func (s *Server) applyOptions(o *Options) error {
 	if len(refused) > 0 {
 		return fmt.Errorf("config reload not supported for: %s (restart the server to change them)", strings.Join(refused, ", "))
 	}
+	if err := jsReloadCheck(&old.JetStream, &cur.JetStream); err != nil {
+		return err
+	}
 	if err := s.reloadWebsocket(old, cur); err != nil {
 		return fmt.Errorf("config reload: %w", err)
 	}
@@ -139,6 +142,7 @@ func (s *Server) applyOptions(o *Options) error {
 	prevAccounts := s.accounts.Load()
 	s.accounts.Store(s.buildAccounts(cur, prevAccounts))
 	s.setupImports(prevAccounts, s.accounts.Load())
+	s.reloadJetStream(old, cur)
 	s.reloadRoutes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)

@@ -104,6 +104,11 @@ type Server struct {
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+
+	// jsOff answers "JetStream not enabled" in each account without it
+	// (jetstream.go, jetstream_reload.go); changed at start and on reload
+	// only, under reloadMu.
+	jsOff map[*Account]*internalClient
 }
 
 // serverStats are totals that survive the connections they count.

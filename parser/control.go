@@ -41,6 +41,14 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 		return 0, h.ProcessErr(trimSpace(tail))
 	}
 
+	switch op { // the leaf ops are the pinned route ones under other names
+	case opLSub:
+		op = opRSub
+	case opLUnsub:
+		op = opRUnsub
+	case opLMsg:
+		op = opRMsg
+	}
 	if op == opRMsg || op == opRHMsg {
 		return p.processRMsg(op, line, tail, rest, h)
 	}

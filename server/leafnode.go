@@ -1,0 +1,781 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nuid"
+
+	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/logger"
+	"github.com/natsd/natsd/parser"
+)
+
+// Leaf nodes extend a NATS system over one connection per account: a leaf
+// server (the soliciting side, leafnode_solicit.go) connects to a hub (the
+// accepting side) and each side tells the other which subjects it wants.
+// A leaf connection is a *client of kind kindLeaf bound to one account on
+// each side; it shares the reader, the writer and the delivery path with
+// clients and routes.
+//
+// The protocol is nats-server v2's (learned by watching a nats-server hub
+// and leaf talk, see the README's "Leaf nodes"):
+//
+//	hub  → INFO {"server_id","server_name","version","proto","headers","auth_required",
+//	             "max_payload","nonce","info_on_connect","leafnode_urls",...}
+//	leaf → CONNECT {"version","server_id","name","headers","remote_account",
+//	                "user","pass" | "auth_token" | "jwt","sig"}
+//	hub  → INFO {..., "connect_info":true, "remote_account"}
+//	both → LS+ <subject> [<queue> <weight>]   interest, and LS+ $LDS.<id> (loop detection)
+//	       LS- <subject> [<queue>]
+//	       LMSG <subject> [+ <reply> <queue>... | | <queue>... | <reply>] <size>
+//	       HMSG (the same) <hdr_size> <total_size>
+//	       PING, PONG, -ERR
+//
+// Each side sends the other every subscription of the bound account it
+// knows of (its clients', its routes', its other leaf nodes') except the
+// connection's own, counted per (subject, queue) so that LS+ goes out for
+// the first and LS- after the last; a queue group's LS+ carries its member
+// count (the weight) whenever it changes.
+//
+// A message received from a leaf connection is delivered like a client's,
+// to everyone but that connection; the queue groups it lists are served
+// here (a local member first). A message received from a route reaches the
+// accepted leaf connections too: one hop further, never back.
+//
+// Loops: each server subscribes, on every leaf connection, to a subject of
+// its own ($LDS.<id>). Interest travels along leaf connections, so a
+// server that hears of its own $LDS subject is connected to itself through
+// a loop, and refuses the connection.
+
+// kindLeaf marks a leaf node connection.
+const kindLeaf = kindInternal + 1
+
+// leafLoopPrefix starts the loop detection subjects.
+const leafLoopPrefix = "$LDS."
+
+// errLeafLoop is nats-server's error for a loop, with the account.
+const errLeafLoopFmt = "Loop detected for leafnode account=%q. Delaying attempt to reconnect for %v"
+
+// leafLoopDelay is how long a remote that found a loop waits to retry.
+const leafLoopDelay = 30 * time.Second
+
+// leaf is what a leaf connection adds to a client.
+type leaf struct {
+	// Fixed at creation.
+	solicited bool
+	remote    *leafRemote // the remote it was solicited for
+	done      chan struct{}
+
+	// Reader-owned.
+	registered bool
+	infoSeen   bool
+
+	// Guarded by client.mu.
+	up            bool // registered and not closed (for other goroutines)
+	remoteID      string
+	remoteName    string
+	remoteCluster string
+	remoteAccount string
+	rtt           time.Duration
+
+	// exportPerms filters what this server sends over the connection:
+	// the peer's LS+ it honors (CanSubscribe) and, on a solicited
+	// connection, each message (CanPublish). importPerms filters what it
+	// takes: each message (CanPublish) and, on a solicited connection,
+	// the interest it asks for (CanSubscribe). A remote's deny_exports
+	// and deny_imports; an accepted leaf user's permissions (subscribe:
+	// what the leaf may receive, publish: what it may send). Fixed before
+	// registration; nil when unrestricted.
+	exportPerms *auth.Checker
+	importPerms *auth.Checker
+	exportCache *auth.Cache // used by publishers under client.mu
+
+	// Guarded by leafState.mu: the interest sent on this connection.
+	smap map[interestKey]int32
+}
+
+// leafState is the leaf node part of a Server.
+type leafState struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	authn  atomic.Pointer[auth.Authenticator] // nil: leaf nodes log in as clients
+	lds    string                             // this server's loop detection subject
+	active atomic.Bool                        // leaf nodes are configured (interest tracking on)
+
+	// Under Server.mu.
+	listener net.Listener
+	addr     net.Addr
+	conns    map[uint64]*client // every leaf connection, registered or not
+	remotes  map[*RemoteLeafOpts]*leafRemote
+
+	// mu guards byAcc and each registered leaf's smap: the interest each
+	// leaf connection was sent. Order: cluster.imu → leafState.mu →
+	// client.mu → the sublist's lock.
+	mu    sync.Mutex
+	byAcc map[*Account][]*client
+}
+
+func (s *Server) initLeafNodes(o *Options) error {
+	l := &s.leafs
+	l.ctx, l.cancel = context.WithCancel(context.Background())
+	l.conns = make(map[uint64]*client)
+	l.remotes = make(map[*RemoteLeafOpts]*leafRemote)
+	l.byAcc = make(map[*Account][]*client)
+	l.lds = leafLoopPrefix + nuid.Next()
+	l.active.Store(o.LeafNode.enabled() || len(o.LeafNode.Remotes) > 0)
+	return s.setLeafAuth(o)
+}
+
+// setLeafAuth compiles the leafnodes authorization (nil: none, leaf nodes
+// authenticate against the client users).
+func (s *Server) setLeafAuth(o *Options) error {
+	ln := &o.LeafNode
+	if ln.Username == "" && ln.Token == "" && len(ln.Users) == 0 {
+		s.leafs.authn.Store(nil)
+		return nil
+	}
+	cfg := &auth.Config{Username: ln.Username, Password: ln.Password, Token: ln.Token}
+	for _, u := range ln.Users {
+		cu := *u
+		cfg.Users = append(cfg.Users, &cu)
+	}
+	a, err := auth.New(cfg)
+	if err != nil {
+		return fmt.Errorf("leafnodes authorization: %w", err)
+	}
+	s.leafs.authn.Store(a)
+	return nil
+}
+
+// startLeafNodes opens the leaf node listener and starts the remotes.
+func (s *Server) startLeafNodes() error {
+	o := s.getOpts()
+	if o.LeafNode.enabled() {
+		port := o.LeafNode.Port
+		if port == RandomPort {
+			port = 0
+		}
+		hp := net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(port))
+		l, err := net.Listen("tcp", hp)
+		if err != nil {
+			s.log.Fatalf("Error listening on leafnode port: %s, %q", hp, err.Error())
+			return fmt.Errorf("listening for leaf nodes on %s: %w", hp, err)
+		}
+		s.mu.Lock()
+		s.leafs.listener, s.leafs.addr = l, l.Addr()
+		s.mu.Unlock()
+		logger.Notice(s.log, logger.Record{Msg: "Listening for leafnode connections", Text: "Listening for leafnode connections on %s",
+			Fields: []logger.Field{logger.F("addr", net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(addrPort(l.Addr()))))}})
+		s.goroutine(func() { s.acceptConns(l, "leafnode", s.acceptLeaf) })
+	}
+	for _, r := range o.LeafNode.Remotes {
+		s.startRemote(r)
+	}
+	return nil
+}
+
+// shutdownLeafNodes closes the listener and every leaf connection.
+func (s *Server) shutdownLeafNodes() {
+	s.leafs.cancel()
+	s.mu.Lock()
+	l := s.leafs.listener
+	s.leafs.listener = nil
+	conns := make([]*client, 0, len(s.leafs.conns))
+	for _, c := range s.leafs.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	if l != nil {
+		l.Close()
+	}
+	for _, c := range conns {
+		c.closeConnection(ServerShutdown, true)
+	}
+}
+
+// LeafAddr is the leaf node listener's address, nil when not accepting.
+func (s *Server) LeafAddr() net.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.leafs.addr
+}
+
+// NumLeafNodes is the number of registered leaf connections.
+func (s *Server) NumLeafNodes() int {
+	n := 0
+	for _, c := range s.leafConns() {
+		if c.leafRegistered() {
+			n++
+		}
+	}
+	return n
+}
+
+// leafConns snapshots every leaf connection.
+func (s *Server) leafConns() []*client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*client, 0, len(s.leafs.conns))
+	for _, c := range s.leafs.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// leafRegistered reports whether the handshake completed (under c.mu, for
+// readers other than the connection's own reader).
+func (c *client) leafRegistered() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.leaf.up && !c.closed
+}
+
+// acceptLeaf starts an accepted leaf connection.
+func (s *Server) acceptLeaf(conn net.Conn) {
+	c := s.newLeaf(conn, nil)
+	if c == nil {
+		return
+	}
+	o := s.getOpts()
+	c.mu.Lock()
+	c.out.Append(s.leafInfoLine(c, false))
+	c.authTimer = time.AfterFunc(o.LeafNode.AuthTimeout, c.authTimeout)
+	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
+	c.mu.Unlock()
+	c.signalFlush()
+	s.goroutine(c.readLoop)
+}
+
+// newLeaf makes and records a leaf connection; nil at shutdown.
+func (s *Server) newLeaf(conn net.Conn, r *leafRemote) *client {
+	o := s.getOpts()
+	c := &client{
+		srv:        s,
+		cid:        s.nextCID.Add(1),
+		kind:       kindLeaf,
+		conn:       conn,
+		start:      time.Now(),
+		maxPending: max(DefaultRouteMaxPending, o.MaxPending),
+		parser:     parser.New(routeMaxControlLine, int(o.MaxPayload)),
+		flushCh:    make(chan struct{}, 1),
+		subs:       make(map[string]*subscription),
+		leaf:       &leaf{solicited: r != nil, remote: r, done: make(chan struct{})},
+		opts:       connectOptions{Headers: true},
+	}
+	c.parser.SetLeafMode()
+	c.flags.Store(flagHeaders)
+	c.host, c.port = splitHostPort(conn.RemoteAddr())
+	c.lastActivity = c.start
+	c.setLogPrefix()
+	s.mu.Lock()
+	if s.shutdown {
+		s.mu.Unlock()
+		conn.Close()
+		return nil
+	}
+	s.leafs.conns[c.cid] = c
+	s.mu.Unlock()
+	s.stats.totalConns.Add(1)
+	s.log.Debugf("%s - Leafnode connection created", c.logPrefix())
+	return c
+}
+
+// leafInfoMsg is the INFO of the leaf node protocol, with nats-server's
+// fields in its order.
+type leafInfoMsg struct {
+	ID            string   `json:"server_id"`
+	Name          string   `json:"server_name"`
+	Version       string   `json:"version"`
+	Proto         int      `json:"proto"`
+	Go            string   `json:"go"`
+	Host          string   `json:"host"`
+	Port          int      `json:"port"`
+	Headers       bool     `json:"headers"`
+	AuthRequired  bool     `json:"auth_required,omitempty"`
+	TLSRequired   bool     `json:"tls_required,omitempty"`
+	TLSVerify     bool     `json:"tls_verify,omitempty"`
+	MaxPayload    int32    `json:"max_payload"`
+	IP            string   `json:"ip,omitempty"`
+	ClientID      uint64   `json:"client_id,omitempty"`
+	Nonce         string   `json:"nonce,omitempty"`
+	Cluster       string   `json:"cluster,omitempty"`
+	Compression   string   `json:"compression,omitempty"`
+	ConnectInfo   bool     `json:"connect_info,omitempty"`
+	RemoteAccount string   `json:"remote_account,omitempty"`
+	InfoOnConnect bool     `json:"info_on_connect,omitempty"`
+	LeafNodeURLs  []string `json:"leafnode_urls,omitempty"`
+}
+
+// leafConnectMsg is the leaf CONNECT.
+type leafConnectMsg struct {
+	Version       string `json:"version,omitempty"`
+	ServerID      string `json:"server_id"`
+	Name          string `json:"name"`
+	Cluster       string `json:"cluster,omitempty"`
+	Headers       bool   `json:"headers"`
+	User          string `json:"user,omitempty"`
+	Pass          string `json:"pass,omitempty"`
+	Token         string `json:"auth_token,omitempty"`
+	JWT           string `json:"jwt,omitempty"`
+	Sig           string `json:"sig,omitempty"`
+	Nkey          string `json:"nkey,omitempty"`
+	TLSRequired   bool   `json:"tls_required,omitempty"`
+	Compression   string `json:"compress_mode,omitempty"`
+	RemoteAccount string `json:"remote_account,omitempty"`
+	Proto         int    `json:"protocol"`
+	Hub           bool   `json:"is_hub,omitempty"`
+}
+
+// leafInfoLine is the hub's INFO to an accepted leaf; connectInfo marks
+// the one that answers CONNECT.
+func (s *Server) leafInfoLine(c *client, connectInfo bool) []byte {
+	o := s.getOpts()
+	info := leafInfoMsg{
+		ID: s.id, Name: s.name, Version: Version, Proto: 3, Go: runtime.Version(),
+		Headers: true, AuthRequired: true, MaxPayload: o.MaxPayload, ClientID: c.cid,
+		Cluster: o.Cluster.Name, InfoOnConnect: true, TLSRequired: o.LeafNode.TLSConfig != nil,
+	}
+	if c.nonce != nil {
+		info.Nonce = string(c.nonce)
+	}
+	if u := s.leafURL(); u != "" {
+		host, port, _ := net.SplitHostPort(u)
+		info.Host = host
+		info.Port, _ = strconv.Atoi(port)
+		info.IP = u
+		if !o.LeafNode.NoAdvertise {
+			info.LeafNodeURLs = []string{u}
+		}
+	}
+	if connectInfo {
+		info.ConnectInfo = true
+		info.RemoteAccount = c.acc.Load().name
+	}
+	b, _ := json.Marshal(&info)
+	return append(append([]byte("INFO "), b...), " \r\n"...)
+}
+
+// leafURL is the host:port leaf nodes are told to dial.
+func (s *Server) leafURL() string {
+	o := s.getOpts()
+	if a := o.LeafNode.Advertise; a != "" {
+		a = strings.TrimPrefix(a, "nats://")
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			a = net.JoinHostPort(a, strconv.Itoa(DefaultLeafNodePort))
+		}
+		return a
+	}
+	s.mu.Lock()
+	addr := s.leafs.addr
+	s.mu.Unlock()
+	if addr == nil {
+		return ""
+	}
+	host := o.LeafNode.Host
+	if isUnspecified(host) {
+		host = firstHostIP()
+	}
+	return net.JoinHostPort(host, strconv.Itoa(addrPort(addr)))
+}
+
+// leafAuthenticator is what accepted leaf nodes log in with.
+func (s *Server) leafAuthenticator() *auth.Authenticator {
+	if a := s.leafs.authn.Load(); a != nil {
+		return a
+	}
+	return s.authenticator()
+}
+
+// leafConnect handles the CONNECT of an accepted leaf: authentication,
+// the account binding, then registration.
+func (c *client) leafConnect(arg []byte) error {
+	s := c.srv
+	if c.leaf.solicited || c.leaf.registered {
+		s.log.Errorf("%s - Unexpected leafnode CONNECT", c.logPrefix())
+		return &clientError{reason: ProtocolViolation}
+	}
+	var m leafConnectMsg
+	if err := json.Unmarshal(arg, &m); err != nil {
+		s.log.Errorf("%s - Invalid leafnode CONNECT: %v", c.logPrefix(), err)
+		return &clientError{reason: ProtocolViolation}
+	}
+	if m.Hub {
+		s.log.Errorf("%s - A hub cannot connect as a leaf to this server's leafnode port", c.logPrefix())
+		return &clientError{text: "Hub connecting as leafnode not supported", reason: ProtocolViolation}
+	}
+	if m.ServerID == s.id {
+		s.log.Errorf("%s - Leafnode connection to self", c.logPrefix())
+		return &clientError{reason: ProtocolViolation}
+	}
+	o := s.getOpts()
+	cr := auth.Credentials{User: m.User, Pass: m.Pass, Token: m.Token, Nkey: m.Nkey, Sig: m.Sig}
+	id, err := s.leafAuthenticator().Check(&cr, c.nonce)
+	if err != nil {
+		s.log.Errorf("%s - %v", c.logPrefix(), err)
+		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+	}
+	accName := id.Account
+	if s.leafs.authn.Load() != nil && accName == "" {
+		accName = o.LeafNode.Account
+	}
+	acc := s.lookupAccount(accName)
+	if acc == nil {
+		s.log.Errorf("%s - Leafnode account %q does not exist", c.logPrefix(), accName)
+		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
+	}
+	c.acc.Store(acc)
+	c.identity.Store(id)
+	if p := id.Perms; p != nil {
+		// The hub enforces the user's permissions: publish is what the
+		// leaf may send here, subscribe what it may receive.
+		c.leaf.importPerms = p
+		c.leaf.exportPerms = p
+	}
+	c.mu.Lock()
+	c.leaf.remoteID, c.leaf.remoteName, c.leaf.remoteCluster = m.ServerID, m.Name, m.Cluster
+	c.leaf.remoteAccount = m.RemoteAccount
+	c.authenticated = true
+	c.creds = cr
+	if c.authTimer != nil {
+		c.authTimer.Stop()
+	}
+	c.mu.Unlock()
+	c.connected = true
+	c.opts.Name = m.Name
+	c.setLogPrefix()
+	c.queueLeaf(s.leafInfoLine(c, true))
+	s.registerLeaf(c)
+	return nil
+}
+
+// registerLeaf makes a leaf connection a target of interest and sends it
+// the account's interest.
+func (s *Server) registerLeaf(c *client) {
+	c.leaf.registered = true
+	acc := c.acc.Load()
+	s.leafs.mu.Lock()
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		s.leafs.mu.Unlock()
+		return
+	}
+	c.leaf.up = true
+	c.mu.Unlock()
+	s.leafs.byAcc[acc] = append(s.leafs.byAcc[acc], c)
+	c.leaf.smap = make(map[interestKey]int32)
+	var buf []byte
+	acc.sl.ForEach(func(subject, queue string, sub *subscription) {
+		if sub.client == c || !c.leafSendsInterest(sub) {
+			return
+		}
+		k := interestKey{subject: subject, queue: queue}
+		c.leaf.smap[k]++
+	})
+	for k, n := range c.leaf.smap {
+		buf = appendLeafInterest(buf, k.subject, k.queue, true, n)
+	}
+	buf = appendLeafInterest(buf, s.leafs.lds, "", true, 0)
+	c.mu.Lock()
+	c.out.Append(buf)
+	c.mu.Unlock()
+	s.leafs.mu.Unlock()
+	c.signalFlush()
+	logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Leafnode connection created", Text: "Leafnode connection created for account: %s",
+		Fields: []logger.Field{logger.F("account", acc.name)}})
+	if c.leaf.solicited {
+		c.leaf.remote.connected(c)
+	}
+}
+
+// leafSendsInterest reports whether sub is interest to tell the leaf
+// connection c of: not a subscription of another solicited connection
+// to a hub's (a leaf does not relay one hub's interest to another), and
+// not denied by c's export filter.
+func (c *client) leafSendsInterest(sub *subscription) bool {
+	if sub.client.kind == kindLeaf && sub.client.leaf.solicited && c.leaf.solicited {
+		return false
+	}
+	if p := c.leaf.importPerms; p != nil && c.leaf.solicited && !p.CanSubscribe(sub.subject, sub.queue) {
+		return false // deny_imports: do not ask the hub for it
+	}
+	return true
+}
+
+// leafInterestLocked tells the leaf connections of sub's account that sub
+// was added or removed; leafState.mu is held.
+func (s *Server) leafInterestLocked(sub *subscription, add bool) {
+	leafs := s.leafs.byAcc[sub.acc]
+	if len(leafs) == 0 {
+		return
+	}
+	var buf [256]byte
+	k := interestKey{subject: sub.subject, queue: sub.queue}
+	for _, l := range leafs {
+		if l == sub.client || !l.leafSendsInterest(sub) {
+			continue
+		}
+		n := l.leaf.smap[k]
+		var line []byte
+		if add {
+			n++
+			l.leaf.smap[k] = n
+			if n == 1 || sub.queue != "" {
+				line = appendLeafInterest(buf[:0], sub.subject, sub.queue, true, n)
+			}
+		} else {
+			if n == 0 {
+				continue
+			}
+			n--
+			if n == 0 {
+				delete(l.leaf.smap, k)
+				line = appendLeafInterest(buf[:0], sub.subject, sub.queue, false, 0)
+			} else {
+				l.leaf.smap[k] = n
+				if sub.queue != "" {
+					line = appendLeafInterest(buf[:0], sub.subject, sub.queue, true, n)
+				}
+			}
+		}
+		if line == nil {
+			continue
+		}
+		l.mu.Lock()
+		if !l.closed {
+			l.out.Append(line)
+		}
+		l.mu.Unlock()
+		if l.tracing() {
+			l.traceOut(strings.TrimSuffix(string(line), "\r\n"))
+		}
+		l.signalFlush()
+	}
+}
+
+// appendLeafInterest encodes LS+ or LS-.
+func appendLeafInterest(b []byte, subject, queue string, sub bool, weight int32) []byte {
+	if sub {
+		b = append(b, "LS+ "...)
+	} else {
+		b = append(b, "LS- "...)
+	}
+	b = append(b, subject...)
+	if queue != "" {
+		b = append(b, ' ')
+		b = append(b, queue...)
+		if sub {
+			b = append(b, ' ')
+			b = strconv.AppendInt(b, int64(max(weight, 1)), 10)
+		}
+	}
+	return append(b, "\r\n"...)
+}
+
+// queueLeaf appends protocol to a leaf connection's output.
+func (c *client) queueLeaf(line []byte) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.out.Append(line)
+	c.mu.Unlock()
+	c.signalFlush()
+}
+
+// leafSub handles LS+: the peer's interest, owned by the connection.
+func (c *client) leafSub(subject, queue []byte, weight int) error {
+	s := c.srv
+	if c.tracing() {
+		var w []byte
+		if queue != nil {
+			w = strconv.AppendInt(nil, int64(weight), 10)
+		}
+		c.traceIn("LS+", subject, queue, w)
+	}
+	if !c.leaf.registered {
+		return &clientError{reason: ProtocolViolation}
+	}
+	if string(subject) == s.leafs.lds {
+		acc := c.acc.Load().name
+		s.log.Errorf("%s - Loop detected for leafnode account=%q", c.logPrefix(), acc)
+		if c.leaf.solicited {
+			c.leaf.remote.loopDetected()
+		}
+		return &clientError{text: fmt.Sprintf(errLeafLoopFmt, acc, leafLoopDelay), reason: ProtocolViolation}
+	}
+	// What the peer asks for is what this server would send it: the
+	// export filter applies.
+	if p := c.leaf.exportPerms; p != nil && !p.CanSubscribe(string(subject), string(queue)) {
+		if !c.leaf.solicited {
+			s.log.Errorf("%s - %s", c.logPrefix(), auth.SubViolationLog(string(subject), string(queue), subject))
+		}
+		return nil
+	}
+	key := string(subject)
+	if len(queue) > 0 {
+		key += " " + string(queue)
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	if sub, ok := c.subs[key]; ok {
+		sub.weight.Store(int32(weight))
+		c.mu.Unlock()
+		return nil
+	}
+	sub := &subscription{client: c, acc: c.acc.Load(), subject: string(subject), queue: string(queue), sid: key}
+	sub.weight.Store(int32(weight))
+	c.subs[key] = sub
+	c.mu.Unlock()
+	if err := s.insertSub(sub); err != nil {
+		c.mu.Lock()
+		delete(c.subs, key)
+		c.mu.Unlock()
+		s.log.Errorf("%s - Invalid leafnode interest %q: %v", c.logPrefix(), key, err)
+	}
+	return nil
+}
+
+// leafUnsub handles LS-.
+func (c *client) leafUnsub(subject, queue []byte) error {
+	if c.tracing() {
+		c.traceIn("LS-", subject, queue)
+	}
+	if !c.leaf.registered {
+		return &clientError{reason: ProtocolViolation}
+	}
+	key := string(subject)
+	if len(queue) > 0 {
+		key += " " + string(queue)
+	}
+	c.mu.Lock()
+	sub, ok := c.subs[key]
+	if ok {
+		delete(c.subs, key)
+	}
+	c.mu.Unlock()
+	if ok {
+		c.srv.removeSub(sub)
+	}
+	return nil
+}
+
+// leafErr handles -ERR from the peer, which closes the connection after it.
+func (c *client) leafErr(arg []byte) error {
+	c.srv.log.Errorf("%s - Leafnode error from remote: %s", c.logPrefix(), arg)
+	if c.leaf.solicited && strings.Contains(string(arg), "Loop detected") {
+		c.leaf.remote.loopDetected()
+	}
+	return nil
+}
+
+// leafProtocolError closes a leaf connection after a parse or handler
+// error.
+func (c *client) leafProtocolError(err error) {
+	var ce *clientError
+	if errors.As(err, &ce) {
+		if ce.text != "" {
+			c.sendErrAndClose(ce.text, ce.reason)
+		} else {
+			c.closeConnection(ce.reason, true)
+		}
+		return
+	}
+	c.srv.log.Errorf("%s - Leafnode parser ERROR: %v", c.logPrefix(), err)
+	switch {
+	case errors.Is(err, parser.ErrUnknownOp):
+		c.sendErrAndClose(errUnknownOp, ParseError)
+	case errors.Is(err, parser.ErrControlLine):
+		c.sendErrAndClose(errControlLine, MaxControlLineExceeded)
+	case errors.Is(err, parser.ErrMaxPayload):
+		c.sendErrAndClose(errMaxPayload, MaxPayloadExceeded)
+	default:
+		c.closeConnection(ParseError, false)
+	}
+}
+
+// leafClosed takes a closed leaf connection off the books.
+func (s *Server) leafClosed(c *client, reason ClosedReason) {
+	s.leafs.mu.Lock()
+	if acc := c.acc.Load(); acc != nil {
+		list := s.leafs.byAcc[acc]
+		for i, l := range list {
+			if l == c {
+				list = append(list[:i:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(list) == 0 {
+			delete(s.leafs.byAcc, acc)
+		} else {
+			s.leafs.byAcc[acc] = list
+		}
+	}
+	c.leaf.smap = nil
+	s.leafs.mu.Unlock()
+	s.mu.Lock()
+	delete(s.leafs.conns, c.cid)
+	s.mu.Unlock()
+	s.stats.closedInMsgs.Add(c.inMsgs.Load())
+	s.stats.closedInBytes.Add(c.inBytes.Load())
+	c.mu.Lock()
+	s.stats.closedOutMsgs.Add(c.outMsgs)
+	s.stats.closedOutBytes.Add(c.outBytes)
+	registered := c.leaf.remoteID != ""
+	c.mu.Unlock()
+	close(c.leaf.done)
+	if registered {
+		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Leafnode connection closed", Text: "Leafnode connection closed: %s",
+			Fields: []logger.Field{logger.F("reason", reason.String())}})
+	} else {
+		s.log.Debugf("%s - Leafnode connection closed: %s", c.logPrefix(), reason)
+	}
+}
+
+// insertLeafInterest adds sub to its account's index and, while leaf
+// nodes are configured, tells the account's leaf connections, both under
+// leafState.mu so that a connection's snapshot and the changes after it
+// never disagree.
+func (s *Server) insertLeafInterest(sub *subscription) error {
+	sl := sub.acc.sl
+	if !s.leafs.active.Load() {
+		return sl.Insert(sub.subject, sub.queue, sub)
+	}
+	s.leafs.mu.Lock()
+	err := sl.Insert(sub.subject, sub.queue, sub)
+	if err == nil {
+		s.leafInterestLocked(sub, true)
+	}
+	s.leafs.mu.Unlock()
+	return err
+}
+
+// removeLeafInterest takes sub out of its account's index and tells the
+// leaf connections. It reports whether sub was in the index.
+func (s *Server) removeLeafInterest(sub *subscription) bool {
+	sl := sub.acc.sl
+	if !s.leafs.active.Load() {
+		return sl.Remove(sub.subject, sub.queue, sub) == nil
+	}
+	s.leafs.mu.Lock()
+	ok := sl.Remove(sub.subject, sub.queue, sub) == nil
+	if ok {
+		s.leafInterestLocked(sub, false)
+	}
+	s.leafs.mu.Unlock()
+	return ok
+}

@@ -32,9 +32,9 @@ const leafMaxBackoff = 30 * time.Second
 
 // leafRemote is a running remote.
 type leafRemote struct {
-	s      *Server
-	opts   *RemoteLeafOpts
-	cancel context.CancelFunc
+	s       *Server
+	opts    *RemoteLeafOpts
+	cancel  context.CancelFunc
 	stopped chan struct{}
 
 	exportPerms, importPerms *auth.Checker
@@ -125,7 +125,7 @@ func (r *leafRemote) run(ctx context.Context) {
 			s.log.Debugf("Error trying to connect as leafnode to remote server %q (attempt %d): %v", u.Host, fails, err)
 			if fails == 1 || fails%30 == 0 {
 				logger.Error(s.log, logger.Record{Msg: "Error trying to connect as leafnode to remote server",
-					Text: "Error trying to connect as leafnode to remote server %q (attempt %d): %v",
+					Text:   "Error trying to connect as leafnode to remote server %q (attempt %d): %v",
 					Fields: []logger.Field{logger.F("remote", u.Host), logger.F("attempt", fails), logger.F("error", err)}})
 			}
 		}

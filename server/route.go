@@ -651,30 +651,6 @@ func (c *client) deliverLocalMember(members []*subscription, subject, reply []by
 	return false
 }
 
-// pickRouteMember chooses the route to serve a queue group no local
-// member took: weighted by each route's member count. nil if none.
-func pickRouteMember(members []*subscription) *subscription {
-	total := int32(0)
-	for _, sub := range members {
-		if sub.client.kind == kindRoute {
-			total += max(sub.weight.Load(), 1)
-		}
-	}
-	if total == 0 {
-		return nil
-	}
-	x := rand.Int32N(total)
-	for _, sub := range members {
-		if sub.client.kind != kindRoute {
-			continue
-		}
-		if x -= max(sub.weight.Load(), 1); x < 0 {
-			return sub
-		}
-	}
-	return nil
-}
-
 // routeTarget collects, while one message is delivered, what a route must
 // be sent: whether it has plain interest and the queue groups it serves.
 // A publisher keeps a slice of them and reuses it for every message.

@@ -2,7 +2,9 @@ package server
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"os"
 	"net/url"
 	"strconv"
 	"strings"
@@ -338,13 +340,7 @@ func setLeafRemotes(o *Options, v *conf.Value) error {
 			case "first_info_timeout":
 				r.FirstInfoTimeout, err = secondsValue(val)
 			case "tls":
-				var b *tlsBlock
-				if b, err = parseTLSBlock(val); err == nil {
-					r.TLSConfig, r.TLSTimeout = b.cfg, b.timeout
-					if r.TLSConfig == nil {
-						r.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-					}
-				}
+				r.TLSConfig, r.TLSTimeout, err = parseRemoteTLS(val)
 			case "compression":
 				var tmp Options
 				err = setClusterCompression(&tmp, val)
@@ -407,4 +403,71 @@ func ParseLeafURL(s string) (*url.URL, error) {
 		return nil, fmt.Errorf("bad leafnode URL %q: bad port", s)
 	}
 	return u, nil
+}
+
+// parseRemoteTLS reads a remote's tls block: the client side of a leaf
+// connection. ca_file verifies the hub (else the system roots do);
+// cert_file and key_file are the certificate presented to a hub that
+// verifies leaf nodes; insecure skips verifying the hub.
+func parseRemoteTLS(v *conf.Value) (*tls.Config, time.Duration, error) {
+	m, err := v.AsMap()
+	if err != nil {
+		return nil, 0, err
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	var certFile, keyFile, caFile string
+	var timeout time.Duration
+	for i := range m.Keys {
+		k := &m.Keys[i]
+		val := k.Value
+		var err error
+		switch strings.ToLower(k.Name) {
+		case "cert_file":
+			certFile, err = val.AsString()
+		case "key_file":
+			keyFile, err = val.AsString()
+		case "ca_file":
+			caFile, err = val.AsString()
+		case "insecure":
+			cfg.InsecureSkipVerify, err = val.AsBool()
+		case "server_name":
+			cfg.ServerName, err = val.AsString()
+		case "timeout":
+			timeout, err = secondsValue(val)
+		default:
+			if k.Used {
+				continue
+			}
+			msg := fmt.Sprintf("error parsing leafnode remote tls config, unknown field %q", k.Name)
+			if hint := conf.DidYouMean(k.Name, []string{"cert_file", "key_file", "ca_file", "insecure", "server_name", "timeout"}); hint != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", hint)
+			}
+			return nil, 0, &conf.Error{Pos: k.Pos, Msg: msg}
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if (certFile == "") != (keyFile == "") {
+		return nil, 0, v.Errorf("leafnode remote tls: cert_file and key_file go together")
+	}
+	if certFile != "" {
+		cert, err := loadKeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, 0, v.Errorf("%v", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, 0, v.Errorf("%v", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, 0, v.Errorf("failed to parse root ca certificate %s", caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	return cfg, timeout, nil
 }

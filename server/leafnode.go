@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -240,15 +241,61 @@ func (c *client) leafRegistered() bool {
 	return c.leaf.up && !c.closed
 }
 
-// acceptLeaf starts an accepted leaf connection.
+// acceptLeaf starts an accepted leaf connection. With leaf TLS, the INFO
+// goes out in the clear (it says tls_required) and the TLS handshake
+// follows, as with nats-server.
 func (s *Server) acceptLeaf(conn net.Conn) {
 	c := s.newLeaf(conn, nil)
 	if c == nil {
 		return
 	}
+	if s.leafAuthenticator().NeedsNonce() {
+		c.nonce = auth.NewNonce()
+	}
+	o := s.getOpts()
+	if cfg := o.LeafNode.TLSConfig; cfg != nil {
+		s.goroutine(func() {
+			if c.leafTLSServer(cfg, o.LeafNode.TLSTimeout) {
+				s.startAcceptedLeaf(c, true)
+			}
+		})
+		return
+	}
+	s.startAcceptedLeaf(c, false)
+}
+
+// leafTLSServer sends the INFO and runs the server side of the TLS
+// handshake; a failure closes the connection.
+func (c *client) leafTLSServer(cfg *tls.Config, timeout time.Duration) bool {
+	s := c.srv
+	raw := c.conn
+	raw.SetDeadline(time.Now().Add(timeout))
+	tc := tls.Server(raw, cfg)
+	_, err := raw.Write(s.leafInfoLine(c, false))
+	if err == nil {
+		err = tc.HandshakeContext(s.leafs.ctx)
+	}
+	raw.SetDeadline(time.Time{})
+	if err != nil {
+		s.log.Errorf("%s - TLS leafnode handshake error: %v", c.logPrefix(), err)
+		c.closeConnection(TLSHandshakeError, false)
+		return false
+	}
+	c.mu.Lock()
+	c.conn = tc
+	c.mu.Unlock()
+	st := tc.ConnectionState()
+	c.tlsInfo = &clientTLS{version: tlsVersionName(st.Version), cipher: tls.CipherSuiteName(st.CipherSuite)}
+	return true
+}
+
+// startAcceptedLeaf sends the INFO (unless sent) and starts the reader.
+func (s *Server) startAcceptedLeaf(c *client, infoSent bool) {
 	o := s.getOpts()
 	c.mu.Lock()
-	c.out.Append(s.leafInfoLine(c, false))
+	if !infoSent {
+		c.out.Append(s.leafInfoLine(c, false))
+	}
 	c.authTimer = time.AfterFunc(o.LeafNode.AuthTimeout, c.authTimeout)
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
 	c.mu.Unlock()

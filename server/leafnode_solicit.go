@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -172,18 +174,16 @@ func (r *leafRemote) dial(ctx context.Context) (net.Conn, *url.URL, error) {
 	switch u.Scheme {
 	case "ws", "wss":
 		return nil, u, fmt.Errorf("leafnode over WebSocket is not supported by natsd yet")
-	case "tls":
-		return nil, u, fmt.Errorf("leafnode TLS is not supported by natsd yet")
-	}
-	if r.opts.TLSConfig != nil {
-		return nil, u, fmt.Errorf("leafnode TLS is not supported by natsd yet")
 	}
 	d := net.Dialer{Timeout: 2 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", u.Host)
 	return conn, u, err
 }
 
-// attach starts a solicited leaf connection on conn.
+// attach starts a solicited leaf connection on conn: it reads the hub's
+// INFO (within first_info_timeout), upgrades to TLS when the hub requires
+// it or the remote has a tls block, and hands the INFO to the connection's
+// reader, which answers with CONNECT.
 func (r *leafRemote) attach(conn net.Conn, u *url.URL) *client {
 	s := r.s
 	c := s.newLeaf(conn, r)
@@ -202,14 +202,92 @@ func (r *leafRemote) attach(conn net.Conn, u *url.URL) *client {
 	r.mu.Unlock()
 	o := s.getOpts()
 	c.mu.Lock()
-	// The hub's INFO must come within first_info_timeout, and the
-	// handshake complete within the auth timeout after it.
-	c.authTimer = time.AfterFunc(r.opts.FirstInfoTimeout+o.LeafNode.AuthTimeout, c.leafHandshakeTimeout)
-	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
+	// The handshake must complete within the auth timeout after the INFO.
+	c.authTimer = time.AfterFunc(r.opts.FirstInfoTimeout+max(o.LeafNode.AuthTimeout, r.opts.TLSTimeout), c.leafHandshakeTimeout)
 	c.mu.Unlock()
-	s.goroutine(c.readLoop)
+	s.goroutine(func() {
+		info, err := readInfoLine(conn, r.opts.FirstInfoTimeout)
+		if err != nil {
+			s.log.Errorf("%s - Leafnode: no INFO from the hub: %v", c.logPrefix(), err)
+			c.closeConnection(ReadError, false)
+			return
+		}
+		var hi leafInfoMsg
+		json.Unmarshal(bytes.TrimPrefix(bytes.TrimSpace(info), []byte("INFO ")), &hi)
+		if hi.TLSRequired || r.opts.TLSConfig != nil || u.Scheme == "tls" {
+			if !c.leafTLSClient(r, u) {
+				return
+			}
+		}
+		c.mu.Lock()
+		c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
+		c.mu.Unlock()
+		if err := c.parser.Parse(info, c); err != nil {
+			c.protocolError(err)
+			return
+		}
+		c.flushPending()
+		c.readLoop()
+	})
 	s.log.Debugf("%s - Leafnode connection to %s created", c.logPrefix(), u.Host)
 	return c
+}
+
+// readInfoLine reads the first protocol line (the hub's INFO) byte by
+// byte, so nothing after it is consumed before a TLS upgrade.
+func readInfoLine(conn net.Conn, timeout time.Duration) ([]byte, error) {
+	conn.SetReadDeadline(time.Now().Add(timeout))
+	defer conn.SetReadDeadline(time.Time{})
+	line := make([]byte, 0, 1024)
+	var b [1]byte
+	for len(line) < maxInfoLine {
+		if _, err := conn.Read(b[:]); err != nil {
+			return nil, err
+		}
+		line = append(line, b[0])
+		if b[0] == '\n' {
+			if !bytes.HasPrefix(line, []byte("INFO ")) {
+				return nil, fmt.Errorf("expected INFO, got %q", bytes.TrimSpace(line))
+			}
+			return line, nil
+		}
+	}
+	return nil, fmt.Errorf("INFO longer than %d bytes", maxInfoLine)
+}
+
+// maxInfoLine bounds the hub's INFO.
+const maxInfoLine = 1 << 20
+
+// leafTLSClient runs the client side of the TLS handshake to the hub.
+func (c *client) leafTLSClient(r *leafRemote, u *url.URL) bool {
+	s := c.srv
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if r.opts.TLSConfig != nil {
+		cfg = r.opts.TLSConfig.Clone()
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = u.Hostname()
+	}
+	raw := c.conn
+	timeout := r.opts.TLSTimeout
+	if timeout <= 0 {
+		timeout = DefaultTLSTimeout
+	}
+	raw.SetDeadline(time.Now().Add(timeout))
+	tc := tls.Client(raw, cfg)
+	err := tc.HandshakeContext(s.leafs.ctx)
+	raw.SetDeadline(time.Time{})
+	if err != nil {
+		s.log.Errorf("%s - TLS leafnode handshake error: %v", c.logPrefix(), err)
+		c.closeConnection(TLSHandshakeError, false)
+		return false
+	}
+	c.mu.Lock()
+	c.conn = tc
+	c.mu.Unlock()
+	st := tc.ConnectionState()
+	c.tlsInfo = &clientTLS{version: tlsVersionName(st.Version), cipher: tls.CipherSuiteName(st.CipherSuite)}
+	return true
 }
 
 // leafHandshakeTimeout closes a solicited connection whose hub did not

@@ -264,6 +264,21 @@ func (s *Server) acceptLeaf(conn net.Conn) {
 	s.startAcceptedLeaf(c, false)
 }
 
+// acceptLeafWS starts a leaf connection upgraded on the websocket port's
+// /leafnode path (leafnode_ws.go); TLS, if any, was the listener's.
+func (s *Server) acceptLeafWS(conn net.Conn, tlsInfo *clientTLS) {
+	c := s.newLeaf(conn, nil)
+	if c == nil {
+		return
+	}
+	if s.leafAuthenticator().NeedsNonce() {
+		c.nonce = auth.NewNonce()
+	}
+	c.tlsInfo = tlsInfo
+	s.leafs.active.Store(true) // a websocket port takes leaf nodes without a leafnodes block
+	s.startAcceptedLeaf(c, false)
+}
+
 // leafTLSServer sends the INFO and runs the server side of the TLS
 // handshake; a failure closes the connection.
 func (c *client) leafTLSServer(cfg *tls.Config, timeout time.Duration) bool {

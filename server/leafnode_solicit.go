@@ -171,9 +171,9 @@ func (r *leafRemote) dial(ctx context.Context) (net.Conn, *url.URL, error) {
 	r.next++
 	r.url = u
 	r.mu.Unlock()
-	switch u.Scheme {
-	case "ws", "wss":
-		return nil, u, fmt.Errorf("leafnode over WebSocket is not supported by natsd yet")
+	if u.Scheme == "ws" || u.Scheme == "wss" {
+		conn, err := r.dialLeafWS(ctx, u)
+		return conn, u, err
 	}
 	d := net.Dialer{Timeout: 2 * time.Second}
 	conn, err := d.DialContext(ctx, "tcp", u.Host)
@@ -214,7 +214,8 @@ func (r *leafRemote) attach(conn net.Conn, u *url.URL) *client {
 		}
 		var hi leafInfoMsg
 		json.Unmarshal(bytes.TrimPrefix(bytes.TrimSpace(info), []byte("INFO ")), &hi)
-		if hi.TLSRequired || r.opts.TLSConfig != nil || u.Scheme == "tls" {
+		ws := u.Scheme == "ws" || u.Scheme == "wss" // TLS is the WebSocket's (wss)
+		if !ws && (hi.TLSRequired || r.opts.TLSConfig != nil || u.Scheme == "tls") {
 			if !c.leafTLSClient(r, u) {
 				return
 			}

@@ -102,4 +102,3 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 	defer w.c.wmu.Unlock()
 	return w.c.Conn.Write(p)
 }
-

@@ -61,6 +61,9 @@ import (
 // kindLeaf marks a leaf node connection.
 const kindLeaf = kindInternal + 1
 
+// jsAPIPrefix starts the JetStream API subjects.
+const jsAPIPrefix = "$JS.API."
+
 // leafLoopPrefix starts the loop detection subjects.
 const leafLoopPrefix = "$LDS."
 
@@ -562,10 +565,15 @@ func (s *Server) registerLeaf(c *client) {
 
 // leafSendsInterest reports whether sub is interest to tell the leaf
 // connection c of: not a subscription of another solicited connection
-// to a hub's (a leaf does not relay one hub's interest to another), and
-// not denied by c's export filter.
+// to a hub's (a leaf does not relay one hub's interest to another), not
+// this server's JetStream API, and not denied by c's import filter.
 func (c *client) leafSendsInterest(sub *subscription) bool {
 	if sub.client.kind == kindLeaf && sub.client.leaf.solicited && c.leaf.solicited {
+		return false
+	}
+	if sub.client.kind == kindInternal && strings.HasPrefix(sub.subject, jsAPIPrefix) {
+		// Each side's JetStream answers its own clients: a request must
+		// not get answers from both (natsd has no JetStream domains).
 		return false
 	}
 	if p := c.leaf.importPerms; p != nil && c.leaf.solicited && !p.CanSubscribe(sub.subject, sub.queue) {

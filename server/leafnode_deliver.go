@@ -180,11 +180,19 @@ func (c *client) sendLMsg(r *client, queues []string, subject, reply []byte, hdr
 		r.mu.Unlock()
 		return false
 	}
-	if p := r.leaf.exportPerms; p != nil && r.leaf.solicited {
+	if p := r.leaf.exportPerms; p != nil {
 		if r.leaf.exportCache == nil {
 			r.leaf.exportCache = p.NewCache()
 		}
-		if !p.CanPublish(r.leaf.exportCache, subject) {
+		// A remote's deny_exports; an accepted leaf user's subscribe
+		// permission (its interest may be wider than what it may get).
+		ok := false
+		if r.leaf.solicited {
+			ok = p.CanPublish(r.leaf.exportCache, subject)
+		} else {
+			ok = p.CanDeliver(r.leaf.exportCache, subject, "")
+		}
+		if !ok {
 			r.mu.Unlock()
 			return false
 		}

@@ -315,3 +315,87 @@ leafnodes {
 		})
 	}
 }
+
+// TestLeafRealLoop: two servers that are each other's leaf and hub find
+// the loop through their $LDS subjects and refuse it.
+func TestLeafRealLoop(t *testing.T) {
+	a := clStart(t, hubOpts("a"))
+	bo := hubOpts("b")
+	bo.LeafNode.Remotes = leafOpts("", leafURLOf(a)).LeafNode.Remotes
+	bo.LeafNode.ReconnectInterval = 50 * time.Millisecond
+	b := clStart(t, bo)
+	waitLeafs(t, a, 1)
+	u, _ := url.Parse(leafURLOf(b))
+	a.startRemote(&RemoteLeafOpts{URLs: []*url.URL{u}, FirstInfoTimeout: time.Second})
+	looped := func(s *Server) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, r := range s.leafs.remotes {
+			r.mu.Lock()
+			l := !r.loopUntil.IsZero()
+			r.mu.Unlock()
+			if l {
+				return true
+			}
+		}
+		return false
+	}
+	clWaitFor(t, leafWait, "a loop to be detected", func() bool { return looped(a) || looped(b) })
+	// Messages still cross once on the connection that stays.
+	clWaitFor(t, leafWait, "one connection left", func() bool { return a.NumLeafNodes()+b.NumLeafNodes() <= 2 })
+}
+
+// TestLeafDenyAndPermissions: a remote's deny_exports and deny_imports
+// keep subjects on their side; a hub user's permissions restrict what the
+// leaf may publish and receive.
+func TestLeafDenyAndPermissions(t *testing.T) {
+	hub := clStart(t, accOpts(t, `
+authorization { users: [
+  { user: app, password: app }
+  { user: leaf, password: leaf, permissions: { publish: { deny: ["nopub.>"] }, subscribe: { deny: ["nosub.>"] } } }
+] }
+leafnodes { listen: 127.0.0.1:-1 }
+`))
+	u, _ := url.Parse("nats://leaf:leaf@" + hub.LeafAddr().String())
+	lo := leafOpts("leaf")
+	lo.LeafNode.Remotes = []*RemoteLeafOpts{{URLs: []*url.URL{u}, DenyExports: []string{"private.>"}, DenyImports: []string{"blocked.>"}}}
+	lf := clStart(t, lo)
+	waitLeafs(t, hub, 1)
+	hc := leafConnect(t, hub, nats.UserInfo("app", "app"))
+	lc := leafConnect(t, lf)
+
+	// Hub subscribers to everything; the leaf publishes.
+	hall, _ := hc.SubscribeSync(">")
+	hc.Flush()
+	waitInterest(t, lf, "$G", "ok.x")
+	for _, subj := range []string{"private.x", "nopub.x", "ok.x"} {
+		lc.Publish(subj, []byte(subj))
+	}
+	lc.Flush()
+	if m := nextMsg(t, hall); m.Subject != "ok.x" {
+		t.Fatalf("hub got %s first", m.Subject)
+	}
+	noMsg(t, hall, 150*time.Millisecond)
+
+	// Leaf subscribers; the hub publishes.
+	lall, _ := lc.SubscribeSync(">")
+	lblocked, _ := lc.SubscribeSync("blocked.x")
+	lnosub, _ := lc.SubscribeSync("nosub.x")
+	lc.Flush()
+	waitInterest(t, hub, "$G", "ok.y")
+	for _, sub := range hub.lookupAccount("$G").sl.Match([]byte("blocked.x")).Plain {
+		if sub.subject == "blocked.x" {
+			t.Fatal("deny_imports interest reached the hub")
+		}
+	}
+	for _, subj := range []string{"blocked.x", "nosub.x", "ok.y"} {
+		hc.Publish(subj, []byte(subj))
+	}
+	hc.Flush()
+	if m := nextMsg(t, lall); m.Subject != "ok.y" {
+		t.Fatalf("leaf got %s", m.Subject)
+	}
+	noMsg(t, lall, 150*time.Millisecond)
+	noMsg(t, lblocked, time.Millisecond)
+	noMsg(t, lnosub, time.Millisecond)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -29,7 +30,7 @@ type refServer struct {
 	listenAddr map[string]string
 }
 
-var refListenRE = regexp.MustCompile(`Listening for (client|leafnode) connections on (\S+)`)
+var refListenRE = regexp.MustCompile(`Listening for (client|leafnode|route) connections on (\S+)`)
 
 // startRef starts nats-server with the config text and waits until it is
 // ready. It is killed when the test ends.
@@ -214,4 +215,151 @@ func TestLeafInteropRefLeafNatsdHub(t *testing.T) {
 	ref := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nserver_name: refleaf\nleafnodes { reconnect: \"100ms\", remotes: [ { url: %q } ] }\n", leafURLOf(hub)))
 	waitLeafs(t, hub, 1)
 	crossChecks(t, leafConnect(t, hub), refConnect(t, ref.clientURL))
+}
+
+// TestLeafInteropAccounts: the leaf is bound to one account of the hub,
+// whichever server is which; other accounts stay isolated.
+func TestLeafInteropAccounts(t *testing.T) {
+	hubConf := `
+accounts {
+  A: { users: [ {user: a, password: a} ] }
+  B: { users: [ {user: b, password: b} ] }
+}
+leafnodes {
+  listen: 127.0.0.1:-1
+  authorization { users: [ {user: leaf, password: s3cr3t, account: A} ] }
+}
+`
+	check := func(t *testing.T, hubURL, leafURL string) {
+		ca, _ := nats.Connect(hubURL, nats.UserInfo("a", "a"))
+		cb, _ := nats.Connect(hubURL, nats.UserInfo("b", "b"))
+		lc := refConnect(t, leafURL)
+		defer ca.Close()
+		defer cb.Close()
+		sa, _ := ca.SubscribeSync("t")
+		sb, _ := cb.SubscribeSync("t")
+		ca.Flush()
+		cb.Flush()
+		waitDelivers(t, lc, "t", sa)
+		lc.Publish("t", []byte("x"))
+		lc.Flush()
+		nextMsg(t, sa)
+		noMsg(t, sb, 200*time.Millisecond)
+		ls, _ := lc.SubscribeSync("down")
+		lc.Flush()
+		waitDelivers(t, ca, "down", ls)
+		cb.Publish("down", []byte("b"))
+		cb.Flush()
+		noMsg(t, ls, 200*time.Millisecond)
+	}
+	t.Run("natsd leaf, nats-server hub", func(t *testing.T) {
+		ref := startRef(t, "listen: 127.0.0.1:-1\n"+hubConf)
+		u, _ := url.Parse("nats://leaf:s3cr3t@" + ref.listenAddr["leafnode"])
+		lo := leafOpts("leaf")
+		lo.LeafNode.Remotes = []*RemoteLeafOpts{{URLs: []*url.URL{u}}}
+		lf := clStart(t, lo)
+		waitLeafs(t, lf, 1)
+		check(t, ref.clientURL, lf.ClientURL())
+	})
+	t.Run("nats-server leaf, natsd hub", func(t *testing.T) {
+		hub := clStart(t, accOpts(t, hubConf))
+		ref := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nleafnodes { reconnect: \"100ms\", remotes: [ { url: %q } ] }\n",
+			"nats://leaf:s3cr3t@"+hub.LeafAddr().String()))
+		waitLeafs(t, hub, 1)
+		check(t, hub.ClientURL(), ref.clientURL)
+	})
+}
+
+// TestLeafInteropHubCluster: a leaf attached to one node of a two-node
+// hub cluster reaches a subscriber on the other node, and back.
+func TestLeafInteropHubCluster(t *testing.T) {
+	check := func(t *testing.T, farURL, leafURL string) {
+		far, lc := refConnect(t, farURL), refConnect(t, leafURL)
+		fs, _ := far.SubscribeSync("far.x")
+		far.Flush()
+		waitDelivers(t, lc, "far.x", fs)
+		ls, _ := lc.SubscribeSync("edge.x")
+		lc.Flush()
+		waitDelivers(t, far, "edge.x", ls)
+		fq, _ := far.QueueSubscribeSync("fq", "g")
+		far.Flush()
+		time.Sleep(300 * time.Millisecond)
+		for i := 0; i < 20; i++ {
+			lc.Publish("fq", []byte(fmt.Sprint(i)))
+		}
+		lc.Flush()
+		for i := 0; i < 20; i++ {
+			nextMsg(t, fq)
+		}
+		noMsg(t, fq, 200*time.Millisecond)
+	}
+	t.Run("natsd leaf, nats-server hub cluster", func(t *testing.T) {
+		h1 := startRef(t, "listen: 127.0.0.1:-1\nserver_name: h1\ncluster { name: hc, listen: 127.0.0.1:-1 }\nleafnodes { listen: 127.0.0.1:-1 }\n")
+		h2 := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nserver_name: h2\ncluster { name: hc, listen: 127.0.0.1:-1, routes: [%q] }\n", "nats://"+h1.listenAddr["route"]))
+		lf := clStart(t, leafOpts("leaf", h1.leafURL))
+		waitLeafs(t, lf, 1)
+		check(t, h2.clientURL, lf.ClientURL())
+	})
+	t.Run("nats-server leaf, natsd hub cluster", func(t *testing.T) {
+		servers := clStartCluster(t, 2, func(i int, o *Options) {
+			o.LeafNode = LeafNodeOpts{Host: "127.0.0.1", Port: RandomPort}
+		})
+		ref := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nleafnodes { reconnect: \"100ms\", remotes: [ { url: %q } ] }\n", leafURLOf(servers[0])))
+		waitLeafs(t, servers[0], 1)
+		check(t, servers[1].ClientURL(), ref.clientURL)
+	})
+}
+
+// TestLeafInteropTwoLeaves: a nats-server leaf and a natsd leaf of one
+// hub (natsd, then nats-server) see each other's messages once.
+func TestLeafInteropTwoLeaves(t *testing.T) {
+	check := func(t *testing.T, hubURL, l1URL, l2URL string) {
+		hc, c1, c2 := refConnect(t, hubURL), refConnect(t, l1URL), refConnect(t, l2URL)
+		s1, _ := c1.SubscribeSync("x.>")
+		s2, _ := c2.SubscribeSync("x.>")
+		sh, _ := hc.SubscribeSync("x.>")
+		c1.Flush()
+		c2.Flush()
+		hc.Flush()
+		waitDelivers(t, c1, "x.p1", s2)
+		waitDelivers(t, c2, "x.p2", s1)
+		waitDelivers(t, c1, "x.p3", sh)
+		for _, s := range []*nats.Subscription{s1, s2, sh} {
+			for {
+				if _, err := s.NextMsg(200 * time.Millisecond); err != nil {
+					break
+				}
+			}
+		}
+		c1.Publish("x.a", []byte("1"))
+		c2.Publish("x.b", []byte("2"))
+		hc.Publish("x.c", []byte("3"))
+		c1.Flush()
+		c2.Flush()
+		hc.Flush()
+		for _, s := range []*nats.Subscription{s1, s2, sh} {
+			got := map[string]int{}
+			for i := 0; i < 3; i++ {
+				got[string(nextMsg(t, s).Data)]++
+			}
+			noMsg(t, s, 200*time.Millisecond)
+			if got["1"] != 1 || got["2"] != 1 || got["3"] != 1 {
+				t.Fatalf("%v", got)
+			}
+		}
+	}
+	t.Run("natsd hub", func(t *testing.T) {
+		hub := clStart(t, hubOpts("hub"))
+		ref := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nleafnodes { reconnect: \"100ms\", remotes: [ { url: %q } ] }\n", leafURLOf(hub)))
+		lf := clStart(t, leafOpts("leaf", leafURLOf(hub)))
+		waitLeafs(t, hub, 2)
+		check(t, hub.ClientURL(), ref.clientURL, lf.ClientURL())
+	})
+	t.Run("nats-server hub", func(t *testing.T) {
+		hub := startRef(t, "listen: 127.0.0.1:-1\nleafnodes { listen: 127.0.0.1:-1 }\n")
+		ref := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nleafnodes { reconnect: \"100ms\", remotes: [ { url: %q } ] }\n", hub.leafURL))
+		lf := clStart(t, leafOpts("leaf", hub.leafURL))
+		waitLeafs(t, lf, 1)
+		check(t, hub.clientURL, ref.clientURL, lf.ClientURL())
+	})
 }

@@ -103,3 +103,11 @@ func (c *client) leafConnInfo() *monitor.ConnInfo {
 	ci.Version = ""
 	return ci
 }
+
+// numLeafsIn counts the leaf connections bound to a (/accountz's
+// leafnode_connections).
+func (s *Server) numLeafsIn(a *Account) int {
+	s.leafs.mu.Lock()
+	defer s.leafs.mu.Unlock()
+	return len(s.leafs.byAcc[a])
+}

@@ -83,6 +83,11 @@ func TestLeafMonitoring(t *testing.T) {
 	if kinds["Leafnode"] != 1 {
 		t.Fatalf("hub connz kinds: %v", kinds)
 	}
+	var az monitor.Accountz
+	json.Unmarshal(get(hub, "/accountz?acc=$G"), &az)
+	if az.Account == nil || az.Account.LeafCnt != 1 {
+		t.Fatalf("accountz: %+v", az.Account)
+	}
 	if m := string(get(hub, "/metrics")); !strings.Contains(m, `gnatsd_varz_leafnodes{server_id="`+hub.ID()+`"} 1`) {
 		t.Fatalf("metrics lack the leaf count:\n%s", m)
 	}

@@ -375,7 +375,7 @@ func (r *leafRemote) connectLine(nonce string) ([]byte, error) {
 		acc = "$G"
 	}
 	m := leafConnectMsg{Version: Version, ServerID: s.id, Name: s.name, Cluster: o.Cluster.Name,
-		Headers: true, RemoteAccount: acc, Proto: 1, Compression: "off"}
+		Headers: true, RemoteAccount: acc, Proto: 3, Compression: "off"}
 	r.mu.Lock()
 	u := r.url
 	r.mu.Unlock()

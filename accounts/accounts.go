@@ -129,6 +129,7 @@ type Limits struct {
 	MaxConnections   int
 	MaxSubscriptions int
 	MaxPayload       int32
+	MaxLeafNodes     int // leaf node connections bound to the account
 }
 
 // Account is one account of the configuration.

@@ -399,3 +399,31 @@ leafnodes { listen: 127.0.0.1:-1 }
 	noMsg(t, lblocked, time.Millisecond)
 	noMsg(t, lnosub, time.Millisecond)
 }
+
+// TestLeafAccountMaxLeafNodes: an account's max_leafnodes refuses leaf
+// connections beyond it.
+func TestLeafAccountMaxLeafNodes(t *testing.T) {
+	hub := clStart(t, accOpts(t, `
+accounts { A: { users: [ {user: a, password: a} ], limits: { max_leafnodes: 1 } } }
+leafnodes {
+  listen: 127.0.0.1:-1
+  authorization { users: [ {user: leaf, password: p, account: A} ] }
+}
+`))
+	u, _ := url.Parse("nats://leaf:p@" + hub.LeafAddr().String())
+	mk := func(name string) *Server {
+		lo := leafOpts(name)
+		lo.LeafNode.Remotes = []*RemoteLeafOpts{{URLs: []*url.URL{u}}}
+		return clStart(t, lo)
+	}
+	l1 := mk("l1")
+	waitLeafs(t, l1, 1)
+	l2 := mk("l2")
+	time.Sleep(300 * time.Millisecond)
+	if hub.NumLeafNodes() != 1 || l2.NumLeafNodes() != 0 {
+		t.Fatalf("hub %d leaves, l2 %d", hub.NumLeafNodes(), l2.NumLeafNodes())
+	}
+	// Once the first goes, the second gets in.
+	l1.Shutdown()
+	waitLeafs(t, l2, 1)
+}

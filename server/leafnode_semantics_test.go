@@ -87,8 +87,12 @@ func TestLeafTwoLeavesNoDuplicates(t *testing.T) {
 	hc.Flush()
 	waitInterest(t, l1, "$G", "x.a")
 	waitInterest(t, l2, "$G", "x.a")
-	clWaitFor(t, leafWait, "hub interest from both leaves", func() bool {
-		return len(hub.lookupAccount("$G").sl.Match([]byte("x.a")).Plain) == 3
+	// Each server holds its own client's subscription and one for each
+	// leaf connection with interest behind it.
+	clWaitFor(t, leafWait, "interest everywhere", func() bool {
+		return len(hub.lookupAccount("$G").sl.Match([]byte("x.a")).Plain) == 3 &&
+			len(l1.lookupAccount("$G").sl.Match([]byte("x.a")).Plain) == 2 &&
+			len(l2.lookupAccount("$G").sl.Match([]byte("x.a")).Plain) == 2
 	})
 	// Each leaf hears of the hub's and the other leaf's interest as one
 	// subscription on its hub connection (counted, not duplicated).
@@ -382,7 +386,9 @@ leafnodes { listen: 127.0.0.1:-1 }
 	lblocked, _ := lc.SubscribeSync("blocked.x")
 	lnosub, _ := lc.SubscribeSync("nosub.x")
 	lc.Flush()
-	waitInterest(t, hub, "$G", "ok.y")
+	clWaitFor(t, leafWait, "the leaf's interest on the hub", func() bool {
+		return len(hub.lookupAccount("$G").sl.Match([]byte("ok.y")).Plain) == 2 // app's and the leaf's
+	})
 	for _, sub := range hub.lookupAccount("$G").sl.Match([]byte("blocked.x")).Plain {
 		if sub.subject == "blocked.x" {
 			t.Fatal("deny_imports interest reached the hub")

@@ -201,10 +201,15 @@ func TestLeafAuthFailure(t *testing.T) {
 	lo := leafOpts("leaf")
 	lo.LeafNode.Remotes = []*RemoteLeafOpts{{URLs: []*url.URL{u}}}
 	lf := clStart(t, lo)
-	time.Sleep(300 * time.Millisecond)
-	if hub.NumLeafNodes() != 0 || lf.NumLeafNodes() != 0 {
-		t.Fatalf("leaf connected with a wrong password: hub %d leaf %d", hub.NumLeafNodes(), lf.NumLeafNodes())
+	// The leaf keeps trying (each attempt is refused at CONNECT); the hub
+	// never registers it.
+	clWaitFor(t, leafWait, "a few refused attempts", func() bool {
+		return hub.stats.totalConns.Load() >= 3
+	})
+	if hub.NumLeafNodes() != 0 {
+		t.Fatalf("leaf connected with a wrong password: hub %d", hub.NumLeafNodes())
 	}
+	_ = lf
 	// The hub's clients are unaffected.
 	hc := leafConnect(t, hub)
 	if err := hc.Flush(); err != nil {
@@ -424,10 +429,11 @@ leafnodes {
 	}
 	l1 := mk("l1")
 	waitLeafs(t, l1, 1)
+	before := hub.stats.totalConns.Load()
 	l2 := mk("l2")
-	time.Sleep(300 * time.Millisecond)
-	if hub.NumLeafNodes() != 1 || l2.NumLeafNodes() != 0 {
-		t.Fatalf("hub %d leaves, l2 %d", hub.NumLeafNodes(), l2.NumLeafNodes())
+	clWaitFor(t, leafWait, "refused attempts", func() bool { return hub.stats.totalConns.Load() >= before+2 })
+	if n := hub.NumLeafNodes(); n != 1 {
+		t.Fatalf("hub has %d leaves", n)
 	}
 	// Once the first goes, the second gets in.
 	l1.Shutdown()

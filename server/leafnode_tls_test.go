@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"testing"
-	"time"
 )
 
 // leafTLSConfigs are a hub's and a leaf's config with leaf TLS: the hub
@@ -60,10 +59,11 @@ func TestLeafTLS(t *testing.T) {
 
 	// A certificate from another CA is refused.
 	_, wrongText := leafTLSConfigs(e, -1, e.wrongCert, e.wrongKey)
-	bad := clStart(t, accOpts(t, fmt.Sprintf(wrongText, port)))
-	time.Sleep(300 * time.Millisecond)
-	if bad.NumLeafNodes() != 0 || hub.NumLeafNodes() != 1 {
-		t.Fatalf("untrusted leaf connected: bad %d hub %d", bad.NumLeafNodes(), hub.NumLeafNodes())
+	before := hub.stats.totalConns.Load()
+	clStart(t, accOpts(t, fmt.Sprintf(wrongText, port)))
+	clWaitFor(t, leafWait, "refused attempts", func() bool { return hub.stats.totalConns.Load() >= before+2 })
+	if hub.NumLeafNodes() != 1 {
+		t.Fatalf("untrusted leaf connected: hub has %d", hub.NumLeafNodes())
 	}
 }
 

@@ -70,6 +70,10 @@ const leafLoopPrefix = "$LDS."
 // errLeafLoop is nats-server's error for a loop, with the account.
 const errLeafLoopFmt = "Loop detected for leafnode account=%q. Delaying attempt to reconnect for %v"
 
+// errLeafNotConnected answers interest or messages before CONNECT, as
+// nats-server does.
+var errLeafNotConnected = &clientError{text: errAuthorization, reason: AuthenticationViolation}
+
 // leafLoopDelay is how long a remote that found a loop waits to retry.
 const leafLoopDelay = 30 * time.Second
 
@@ -474,10 +478,6 @@ func (c *client) leafConnect(arg []byte) error {
 		s.log.Errorf("%s - Invalid leafnode CONNECT: %v", c.logPrefix(), err)
 		return &clientError{reason: ProtocolViolation}
 	}
-	if m.Hub {
-		s.log.Errorf("%s - A hub cannot connect as a leaf to this server's leafnode port", c.logPrefix())
-		return &clientError{text: "Hub connecting as leafnode not supported", reason: ProtocolViolation}
-	}
 	if m.ServerID == s.id {
 		s.log.Errorf("%s - Leafnode connection to self", c.logPrefix())
 		return &clientError{reason: ProtocolViolation}
@@ -679,7 +679,7 @@ func (c *client) leafSub(subject, queue []byte, weight int) error {
 		c.traceIn("LS+", subject, queue, w)
 	}
 	if !c.leaf.registered {
-		return &clientError{reason: ProtocolViolation}
+		return errLeafNotConnected
 	}
 	if string(subject) == s.leafs.lds {
 		acc := c.acc.Load().name
@@ -730,7 +730,7 @@ func (c *client) leafUnsub(subject, queue []byte) error {
 		c.traceIn("LS-", subject, queue)
 	}
 	if !c.leaf.registered {
-		return &clientError{reason: ProtocolViolation}
+		return errLeafNotConnected
 	}
 	key := string(subject)
 	if len(queue) > 0 {

@@ -29,7 +29,7 @@ func (c *client) processLeafMsg(args []byte, hdrLen int, msg []byte) error {
 		c.tracePayload("<<-", msg)
 	}
 	if !c.leaf.registered {
-		return &clientError{reason: ProtocolViolation}
+		return errLeafNotConnected
 	}
 	var a parser.RMsgArgs
 	if !parser.ParsePinnedRMsgArgs(args, &a) {

@@ -103,10 +103,29 @@ type GatewayOptsVarz struct {
 	Port int    `json:"port,omitempty"`
 }
 
-// LeafNodeOptsVarz is the leaf node section of /varz (natsd has none).
+// LeafNodeOptsVarz is the leaf node section of /varz, with nats-server's
+// field names and order.
 type LeafNodeOptsVarz struct {
-	Host string `json:"host,omitempty"`
-	Port int    `json:"port,omitempty"`
+	Host        string               `json:"host,omitempty"`
+	Port        int                  `json:"port,omitempty"`
+	AuthTimeout float64              `json:"auth_timeout,omitempty"`
+	TLSTimeout  float64              `json:"tls_timeout,omitempty"`
+	TLSRequired bool                 `json:"tls_required,omitempty"`
+	TLSVerify   bool                 `json:"tls_verify,omitempty"`
+	Remotes     []RemoteLeafOptsVarz `json:"remotes,omitempty"`
+}
+
+// RemoteLeafOptsVarz is one remote in /varz's leaf section.
+type RemoteLeafOptsVarz struct {
+	LocalAccount string     `json:"local_account,omitempty"`
+	URLs         []string   `json:"urls,omitempty"`
+	Deny         *DenyRules `json:"deny,omitempty"`
+}
+
+// DenyRules are a remote's deny_exports and deny_imports.
+type DenyRules struct {
+	Exports []string `json:"exports,omitempty"`
+	Imports []string `json:"imports,omitempty"`
 }
 
 // MQTTOptsVarz is the MQTT section of /varz (natsd has no MQTT).

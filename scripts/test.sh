@@ -57,6 +57,7 @@ fuzz '^FuzzParse$' ./conf
 fuzz '^FuzzParse$' ./parser
 fuzz '^FuzzParseRoute$' ./parser
 fuzz '^FuzzParsePinned$' ./parser
+fuzz '^FuzzParseLeaf$' ./parser
 fuzz '^FuzzTransform$' ./transform
 fuzz '^FuzzStreamConfig$' ./jetstream/api
 fuzz '^FuzzRead$' ./websocket

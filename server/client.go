@@ -53,6 +53,7 @@ type client struct {
 	cid   uint64
 	kind  uint8     // kindClient or kindRoute; fixed at creation
 	route *route    // route state, nil for clients (route.go)
+	leaf  *leaf     // leaf node state, nil for other connections (leafnode.go)
 	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
 	host  string
@@ -262,6 +263,10 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	}
 	if c.kind == kindRoute {
 		s.routeClosed(c, reason)
+		return
+	}
+	if c.kind == kindLeaf {
+		s.leafClosed(c, reason)
 		return
 	}
 	s.recordClosed(c, reason, subs)

@@ -164,6 +164,10 @@ func (c *client) protocolError(err error) {
 		c.routeProtocolError(err)
 		return
 	}
+	if c.kind == kindLeaf {
+		c.leafProtocolError(err)
+		return
+	}
 	var ce *clientError
 	switch {
 	case !c.connected && c.authRequired() && !errors.As(err, &ce):
@@ -258,6 +262,12 @@ func (c *client) ProcessInfo(arg []byte) error {
 		}
 		return c.routeInfo(arg)
 	}
+	if c.kind == kindLeaf {
+		if c.tracing() {
+			c.traceIn("INFO", arg)
+		}
+		return c.leafInfo(arg)
+	}
 	return nil
 }
 
@@ -269,6 +279,9 @@ func (c *client) ProcessOK() error { return nil }
 func (c *client) ProcessErr(arg []byte) error {
 	if c.kind == kindRoute {
 		return c.routeErr(arg)
+	}
+	if c.kind == kindLeaf {
+		return c.leafErr(arg)
 	}
 	return nil
 }

@@ -278,9 +278,9 @@ func limitsValue(l *accounts.Limits, v *conf.Value) error {
 		case containsFold([]string{"max_payload", "max_pay"}, k.Name):
 			l.MaxPayload = int32(n)
 		case containsFold([]string{"max_leafnodes", "max_leafs"}, k.Name):
-			// natsd has no leaf nodes: nothing to limit.
+			l.MaxLeafNodes = int(n)
 		default:
-			return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in limits (expected max_connections, max_subscriptions, max_payload, max_msgs_per_second, max_bytes_per_second)", k.Name)}
+			return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in limits (expected max_connections, max_subscriptions, max_payload, max_leafnodes, max_msgs_per_second, max_bytes_per_second)", k.Name)}
 		}
 	}
 	return nil

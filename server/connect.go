@@ -35,6 +35,12 @@ func (c *client) ProcessConnect(arg []byte) error {
 		}
 		return c.routeConnect(arg)
 	}
+	if c.kind == kindLeaf {
+		if c.tracing() {
+			c.traceIn("CONNECT", redactConnect(arg))
+		}
+		return c.leafConnect(arg)
+	}
 	if c.tracing() {
 		c.traceIn("CONNECT", redactConnect(arg))
 	}

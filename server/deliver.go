@@ -110,7 +110,7 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 	base := c.nrt
 	for _, sub := range r.Plain {
 		switch sub.client.kind {
-		case kindRoute:
+		case kindRoute, kindLeaf:
 			c.target(base, sub.client)
 			continue
 		case kindInternal:
@@ -132,7 +132,7 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 			delivered = true
 			continue
 		}
-		if rs := pickRouteMember(g.Members); rs != nil {
+		if rs := pickRemoteMember(g.Members, c); rs != nil {
 			t := c.target(base, rs.client)
 			t.queues = append(t.queues, g.Name)
 		}
@@ -146,8 +146,9 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 // deliverLocal delivers a message that came from a route to this server's
 // subscribers only: every plain one, and one member of each queue group
 // the sending server listed in queues.
-func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.RMsgArgs, subject, reply []byte, hdrLen int, msg []byte) bool {
+func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.RMsgArgs, account string, subject, reply []byte, hdrLen int, msg []byte) bool {
 	delivered := false
+	base := c.nrt
 	for _, sub := range r.Plain {
 		switch sub.client.kind {
 		case kindClient:
@@ -158,18 +159,32 @@ func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.R
 			if sub.cb(c, sub, subject, reply, hdrLen, msg) {
 				delivered = true
 			}
+		case kindLeaf:
+			// Accepted leaf nodes are this server's to serve; a hub
+			// this server is a leaf of is not (the route's server has
+			// its own connection to it, or none).
+			if !sub.client.leaf.solicited {
+				c.target(base, sub.client)
+			}
 		}
 	}
 	for i := 0; i < queues.NumQueues; i++ {
 		q := queues.NextQueue()
 		for j := range r.Queues {
-			if r.Queues[j].Name == string(q) {
-				if c.deliverLocalMember(r.Queues[j].Members, subject, reply, hdrLen, msg, false) {
+			g := &r.Queues[j]
+			if g.Name == string(q) {
+				if c.deliverLocalMember(g.Members, subject, reply, hdrLen, msg, false) {
 					delivered = true
+				} else if ls := pickLeafMember(g.Members); ls != nil {
+					t := c.target(base, ls.client)
+					t.queues = append(t.queues, g.Name)
 				}
 				break
 			}
 		}
+	}
+	if c.nrt > base && c.sendToRoutes(base, account, subject, reply, hdrLen, msg) {
+		delivered = true
 	}
 	return delivered
 }

@@ -84,6 +84,10 @@ type Options struct {
 	// (server/config_cluster.go, server/route.go).
 	Cluster ClusterOpts
 
+	// LeafNode configures leaf node connections, accepted and solicited
+	// (server/config_leafnode.go, server/leafnode.go).
+	LeafNode LeafNodeOpts
+
 	// Websocket configures the WebSocket client listener
 	// (server/config_websocket.go, server/websocket.go).
 	Websocket WebsocketOpts
@@ -143,6 +147,7 @@ type Options struct {
 func (o *Options) Clone() *Options {
 	c := *o
 	c.Cluster = o.Cluster.clone()
+	c.LeafNode = o.LeafNode.clone()
 	c.Websocket.AllowedOrigins = slices.Clone(o.Websocket.AllowedOrigins)
 	return &c
 }
@@ -191,6 +196,7 @@ func (o *Options) setDefaults() {
 		o.MaxClosedClients = DefaultMaxClosedClients
 	}
 	o.Cluster.setDefaults()
+	o.LeafNode.setDefaults()
 	if o.Websocket.Port != 0 && o.Websocket.Host == "" {
 		o.Websocket.Host = DefaultHost
 	}
@@ -220,6 +226,9 @@ func (o *Options) validate() error {
 		return err
 	}
 	if err := o.validateAccounts(); err != nil {
+		return err
+	}
+	if err := o.LeafNode.validate(o); err != nil {
 		return err
 	}
 	if err := o.Websocket.validate(o); err != nil {

@@ -89,6 +89,11 @@ func optionsDiff(old, cur *Options) (changed, refused []string) {
 			changed, refused = append(changed, ch...), append(refused, ref...)
 			continue
 		}
+		if name == "LeafNode" {
+			ch, ref := leafDiff(&old.LeafNode, &cur.LeafNode)
+			changed, refused = append(changed, ch...), append(refused, ref...)
+			continue
+		}
 		if key, ok := reloadable[name]; ok {
 			changed = append(changed, key)
 		} else {
@@ -144,6 +149,7 @@ func (s *Server) applyOptions(o *Options) error {
 	s.setupImports(prevAccounts, s.accounts.Load())
 	s.reloadJetStream(old, cur)
 	s.reloadRoutes(old, cur)
+	s.reloadLeafNodes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)
 	if l, ok := s.log.(interface{ SetLevels(debug, trace bool) }); ok {

@@ -3,10 +3,11 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → leafState.mu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go. Account.rtabMu is only held to make an account's reply
+// cluster.go. leafState.mu guards the interest sent to leaf nodes; see
+// leafnode.go. Account.rtabMu is only held to make an account's reply
 // table and its subscription, imports.go; a reply table's own mu is a
 // leaf.) Server.mu also guards each Account's connection count.
 // wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
@@ -100,6 +101,7 @@ type Server struct {
 	reloadHooks []func(*Options)
 	nextCID     atomic.Uint64
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
+	leafs       leafState    // leaf node connections, accepted and solicited (leafnode.go)
 	stats       serverStats
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
@@ -152,6 +154,9 @@ func New(opts *Options) (*Server, error) {
 	s.authn.Store(authn)
 	s.accounts.Store(s.buildAccounts(o, nil))
 	if err := s.initCluster(o); err != nil {
+		return nil, err
+	}
+	if err := s.initLeafNodes(o); err != nil {
 		return nil, err
 	}
 	// After initCluster: the imports' subscriptions are local interest
@@ -240,6 +245,10 @@ func (s *Server) Start() error {
 		}
 	}
 	if err := s.startCluster(); err != nil {
+		l.Close()
+		return err
+	}
+	if err := s.startLeafNodes(); err != nil {
 		l.Close()
 		return err
 	}
@@ -368,6 +377,7 @@ func (s *Server) Shutdown() {
 		c.closeConnection(ServerShutdown, true)
 	}
 	s.shutdownCluster()
+	s.shutdownLeafNodes()
 	s.shutdownJetStream()
 	s.wg.Wait()
 	if s.getOpts().PidFile != "" {

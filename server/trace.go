@@ -26,6 +26,17 @@ func (c *client) setLogPrefix() {
 		c.prefix.Store(b.String())
 		return
 	}
+	if c.kind == kindLeaf {
+		b.WriteString(" - lid:")
+		b.WriteString(strconv.FormatUint(c.cid, 10))
+		if c.opts.Name != "" {
+			b.WriteString(` - "`)
+			b.WriteString(c.opts.Name)
+			b.WriteByte('"')
+		}
+		c.prefix.Store(b.String())
+		return
+	}
 	if c.ws != nil {
 		b.WriteString(" - wid:") // nats-server's tag for WebSocket clients
 	} else {

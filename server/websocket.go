@@ -214,6 +214,10 @@ func (s *Server) websocketHandshake(conn net.Conn) {
 		return
 	}
 	nc.SetDeadline(time.Time{})
+	if req.URL.Path == leafWSPath {
+		s.acceptLeafWS(wc, tlsInfo)
+		return
+	}
 	c := s.newClient(wc, &wsClient{conn: wc, token: cookieValue(req, w.TokenCookie)})
 	c.tlsInfo = tlsInfo
 	s.startClient(c, false)

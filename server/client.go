@@ -138,6 +138,7 @@ type client struct {
 	delCache     *auth.Cache
 	pingTimer    *time.Timer
 	authTimer    *time.Timer
+	jwtTimer     *time.Timer // operator mode: ends the connection when the user JWT expires
 	lastActivity time.Time
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
@@ -236,6 +237,9 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	}
 	if c.authTimer != nil {
 		c.authTimer.Stop()
+	}
+	if c.jwtTimer != nil {
+		c.jwtTimer.Stop()
 	}
 	subs := make([]*subscription, 0, len(c.subs))
 	for _, sub := range c.subs {

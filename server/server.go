@@ -99,6 +99,7 @@ type Server struct {
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+	op          *operatorState            // operator mode (operator.go); nil otherwise
 }
 
 // serverStats are totals that survive the connections they count.
@@ -140,6 +141,11 @@ func New(opts *Options) (*Server, error) {
 	}
 	s.opts.Store(o)
 	s.authn.Store(authn)
+	if len(o.Operators) > 0 {
+		if s.op, err = newOperatorState(o); err != nil {
+			return nil, err
+		}
+	}
 	s.accounts.Store(s.buildAccounts(o, nil))
 	if err := s.initCluster(o); err != nil {
 		return nil, err

@@ -52,11 +52,11 @@ type Config struct {
 type mode uint8
 
 const (
-	modeNone  mode = iota // no authentication configured
-	modeToken             // Config.Token
-	modeUser              // Config.Username/Password
-	modeUsers             // Config.Users
-	modeOperator          // Config.Operator: user JWTs only
+	modeNone     mode = iota // no authentication configured
+	modeToken                // Config.Token
+	modeUser                 // Config.Username/Password
+	modeUsers                // Config.Users
+	modeOperator             // Config.Operator: user JWTs only
 )
 
 // account is a compiled User.

@@ -47,7 +47,7 @@ func TestOperatorConnect(t *testing.T) {
 			kp, _ := nkeys.CreateUser()
 			return kp.Sign(n)
 		}),
-		"garbage":  nats.UserJWT(func() (string, error) { return "eyJhbGciOiJlZDI1NTE5In0.eyJ4IjoxfQ.AAAA", nil }, func(n []byte) ([]byte, error) { return nil, nil }),
+		"garbage":   nats.UserJWT(func() (string, error) { return "eyJhbGciOiJlZDI1NTE5In0.eyJ4IjoxfQ.AAAA", nil }, func(n []byte) ([]byte, error) { return nil, nil }),
 		"user/pass": nats.UserInfo("a", "a"),
 		"nothing":   nats.Name("none"),
 		"revoked":   revOpt,

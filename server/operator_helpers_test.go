@@ -148,7 +148,20 @@ func (e *opEnv) config(resolver string) string {
 // start starts a server of the configuration config(resolver) + extra.
 func (e *opEnv) start(resolver, extra string) *Server {
 	o := accOpts(e.t, e.config(resolver)+extra)
-	return startTestServer(e.t, o)
+	return opStartOpts(e.t, o)
+}
+
+// opStartOpts starts a server of o (logging when NATSD_TEST_LOG is set).
+func opStartOpts(t testing.TB, o *Options) *Server {
+	t.Helper()
+	o.Host, o.Port = "127.0.0.1", RandomPort
+	o.NoLog = os.Getenv("NATSD_TEST_LOG") == ""
+	o.Debug = !o.NoLog
+	s, err := New(o)
+	opMust(t, err)
+	opMust(t, s.Start())
+	t.Cleanup(s.Shutdown)
+	return s
 }
 
 // opConnectErr connects expecting a refusal, and returns the error.
@@ -186,3 +199,14 @@ func opWaitErr(t testing.TB, ch chan error, want string) {
 }
 
 func readFileForTest(path string) ([]byte, error) { return os.ReadFile(path) }
+
+// readConfText reads a configuration text (written as natsd.conf).
+func readConfText(t testing.TB, text string) (*Options, error) {
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	opMust(t, os.WriteFile(path, []byte(text), 0o600))
+	o, err := ProcessConfigFile(path)
+	if err == nil {
+		o.NoLog = true
+	}
+	return o, err
+}

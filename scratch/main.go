@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"strings"
 	"fmt"
 	"os"
 	"time"
@@ -84,6 +87,17 @@ func main() {
 	upd, _ := ac.Encode(okp)
 	os.WriteFile(dir+"/A.update.jwt", []byte(upd), 0o600)
 	os.WriteFile(dir+"/A.jwt", []byte(ajwt), 0o600)
+	{
+		parts := strings.Split(ajwt, ".")
+		payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
+		var m map[string]any
+		json.Unmarshal(payload, &m)
+		m["iat"] = time.Now().Unix() - 1000
+		p, _ := json.Marshal(m)
+		signing := parts[0] + "." + base64.RawURLEncoding.EncodeToString(p)
+		sig, _ := okp.Sign([]byte(signing))
+		os.WriteFile(dir+"/A.old.jwt", []byte(signing+"."+base64.RawURLEncoding.EncodeToString(sig)), 0o600)
+	}
 	os.WriteFile(dir+"/op.jwt", []byte(ojwt), 0o600)
 	{
 		ukp, _ := nkeys.CreateUser()
@@ -98,5 +112,20 @@ func main() {
 	os.WriteFile(dir+"/mem.conf", []byte(conf), 0o600)
 	conf2 := fmt.Sprintf("operator: %q\nsystem_account: %s\nresolver: {type: full, dir: %q, allow_delete: true}\nresolver_preload: {\n %s: %q\n %s: %q\n}\n", dir+"/op.jwt", spub, dir+"/jwts", spub, sjwt, apub, ajwt)
 	os.WriteFile(dir+"/full.conf", []byte(conf2), 0o600)
+	{
+		gc := jwt.NewGenericClaims(opub)
+		gc.Data["accounts"] = []string{apub}
+		d, err := gc.Encode(okp)
+		must(err)
+		os.WriteFile(dir+"/del.jwt", []byte(d), 0o600)
+		okp2, _ := nkeys.CreateOperator()
+		d2, _ := gc.Encode(okp2)
+		os.WriteFile(dir+"/del_bad.jwt", []byte(d2), 0o600)
+		akp2, _ := nkeys.CreateAccount()
+		apub2, _ := akp2.PublicKey()
+		ac2 := jwt.NewAccountClaims(apub2)
+		x, _ := ac2.Encode(okp2)
+		os.WriteFile(dir+"/foreign.jwt", []byte(x), 0o600)
+	}
 	fmt.Println("A", apub, "SYS", spub)
 }

@@ -38,6 +38,8 @@ type operatorState struct {
 	jwts map[string]*jwtauth.Account
 	// updMu serializes claim updates: each rebuilds the account set.
 	updMu sync.Mutex
+	// claims is the $SYS claim services (sys_claims.go).
+	claims *claimsService
 }
 
 // newOperatorState loads the account JWTs of o: the resolver's directory,
@@ -146,7 +148,7 @@ func (s *Server) jwtAccountSpecs() []*accounts.Account {
 
 // updateAccountJWT checks and applies a new JWT for account pub (pub ""
 // takes it from the JWT): it must verify, be issued by a trusted
-// operator, and not be older than the JWT in force. The accounts are
+// operator; one older than the JWT in force is ignored. The accounts are
 // rebuilt and the account's connected users checked again (revoked ones
 // are disconnected). It returns the account's public key.
 func (s *Server) updateAccountJWT(pub, token string) (string, error) {
@@ -160,8 +162,10 @@ func (s *Server) updateAccountJWT(pub, token string) (string, error) {
 	op.mu.Lock()
 	cur := op.jwts[ac.Subject]
 	if cur != nil && cur.Claims.IssuedAt > ac.IssuedAt {
+		// As the reference: acknowledged, but the newer JWT stays.
 		op.mu.Unlock()
-		return ac.Subject, fmt.Errorf("jwt is older than the one in force")
+		s.log.Debugf("Account claims update of %s ignored: older than the JWT in force", ac.Subject)
+		return ac.Subject, nil
 	}
 	if cur != nil && cur.JWT == token {
 		op.mu.Unlock()
@@ -235,6 +239,16 @@ func (c *client) recheckJWT() {
 	}
 	if err == nil {
 		c.setIdentity(id)
+		// Lowered subscription limits apply to connected clients.
+		if max := c.maxSubs(); max > 0 {
+			c.mu.Lock()
+			n := len(c.subs)
+			c.mu.Unlock()
+			if n > max {
+				c.srv.log.Errorf("%s - Maximum Subscriptions Exceeded (%d) after account update: closing", c.logPrefix(), max)
+				c.sendErrAndClose(errMaxSubscriptions, MaxSubscriptionsExceeded)
+			}
+		}
 		return
 	}
 	var ue *jwtauth.UserError

@@ -66,14 +66,10 @@ func (e *opEnv) account(name string, f func(*jwt.AccountClaims)) *opAcc {
 	return a
 }
 
-// sign re-signs the account's claims after f edits them (a new JWT,
-// issued a second later than the previous one so it counts as newer).
+// sign re-signs the account's claims after f edits them.
 func (a *opAcc) sign(f func(*jwt.AccountClaims)) string {
 	if f != nil {
 		f(a.ac)
-	}
-	if a.jwt != "" {
-		a.ac.IssuedAt = time.Now().Unix() + 1
 	}
 	s, err := a.ac.Encode(a.e.okp)
 	opMust(a.e.t, err)

@@ -249,6 +249,7 @@ func (s *Server) Start() error {
 	}
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
 	s.goroutine(func() { s.watchTLSFiles(s.tlsPoll) })
+	s.startClaimsServices()
 	s.log.Noticef("Server is ready")
 	return nil
 }

@@ -274,6 +274,9 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 		return nil, &jwtAuthError{err: err}
 	}
 	a := s.op.lookup(accPub)
+	if a == nil && s.fetchAccountJWT(accPub) {
+		a = s.op.lookup(accPub)
+	}
 	if a == nil {
 		return nil, &jwtAuthError{user: uc.Subject, err: &jwtauth.UserError{Reason: fmt.Sprintf("account %q is not known", accPub)}}
 	}

@@ -97,6 +97,9 @@ func (s *Server) startClaimsServices() {
 			}
 		}
 	})
+	if s.getOpts().Resolver.Type == ResolverFull {
+		s.goroutine(s.syncFullResolver)
+	}
 }
 
 // serveClaims answers one request.

@@ -83,7 +83,10 @@ type Options struct {
 	// server/config_operator.go and server/operator.go). Resolver says
 	// where account JWTs come from; ResolverPreload maps account public
 	// keys to account JWTs loaded at start.
-	Operators       []*jwt.OperatorClaims
+	Operators []*jwt.OperatorClaims
+	// AuthCallout, when set, sends the CONNECT of every client that is not
+	// one of its auth_users to an external service (auth_callout.go).
+	AuthCallout     *AuthCalloutOpts
 	Resolver        ResolverOpts
 	ResolverPreload map[string]string
 	// Mappings are the top-level subject mappings: the global account's
@@ -236,6 +239,9 @@ func (o *Options) validate() error {
 		return fmt.Errorf("max_connections %d must not be negative", o.MaxConnections)
 	}
 	if err := o.Cluster.validate(); err != nil {
+		return err
+	}
+	if err := o.validateCallout(); err != nil {
 		return err
 	}
 	if err := o.validateOperator(); err != nil {

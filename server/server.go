@@ -100,6 +100,7 @@ type Server struct {
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
 	op          *operatorState            // operator mode (operator.go); nil otherwise
+	callout     calloutState              // auth callout keys (auth_callout.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -138,6 +139,10 @@ func New(opts *Options) (*Server, error) {
 		name:    o.ServerName,
 		quit:    make(chan struct{}),
 		clients: make(map[uint64]*client),
+	}
+	s.callout.kp = kp
+	if s.callout.xkp, err = nkeys.CreateCurveKeys(); err != nil {
+		return nil, fmt.Errorf("creating server xkey: %w", err)
 	}
 	s.opts.Store(o)
 	s.authn.Store(authn)

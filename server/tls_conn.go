@@ -308,6 +308,9 @@ func (c *client) authenticate(authn *auth.Authenticator, cr *auth.Credentials) (
 	if authn.Operator() {
 		return c.authenticateJWT(cr)
 	}
+	if co := c.srv.getOpts().AuthCallout; co != nil && c.kind == kindClient {
+		return c.authenticateWithCallout(authn, co, cr)
+	}
 	if c.tlsInfo != nil && c.tlsInfo.names != nil {
 		id, err := authn.CheckMapped(c.tlsInfo.names, cr, c.nonce)
 		if err == nil && id.Name != "" {

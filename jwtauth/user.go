@@ -73,7 +73,7 @@ func (a *Account) CheckUser(uc *jwt.UserClaims, c Conn, now time.Time) (*User, e
 	vr := jwt.CreateValidationResults()
 	uc.Validate(vr)
 	if vr.IsBlocking(true) {
-		return nil, refuse("User JWT no longer valid: %v", vr.Errors())
+		return nil, refuse("User JWT no longer valid: %s", issues(vr))
 	}
 	ac := a.Claims
 	if ac.Expires > 0 && now.Unix() >= ac.Expires {
@@ -212,4 +212,15 @@ func inTimes(ranges []jwt.TimeRange, locale string, now time.Time) (time.Time, b
 		}
 	}
 	return time.Time{}, false
+}
+
+// issues lists the blocking issues of a validation, for the log.
+func issues(vr *jwt.ValidationResults) string {
+	var out []string
+	for _, i := range vr.Issues {
+		if i.Blocking || i.TimeCheck {
+			out = append(out, i.Description)
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +10,11 @@ import (
 	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
+
+	"github.com/natsd/natsd/logger"
 )
+
+func logText(b *syncBuffer) string { return strings.Join(b.lines(), "\n") }
 
 // TestOperatorUserPermissions: a user JWT's pub/sub permissions, with
 // allow_responses, and the account's default permissions for users
@@ -290,5 +296,43 @@ func TestOperatorConfigErrors(t *testing.T) {
 	}
 	if err == nil || !strings.Contains(err.Error(), "not trusted") {
 		t.Errorf("foreign account: %v", err)
+	}
+}
+
+// TestOperatorLogs: a refused user JWT logs why, and neither the log nor
+// the protocol trace ever shows a JWT or a seed.
+func TestOperatorLogs(t *testing.T) {
+	e := newOpEnv(t)
+	a := e.account("A", nil)
+	var buf syncBuffer
+	o := accOpts(t, e.config(""))
+	o.Host, o.Port, o.NoLog, o.Trace, o.Debug = "127.0.0.1", RandomPort, false, true, true
+	s, err := New(o)
+	opMust(t, err)
+	s.SetLogger(logger.NewText(&buf, logger.Options{Debug: true, Trace: true}))
+	opMust(t, s.Start())
+	t.Cleanup(s.Shutdown)
+
+	credsPath := a.creds(nil)
+	clConnect(t, s, nats.UserCredentials(credsPath)).Close()
+	opConnectErr(t, s, a.user(func(uc *jwt.UserClaims) { uc.Expires = time.Now().Add(-time.Minute).Unix() }))
+	// A truncated creds file: nats.go sends what it finds, the server refuses it.
+	raw := string(mustRead(t, credsPath))
+	token := strings.TrimSpace(strings.Split(strings.Split(raw, "-----BEGIN NATS USER JWT-----")[1], "------END")[0])
+	trunc := filepath.Join(t.TempDir(), "trunc.creds")
+	opMust(t, os.WriteFile(trunc, []byte(strings.Replace(raw, token, token[:len(token)/2], 1)), 0o600))
+	if _, err := nats.Connect(s.ClientURL(), nats.UserCredentials(trunc), nats.NoReconnect()); err == nil {
+		t.Fatal("truncated creds accepted")
+	}
+	waitFor(t, func() bool { return strings.Contains(logText(&buf), "claim is expired") })
+	if !strings.Contains(logText(&buf), "authentication error - JWT user") {
+		t.Fatalf("no reason logged:\n%s", logText(&buf))
+	}
+	seed := raw[strings.Index(raw, "SU"):]
+	seed = seed[:strings.IndexAny(seed, "\r\n")]
+	for _, secret := range []string{token, token[:len(token)/2], seed} {
+		if strings.Contains(logText(&buf), secret) {
+			t.Fatalf("log shows a secret:\n%s", logText(&buf))
+		}
 	}
 }

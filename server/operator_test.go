@@ -71,3 +71,48 @@ func mustRead(t testing.TB, path string) []byte {
 	opMust(t, err)
 	return b
 }
+
+// TestOperatorNscConfig: a configuration as `nsc generate config
+// --nats-resolver` writes it (unquoted JWTs, a resolver block without a
+// colon, single quotes, comments, trailing commas), with an operator
+// signing key that signed the accounts.
+func TestOperatorNscConfig(t *testing.T) {
+	e := newOpEnv(t)
+	osk, _ := nkeys.CreateOperator()
+	oskPub, _ := osk.PublicKey()
+	oc := jwt.NewOperatorClaims(e.opub)
+	oc.Name = "ACME"
+	oc.SystemAccount = e.sys.pub
+	oc.SigningKeys.Add(oskPub)
+	ojwt, err := oc.Encode(e.okp)
+	opMust(t, err)
+	e.okp = osk // accounts from now on are signed with the signing key
+	e.sys.sign(nil)
+	app := e.account("APP", nil)
+	dir := t.TempDir()
+	text := `# Operator named ACME
+operator: ` + ojwt + `
+# System Account named SYS
+system_account: ` + e.sys.pub + `
+# configuration of the nats based resolver
+resolver {
+    type: full
+    # Directory in which the account jwt will be stored
+    dir: '` + dir + `'
+    allow_delete: false
+    interval: "2m"
+    timeout: "1.9s"
+}
+resolver_preload: {
+	` + e.sys.pub + `: ` + e.sys.jwt + `,
+}
+`
+	s := opStartOpts(t, accOpts(t, text))
+	sys := clConnect(t, s, e.sys.user(nil))
+	// What `nsc push -a APP` sends.
+	r := claimsRequest(t, sys, "$SYS.REQ.ACCOUNT."+app.pub+".CLAIMS.UPDATE", app.jwt)
+	if r.Error != nil {
+		t.Fatalf("push: %+v", r.Error)
+	}
+	clConnect(t, s, nats.UserCredentials(app.creds(nil))).Close()
+}

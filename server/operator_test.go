@@ -1,6 +1,8 @@
 package server
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -115,4 +117,30 @@ resolver_preload: {
 		t.Fatalf("push: %+v", r.Error)
 	}
 	clConnect(t, s, nats.UserCredentials(app.creds(nil))).Close()
+}
+
+// TestOperatorReload: a reload keeps JWT users connected (they are checked
+// again with their JWTs) and refuses a change of operator.
+func TestOperatorReload(t *testing.T) {
+	e := newOpEnv(t)
+	a := e.account("A", nil)
+	path := filepath.Join(t.TempDir(), "natsd.conf")
+	text := "listen: 127.0.0.1:-1\n" + e.config("")
+	opMust(t, os.WriteFile(path, []byte(text), 0o600))
+	o, err := ProcessConfigFile(path)
+	opMust(t, err)
+	s := opStartOpts(t, o)
+	nc := clConnect(t, s, a.user(func(uc *jwt.UserClaims) { uc.Pub.Allow.Add("ok") }))
+	opMust(t, os.WriteFile(path, []byte(text+"max_payload: 512KB\n"), 0o600))
+	opMust(t, s.Reload())
+	opMust(t, nc.Publish("ok", nil))
+	opMust(t, nc.Flush())
+	if !nc.IsConnected() {
+		t.Fatal("JWT user disconnected by reload")
+	}
+	other := newOpEnv(t)
+	opMust(t, os.WriteFile(path, []byte("listen: 127.0.0.1:-1\n"+other.config("")), 0o600))
+	if err := s.Reload(); err == nil || !strings.Contains(err.Error(), "operators") {
+		t.Fatalf("operator change: %v", err)
+	}
 }

@@ -210,6 +210,7 @@ func (s *Server) rebuildJWTAccounts(changed ...string) {
 	s.accounts.Store(s.buildAccounts(s.getOpts(), prev))
 	s.setupImports(prev, s.accounts.Load())
 	s.reloadMu.Unlock()
+	s.enableJWTJetStream()
 	for _, c := range s.snapshotClients() {
 		if c.kind != kindClient {
 			continue
@@ -327,4 +328,25 @@ func (c *client) armJWTExpiry(at time.Time) {
 		c.srv.log.Debugf("%s - %s", c.logPrefix(), errAuthExpired)
 		c.sendErrAndClose(errAuthExpired, AuthenticationExpired)
 	})
+}
+
+// enableJWTJetStream turns JetStream on for the accounts whose JWT enables
+// it and that do not have it yet (an account pushed after the start).
+// Changed limits of accounts that have it apply from the next restart.
+func (s *Server) enableJWTJetStream() {
+	js := s.js.Load()
+	if js == nil {
+		return
+	}
+	for _, a := range s.jetStreamAccounts() {
+		js.mu.Lock()
+		_, on := js.accounts[a.acc.name]
+		js.mu.Unlock()
+		if on {
+			continue
+		}
+		if err := js.enableAccount(a.acc, a.limits); err != nil {
+			s.log.Errorf("Error enabling JetStream for account %q: %v", a.acc.name, err)
+		}
+	}
 }

@@ -275,7 +275,10 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 		return nil, &jwtAuthError{err: err}
 	}
 	a := s.op.lookup(accPub)
-	if a == nil && s.fetchAccountJWT(accPub) {
+	c.mu.Lock()
+	first := !c.authenticated // at CONNECT, not a re-check (which may hold reloadMu)
+	c.mu.Unlock()
+	if a == nil && first && s.fetchAccountJWT(accPub) {
 		a = s.op.lookup(accPub)
 	}
 	if a == nil {

@@ -9,7 +9,10 @@
 // cluster.go. Account.rtabMu is only held to make an account's reply
 // table and its subscription, imports.go; a reply table's own mu is a
 // leaf.) Server.mu also guards each Account's connection count.
-// wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
+// Operator mode (operator.go): operatorState.updMu serializes account JWT
+// updates and is taken before Server.reloadMu (an update rebuilds the
+// account set as a reload does); operatorState.mu and jwtStore.mu are
+// leaves. wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
 // connection's own locks (package websocket) are leaves below client.mu.
 //
 // The JetStream locks are jetstream.go's: a stream's lock is held while

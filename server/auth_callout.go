@@ -44,20 +44,37 @@ type calloutState struct {
 
 // calloutIdentity authenticates c through the callout service.
 func (c *client) calloutIdentity(co *AuthCalloutOpts, cr *auth.Credentials) (*auth.Identity, error) {
-	s := c.srv
-	ukp, err := nkeys.CreateUser()
+	acc := c.srv.lookupAccount(co.Account)
+	if acc == nil {
+		return nil, fmt.Errorf("auth callout: account %q not found", co.Account)
+	}
+	upub, resp, err := c.callout(acc, co.Issuer, co.XKey, cr)
 	if err != nil {
 		return nil, err
 	}
+	return c.srv.calloutResponse(co, upub, resp)
+}
+
+// callout sends the authorization request for c's CONNECT in acc (subject
+// the issuer, sealed for xkey when set) and returns the user nkey the
+// request named and the answer, opened.
+func (c *client) callout(acc *Account, issuer, xkey string, cr *auth.Credentials) (string, []byte, error) {
+	s := c.srv
+	ukp, err := nkeys.CreateUser()
+	if err != nil {
+		return "", nil, err
+	}
 	upub, _ := ukp.PublicKey()
-	// As the reference: subject the issuer, a short expiry.
+	// As the reference: subject the issuer, a short expiry. wait ends
+	// before the client's own authentication timeout fires, so a silent
+	// service refuses it with 'Authorization Violation'.
 	wait := max(time.Until(c.start.Add(c.authTimeoutValue()))-100*time.Millisecond, 50*time.Millisecond)
-	req := jwt.NewAuthorizationRequestClaims(co.Issuer)
+	req := jwt.NewAuthorizationRequestClaims(issuer)
 	req.Audience = calloutAudience
 	req.Expires = time.Now().Add(wait).Unix() + 1
 	req.UserNkey = upub
 	req.Server = jwt.ServerID{Name: s.Name(), Host: s.getOpts().Host, ID: s.ID(), Version: Version, Cluster: s.getOpts().Cluster.Name}
-	if co.XKey != "" {
+	if xkey != "" {
 		req.Server.XKey, _ = s.callout.xkp.PublicKey()
 	}
 	c.mu.Lock()
@@ -70,27 +87,27 @@ func (c *client) calloutIdentity(co *AuthCalloutOpts, cr *auth.Credentials) (*au
 	}
 	token, err := req.Encode(s.callout.kp)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	body, hdr := []byte(token), []byte(nil)
-	if co.XKey != "" {
-		if body, err = s.callout.xkp.Seal(body, co.XKey); err != nil {
-			return nil, fmt.Errorf("auth callout: sealing the request: %v", err)
+	if xkey != "" {
+		if body, err = s.callout.xkp.Seal(body, xkey); err != nil {
+			return "", nil, fmt.Errorf("auth callout: sealing the request: %v", err)
 		}
 		xpub, _ := s.callout.xkp.PublicKey()
 		hdr = []byte("NATS/1.0\r\nNats-Server-Xkey: " + xpub + "\r\n\r\n")
 	}
-	acc := s.lookupAccount(co.Account)
-	if acc == nil {
-		return nil, fmt.Errorf("auth callout: account %q not found", co.Account)
-	}
-	// wait ends before the client's own authentication timeout fires, so
-	// a silent service refuses it with 'Authorization Violation'.
 	resp, err := s.calloutRequest(acc, append(hdr, body...), len(hdr), wait)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	return s.calloutResponse(co, upub, resp)
+	resp = bytes.TrimSpace(resp)
+	if xkey != "" && !bytes.HasPrefix(resp, []byte("eyJ")) {
+		if resp, err = s.callout.xkp.Open(resp, xkey); err != nil {
+			return "", nil, fmt.Errorf("auth callout: response cannot be opened: %v", err)
+		}
+	}
+	return upub, resp, nil
 }
 
 // calloutRequest publishes the request in acc and waits for the answer.
@@ -131,14 +148,6 @@ func (s *Server) calloutRequest(acc *Account, msg []byte, hdrLen int, timeout ti
 // calloutResponse checks the service's answer to a request for user
 // nkey upub and returns the identity it grants.
 func (s *Server) calloutResponse(co *AuthCalloutOpts, upub string, msg []byte) (*auth.Identity, error) {
-	msg = bytes.TrimSpace(msg)
-	if co.XKey != "" && !bytes.HasPrefix(msg, []byte("eyJ")) {
-		opened, err := s.callout.xkp.Open(msg, co.XKey)
-		if err != nil {
-			return nil, fmt.Errorf("auth callout: response cannot be opened: %v", err)
-		}
-		msg = opened
-	}
 	rc, err := jwt.DecodeAuthorizationResponseClaims(string(msg))
 	if err != nil {
 		return nil, fmt.Errorf("auth callout: bad response: %v", err)
@@ -221,6 +230,9 @@ func (c *client) authenticateWithCallout(authn *auth.Authenticator, co *AuthCall
 		return nil, &calloutError{user: cr.User, err: err}
 	}
 	c.calloutID.Store(id)
+	c.mu.Lock()
+	c.mon.user = id.Name
+	c.mu.Unlock()
 	return id, nil
 }
 

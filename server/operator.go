@@ -293,6 +293,9 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 		return nil, &jwtAuthError{user: uc.Subject, err: err}
 	}
 	c.armJWTExpiry(u.Expires)
+	c.mu.Lock()
+	c.mon.user = uc.Subject // /connz's authorized_user, as nats-server shows it
+	c.mu.Unlock()
 	s.log.Debugf("%s - Authenticated JWT: Client %q (claim-name: %q) signed with %q by Account %q (claim-name: %q)",
 		c.logPrefix(), uc.Subject, uc.Name, uc.Issuer, a.Claims.Subject, a.Claims.Name)
 	return u.Identity, nil

@@ -24,6 +24,9 @@ type Conn struct {
 	// of it from the CONNECT.
 	Nonce []byte
 	Sig   string
+	// Issued says the server made the user's key itself (auth callout):
+	// there is no signature of the nonce to check.
+	Issued bool
 }
 
 // User is the outcome of a successful CheckUser.
@@ -110,7 +113,7 @@ func (a *Account) CheckUser(uc *jwt.UserClaims, c Conn, now time.Time) (*User, e
 		if ac.Limits.DisallowBearer {
 			return nil, refuse("User JWT is a bearer token, which account %q disallows", ac.Subject)
 		}
-	} else if !auth.VerifyNonceSig(uc.Subject, c.Nonce, c.Sig) {
+	} else if !c.Issued && !auth.VerifyNonceSig(uc.Subject, c.Nonce, c.Sig) {
 		return nil, refuse("Signature not verified")
 	}
 	if len(upl.AllowedConnectionTypes) > 0 && !slices.Contains(upl.AllowedConnectionTypes, c.Type) {

@@ -155,3 +155,66 @@ func TestCalloutConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCalloutOperatorMode: an account JWT's authorization claim sends the
+// CONNECT of its sentinel user to the service in that account, which
+// places the client in an allowed account with a user JWT that account
+// signed; anything else is refused.
+func TestCalloutOperatorMode(t *testing.T) {
+	e := newOpEnv(t)
+	app := e.account("APP", nil)
+	other := e.account("OTHER", nil)
+	svcKP, _ := nkeys.CreateUser()
+	svcPub, _ := svcKP.PublicKey()
+	authAcc := e.account("AUTH", func(ac *jwt.AccountClaims) {
+		ac.Authorization.AuthUsers.Add(svcPub)
+		ac.Authorization.AllowedAccounts.Add(app.pub)
+	})
+	s := e.start("", "")
+
+	// The service: a user of AUTH listed in auth_users.
+	uc := jwt.NewUserClaims(svcPub)
+	svcJWT, err := uc.Encode(authAcc.kp)
+	opMust(t, err)
+	seed, _ := svcKP.Seed()
+	svc := clConnect(t, s, nats.UserJWTAndSeed(svcJWT, string(seed)))
+	var target atomic.Pointer[opAcc]
+	target.Store(app)
+	svc.Subscribe(calloutSubject, func(m *nats.Msg) {
+		req, err := jwt.DecodeAuthorizationRequestClaims(string(m.Data))
+		if err != nil {
+			return
+		}
+		resp := jwt.NewAuthorizationResponseClaims(req.UserNkey)
+		resp.Audience = req.Server.ID
+		if req.ConnectOptions.Password != "pw" {
+			resp.Error = "bad password"
+		} else {
+			uc := jwt.NewUserClaims(req.UserNkey)
+			uc.Pub.Allow.Add("app.>")
+			uc.Sub.Allow.Add("app.>", "_INBOX.>")
+			resp.Jwt, _ = uc.Encode(target.Load().kp)
+		}
+		token, _ := resp.Encode(authAcc.kp)
+		m.Respond([]byte(token))
+	})
+	svc.Flush()
+
+	sentinel := authAcc.creds(nil)
+	nc := clConnect(t, s, nats.UserCredentials(sentinel), nats.UserInfo("joe", "pw"))
+	inApp := clConnect(t, s, app.user(nil))
+	sub, _ := inApp.SubscribeSync("app.x")
+	inApp.Flush()
+	opMust(t, nc.Publish("app.x", []byte("hi")))
+	nc.Flush()
+	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+		t.Fatal("callout user not placed in APP:", err)
+	}
+	if err := opConnectErr(t, s, nats.UserCredentials(sentinel), nats.UserInfo("joe", "wrong")); !strings.Contains(err.Error(), "Authorization Violation") {
+		t.Fatal(err)
+	}
+	target.Store(other) // not in allowed_accounts
+	if err := opConnectErr(t, s, nats.UserCredentials(sentinel), nats.UserInfo("joe", "pw")); !strings.Contains(err.Error(), "Authorization Violation") {
+		t.Fatal(err)
+	}
+}

@@ -292,6 +292,9 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 	if err != nil {
 		return nil, &jwtAuthError{user: uc.Subject, err: err}
 	}
+	if ext := a.Claims.Authorization; ext.IsEnabled() && !slices.Contains(ext.AuthUsers, uc.Subject) {
+		return c.calloutJWT(a, cr) // the account's auth callout decides
+	}
 	c.armJWTExpiry(u.Expires)
 	c.mu.Lock()
 	c.mon.user = uc.Subject // /connz's authorized_user, as nats-server shows it

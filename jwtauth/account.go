@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"github.com/nats-io/jwt/v2"
@@ -9,6 +10,7 @@ import (
 	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/sublist"
+	"github.com/natsd/natsd/transform"
 )
 
 // Account is an account JWT compiled for the server. It is immutable:
@@ -53,6 +55,7 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 		x.ResponseThreshold = e.ResponseThreshold
 		spec.Exports = append(spec.Exports, x)
 	}
+	spec.Mappings = mappings(ac.Mappings)
 	a := &Account{Claims: ac, JWT: token, Spec: spec}
 	if !ac.DefaultPermissions.Pub.Empty() || !ac.DefaultPermissions.Sub.Empty() || ac.DefaultPermissions.Resp != nil {
 		a.DefaultPerms = Permissions(&ac.DefaultPermissions)
@@ -167,4 +170,26 @@ func (a *Account) checkImport(im *jwt.Import, lookup Lookup, now time.Time) stri
 	}
 	_ = now
 	return ""
+}
+
+// mappings compiles the account's subject mappings, ordered by source
+// (a JWT's map has no order); one that does not compile is left out
+// (jwt/v2 has validated them already).
+func mappings(m jwt.Mapping) []*transform.Mapping {
+	srcs := make([]string, 0, len(m))
+	for src := range m {
+		srcs = append(srcs, string(src))
+	}
+	slices.Sort(srcs)
+	var out []*transform.Mapping
+	for _, src := range srcs {
+		var dests []transform.Destination
+		for _, d := range m[jwt.Subject(src)] {
+			dests = append(dests, transform.Destination{Subject: string(d.Subject), Weight: d.GetWeight(), Cluster: d.Cluster})
+		}
+		if tm, err := transform.NewMapping(src, dests); err == nil {
+			out = append(out, tm)
+		}
+	}
+	return out
 }

@@ -283,3 +283,13 @@ func BenchmarkCheckUser(b *testing.B) {
 }
 
 func encodeSig(sig []byte) string { return base64.RawURLEncoding.EncodeToString(sig) }
+
+func TestMappings(t *testing.T) {
+	k := newKeys(t)
+	a := k.account(t, func(ac *jwt.AccountClaims) {
+		ac.Mappings = jwt.Mapping{"b.>": {{Subject: "bb.>"}}, "a": {{Subject: "x", Weight: 50}, {Subject: "y", Weight: 50}}}
+	})
+	if len(a.Spec.Mappings) != 2 || a.Spec.Mappings[0].Source() != "a" || a.Spec.Mappings[1].Source() != "b.>" {
+		t.Fatalf("mappings %v", a.Spec.Mappings)
+	}
+}

@@ -336,3 +336,21 @@ func TestOperatorLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestOperatorMappings: an account JWT's subject mappings apply in the
+// account.
+func TestOperatorMappings(t *testing.T) {
+	e := newOpEnv(t)
+	a := e.account("A", func(ac *jwt.AccountClaims) {
+		ac.Mappings = jwt.Mapping{"orders.*": {{Subject: "new.orders.{{wildcard(1)}}"}}}
+	})
+	s := e.start("", "")
+	nc := clConnect(t, s, a.user(nil))
+	sub, _ := nc.SubscribeSync("new.orders.*")
+	nc.Flush()
+	nc.Publish("orders.7", nil)
+	nc.Flush()
+	if m, err := sub.NextMsg(2 * time.Second); err != nil || m.Subject != "new.orders.7" {
+		t.Fatalf("mapping: %v %v", m, err)
+	}
+}

@@ -16,13 +16,21 @@ import (
 // operator itself or one of its signing keys.
 func ReadOperator(s string) (*jwt.OperatorClaims, error) {
 	token := strings.TrimSpace(s)
-	if !looksLikeJWT(token) {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			return nil, err
-		}
-		token = extractJWT(string(b))
+	if looksLikeJWT(token) {
+		return checkOperator(token)
 	}
+	b, err := os.ReadFile(s)
+	if err != nil {
+		return nil, err
+	}
+	oc, err := checkOperator(extractJWT(string(b)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s, err) // name the file
+	}
+	return oc, nil
+}
+
+func checkOperator(token string) (*jwt.OperatorClaims, error) {
 	oc, err := jwt.DecodeOperatorClaims(token)
 	if err != nil {
 		return nil, err

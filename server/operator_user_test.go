@@ -288,6 +288,12 @@ func TestOperatorConfigErrors(t *testing.T) {
 			t.Errorf("%q:\n got %v\nwant %q", tc.text, err, tc.want)
 		}
 	}
+	// An operator file whose JWT does not verify: the file is named.
+	bad := filepath.Join(t.TempDir(), "bad.jwt")
+	opMust(t, os.WriteFile(bad, []byte(e.ojwt[:len(e.ojwt)-6]+"AAAAAA"), 0o600))
+	if _, err := readConfText(t, "operator: "+bad+"\nresolver: MEMORY\n"); err == nil || !strings.Contains(err.Error(), "natsd.conf:1:11: error parsing operator JWT: "+bad+": ") {
+		t.Errorf("bad operator file: %v", err)
+	}
 	// An account JWT of another operator in resolver_preload.
 	x := newOpEnv(t).account("X", nil)
 	o, err := readConfText(t, "operator: "+e.ojwt+"\nresolver: MEMORY\nresolver_preload: { "+x.pub+": "+x.jwt+" }\n")

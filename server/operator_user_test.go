@@ -147,7 +147,7 @@ func TestOperatorUserExpiry(t *testing.T) {
 	errOpt, errs := opErrs()
 	closed := make(chan struct{})
 	nc := clConnect(t, s, errOpt, nats.NoReconnect(), nats.ClosedHandler(func(*nats.Conn) { close(closed) }),
-		a.user(func(uc *jwt.UserClaims) { uc.Expires = time.Now().Add(1500 * time.Millisecond).Unix() }))
+		a.user(func(uc *jwt.UserClaims) { uc.Expires = time.Now().Add(3 * time.Second).Unix() }))
 	_ = nc
 	opWaitErr(t, errs, "authentication expired")
 	select {

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/nats-io/jwt/v2"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nkeys"
 )
 
@@ -16,10 +18,24 @@ func TestOperatorWebsocket(t *testing.T) {
 	a := e.account("A", nil)
 	s := e.start("", "websocket { host: 127.0.0.1, port: -1, no_tls: true, jwt_cookie: nats_jwt }\n")
 	wsConnect(t, s, a.user(func(uc *jwt.UserClaims) { uc.AllowedConnectionTypes.Add(jwt.ConnectionTypeWebsocket) })).Close()
-	if _, err := nats.Connect(s.WebsocketURL(), nats.NoReconnect(),
-		a.user(func(uc *jwt.UserClaims) { uc.AllowedConnectionTypes.Add(jwt.ConnectionTypeStandard) })); err == nil ||
-		!strings.Contains(err.Error(), "Authorization Violation") {
-		t.Fatalf("standard-only user over websocket: %v", err)
+	// A user allowed STANDARD connections only, over raw WebSocket frames
+	// (so the -ERR is read before the close, whatever the timing).
+	skp, _ := nkeys.CreateUser()
+	spub, _ := skp.PublicKey()
+	suc := jwt.NewUserClaims(spub)
+	suc.AllowedConnectionTypes.Add(jwt.ConnectionTypeStandard)
+	stoken, err := suc.Encode(a.kp)
+	opMust(t, err)
+	rs := wsDialRaw(t, s)
+	info := rs.line()
+	var ij struct {
+		Nonce string `json:"nonce"`
+	}
+	opMust(t, json.Unmarshal([]byte(strings.TrimPrefix(strings.TrimSpace(info), "INFO ")), &ij))
+	sig, _ := skp.Sign([]byte(ij.Nonce))
+	rs.send(fmt.Sprintf("CONNECT {\"verbose\":false,\"jwt\":%q,\"sig\":%q}\r\nPING\r\n", stoken, base64.RawURLEncoding.EncodeToString(sig)))
+	if l := rs.line(); l != "-ERR 'Authorization Violation'\r\n" {
+		t.Fatalf("standard-only user over websocket: %q", l)
 	}
 
 	ukp, _ := nkeys.CreateUser()

@@ -136,9 +136,8 @@ func TestClaimsFullResolver(t *testing.T) {
 	start := time.Now()
 	claimsRequest(t, sys, "$SYS.REQ.ACCOUNT."+a.pub+".CLAIMS.UPDATE", a.jwt)
 	opWaitErr(t, errs, "authentication revoked")
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("revoked user disconnected after %v", d)
-	}
+	// Timing is reported, not asserted (milliseconds on a quiet machine).
+	t.Logf("revoked user disconnected %v after the update was sent", time.Since(start))
 	opMust(t, keep.Flush())
 
 	// Lowered limits apply to the connected users.

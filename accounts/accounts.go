@@ -129,6 +129,9 @@ type Limits struct {
 	MaxConnections   int
 	MaxSubscriptions int
 	MaxPayload       int32
+	// MsgsPerSecond and BytesPerSecond bound the rate at which all the
+	// account's connections together publish (natsd only).
+	MsgsPerSecond, BytesPerSecond int64
 }
 
 // Account is one account of the configuration.

@@ -46,6 +46,8 @@ type Identity struct {
 	// Account names the user's account (User.Account); "" is the global
 	// account.
 	Account string
+	// Limits are the user's limits (User.Limits).
+	Limits Limits
 	// MaxSubscriptions and MaxPayload are the user's own limits (user
 	// JWTs only; 0: none beyond the server's and the account's).
 	MaxSubscriptions int

@@ -23,6 +23,19 @@ type User struct {
 	// is the global account. The auth package only carries the name into
 	// the Identity: the server owns the accounts themselves.
 	Account string
+	// Limits are the user's connection and publish rate limits, carried
+	// into the Identity for the server to enforce.
+	Limits Limits
+}
+
+// Limits are a user's limits (natsd only: nats-server has no per-user
+// connection or rate limits). Zero means none.
+type Limits struct {
+	// MaxConnections is how many connections the user may hold at once.
+	MaxConnections int
+	// MsgsPerSecond and BytesPerSecond bound the rate at which the
+	// user's connections, together, publish (token buckets).
+	MsgsPerSecond, BytesPerSecond int64
 }
 
 // Config is the server's auth configuration, from the command line flags
@@ -150,7 +163,7 @@ func (a *Authenticator) buildUsers(cfg *Config) error {
 			if a.nkeys[u.Nkey] != nil || a.users[u.Nkey] != nil {
 				return fmt.Errorf("Duplicate nkey %q detected", u.Nkey)
 			}
-			a.nkeys[u.Nkey] = &account{kp: kp, id: &Identity{Name: u.Nkey, Method: MethodNkey, Perms: perms, Account: u.Account}}
+			a.nkeys[u.Nkey] = &account{kp: kp, id: &Identity{Name: u.Nkey, Method: MethodNkey, Perms: perms, Account: u.Account, Limits: u.Limits}}
 			continue
 		}
 		if a.users[u.Username] != nil {
@@ -159,7 +172,7 @@ func (a *Authenticator) buildUsers(cfg *Config) error {
 		if a.nkeys[u.Username] != nil {
 			return fmt.Errorf("Duplicate nkey %q detected", u.Username)
 		}
-		acct := &account{pass: newSecret(u.Password), id: &Identity{Name: u.Username, Method: MethodUser, Perms: perms, Account: u.Account}}
+		acct := &account{pass: newSecret(u.Password), id: &Identity{Name: u.Username, Method: MethodUser, Perms: perms, Account: u.Account, Limits: u.Limits}}
 		a.noteSecret(u.Username, acct.pass)
 		a.users[u.Username] = acct
 	}

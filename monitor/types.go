@@ -166,37 +166,40 @@ type Connz struct {
 
 // ConnInfo is one connection in /connz, open or recently closed.
 type ConnInfo struct {
-	Cid            uint64        `json:"cid"`
-	Kind           string        `json:"kind,omitempty"`
-	Type           string        `json:"type,omitempty"`
-	IP             string        `json:"ip"`
-	Port           int           `json:"port"`
-	Start          time.Time     `json:"start"`
-	LastActivity   time.Time     `json:"last_activity"`
-	Stop           *time.Time    `json:"stop,omitempty"`
-	Reason         string        `json:"reason,omitempty"`
-	RTT            string        `json:"rtt,omitempty"`
-	Uptime         string        `json:"uptime"`
-	Idle           string        `json:"idle"`
-	Pending        int           `json:"pending_bytes"`
-	InMsgs         int64         `json:"in_msgs"`
-	OutMsgs        int64         `json:"out_msgs"`
-	InBytes        int64         `json:"in_bytes"`
-	OutBytes       int64         `json:"out_bytes"`
-	NumSubs        uint32        `json:"subscriptions"`
-	Name           string        `json:"name,omitempty"`
-	Lang           string        `json:"lang,omitempty"`
-	Version        string        `json:"version,omitempty"`
-	TLSVersion     string        `json:"tls_version,omitempty"`
-	TLSCipher      string        `json:"tls_cipher_suite,omitempty"`
-	AuthorizedUser string        `json:"authorized_user,omitempty"`
-	Account        string        `json:"account,omitempty"`
-	Subs           []string      `json:"subscriptions_list,omitempty"`
-	SubsDetail     []SubDetail   `json:"subscriptions_list_detail,omitempty"`
-	NameTag        string        `json:"name_tag,omitempty"`
-	Tags           []string      `json:"tags,omitempty"`
-	MQTTClient     string        `json:"mqtt_client,omitempty"`
-	rtt            time.Duration // for sorting; RTT is its rendering
+	Cid            uint64      `json:"cid"`
+	Kind           string      `json:"kind,omitempty"`
+	Type           string      `json:"type,omitempty"`
+	IP             string      `json:"ip"`
+	Port           int         `json:"port"`
+	Start          time.Time   `json:"start"`
+	LastActivity   time.Time   `json:"last_activity"`
+	Stop           *time.Time  `json:"stop,omitempty"`
+	Reason         string      `json:"reason,omitempty"`
+	RTT            string      `json:"rtt,omitempty"`
+	Uptime         string      `json:"uptime"`
+	Idle           string      `json:"idle"`
+	Pending        int         `json:"pending_bytes"`
+	InMsgs         int64       `json:"in_msgs"`
+	OutMsgs        int64       `json:"out_msgs"`
+	InBytes        int64       `json:"in_bytes"`
+	OutBytes       int64       `json:"out_bytes"`
+	NumSubs        uint32      `json:"subscriptions"`
+	Name           string      `json:"name,omitempty"`
+	Lang           string      `json:"lang,omitempty"`
+	Version        string      `json:"version,omitempty"`
+	TLSVersion     string      `json:"tls_version,omitempty"`
+	TLSCipher      string      `json:"tls_cipher_suite,omitempty"`
+	AuthorizedUser string      `json:"authorized_user,omitempty"`
+	Account        string      `json:"account,omitempty"`
+	Subs           []string    `json:"subscriptions_list,omitempty"`
+	SubsDetail     []SubDetail `json:"subscriptions_list_detail,omitempty"`
+	NameTag        string      `json:"name_tag,omitempty"`
+	Tags           []string    `json:"tags,omitempty"`
+	MQTTClient     string      `json:"mqtt_client,omitempty"`
+	// ThrottledMs is natsd only: milliseconds the connection's reader
+	// waited for its publish rate limits (left out while zero).
+	ThrottledMs int64         `json:"throttled_ms,omitempty"`
+	rtt         time.Duration // for sorting; RTT is its rendering
 }
 
 // SetRTT records the round-trip time, rendered as nats-server does

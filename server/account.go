@@ -51,6 +51,13 @@ type Account struct {
 	expClient atomic.Pointer[internalClient]
 	rtab      atomic.Pointer[replyTable]
 	rtabMu    sync.Mutex
+	// rate are the account's publish rate buckets (nil: none), replaced on
+	// reload when the rates change (pubrate.go); throttled is the time its
+	// connections waited for them, and stats what its closed connections
+	// carried (for /metrics).
+	rate      atomic.Pointer[rateLimiters]
+	throttled atomic.Int64
+	stats     accountTraffic
 }
 
 // Name is the account's name.
@@ -131,6 +138,7 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 		if old := a.spec.Swap(spec); old != nil && !reflect.DeepEqual(old, spec) {
 			a.updated.Store(time.Now().UnixNano())
 		}
+		a.setAccountRate()
 	}
 	sys := o.SystemAccount
 	if sys == "" {
@@ -141,6 +149,7 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 		if a != s.gacc && !definedIn(specs, name) {
 			a.spec.Store(nil)
 			a.setMappings(nil)
+			a.setAccountRate()
 		}
 	}
 	if prev != nil {

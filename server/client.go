@@ -67,6 +67,7 @@ type client struct {
 	// another (account.go). Routes carry every account and leave it nil.
 	acc        atomic.Pointer[Account]
 	accCounted bool                          // counted in acc.nconns; guarded by Server.mu
+	userKey    string                        // the user counted in Server.userConns; guarded by Server.mu
 	identity   atomic.Pointer[auth.Identity] // who CONNECT authenticated; replaced on reload
 	permCache  *auth.Cache                   // reader-owned cache of publish checks
 	maxPending int64
@@ -103,9 +104,14 @@ type client struct {
 	nrt      int
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
+	// pubRate is set when a publish rate limit applies (pubrate.go);
+	// throttled is the time the reader waited for it, in nanoseconds.
+	pubRate   atomic.Pointer[pubRate]
+	throttled atomic.Int64
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
+	writers  atomic.Uint32 // writer goroutines started, for tests
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).
@@ -216,8 +222,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
 
-	c.signalFlush() // starts the writer, which sends the INFO
-	s.goroutine(c.readLoop)
+	s.goroutine(c.readLoop) // which sends the INFO first
 }
 
 // closeConnection marks c closed, removes its subscriptions and lets the
@@ -271,6 +276,7 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	s.stats.closedInBytes.Add(c.inBytes.Load())
 	s.stats.closedOutMsgs.Add(outMsgs)
 	s.stats.closedOutBytes.Add(outBytes)
+	c.acc.Load().addClosed(c.inMsgs.Load(), c.inBytes.Load(), outMsgs, outBytes)
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		s.stats.slowConsumer.Add(1)
@@ -344,5 +350,5 @@ func (c *client) sendPing() {
 	}
 	c.pingTimer.Reset(c.srv.getOpts().PingInterval)
 	c.mu.Unlock()
-	c.signalFlush()
+	c.writeInline() // an idle client's ping starts no writer
 }

@@ -32,6 +32,7 @@ const (
 // large buffers has been quiet for idleRelease, a read deadline wakes the
 // reader to release them (the parser's scratch included).
 func (c *client) readLoop() {
+	c.writeInline() // the INFO, unless a writer already took it
 	buf := make([]byte, startReadBuffer)
 	shortReads := 0
 	idleArmed, readsSinceArm := false, 0
@@ -137,7 +138,11 @@ func (c *client) flushPending() {
 		c.flushJetStreamAcks()
 	}
 	for i, r := range c.flushSet {
-		r.signalFlush()
+		if r == c {
+			c.writeInline()
+		} else {
+			r.signalFlush()
+		}
 		c.flushSet[i] = nil
 	}
 	c.flushSet = c.flushSet[:0]

@@ -78,6 +78,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 	if err := c.bindAccount(id); err != nil {
 		return err
 	}
+	c.updatePubRate()
 	if lim := c.acc.Load().limits().MaxPayload; lim > 0 || id.MaxPayload > 0 {
 		c.parser.SetLimits(int(c.srv.getOpts().MaxControlLine), int(c.maxPayload()))
 	}
@@ -167,7 +168,7 @@ func (c *client) bindAccount(id *auth.Identity) error {
 	defer s.mu.Unlock()
 	cur := c.acc.Load()
 	if cur == acc && c.accCounted {
-		return nil
+		return s.countUser(c, id)
 	}
 	if c.accCounted || (cur != acc && nsubs > 0) {
 		s.log.Errorf("%s - A client cannot change accounts (%q to %q)", c.logPrefix(), cur.name, acc.name)
@@ -176,6 +177,9 @@ func (c *client) bindAccount(id *auth.Identity) error {
 	if lim := acc.limits().MaxConnections; lim > 0 && acc.nconns >= lim {
 		s.log.Errorf("%s - Account %q: maximum connections (%d) exceeded", c.logPrefix(), acc.name, lim)
 		return &clientError{text: errMaxAccountConnections, reason: MaxAccountConnectionsExceeded}
+	}
+	if err := s.countUser(c, id); err != nil {
+		return err
 	}
 	acc.nconns++
 	c.accCounted = true

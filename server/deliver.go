@@ -41,6 +41,9 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
+	if pr := c.pubRate.Load(); pr != nil {
+		c.throttle(pr, len(msg))
+	}
 	c.inMsgs.Add(1)
 	c.inBytes.Add(int64(len(msg)))
 	if c.opts.Pedantic && !sublist.ValidLiteralSubjectBytes(subject) {

@@ -202,6 +202,8 @@ func (c *client) connInfo() *monitor.ConnInfo {
 		Start:   c.start,
 		InMsgs:  c.inMsgs.Load(),
 		InBytes: c.inBytes.Load(),
+		// natsd only: the time publish rate limits held the reader.
+		ThrottledMs: c.throttled.Load() / int64(time.Millisecond),
 	}
 	if acc := c.acc.Load(); acc != nil {
 		ci.NameTag = acc.name

@@ -150,6 +150,7 @@ func (s *Server) applyOptions(o *Options) error {
 		c.reloaded(cur, authn)
 	}
 	s.enforceAccountConnLimits()
+	s.enforceUserConnLimits()
 	if cur.MaxConnections < old.MaxConnections {
 		s.closeBeyondMaxConnections(cur.MaxConnections)
 	}
@@ -217,6 +218,7 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 		return
 	}
 	c.setIdentity(id)
+	c.updatePubRate()
 	// An account's max_subscriptions applies to connected clients (as in
 	// nats-server); the server-wide one, as before, to new subscriptions.
 	if max := c.acc.Load().limits().MaxSubscriptions; max > 0 {

@@ -80,10 +80,15 @@ type Server struct {
 	quit     chan struct{}
 	wg       sync.WaitGroup // every goroutine the server starts
 
-	mu       sync.Mutex
-	clients  map[uint64]*client
-	shutdown bool
-	lameDuck bool
+	mu      sync.Mutex
+	clients map[uint64]*client
+	// userConns counts the client connections of each user, for a user's
+	// max_connections; userRates are the users' publish rate limiters
+	// (userlimits.go, pubrate.go). Both are guarded by mu.
+	userConns map[string]int
+	userRates map[string]*rateLimiters
+	shutdown  bool
+	lameDuck  bool
 	// lastListenAddr remembers the client address once lame-duck mode has
 	// closed the listener, so INFO still names the right port.
 	lastListenAddr net.Addr
@@ -402,6 +407,7 @@ func (s *Server) removeClient(c *client) {
 		c.accCounted = false
 		c.acc.Load().nconns--
 	}
+	s.uncountUser(c)
 	s.mu.Unlock()
 }
 

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/natsd/natsd/auth"
 )
 
 // Protocol tracing (-V) in nats-server's format:
@@ -48,11 +50,23 @@ func (c *client) setLogPrefix() {
 			b.WriteString(strings.Join(parts, ":"))
 			b.WriteByte('"')
 		}
-		if c.opts.Username != "" {
+		// "ACC/user:name" or "ACC/nkey:U...": who the client is, as
+		// authenticated (a no_auth_user included), and its account; with
+		// no users configured, the user name CONNECT sent (as nats-server).
+		kind, name := "/user:", c.opts.Username
+		if id := c.identity.Load(); id != nil && id.Name != "" {
+			switch id.Method {
+			case auth.MethodNkey:
+				kind, name = "/nkey:", id.Name
+			case auth.MethodUser:
+				name = id.Name
+			}
+		}
+		if name != "" {
 			b.WriteString(` - "`)
 			b.WriteString(c.acc.Load().name)
-			b.WriteString(`/user:`)
-			b.WriteString(c.opts.Username)
+			b.WriteString(kind)
+			b.WriteString(name)
 			b.WriteByte('"')
 		}
 	}

@@ -56,15 +56,20 @@ type Config struct {
 	// The single user and the token get no permissions (nats-server
 	// ignores permissions for them too).
 	DefaultPermissions *Permissions
+	// Operator is operator mode: clients authenticate with user JWTs,
+	// which the server checks (package jwtauth); Check refuses everything
+	// else. The server refuses it together with Token or users.
+	Operator bool
 }
 
 type mode uint8
 
 const (
-	modeNone  mode = iota // no authentication configured
-	modeToken             // Config.Token
-	modeUser              // Config.Username/Password
-	modeUsers             // Config.Users
+	modeNone     mode = iota // no authentication configured
+	modeToken                // Config.Token
+	modeUser                 // Config.Username/Password
+	modeUsers                // Config.Users
+	modeOperator             // Config.Operator: user JWTs only
 )
 
 // account is a compiled User.
@@ -86,6 +91,8 @@ func (a *Authenticator) build(cfg *Config) error {
 		return fmt.Errorf("Can not have a single user/pass and a users array")
 	}
 	switch {
+	case cfg.Operator:
+		a.mode = modeOperator
 	case cfg.Token != "":
 		a.mode = modeToken
 		a.token = newSecret(cfg.Token)

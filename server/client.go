@@ -141,10 +141,13 @@ type client struct {
 	// responses tracks replies the client may publish (allow_responses);
 	// delCache caches delivery permission checks. Both are used by
 	// publishers delivering to this client, under mu.
-	responses    *auth.Responses
-	delCache     *auth.Cache
-	pingTimer    *time.Timer
-	authTimer    *time.Timer
+	responses *auth.Responses
+	delCache  *auth.Cache
+	pingTimer *time.Timer
+	authTimer *time.Timer
+	jwtTimer  *time.Timer // operator mode: ends the connection when the user JWT expires
+	// calloutID is the identity the auth callout granted (auth_callout.go).
+	calloutID    atomic.Pointer[auth.Identity]
 	lastActivity time.Time
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
@@ -242,6 +245,9 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	}
 	if c.authTimer != nil {
 		c.authTimer.Stop()
+	}
+	if c.jwtTimer != nil {
+		c.jwtTimer.Stop()
 	}
 	subs := make([]*subscription, 0, len(c.subs))
 	for _, sub := range c.subs {

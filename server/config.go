@@ -81,7 +81,6 @@ var topLevelKeys = []optionKey{
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
 	"gateway", "mqtt",
-	"operator", "operators", "resolver",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a

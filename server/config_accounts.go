@@ -292,7 +292,7 @@ func (o *Options) validateAccounts() error {
 	if err := accounts.Validate(o.Accounts); err != nil {
 		return err
 	}
-	if o.SystemAccount != "" && o.SystemAccount != accounts.DefaultSystem && o.SystemAccount != accounts.Global {
+	if len(o.Operators) == 0 && o.SystemAccount != "" && o.SystemAccount != accounts.DefaultSystem && o.SystemAccount != accounts.Global {
 		found := false
 		for _, a := range o.Accounts {
 			found = found || a.Name == o.SystemAccount

@@ -58,7 +58,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 	c.opts = o
 	c.recordConnect(&o)
 	authn := c.authenticator()
-	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig}
+	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig, JWT: o.JWT}
 	c.wsCredentials(&cr)
 	id, err := c.authenticate(authn, &cr)
 	if err != nil {
@@ -85,7 +85,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 		return err
 	}
 	c.updatePubRate()
-	if lim := c.acc.Load().limits().MaxPayload; lim > 0 {
+	if lim := c.acc.Load().limits().MaxPayload; lim > 0 || id.MaxPayload > 0 {
 		c.parser.SetLimits(int(c.srv.getOpts().MaxControlLine), int(c.maxPayload()))
 	}
 	var flags uint32

@@ -209,11 +209,14 @@ type jsAccountSpec struct {
 func (s *Server) jetStreamAccounts() []jsAccountSpec {
 	o := s.getOpts()
 	unl := accounts.JetStreamLimits{MaxMemory: -1, MaxStore: -1, MaxStreams: -1, MaxConsumers: -1}
-	if len(o.Accounts) == 0 {
+	specs := o.Accounts
+	if s.op != nil {
+		specs = s.jwtAccountSpecs() // operator mode: the account JWTs' limits
+	} else if len(specs) == 0 {
 		return []jsAccountSpec{{s.gacc, unl}}
 	}
 	var out []jsAccountSpec
-	for _, spec := range o.Accounts {
+	for _, spec := range specs {
 		if spec.JetStream == nil {
 			continue
 		}

@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/nats-io/jwt/v2"
+
 	"crypto/tls"
 	"fmt"
 	"slices"
@@ -76,6 +78,17 @@ type Options struct {
 	// account ("" = "$SYS", created when not defined).
 	Accounts      []*accounts.Account
 	SystemAccount string
+	// Operators are the trusted operators: set, the server runs in
+	// operator mode (accounts and users come from JWTs; see
+	// server/config_operator.go and server/operator.go). Resolver says
+	// where account JWTs come from; ResolverPreload maps account public
+	// keys to account JWTs loaded at start.
+	Operators []*jwt.OperatorClaims
+	// AuthCallout, when set, sends the CONNECT of every client that is not
+	// one of its auth_users to an external service (auth_callout.go).
+	AuthCallout     *AuthCalloutOpts
+	Resolver        ResolverOpts
+	ResolverPreload map[string]string
 	// Mappings are the top-level subject mappings: the global account's
 	// (server/config_mappings.go).
 	Mappings []*transform.Mapping
@@ -197,6 +210,15 @@ func (o *Options) setDefaults() {
 	}
 	o.Cluster.setDefaults()
 	o.LeafNode.setDefaults()
+	if len(o.Operators) > 0 && o.SystemAccount == "" {
+		// Operator mode: the operator JWT may name the system account.
+		for _, oc := range o.Operators {
+			if oc.SystemAccount != "" {
+				o.SystemAccount = oc.SystemAccount
+				break
+			}
+		}
+	}
 	if o.Websocket.Port != 0 && o.Websocket.Host == "" {
 		o.Websocket.Host = DefaultHost
 	}
@@ -223,6 +245,12 @@ func (o *Options) validate() error {
 		return fmt.Errorf("max_connections %d must not be negative", o.MaxConnections)
 	}
 	if err := o.Cluster.validate(); err != nil {
+		return err
+	}
+	if err := o.validateCallout(); err != nil {
+		return err
+	}
+	if err := o.validateOperator(); err != nil {
 		return err
 	}
 	if err := o.validateAccounts(); err != nil {

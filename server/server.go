@@ -10,7 +10,10 @@
 // leafnode.go. Account.rtabMu is only held to make an account's reply
 // table and its subscription, imports.go; a reply table's own mu is a
 // leaf.) Server.mu also guards each Account's connection count.
-// wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
+// Operator mode (operator.go): operatorState.updMu serializes account JWT
+// updates and is taken before Server.reloadMu (an update rebuilds the
+// account set as a reload does); operatorState.mu and jwtStore.mu are
+// leaves. wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
 // connection's own locks (package websocket) are leaves below client.mu.
 //
 // The JetStream locks are jetstream.go's: a stream's lock is held while
@@ -106,6 +109,8 @@ type Server struct {
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+	op          *operatorState            // operator mode (operator.go); nil otherwise
+	callout     calloutState              // auth callout keys (auth_callout.go)
 
 	// jsOff answers "JetStream not enabled" in each account without it
 	// (jetstream.go, jetstream_reload.go); changed at start and on reload
@@ -150,8 +155,17 @@ func New(opts *Options) (*Server, error) {
 		quit:    make(chan struct{}),
 		clients: make(map[uint64]*client),
 	}
+	s.callout.kp = kp
+	if s.callout.xkp, err = nkeys.CreateCurveKeys(); err != nil {
+		return nil, fmt.Errorf("creating server xkey: %w", err)
+	}
 	s.opts.Store(o)
 	s.authn.Store(authn)
+	if len(o.Operators) > 0 {
+		if s.op, err = newOperatorState(o); err != nil {
+			return nil, err
+		}
+	}
 	s.accounts.Store(s.buildAccounts(o, nil))
 	if err := s.initCluster(o); err != nil {
 		return nil, err
@@ -262,6 +276,7 @@ func (s *Server) Start() error {
 	}
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
 	s.goroutine(func() { s.watchTLSFiles(s.tlsPoll) })
+	s.startClaimsServices()
 	s.log.Noticef("Server is ready")
 	return nil
 }

@@ -121,9 +121,10 @@ func joinArgs(op string, args [][]byte) string {
 	return b.String()
 }
 
-var redactPass = regexp.MustCompile(`("(?:pass|auth_token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+var redactPass = regexp.MustCompile(`("(?:pass|auth_token|jwt)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
-// redactConnect hides passwords and tokens in a traced CONNECT.
+// redactConnect hides passwords and tokens in a traced CONNECT, and user
+// JWTs too (a bearer JWT is a password; nats-server traces JWTs as sent).
 func redactConnect(arg []byte) []byte {
 	return redactPass.ReplaceAll(arg, []byte(`$1"[REDACTED]"`))
 }

@@ -38,8 +38,10 @@ type wsState struct {
 // wsClient is what a WebSocket client carries beyond a TCP one.
 type wsClient struct {
 	conn *websocket.Conn
-	// token is the token_cookie's value, used when CONNECT has none.
+	// token is the token_cookie's value, used when CONNECT has none; jwt
+	// the jwt_cookie's (operator mode).
 	token string
+	jwt   string
 }
 
 // configureWebsocket builds the upgrader, the authenticator and the TLS
@@ -218,7 +220,7 @@ func (s *Server) websocketHandshake(conn net.Conn) {
 		s.acceptLeafWS(wc, tlsInfo)
 		return
 	}
-	c := s.newClient(wc, &wsClient{conn: wc, token: cookieValue(req, w.TokenCookie)})
+	c := s.newClient(wc, &wsClient{conn: wc, token: cookieValue(req, w.TokenCookie), jwt: cookieValue(req, w.JWTCookie)})
 	c.tlsInfo = tlsInfo
 	s.startClient(c, false)
 }
@@ -262,6 +264,9 @@ func (c *client) authTimeoutValue() time.Duration {
 func (c *client) wsCredentials(cr *auth.Credentials) {
 	if c.ws != nil && cr.Token == "" && cr.User == "" && cr.Nkey == "" && c.ws.token != "" {
 		cr.Token = c.ws.token
+	}
+	if c.ws != nil && cr.JWT == "" && c.ws.jwt != "" {
+		cr.JWT = c.ws.jwt // operator mode: jwt_cookie (a bearer JWT, or signed with the sig of CONNECT)
 	}
 }
 

@@ -51,7 +51,15 @@ type Account struct {
 	expClient atomic.Pointer[internalClient]
 	rtab      atomic.Pointer[replyTable]
 	rtabMu    sync.Mutex
+	// The traffic of the account's closed client connections, and how
+	// many were closed as slow consumers (live ones are summed on
+	// demand): for the system account's account statistics.
+	closedIn, closedOut msgBytesCounter
+	slowConsumers       atomic.Uint64
 }
+
+// msgBytesCounter counts messages and bytes.
+type msgBytesCounter struct{ Msgs, Bytes atomic.Int64 }
 
 // Name is the account's name.
 func (a *Account) Name() string { return a.name }

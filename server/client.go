@@ -260,14 +260,23 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 		return
 	}
 	s.recordClosed(c, reason, subs)
-	s.removeClient(c) // and from its account's count
+	counted := s.removeClient(c) // and from its account's count
 	s.stats.closedInMsgs.Add(c.inMsgs.Load())
 	s.stats.closedInBytes.Add(c.inBytes.Load())
 	s.stats.closedOutMsgs.Add(outMsgs)
 	s.stats.closedOutBytes.Add(outBytes)
+	acc := c.acc.Load()
+	acc.closedIn.Msgs.Add(c.inMsgs.Load())
+	acc.closedIn.Bytes.Add(c.inBytes.Load())
+	acc.closedOut.Msgs.Add(outMsgs)
+	acc.closedOut.Bytes.Add(outBytes)
+	if counted {
+		s.sysClientClosed(c, reason, outMsgs, outBytes)
+	}
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		s.stats.slowConsumer.Add(1)
+		acc.slowConsumers.Add(1)
 	case StaleConnection:
 		s.stats.staleConns.Add(1)
 	}

@@ -93,6 +93,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 		c.connectInfoDue = !c.connected
 	}
 	c.flags.Store(flags)
+	first := !c.connected
 	c.connected = true
 	c.setLogPrefix()
 	c.mu.Lock()
@@ -101,6 +102,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	c.mu.Unlock()
 	c.sendOK()
+	if first {
+		c.srv.sysClientConnected(c)
+	}
 	return nil
 }
 

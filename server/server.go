@@ -99,6 +99,7 @@ type Server struct {
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+	sys         atomic.Pointer[sysState]  // the system account's services (sysevents.go)
 }
 
 // serverStats are totals that survive the connections they count.
@@ -241,6 +242,7 @@ func (s *Server) Start() error {
 		l.Close()
 		return err
 	}
+	s.startSystem()
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
 	s.goroutine(func() { s.watchTLSFiles(s.tlsPoll) })
 	s.log.Noticef("Server is ready")
@@ -380,14 +382,18 @@ func (s *Server) addClient(c *client) (ok bool, full bool) {
 	return true, false
 }
 
-func (s *Server) removeClient(c *client) {
+// removeClient forgets c; counted reports whether it had been counted in
+// its account (it had completed CONNECT).
+func (s *Server) removeClient(c *client) (counted bool) {
 	s.mu.Lock()
 	delete(s.clients, c.cid)
 	if c.accCounted {
+		counted = true
 		c.accCounted = false
 		c.acc.Load().nconns--
 	}
 	s.mu.Unlock()
+	return counted
 }
 
 // Logger is the server's logger.

@@ -1,0 +1,257 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"sync"
+
+	"github.com/natsd/natsd/monitor"
+	"github.com/natsd/natsd/sublist"
+)
+
+// The $SYS.REQ request API, answered in the system account:
+//
+//	$SYS.REQ.SERVER.PING                 every server answers with STATSZ
+//	$SYS.REQ.SERVER.PING.<suffix>        every server (that the body's
+//	                                     server_name, cluster, host, tags
+//	                                     filters select) answers
+//	$SYS.REQ.SERVER.<server id>.<suffix> that server answers
+//	$SYS.REQ.ACCOUNT.<account>.<suffix>  every server answers for the
+//	                                     account (some only when it has
+//	                                     something to say)
+//	other registered subjects            e.g. $SYS.REQ.USER.INFO
+//
+// A server suffix or account suffix maps to one handler, registered with
+// registerServerRequest / registerAccountRequest (other files add theirs
+// in an init func, e.g. LEAFZ); whole subjects use registerSysSubject
+// (e.g. $SYS.REQ.CLAIMS.*). A handler gets the request and returns the
+// data of the answer, which goes out in nats-server's envelope
+// {"server":{...},"data":...}, or an error, which goes out as
+// {"server":{...},"error":{"code":...,"description":...}}. A handler that
+// answers without the envelope returns sysRaw; one that stays silent
+// returns nil, nil.
+//
+// Requests with no reply subject are ignored. The subscriptions are
+// ordinary (routes hear of them), so a PING reaches every server of a
+// cluster and each answers once; those that must only see local
+// requesters (USER.INFO) are registered local.
+
+// sysRequest is one request, copied out of the delivery that brought it.
+type sysRequest struct {
+	srv     *Server
+	subject string
+	reply   string
+	body    []byte
+	// account is the <account> token of an account request.
+	account string
+	// requester is the connection that sent the request on this server
+	// (nil when it came over a route): its user and account.
+	requester *requesterInfo
+}
+
+// requesterInfo is who sent a request.
+type requesterInfo struct {
+	user    string
+	account string
+}
+
+// sysReqHandler answers a request (see above).
+type sysReqHandler func(r *sysRequest) (any, error)
+
+// sysRaw is an answer sent as is, without the envelope.
+type sysRaw struct{ v any }
+
+// sysError is a failed request with the code nats-server gives it.
+type sysError struct {
+	code int
+	err  error
+}
+
+func (e *sysError) Error() string { return e.err.Error() }
+
+// sysSubject is a whole-subject handler.
+type sysSubject struct {
+	h     sysReqHandler
+	local bool
+}
+
+var sysHandlers = struct {
+	mu       sync.Mutex
+	server   map[string]sysReqHandler
+	account  map[string]sysReqHandler
+	subjects map[string]sysSubject
+}{server: map[string]sysReqHandler{}, account: map[string]sysReqHandler{}, subjects: map[string]sysSubject{}}
+
+// registerServerRequest answers $SYS.REQ.SERVER.PING.<suffix> and
+// $SYS.REQ.SERVER.<id>.<suffix> with h. Call it from an init func.
+func registerServerRequest(suffix string, h sysReqHandler) {
+	sysHandlers.mu.Lock()
+	sysHandlers.server[suffix] = h
+	sysHandlers.mu.Unlock()
+}
+
+// registerAccountRequest answers $SYS.REQ.ACCOUNT.<account>.<suffix> with
+// h (r.account is the account token). Call it from an init func.
+func registerAccountRequest(suffix string, h sysReqHandler) {
+	sysHandlers.mu.Lock()
+	sysHandlers.account[suffix] = h
+	sysHandlers.mu.Unlock()
+}
+
+// registerSysSubject answers subject (wildcards allowed) in the system
+// account with h; local keeps the interest from the routes, so only
+// requesters on this server reach it. Call it from an init func.
+func registerSysSubject(subject string, local bool, h sysReqHandler) {
+	sysHandlers.mu.Lock()
+	sysHandlers.subjects[subject] = sysSubject{h: h, local: local}
+	sysHandlers.mu.Unlock()
+}
+
+const (
+	sysReqServerPing = "$SYS.REQ.SERVER.PING"
+	sysReqServer     = "$SYS.REQ.SERVER."
+	sysReqAccount    = "$SYS.REQ.ACCOUNT."
+)
+
+// subscribeSysRequests subscribes the system client to the request API.
+func (s *Server) subscribeSysRequests(sys *sysState) {
+	cb := func(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+		if len(reply) == 0 {
+			return false
+		}
+		r := &sysRequest{srv: s, subject: string(subject), reply: string(reply), body: bytes.Clone(msg[hdrLen:])}
+		r.body = bytes.TrimSuffix(r.body, []byte("\r\n"))
+		if pub != nil && pub.kind != kindRoute && pub.kind != kindInternal {
+			ri := &requesterInfo{}
+			if acc := pub.acc.Load(); acc != nil {
+				ri.account = acc.name
+			}
+			pub.mu.Lock()
+			ri.user = pub.mon.user
+			pub.mu.Unlock()
+			r.requester = ri
+		}
+		s.sysQueue(func() { s.answerSysRequest(r) })
+		return true
+	}
+	subs := []string{sysReqServerPing, sysReqServerPing + ".*", sysReqServer + s.id + ".*", sysReqAccount + "*.*"}
+	for _, subj := range subs {
+		if _, err := sys.ic.subscribe(subj, "", cb); err != nil {
+			s.log.Errorf("System account: subscribing to %s: %v", subj, err)
+		}
+	}
+	sysHandlers.mu.Lock()
+	defer sysHandlers.mu.Unlock()
+	for subj, h := range sysHandlers.subjects {
+		var err error
+		if h.local {
+			_, err = sys.ic.subscribeLocal(subj, cb)
+		} else {
+			_, err = sys.ic.subscribe(subj, "", cb)
+		}
+		if err != nil {
+			s.log.Errorf("System account: subscribing to %s: %v", subj, err)
+		}
+	}
+}
+
+// answerSysRequest finds the request's handler and publishes its answer.
+// It runs in the system loop.
+func (s *Server) answerSysRequest(r *sysRequest) {
+	var h sysReqHandler
+	filter := false
+	sysHandlers.mu.Lock()
+	switch {
+	case r.subject == sysReqServerPing:
+		h, filter = sysHandlers.server["STATSZ"], true
+	case strings.HasPrefix(r.subject, sysReqServerPing+"."):
+		h, filter = sysHandlers.server[r.subject[len(sysReqServerPing)+1:]], true
+	case strings.HasPrefix(r.subject, sysReqServer+s.id+"."):
+		h = sysHandlers.server[r.subject[len(sysReqServer)+len(s.id)+1:]]
+	case strings.HasPrefix(r.subject, sysReqAccount):
+		if acc, suffix, ok := strings.Cut(r.subject[len(sysReqAccount):], "."); ok {
+			r.account = acc
+			h = sysHandlers.account[suffix]
+		}
+	default:
+		h = sysHandlers.subjects[r.subject].h
+		if h == nil {
+			for subj, sh := range sysHandlers.subjects {
+				if sublist.SubjectMatches(subj, r.subject) {
+					h = sh.h
+					break
+				}
+			}
+		}
+	}
+	sysHandlers.mu.Unlock()
+	if h == nil {
+		return
+	}
+	if filter && !s.selectedBy(r.body) {
+		return
+	}
+	data, err := h(r)
+	if err == nil && data == nil {
+		return
+	}
+	if raw, ok := data.(sysRaw); ok {
+		s.sysPublish(r.reply, "", raw.v)
+		return
+	}
+	resp := &monitor.ServerAPIResponse{Server: s.serverInfo(), Data: data}
+	if err != nil {
+		resp.Data = nil
+		code := 500
+		var se *sysError
+		if errors.As(err, &se) {
+			code = se.code
+		}
+		resp.Error = &monitor.ServerAPIError{Code: code, Description: err.Error()}
+	}
+	s.sysPublish(r.reply, "", resp)
+}
+
+// selectedBy reports whether a PING request's filters select this server.
+// A body that is not JSON selects every server: the handler reports the
+// error.
+func (s *Server) selectedBy(body []byte) bool {
+	var f monitor.EventFilterOptions
+	if len(body) == 0 || json.Unmarshal(body, &f) != nil {
+		return true
+	}
+	match := func(want, have string) bool {
+		if want == "" {
+			return true
+		}
+		if f.ExactMatch {
+			return want == have
+		}
+		return strings.Contains(have, want)
+	}
+	o := s.getOpts()
+	cluster := ""
+	if s.cluster.enabled {
+		cluster = o.Cluster.Name
+	}
+	if !match(f.Name, s.name) || !match(f.Host, o.Host) || !match(f.Cluster, cluster) {
+		return false
+	}
+	// natsd has no server tags or JetStream domains: a filter on them
+	// selects no natsd server.
+	return len(f.Tags) == 0 && f.Domain == ""
+}
+
+// decode reads the request's JSON body into v (an empty body leaves v
+// as it is). A body that is not JSON is a 400, with the decoder's text.
+func (r *sysRequest) decode(v any) error {
+	if len(bytes.TrimSpace(r.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(r.body, v); err != nil {
+		return &sysError{code: 400, err: err}
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nats-io/nuid"
 
+	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/monitor"
 )
 
@@ -55,7 +56,18 @@ type sysState struct {
 
 // startSystem starts the system services in the system account: the
 // request API's subscriptions and the system loop. Called once by Start.
+//
+// They run only when the configuration names a system account
+// (system_account, or an account called $SYS in the accounts block):
+// without one nobody can log into the system account to read them (the
+// default $SYS has no users), and a server without them keeps no
+// subscriptions of its own, so its interest, /subsz and the routes carry
+// only what clients asked for.
 func (s *Server) startSystem() {
+	o := s.getOpts()
+	if o.SystemAccount == "" && !definedIn(o, accounts.DefaultSystem) {
+		return
+	}
 	acc := s.lookupAccount(s.SystemAccount())
 	if acc == nil {
 		return

@@ -49,8 +49,10 @@ type Account struct {
 	// on reload; the global account's are the top-level ones.
 	mappings  atomic.Pointer[[]*transform.Mapping]
 	expClient atomic.Pointer[internalClient]
-	rtab      atomic.Pointer[replyTable]
-	rtabMu    sync.Mutex
+	// sysImp answers the account's own system requests (sysreq.go).
+	sysImp atomic.Pointer[internalClient]
+	rtab   atomic.Pointer[replyTable]
+	rtabMu sync.Mutex
 	// The traffic of the account's closed client connections, and how
 	// many were closed as slow consumers (live ones are summed on
 	// demand): for the system account's account statistics.

@@ -139,6 +139,7 @@ func (s *Server) applyOptions(o *Options) error {
 	prevAccounts := s.accounts.Load()
 	s.accounts.Store(s.buildAccounts(cur, prevAccounts))
 	s.setupImports(prevAccounts, s.accounts.Load())
+	s.accountSysServices(prevAccounts)
 	s.reloadRoutes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)

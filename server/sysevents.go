@@ -75,6 +75,7 @@ func (s *Server) startSystem() {
 	sys := &sysState{acc: acc, ic: s.newInternalClient(acc), queue: make(chan func(), sysQueueLen)}
 	s.sys.Store(sys)
 	s.subscribeSysRequests(sys)
+	s.accountSysServices(nil)
 	s.goroutine(func() { s.sysLoop(sys) })
 }
 
@@ -128,6 +129,21 @@ func (s *Server) sysPublish(subject, reply string, v any) {
 		return
 	}
 	sys.ic.publish([]byte(subject), []byte(reply), 0, b)
+}
+
+// sysPublishVia publishes an answer with ic (nil: the system client), in
+// ic's account. Called from the system loop only.
+func (s *Server) sysPublishVia(ic *internalClient, subject string, v any) {
+	if ic == nil {
+		s.sysPublish(subject, "", v)
+		return
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.log.Errorf("Encoding a system answer for %s: %v", subject, err)
+		return
+	}
+	ic.publish([]byte(subject), nil, 0, b)
 }
 
 func fmtSubj(pattern, token string) string {
@@ -246,8 +262,9 @@ func (s *Server) sysClientConnected(c *client) {
 	now := time.Now().UTC()
 	acc := c.acc.Load()
 	ci := c.clientInfo(nil)
+	n := acc.connCount(s) // now: the loop may run after later changes
 	s.sysQueue(func() {
-		s.sendAccountConns(acc, "")
+		s.sendAccountConns(acc, n)
 		s.sysPublish(fmtSubj(sysConnectSubj, acc.name), "", &monitor.ConnectEventMsg{
 			Type: monitor.ConnectEventType, ID: nuid.Next(), Time: now, Server: s.serverInfo(), Client: ci})
 	})
@@ -270,8 +287,9 @@ func (s *Server) sysClientClosed(c *client, reason ClosedReason, outMsgs, outByt
 		Received: monitor.MsgBytes{Msgs: outMsgs, Bytes: outBytes},
 		Reason:   reason.String(),
 	}
+	n := acc.connCount(s)
 	s.sysQueue(func() {
-		s.sendAccountConns(acc, "")
+		s.sendAccountConns(acc, n)
 		ev.Server = s.serverInfo()
 		s.sysPublish(fmtSubj(sysDisconnectSubj, acc.name), "", ev)
 	})
@@ -307,14 +325,11 @@ func (s *Server) accountConnsMsg(acc *Account) *monitor.AccountNumConns {
 		Server: s.serverInfo(), AccountStat: *s.accountStat(acc)}
 }
 
-// sendAccountConns publishes acc's connection count on both subjects
-// nats-server uses (the newer one first), or answers a request with it.
-func (s *Server) sendAccountConns(acc *Account, reply string) {
+// sendAccountConns publishes acc's connection count (conns, as counted
+// when it changed) on both subjects nats-server uses, the newer first.
+func (s *Server) sendAccountConns(acc *Account, conns int) {
 	m := s.accountConnsMsg(acc)
-	if reply != "" {
-		s.sysPublish(reply, "", m)
-		return
-	}
+	m.Conns, m.TotalConns = conns, conns
 	s.sysPublish(fmtSubj(sysAccConnsSubj, acc.name), "", m)
 	m.Server = s.serverInfo()
 	s.sysPublish(fmtSubj(sysAccConnsOldSubj, acc.name), "", m)

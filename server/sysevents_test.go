@@ -157,7 +157,7 @@ func TestSysAdvisories(t *testing.T) {
 	a = accConnect(t, s, "a2")
 	raw := next(events).Data // CONNS
 	if !strings.HasPrefix(string(raw), `{"type":"io.nats.server.advisory.v1.account_connections","id":"`) ||
-		!strings.Contains(string(raw), `,"acc":"A","name":"A","conns":1,"leafnodes":0,"total_conns":1,"num_subscriptions":0,"sent":{"msgs":0,"bytes":0,"gateways":{"msgs":0,"bytes":0},"routes":{"msgs":0,"bytes":0},"leafs":{"msgs":0,"bytes":0}},`) {
+		!strings.Contains(string(raw), `,"acc":"A","name":"A","conns":1,"leafnodes":0,"total_conns":1,"num_subscriptions":4,"sent":{"msgs":0,"bytes":0,"gateways":{"msgs":0,"bytes":0},"routes":{"msgs":0,"bytes":0},"leafs":{"msgs":0,"bytes":0}},`) {
 		t.Fatalf("account conns bytes: %s", raw)
 	}
 	raw = next(events).Data
@@ -256,7 +256,10 @@ func TestSysRequests(t *testing.T) {
 	}
 	env = sysEnvelope{}
 	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.SUBSZ", "", &env)
-	if !strings.Contains(string(env.Data), `"subscriptions_list":[{"account":"A","account_tag":"A","subject":"a.sub"`) {
+	// The account's own system services are listed, as nats-server's
+	// system imports are.
+	if !strings.Contains(string(env.Data), `{"account":"A","account_tag":"A","subject":"a.sub","sid":"1"`) ||
+		!strings.Contains(string(env.Data), `{"account":"A","account_tag":"A","subject":"$SYS.REQ.USER.INFO"`) {
 		t.Fatalf("account SUBSZ: %s", env.Data)
 	}
 	env = sysEnvelope{}
@@ -289,6 +292,27 @@ func TestSysRequests(t *testing.T) {
 	sysReq(t, sys, "$SYS.REQ.USER.INFO", "", &env)
 	if string(env.Data) != `{"user":"sys","account":"SYS","account_name":"SYS"}` {
 		t.Fatalf("USER.INFO: %s", env.Data)
+	}
+	// Any account's users may ask who they are, and list their own
+	// account's connections and statistics.
+	env = sysEnvelope{}
+	sysReq(t, a, "$SYS.REQ.USER.INFO", "", &env)
+	if string(env.Data) != `{"user":"a","account":"A","account_name":"A"}` {
+		t.Fatalf("USER.INFO from A: %s", env.Data)
+	}
+	for _, subj := range []string{"$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.ACCOUNT.PING.CONNZ"} {
+		env = sysEnvelope{}
+		sysReq(t, a, subj, `{"auth":true}`, &env)
+		cz = monitor.Connz{}
+		json.Unmarshal(env.Data, &cz)
+		if cz.NumConns != 1 || cz.Conns[0].Account != "A" {
+			t.Fatalf("%s from A: %s", subj, env.Data)
+		}
+	}
+	env = sysEnvelope{}
+	sysReq(t, a, "$SYS.REQ.ACCOUNT.PING.STATZ", `{"accounts":["SYS"]}`, &env)
+	if !strings.Contains(string(env.Data), `"account_statz":[{"acc":"A",`) {
+		t.Fatalf("STATZ from A: %s", env.Data)
 	}
 	// Filters: a PING naming another server is not answered.
 	if _, err := sys.Request("$SYS.REQ.SERVER.PING.VARZ", []byte(`{"server_name":"nope"}`), 300*time.Millisecond); err == nil {

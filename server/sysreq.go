@@ -49,6 +49,11 @@ type sysRequest struct {
 	// requester is the connection that sent the request on this server
 	// (nil when it came over a route): its user and account.
 	requester *requesterInfo
+	// ic answers (in its account); h, when set, is the handler (an
+	// account's own system services), else it is looked up by subject.
+	ic     *internalClient
+	h      sysReqHandler
+	filter bool
 }
 
 // requesterInfo is who sent a request.
@@ -115,13 +120,16 @@ const (
 	sysReqAccount    = "$SYS.REQ.ACCOUNT."
 )
 
-// subscribeSysRequests subscribes the system client to the request API.
-func (s *Server) subscribeSysRequests(sys *sysState) {
-	cb := func(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+// sysCallback is the subscription callback of a request: it copies the
+// request and queues it for the system loop. ic answers; account and h
+// are set for an account's own services (see accountSysServices).
+func (s *Server) sysCallback(ic *internalClient, account string, h sysReqHandler, filter bool) msgHandler {
+	return func(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
 		if len(reply) == 0 {
 			return false
 		}
-		r := &sysRequest{srv: s, subject: string(subject), reply: string(reply), body: bytes.Clone(msg[hdrLen:])}
+		r := &sysRequest{srv: s, subject: string(subject), reply: string(reply), body: bytes.Clone(msg[hdrLen:]),
+			ic: ic, account: account, h: h, filter: filter}
 		r.body = bytes.TrimSuffix(r.body, []byte("\r\n"))
 		if pub != nil && pub.kind != kindRoute && pub.kind != kindInternal {
 			ri := &requesterInfo{}
@@ -136,6 +144,11 @@ func (s *Server) subscribeSysRequests(sys *sysState) {
 		s.sysQueue(func() { s.answerSysRequest(r) })
 		return true
 	}
+}
+
+// subscribeSysRequests subscribes the system client to the request API.
+func (s *Server) subscribeSysRequests(sys *sysState) {
+	cb := s.sysCallback(sys.ic, "", nil, false)
 	subs := []string{sysReqServerPing, sysReqServerPing + ".*", sysReqServer + s.id + ".*", sysReqAccount + "*.*"}
 	for _, subj := range subs {
 		if _, err := sys.ic.subscribe(subj, "", cb); err != nil {
@@ -160,10 +173,10 @@ func (s *Server) subscribeSysRequests(sys *sysState) {
 // answerSysRequest finds the request's handler and publishes its answer.
 // It runs in the system loop.
 func (s *Server) answerSysRequest(r *sysRequest) {
-	var h sysReqHandler
-	filter := false
+	h, filter := r.h, r.filter
 	sysHandlers.mu.Lock()
 	switch {
+	case h != nil:
 	case r.subject == sysReqServerPing:
 		h, filter = sysHandlers.server["STATSZ"], true
 	case strings.HasPrefix(r.subject, sysReqServerPing+"."):
@@ -198,7 +211,7 @@ func (s *Server) answerSysRequest(r *sysRequest) {
 		return
 	}
 	if raw, ok := data.(sysRaw); ok {
-		s.sysPublish(r.reply, "", raw.v)
+		s.sysPublishVia(r.ic, r.reply, raw.v)
 		return
 	}
 	resp := &monitor.ServerAPIResponse{Server: s.serverInfo(), Data: data}
@@ -211,7 +224,7 @@ func (s *Server) answerSysRequest(r *sysRequest) {
 		}
 		resp.Error = &monitor.ServerAPIError{Code: code, Description: err.Error()}
 	}
-	s.sysPublish(r.reply, "", resp)
+	s.sysPublishVia(r.ic, r.reply, resp)
 }
 
 // selectedBy reports whether a PING request's filters select this server.
@@ -254,4 +267,63 @@ func (r *sysRequest) decode(v any) error {
 		return &sysError{code: 400, err: err}
 	}
 	return nil
+}
+
+// Every other account gets a few system services of its own, as
+// nats-server gives each account service imports from the system
+// account: its users may ask who they are ($SYS.REQ.USER.INFO, which
+// natscli's "account info" does) and list their own account's
+// connections and statistics across the cluster
+// ($SYS.REQ.SERVER.PING.CONNZ, $SYS.REQ.ACCOUNT.PING.CONNZ,
+// $SYS.REQ.ACCOUNT.PING.STATZ), answered in the account.
+
+// accountSysServices (re)subscribes each account's own services, after
+// the account set changed (start, reload); removed accounts lose theirs.
+func (s *Server) accountSysServices(prev *accountSet) {
+	sys := s.sys.Load()
+	if sys == nil {
+		return
+	}
+	if prev != nil {
+		for _, a := range prev.byName {
+			if a.removed.Load() {
+				if ic := a.sysImp.Swap(nil); ic != nil {
+					ic.close()
+				}
+			}
+		}
+	}
+	sysHandlers.mu.Lock()
+	connz, statz, user := sysHandlers.account["CONNZ"], sysHandlers.account["STATZ"], sysHandlers.subjects["$SYS.REQ.USER.INFO"].h
+	sysHandlers.mu.Unlock()
+	for _, a := range s.accounts.Load().byName {
+		if a == sys.acc || a.sysImp.Load() != nil {
+			continue
+		}
+		ic := s.newInternalClient(a)
+		if !a.sysImp.CompareAndSwap(nil, ic) {
+			continue
+		}
+		for _, sub := range []struct {
+			subject string
+			h       sysReqHandler
+			local   bool
+		}{
+			{"$SYS.REQ.USER.INFO", user, true},
+			{sysReqServerPing + ".CONNZ", connz, false},
+			{sysReqAccount + "PING.CONNZ", connz, false},
+			{sysReqAccount + "PING.STATZ", statz, false},
+		} {
+			cb := s.sysCallback(ic, a.name, sub.h, sub.subject == sysReqServerPing+".CONNZ")
+			var err error
+			if sub.local {
+				_, err = ic.subscribeLocal(sub.subject, cb)
+			} else {
+				_, err = ic.subscribe(sub.subject, "", cb)
+			}
+			if err != nil {
+				s.log.Errorf("Account %s: subscribing to %s: %v", a.name, sub.subject, err)
+			}
+		}
+	}
 }

@@ -222,7 +222,9 @@ func (s *Server) statsz() monitor.ServerStats {
 	}
 	if js := s.js.Load(); js != nil {
 		stats := js.stats()
-		st.JetStream = &monitor.JetStreamStatz{Config: js.configVarz(), Stats: &stats}
+		cfg := js.configVarz()
+		cfg.StoreDir = "" // STATSZ leaves the directory out, unlike /varz
+		st.JetStream = &monitor.JetStreamStatz{Config: cfg, Stats: &stats}
 	}
 	return st
 }

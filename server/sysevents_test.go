@@ -450,3 +450,24 @@ func TestAccStatz(t *testing.T) {
 		}
 	}
 }
+
+// TestSysJetStream: with JetStream on, the server info says so and STATSZ
+// carries its usage, without the store directory (as nats-server's).
+func TestSysJetStream(t *testing.T) {
+	dir := t.TempDir()
+	o := accOpts(t, strings.Replace(sysAccounts, "A: { users", "A: { jetstream: enabled, users", 1)+
+		fmt.Sprintf("jetstream { store_dir: %q }\n", dir))
+	s := clStart(t, o)
+	sys := accConnect(t, s, "sys")
+	var st monitor.ServerStatsMsg
+	raw := sysReq(t, sys, "$SYS.REQ.SERVER.PING", "", &st)
+	if !st.Server.JetStream || st.Server.Flags != 7 || st.Stats.JetStream == nil || st.Stats.JetStream.Config == nil ||
+		st.Stats.JetStream.Stats.Accounts != 1 || strings.Contains(string(raw), "store_dir") {
+		t.Fatalf("statsz with JetStream: %s", raw)
+	}
+	var env sysEnvelope
+	sysReq(t, sys, "$SYS.REQ.SERVER.PING.JSZ", `{"accounts":true}`, &env)
+	if !strings.Contains(string(env.Data), `"account_details":[{"name":"A"`) {
+		t.Fatalf("JSZ: %s", env.Data)
+	}
+}

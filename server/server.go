@@ -16,6 +16,11 @@
 // it stores a message or changes its subscriptions, never while it
 // delivers; a message store's own lock is a leaf.
 //
+// The system account's services (sysevents.go, sysreq.go) take no lock
+// of their own beyond sysHandlers.mu, a leaf held only to read or fill the
+// request handler table; their work runs on one goroutine, the system
+// loop, which takes the locks any monitoring snapshot takes.
+//
 // Every connection belongs to an account (account.go), which owns the
 // subject index its messages are matched in.
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +470,32 @@ func TestSysJetStream(t *testing.T) {
 	sysReq(t, sys, "$SYS.REQ.SERVER.PING.JSZ", `{"accounts":true}`, &env)
 	if !strings.Contains(string(env.Data), `"account_details":[{"name":"A"`) {
 		t.Fatalf("JSZ: %s", env.Data)
+	}
+}
+
+// TestSysReload: an account added on reload gets its own system services,
+// a removed one loses them.
+func TestSysReload(t *testing.T) {
+	o := accOpts(t, sysAccounts)
+	s := clStart(t, o)
+	accB := s.lookupAccount("B")
+	if n := accB.sl.Count(); n != 4 {
+		t.Fatalf("B's system service subscriptions: %d", n)
+	}
+	text := "listen: 127.0.0.1:-1\n" + strings.Replace(sysAccounts, "B: { users: [ { user: b, password: b } ] }", "C: { users: [ { user: c, password: c } ] }", 1)
+	if err := os.WriteFile(o.ConfigFile, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if n := accB.sl.Count(); n != 0 {
+		t.Fatalf("removed account B keeps %d subscriptions", n)
+	}
+	c := accConnect(t, s, "c")
+	var env sysEnvelope
+	sysReq(t, c, "$SYS.REQ.USER.INFO", "", &env)
+	if string(env.Data) != `{"user":"c","account":"C","account_name":"C"}` {
+		t.Fatalf("USER.INFO from C: %s", env.Data)
 	}
 }

@@ -270,6 +270,15 @@ func TestSysRequests(t *testing.T) {
 	if ai.AccountName != "A" || ai.ClientCnt != 1 {
 		t.Fatalf("account INFO: %s", env.Data)
 	}
+	// Unknown accounts, answered as nats-server answers.
+	raw := sysReq(t, sys, "$SYS.REQ.ACCOUNT.NOPE.INFO", "", nil)
+	if !strings.HasSuffix(string(raw), `,"data":null,"error":{"code":500,"description":"Account NOPE does not exist"}}`) {
+		t.Fatalf("INFO of an unknown account: %s", raw)
+	}
+	raw = sysReq(t, sys, "$SYS.REQ.ACCOUNT.NOPE.CONNZ", "", nil)
+	if !strings.Contains(string(raw), `"data":{"server_id":"","now":`) || !strings.HasSuffix(string(raw), `"num_connections":0,"total":0,"offset":0,"limit":1024,"connections":null}}`) {
+		t.Fatalf("CONNZ of an unknown account: %s", raw)
+	}
 	var nc monitor.AccountNumConns
 	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.CONNS", "", &nc)
 	if nc.Account != "A" || nc.Conns != 1 || nc.Type != monitor.AccountNumConnsType {

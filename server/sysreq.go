@@ -68,10 +68,13 @@ type sysReqHandler func(r *sysRequest) (any, error)
 // sysRaw is an answer sent as is, without the envelope.
 type sysRaw struct{ v any }
 
-// sysError is a failed request with the code nats-server gives it.
+// sysError is a failed request with the code nats-server gives it;
+// nullData answers "data":null next to the error, as nats-server does
+// for some requests.
 type sysError struct {
-	code int
-	err  error
+	code     int
+	err      error
+	nullData bool
 }
 
 func (e *sysError) Error() string { return e.err.Error() }
@@ -221,6 +224,9 @@ func (s *Server) answerSysRequest(r *sysRequest) {
 		var se *sysError
 		if errors.As(err, &se) {
 			code = se.code
+			if se.nullData {
+				resp.Data = json.RawMessage("null")
+			}
 		}
 		resp.Error = &monitor.ServerAPIError{Code: code, Description: err.Error()}
 	}

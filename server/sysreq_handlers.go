@@ -75,6 +75,11 @@ func init() {
 		if err := r.decode(o); err != nil {
 			return nil, err
 		}
+		if r.srv.lookupAccount(r.account) == nil {
+			// nats-server's answer for an account it does not know.
+			o.Normalize()
+			return &monitor.Connz{Now: time.Now().UTC(), Offset: o.Offset, Limit: o.Limit}, nil
+		}
 		o.Account = r.account
 		return r.srv.sysConnz(o)
 	})
@@ -89,7 +94,7 @@ func init() {
 	registerAccountRequest("INFO", func(r *sysRequest) (any, error) {
 		az, err := r.srv.Accountz(&monitor.AccountzOptions{Account: r.account})
 		if err != nil {
-			return nil, &sysError{code: 400, err: err}
+			return nil, &sysError{code: 500, err: err, nullData: true}
 		}
 		return az.Account, nil
 	})

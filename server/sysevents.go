@@ -267,8 +267,10 @@ func (s *Server) sysClientConnected(c *client) {
 	n := acc.connCount(s) // now: the loop may run after later changes
 	s.sysQueue(func() {
 		s.sendAccountConns(acc, n)
-		s.sysPublish(fmtSubj(sysConnectSubj, acc.name), "", &monitor.ConnectEventMsg{
-			Type: monitor.ConnectEventType, ID: nuid.Next(), Time: now, Server: s.serverInfo(), Client: ci})
+		if subj := fmtSubj(sysConnectSubj, acc.name); s.sysInterest(subj) {
+			s.sysPublish(subj, "", &monitor.ConnectEventMsg{
+				Type: monitor.ConnectEventType, ID: nuid.Next(), Time: now, Server: s.serverInfo(), Client: ci})
+		}
 	})
 }
 
@@ -292,8 +294,10 @@ func (s *Server) sysClientClosed(c *client, reason ClosedReason, outMsgs, outByt
 	n := acc.connCount(s)
 	s.sysQueue(func() {
 		s.sendAccountConns(acc, n)
-		ev.Server = s.serverInfo()
-		s.sysPublish(fmtSubj(sysDisconnectSubj, acc.name), "", ev)
+		if subj := fmtSubj(sysDisconnectSubj, acc.name); s.sysInterest(subj) {
+			ev.Server = s.serverInfo()
+			s.sysPublish(subj, "", ev)
+		}
 	})
 }
 
@@ -330,9 +334,26 @@ func (s *Server) accountConnsMsg(acc *Account) *monitor.AccountNumConns {
 // sendAccountConns publishes acc's connection count (conns, as counted
 // when it changed) on both subjects nats-server uses, the newer first.
 func (s *Server) sendAccountConns(acc *Account, conns int) {
+	subj, old := fmtSubj(sysAccConnsSubj, acc.name), fmtSubj(sysAccConnsOldSubj, acc.name)
+	toNew, toOld := s.sysInterest(subj), s.sysInterest(old)
+	if !toNew && !toOld {
+		return // summing the account's traffic costs a pass over its clients
+	}
 	m := s.accountConnsMsg(acc)
 	m.Conns, m.TotalConns = conns, conns
-	s.sysPublish(fmtSubj(sysAccConnsSubj, acc.name), "", m)
-	m.Server = s.serverInfo()
-	s.sysPublish(fmtSubj(sysAccConnsOldSubj, acc.name), "", m)
+	if toNew {
+		s.sysPublish(subj, "", m)
+	}
+	if toOld {
+		m.Server = s.serverInfo()
+		s.sysPublish(old, "", m)
+	}
+}
+
+// sysInterest reports whether anyone (here or, through a route, on
+// another server) listens on subject in the system account: events
+// nobody listens to are not built.
+func (s *Server) sysInterest(subject string) bool {
+	sys := s.sys.Load()
+	return sys != nil && sys.acc.sl.HasInterest([]byte(subject))
 }

@@ -270,8 +270,8 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	acc.closedIn.Bytes.Add(c.inBytes.Load())
 	acc.closedOut.Msgs.Add(outMsgs)
 	acc.closedOut.Bytes.Add(outBytes)
-	if counted {
-		s.sysClientClosed(c, reason, outMsgs, outBytes)
+	if counted || reason == AuthenticationViolation {
+		s.sysClientClosed(c, reason, counted, outMsgs, outBytes)
 	}
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:

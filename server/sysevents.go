@@ -39,6 +39,7 @@ const (
 	sysAccConnsSubj      = "$SYS.ACCOUNT.%s.SERVER.CONNS"
 	sysAccConnsOldSubj   = "$SYS.SERVER.ACCOUNT.%s.CONNS"
 	sysServerStatsSubj   = "$SYS.SERVER.%s.STATSZ"
+	sysAuthErrorSubj     = "$SYS.SERVER.%s.CLIENT.AUTH.ERR"
 	sysQueueLen          = 8192
 	sysStatszMinInterval = 250 * time.Millisecond
 	sysStatszMaxInterval = 10 * time.Second
@@ -275,8 +276,11 @@ func (s *Server) sysClientConnected(c *client) {
 }
 
 // sysClientClosed announces a client connection that closed after CONNECT,
-// with what it sent and received over its life.
-func (s *Server) sysClientClosed(c *client, reason ClosedReason, outMsgs, outBytes int64) {
+// with what it sent and received over its life. One that failed to
+// authenticate (not counted in its account) is announced on
+// $SYS.SERVER.<id>.CLIENT.AUTH.ERR too, first, and without a connection
+// count.
+func (s *Server) sysClientClosed(c *client, reason ClosedReason, counted bool, outMsgs, outBytes int64) {
 	if s.sys.Load() == nil {
 		return
 	}
@@ -292,8 +296,16 @@ func (s *Server) sysClientClosed(c *client, reason ClosedReason, outMsgs, outByt
 		Reason:   reason.String(),
 	}
 	n := acc.connCount(s)
+	authErr := !counted
 	s.sysQueue(func() {
-		s.sendAccountConns(acc, n)
+		if authErr {
+			if subj := fmtSubj(sysAuthErrorSubj, s.id); s.sysInterest(subj) {
+				ev.Server = s.serverInfo()
+				s.sysPublish(subj, "", ev)
+			}
+		} else {
+			s.sendAccountConns(acc, n)
+		}
 		if subj := fmtSubj(sysDisconnectSubj, acc.name); s.sysInterest(subj) {
 			ev.Server = s.serverInfo()
 			s.sysPublish(subj, "", ev)

@@ -508,3 +508,35 @@ func TestSysReload(t *testing.T) {
 		t.Fatalf("USER.INFO from C: %s", env.Data)
 	}
 }
+
+// TestSysAuthError: a client that fails to authenticate is announced on
+// $SYS.SERVER.<id>.CLIENT.AUTH.ERR and as a disconnect from $G, with no
+// connection count.
+func TestSysAuthError(t *testing.T) {
+	s := sysServer(t, "")
+	sys := accConnect(t, s, "sys")
+	sub, _ := sys.SubscribeSync("$SYS.>")
+	sys.Flush()
+	if _, err := nats.Connect(s.ClientURL(), nats.UserInfo("a", "wrong")); err == nil {
+		t.Fatal("bad password accepted")
+	}
+	var subjects []string
+	var ev monitor.DisconnectEventMsg
+	for len(subjects) < 2 {
+		m, err := sub.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("after %v: %v", subjects, err)
+		}
+		if strings.HasSuffix(m.Subject, ".STATSZ") || strings.HasPrefix(m.Subject, "$SYS.ACCOUNT.SYS.") {
+			continue // the periodic statistics, the sys user's own events
+		}
+		subjects = append(subjects, m.Subject)
+		json.Unmarshal(m.Data, &ev)
+		if ev.Type != monitor.DisconnectEventType || ev.Reason != "Authentication Failure" || ev.Client.Account != "$G" || ev.Client.User != "a" {
+			t.Fatalf("%s: %s", m.Subject, m.Data)
+		}
+	}
+	if want := fmt.Sprint([]string{"$SYS.SERVER." + s.ID() + ".CLIENT.AUTH.ERR", "$SYS.ACCOUNT.$G.DISCONNECT"}); fmt.Sprint(subjects) != want {
+		t.Fatalf("subjects %v, want %v", subjects, want)
+	}
+}

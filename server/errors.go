@@ -43,6 +43,7 @@ const (
 	LameDuckMode
 	MaxAccountConnectionsExceeded
 	MaxSubscriptionsExceeded
+	Kicked
 )
 
 var closedReasonText = [...]string{
@@ -67,6 +68,7 @@ var closedReasonText = [...]string{
 	// As nats-server reports an account's max_connections.
 	MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
 	MaxSubscriptionsExceeded:      "Maximum Subscriptions Exceeded",
+	Kicked:                        "Kicked", // $SYS.REQ.SERVER.<id>.KICK
 }
 
 func (r ClosedReason) String() string {

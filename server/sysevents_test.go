@@ -540,3 +540,38 @@ func TestSysAuthError(t *testing.T) {
 		t.Fatalf("subjects %v, want %v", subjects, want)
 	}
 }
+
+// TestSysKick: $SYS.REQ.SERVER.<id>.KICK disconnects a client ("Kicked");
+// an unknown one is a 500; PING.KICK kicks nobody.
+func TestSysKick(t *testing.T) {
+	s := sysServer(t, "")
+	sys := accConnect(t, s, "sys")
+	a := accConnect(t, s, "a", nats.NoReconnect())
+	var cz monitor.Connz
+	var env sysEnvelope
+	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.CONNZ", "", &env)
+	json.Unmarshal(env.Data, &cz)
+	cid := cz.Conns[0].Cid
+	if _, err := sys.Request("$SYS.REQ.SERVER.PING.KICK", []byte(fmt.Sprintf(`{"cid":%d}`, cid)), 300*time.Millisecond); err == nil || a.IsClosed() {
+		t.Fatalf("PING.KICK: %v, closed %v", err, a.IsClosed())
+	}
+	raw := sysReq(t, sys, "$SYS.REQ.SERVER."+s.ID()+".KICK", fmt.Sprintf(`{"cid":%d}`, cid), nil)
+	// Success: the envelope's server alone, as nats-server answers.
+	if !strings.HasPrefix(string(raw), `{"server":{`) || !strings.HasSuffix(string(raw), `Z"}}`) ||
+		strings.Contains(string(raw), `"data"`) || strings.Contains(string(raw), `"error"`) {
+		t.Fatalf("KICK: %s", raw)
+	}
+	clWaitFor(t, clusterWait, "kicked client closed", a.IsClosed)
+	cz = monitor.Connz{}
+	env = sysEnvelope{}
+	sysReq(t, sys, "$SYS.REQ.SERVER.PING.CONNZ", `{"state":1,"acc":"A"}`, &env)
+	json.Unmarshal(env.Data, &cz)
+	if len(cz.Conns) != 1 || cz.Conns[0].Reason != "Kicked" {
+		t.Fatalf("closed: %s", env.Data)
+	}
+	env = sysEnvelope{}
+	sysReq(t, sys, "$SYS.REQ.SERVER."+s.ID()+".KICK", `{"cid":999}`, &env)
+	if env.Error == nil || env.Error.Code != 500 || env.Error.Description != "no such client or leafnode id" {
+		t.Fatalf("KICK of an unknown client: %+v", env)
+	}
+}

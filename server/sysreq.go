@@ -54,6 +54,9 @@ type sysRequest struct {
 	ic     *internalClient
 	h      sysReqHandler
 	filter bool
+	// ping is set for $SYS.REQ.SERVER.PING.<suffix> (every server), not
+	// for $SYS.REQ.SERVER.<id>.<suffix>.
+	ping bool
 }
 
 // requesterInfo is who sent a request.
@@ -67,6 +70,9 @@ type sysReqHandler func(r *sysRequest) (any, error)
 
 // sysRaw is an answer sent as is, without the envelope.
 type sysRaw struct{ v any }
+
+// sysNoData is a success with nothing to say: the envelope's server alone.
+type sysNoData struct{}
 
 // sysError is a failed request with the code nats-server gives it;
 // nullData answers "data":null next to the error, as nats-server does
@@ -184,6 +190,7 @@ func (s *Server) answerSysRequest(r *sysRequest) {
 		h, filter = sysHandlers.server["STATSZ"], true
 	case strings.HasPrefix(r.subject, sysReqServerPing+"."):
 		h, filter = sysHandlers.server[r.subject[len(sysReqServerPing)+1:]], true
+		r.ping = true
 	case strings.HasPrefix(r.subject, sysReqServer+s.id+"."):
 		h = sysHandlers.server[r.subject[len(sysReqServer)+len(s.id)+1:]]
 	case strings.HasPrefix(r.subject, sysReqAccount):
@@ -216,6 +223,9 @@ func (s *Server) answerSysRequest(r *sysRequest) {
 	if raw, ok := data.(sysRaw); ok {
 		s.sysPublishVia(r.ic, r.reply, raw.v)
 		return
+	}
+	if _, ok := data.(sysNoData); ok {
+		data = nil
 	}
 	resp := &monitor.ServerAPIResponse{Server: s.serverInfo(), Data: data}
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"slices"
 	"time"
 
@@ -68,6 +69,28 @@ func init() {
 			o.Accounts = true
 		}
 		return r.srv.Jsz(o)
+	})
+
+	// KICK disconnects one client of this server: {"cid": <id>}. Only
+	// addressed to one server, never through PING.
+	registerServerRequest("KICK", func(r *sysRequest) (any, error) {
+		if r.ping || len(r.body) == 0 {
+			return nil, nil
+		}
+		var o struct {
+			CID uint64 `json:"cid"`
+		}
+		if err := r.decode(&o); err != nil {
+			return nil, err
+		}
+		r.srv.mu.Lock()
+		c := r.srv.clients[o.CID]
+		r.srv.mu.Unlock()
+		if c == nil {
+			return nil, &sysError{code: 500, err: errors.New("no such client or leafnode id")}
+		}
+		c.closeConnection(Kicked, true)
+		return sysNoData{}, nil
 	})
 
 	registerAccountRequest("CONNZ", func(r *sysRequest) (any, error) {

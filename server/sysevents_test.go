@@ -575,3 +575,36 @@ func TestSysKick(t *testing.T) {
 		t.Fatalf("KICK of an unknown client: %+v", env)
 	}
 }
+
+// TestSysRegister: handlers other files register (server suffixes,
+// multi-token account suffixes) are answered; a whole subject under the
+// suffix tables' prefixes is refused.
+func TestSysRegister(t *testing.T) {
+	registerServerRequest("NATSDTESTZ", func(r *sysRequest) (any, error) {
+		return map[string]bool{"ping": r.ping}, nil
+	})
+	registerAccountRequest("NATSDTEST.MULTI", func(r *sysRequest) (any, error) {
+		return map[string]string{"account": r.account}, nil
+	})
+	s := sysServer(t, "")
+	sys := accConnect(t, s, "sys")
+	var env sysEnvelope
+	sysReq(t, sys, "$SYS.REQ.SERVER.PING.NATSDTESTZ", "", &env)
+	if string(env.Data) != `{"ping":true}` {
+		t.Fatalf("PING.NATSDTESTZ: %s", env.Data)
+	}
+	sysReq(t, sys, "$SYS.REQ.SERVER."+s.ID()+".NATSDTESTZ", "", &env)
+	if string(env.Data) != `{"ping":false}` {
+		t.Fatalf("<id>.NATSDTESTZ: %s", env.Data)
+	}
+	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.NATSDTEST.MULTI", "", &env)
+	if string(env.Data) != `{"account":"A"}` {
+		t.Fatalf("ACCOUNT.A.NATSDTEST.MULTI: %s", env.Data)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("registerSysSubject accepted a subject of the account table")
+		}
+	}()
+	registerSysSubject("$SYS.REQ.ACCOUNT.*.NATSDTEST", false, nil)
+}

@@ -20,7 +20,8 @@ import (
 //	$SYS.REQ.SERVER.<server id>.<suffix> that server answers
 //	$SYS.REQ.ACCOUNT.<account>.<suffix>  every server answers for the
 //	                                     account (some only when it has
-//	                                     something to say)
+//	                                     something to say); the suffix
+//	                                     may have several tokens
 //	other registered subjects            e.g. $SYS.REQ.USER.INFO
 //
 // A server suffix or account suffix maps to one handler, registered with
@@ -31,7 +32,8 @@ import (
 // {"server":{...},"data":...}, or an error, which goes out as
 // {"server":{...},"error":{"code":...,"description":...}}. A handler that
 // answers without the envelope returns sysRaw; one that stays silent
-// returns nil, nil.
+// returns nil, nil; one addressed to a single server only (KICK) checks
+// r.ping.
 //
 // Requests with no reply subject are ignored. The subscriptions are
 // ordinary (routes hear of them), so a PING reaches every server of a
@@ -116,8 +118,15 @@ func registerAccountRequest(suffix string, h sysReqHandler) {
 
 // registerSysSubject answers subject (wildcards allowed) in the system
 // account with h; local keeps the interest from the routes, so only
-// requesters on this server reach it. Call it from an init func.
+// requesters on this server reach it. Call it from an init func. Subjects
+// under $SYS.REQ.SERVER. and $SYS.REQ.ACCOUNT. belong to the suffix
+// tables above (an account suffix may have several tokens, e.g.
+// "CLAIMS.UPDATE"): registering one here would answer twice, so it
+// panics.
 func registerSysSubject(subject string, local bool, h sysReqHandler) {
+	if strings.HasPrefix(subject, sysReqServer) || strings.HasPrefix(subject, sysReqAccount) {
+		panic("registerSysSubject: " + subject + " belongs to registerServerRequest or registerAccountRequest")
+	}
 	sysHandlers.mu.Lock()
 	sysHandlers.subjects[subject] = sysSubject{h: h, local: local}
 	sysHandlers.mu.Unlock()
@@ -158,7 +167,7 @@ func (s *Server) sysCallback(ic *internalClient, account string, h sysReqHandler
 // subscribeSysRequests subscribes the system client to the request API.
 func (s *Server) subscribeSysRequests(sys *sysState) {
 	cb := s.sysCallback(sys.ic, "", nil, false)
-	subs := []string{sysReqServerPing, sysReqServerPing + ".*", sysReqServer + s.id + ".*", sysReqAccount + "*.*"}
+	subs := []string{sysReqServerPing, sysReqServerPing + ".*", sysReqServer + s.id + ".*", sysReqAccount + "*.>"}
 	for _, subj := range subs {
 		if _, err := sys.ic.subscribe(subj, "", cb); err != nil {
 			s.log.Errorf("System account: subscribing to %s: %v", subj, err)
@@ -194,6 +203,7 @@ func (s *Server) answerSysRequest(r *sysRequest) {
 	case strings.HasPrefix(r.subject, sysReqServer+s.id+"."):
 		h = sysHandlers.server[r.subject[len(sysReqServer)+len(s.id)+1:]]
 	case strings.HasPrefix(r.subject, sysReqAccount):
+		// The suffix is everything after the account token.
 		if acc, suffix, ok := strings.Cut(r.subject[len(sysReqAccount):], "."); ok {
 			r.account = acc
 			h = sysHandlers.account[suffix]

@@ -105,6 +105,9 @@ func NewHandler(src Source, opts HandlerOptions) *Handler {
 	if lz, ok := src.(LeafzSource); ok {
 		route(LeafzPath, h.leafz(lz))
 	}
+	if as, ok := src.(AccountStatzSource); ok {
+		route(AccountStatzPath, h.accountStatz(as))
+	}
 	metrics := newMetricsHandler(src, h)
 	route(MetricsPath, func(w http.ResponseWriter, r *http.Request) {
 		h.count(MetricsPath)

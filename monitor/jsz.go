@@ -21,12 +21,12 @@ type JszSource interface {
 
 // JszOptions are /jsz's query options.
 type JszOptions struct {
-	Account  string // acc: only this account
-	Accounts bool   // accounts: list the accounts
-	Streams  bool   // streams: list each account's streams
-	Config   bool   // config: with each stream's config
-	Offset   int
-	Limit    int
+	Account  string `json:"account"`  // acc: only this account
+	Accounts bool   `json:"accounts"` // accounts: list the accounts
+	Streams  bool   `json:"streams"`  // streams: list each account's streams
+	Config   bool   `json:"config"`   // config: with each stream's config
+	Offset   int    `json:"offset"`
+	Limit    int    `json:"limit"`
 }
 
 // ParseJszOptions reads /jsz's query.

@@ -49,8 +49,10 @@ type Account struct {
 	// on reload; the global account's are the top-level ones.
 	mappings  atomic.Pointer[[]*transform.Mapping]
 	expClient atomic.Pointer[internalClient]
-	rtab      atomic.Pointer[replyTable]
-	rtabMu    sync.Mutex
+	// sysImp answers the account's own system requests (sysreq.go).
+	sysImp atomic.Pointer[internalClient]
+	rtab   atomic.Pointer[replyTable]
+	rtabMu sync.Mutex
 	// rate are the account's publish rate buckets (nil: none), replaced on
 	// reload when the rates change (pubrate.go); throttled is the time its
 	// connections waited for them, and stats what its closed connections
@@ -58,6 +60,9 @@ type Account struct {
 	rate      atomic.Pointer[rateLimiters]
 	throttled atomic.Int64
 	stats     accountTraffic
+	// slowConsumers counts the account's connections closed as slow
+	// consumers: for the system account's account statistics.
+	slowConsumers atomic.Uint64
 }
 
 // Name is the account's name.

@@ -276,15 +276,19 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 		return
 	}
 	s.recordClosed(c, reason, subs)
-	s.removeClient(c) // and from its account's count
+	counted := s.removeClient(c) // and from its account's count
 	s.stats.closedInMsgs.Add(c.inMsgs.Load())
 	s.stats.closedInBytes.Add(c.inBytes.Load())
 	s.stats.closedOutMsgs.Add(outMsgs)
 	s.stats.closedOutBytes.Add(outBytes)
 	c.acc.Load().addClosed(c.inMsgs.Load(), c.inBytes.Load(), outMsgs, outBytes)
+	if counted || reason == AuthenticationViolation {
+		s.sysClientClosed(c, reason, counted, outMsgs, outBytes)
+	}
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		s.stats.slowConsumer.Add(1)
+		c.acc.Load().slowConsumers.Add(1)
 	case StaleConnection:
 		s.stats.staleConns.Add(1)
 	}

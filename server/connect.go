@@ -100,6 +100,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 		c.connectInfoDue = !c.connected
 	}
 	c.flags.Store(flags)
+	first := !c.connected
 	c.connected = true
 	c.setLogPrefix()
 	c.mu.Lock()
@@ -108,6 +109,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	c.mu.Unlock()
 	c.sendOK()
+	if first {
+		c.srv.sysClientConnected(c)
+	}
 	return nil
 }
 

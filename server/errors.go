@@ -49,6 +49,7 @@ const (
 	MaxSubscriptionsExceeded
 	AuthenticationExpired
 	CredentialsRevoked
+	Kicked
 )
 
 var closedReasonText = [...]string{
@@ -75,6 +76,7 @@ var closedReasonText = [...]string{
 	MaxSubscriptionsExceeded:      "Maximum Subscriptions Exceeded",
 	AuthenticationExpired:         "Authentication Expired",
 	CredentialsRevoked:            "Credentials Revoked",
+	Kicked:                        "Kicked", // $SYS.REQ.SERVER.<id>.KICK
 }
 
 func (r ClosedReason) String() string {

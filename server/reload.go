@@ -149,6 +149,7 @@ func (s *Server) applyOptions(o *Options) error {
 	s.accounts.Store(s.buildAccounts(cur, prevAccounts))
 	s.setupImports(prevAccounts, s.accounts.Load())
 	s.reloadJetStream(old, cur)
+	s.accountSysServices(prevAccounts)
 	s.reloadRoutes(old, cur)
 	s.reloadLeafNodes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again

@@ -20,6 +20,11 @@
 // it stores a message or changes its subscriptions, never while it
 // delivers; a message store's own lock is a leaf.
 //
+// The system account's services (sysevents.go, sysreq.go) take no lock
+// of their own beyond sysHandlers.mu, a leaf held only to read or fill the
+// request handler table; their work runs on one goroutine, the system
+// loop, which takes the locks any monitoring snapshot takes.
+//
 // Every connection belongs to an account (account.go), which owns the
 // subject index its messages are matched in.
 //
@@ -109,6 +114,7 @@ type Server struct {
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+	sys         atomic.Pointer[sysState]  // the system account's services (sysevents.go)
 	op          *operatorState            // operator mode (operator.go); nil otherwise
 	callout     calloutState              // auth callout keys (auth_callout.go)
 
@@ -274,6 +280,7 @@ func (s *Server) Start() error {
 		l.Close()
 		return err
 	}
+	s.startSystem()
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
 	s.goroutine(func() { s.watchTLSFiles(s.tlsPoll) })
 	s.startClaimsServices()
@@ -415,15 +422,19 @@ func (s *Server) addClient(c *client) (ok bool, full bool) {
 	return true, false
 }
 
-func (s *Server) removeClient(c *client) {
+// removeClient forgets c; counted reports whether it had been counted in
+// its account (it had completed CONNECT).
+func (s *Server) removeClient(c *client) (counted bool) {
 	s.mu.Lock()
 	delete(s.clients, c.cid)
 	if c.accCounted {
+		counted = true
 		c.accCounted = false
 		c.acc.Load().nconns--
 	}
 	s.uncountUser(c)
 	s.mu.Unlock()
+	return counted
 }
 
 // Logger is the server's logger.

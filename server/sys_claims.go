@@ -197,27 +197,13 @@ func (s *Server) claimsDelete(cs *claimsService, r claimsReq) {
 		"code": 200, "message": fmt.Sprintf("deleted %d accounts", len(pubs))}}, false)
 }
 
-// claimsServerInfo is the "server" object of the responses.
-type claimsServerInfo struct {
-	Name      string    `json:"name"`
-	Host      string    `json:"host"`
-	ID        string    `json:"id"`
-	Version   string    `json:"ver"`
-	JetStream bool      `json:"jetstream"`
-	Flags     uint64    `json:"flags"`
-	Seq       uint64    `json:"seq"`
-	Time      time.Time `json:"time"`
-}
-
 // claimsRespond sends body with the server object, first or (dataFirst,
 // as LIST does) after the data.
 func (s *Server) claimsRespond(cs *claimsService, reply string, body map[string]any, dataFirst bool) {
 	if reply == "" {
 		return
 	}
-	si := claimsServerInfo{Name: s.Name(), Host: s.getOpts().Host, ID: s.ID(), Version: CompatVersion,
-		JetStream: s.js.Load() != nil, Seq: cs.seq.Add(1), Time: time.Now().UTC()}
-	srv, _ := json.Marshal(si)
+	srv, _ := json.Marshal(s.serverInfo())
 	var b strings.Builder
 	b.WriteByte('{')
 	if !dataFirst {

@@ -42,12 +42,18 @@ type mxConf struct {
 	routes                   []string
 	extraCluster             string // more keys in the cluster block
 	extra                    string // more top-level keys
+	sys                      bool   // a system account SYS with user sys (password p)
 }
 
 func (c *mxConf) text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listen: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\nserver_name: %s\n", c.port, c.mport, c.name)
-	b.WriteString("accounts {\n  A: { users: [ {user: a, password: p} ] }\n  B: { users: [ {user: b, password: p} ] }\n}\n")
+	b.WriteString("accounts {\n  A: { users: [ {user: a, password: p} ] }\n  B: { users: [ {user: b, password: p} ] }\n")
+	if c.sys {
+		b.WriteString("  SYS: { users: [ {user: sys, password: p} ] }\n}\nsystem_account: SYS\n")
+	} else {
+		b.WriteString("}\n")
+	}
 	b.WriteString(c.extra)
 	fmt.Fprintf(&b, "\ncluster {\n  name: mixed\n  listen: 127.0.0.1:%d\n", c.clusterPort)
 	if len(c.routes) > 0 {

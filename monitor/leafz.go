@@ -15,8 +15,8 @@ type LeafzSource interface {
 
 // LeafzOptions are /leafz's query parameters.
 type LeafzOptions struct {
-	Subscriptions bool   // subs=1: list each connection's interest
-	Account       string // acc=: only the connections bound to this account
+	Subscriptions bool   `json:"subscriptions"` // subs=1: list each connection's interest
+	Account       string `json:"account"`       // acc=: only the connections bound to this account
 }
 
 // Leafz is the /leafz document, in nats-server's layout.

@@ -42,6 +42,13 @@ func init() {
 		}
 		return r.srv.Routez(o)
 	})
+	registerServerRequest("LEAFZ", func(r *sysRequest) (any, error) {
+		o := &monitor.LeafzOptions{}
+		if err := r.decode(o); err != nil {
+			return nil, err
+		}
+		return r.srv.Leafz(o)
+	})
 	registerServerRequest("HEALTHZ", func(r *sysRequest) (any, error) {
 		hz := r.srv.Healthz()
 		if hz.Status == monitor.HealthOK {
@@ -113,6 +120,14 @@ func init() {
 		}
 		o.Account, o.Subscriptions = r.account, true
 		return r.srv.Subsz(o)
+	})
+	registerAccountRequest("LEAFZ", func(r *sysRequest) (any, error) {
+		o := &monitor.LeafzOptions{}
+		if err := r.decode(o); err != nil {
+			return nil, err
+		}
+		o.Account = r.account
+		return r.srv.Leafz(o)
 	})
 	registerAccountRequest("INFO", func(r *sysRequest) (any, error) {
 		az, err := r.srv.Accountz(&monitor.AccountzOptions{Account: r.account})

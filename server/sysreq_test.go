@@ -45,6 +45,7 @@ func TestSysRequests(t *testing.T) {
 		check("CONNZ", `{"subscriptions":true,"acc":"A","auth":true}`, `"num_connections":1`, `"subscriptions_list":["a.sub"]`, `"authorized_user":"a"`)
 		check("SUBSZ", `{"subscriptions":true,"account":"A"}`, `"subject":"a.sub"`)
 		check("ROUTEZ", "", `"num_routes":0`)
+		check("LEAFZ", `{"subscriptions":true}`, `"leafnodes":0`)
 		check("HEALTHZ", "", `{"status":"ok","status_code":200}`)
 		check("ACCOUNTZ", "", `"accounts":["$G","A","B","SYS"]`)
 		check("ACCOUNTZ", `{"account":"A"}`, `"account_name":"A"`, `"client_connections":1`)
@@ -82,6 +83,11 @@ func TestSysRequests(t *testing.T) {
 	if !strings.Contains(string(env.Data), `{"account":"A","account_tag":"A","subject":"a.sub","sid":"1"`) ||
 		!strings.Contains(string(env.Data), `{"account":"A","account_tag":"A","subject":"$SYS.REQ.USER.INFO"`) {
 		t.Fatalf("account SUBSZ: %s", env.Data)
+	}
+	env = sysEnvelope{}
+	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.LEAFZ", "", &env)
+	if !strings.Contains(string(env.Data), `"leafnodes":0`) {
+		t.Fatalf("account LEAFZ: %s", env.Data)
 	}
 	env = sysEnvelope{}
 	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.INFO", "", &env)

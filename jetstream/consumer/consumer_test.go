@@ -91,7 +91,7 @@ func TestParseAck(t *testing.T) {
 		{`-NAK {"delay": 2000000000}`, Ack{Kind: AckNak, Delay: 2 * time.Second}},
 		{"-NAK 1s", Ack{Kind: AckNak, Delay: time.Second}},
 		{"+WPI", Ack{Kind: AckProgress}},
-		{"+NXT", Ack{Kind: AckNext, Next: []byte{}}},
+		{"+NXT", Ack{Kind: AckNext, Next: []byte("")[:0]}},
 		{`+NXT {"batch":2}`, Ack{Kind: AckNext, Next: []byte(`{"batch":2}`)}},
 		{"+TERM", Ack{Kind: AckTerm}},
 		{"+TERM bad data", Ack{Kind: AckTerm, Reason: "bad data"}},
@@ -99,6 +99,9 @@ func TestParseAck(t *testing.T) {
 	}
 	for _, c := range cases {
 		got := ParseAck([]byte(c.in))
+		if len(got.Next) == 0 && len(c.want.Next) == 0 {
+			got.Next, c.want.Next = nil, nil
+		}
 		if !reflect.DeepEqual(got, c.want) {
 			t.Fatalf("%q: got %+v want %+v", c.in, got, c.want)
 		}

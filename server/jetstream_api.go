@@ -25,7 +25,15 @@ type apiRequest struct {
 
 // apiCallback is the account's $JS.API.> subscription: it copies the
 // request and queues it for the worker (jetstream.go says why).
-func (jsa *jsAccount) apiCallback(_ *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+func (jsa *jsAccount) apiCallback(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+	if len(subject) > len(msgNextPrefix) && string(subject[:len(msgNextPrefix)]) == msgNextPrefix {
+		// Pull requests go straight to their consumer.
+		if hdrLen > 0 && hdrLen <= len(msg) {
+			msg = msg[hdrLen:]
+		}
+		jsa.msgNext(pub, subject, reply, msg)
+		return true
+	}
 	r := &apiRequest{jsa: jsa, subject: string(subject), reply: string(reply)}
 	if hdrLen > 0 && hdrLen <= len(msg) {
 		r.hdr = append([]byte(nil), msg[:hdrLen]...)
@@ -110,6 +118,18 @@ func responseType(op api.Op) string {
 		return api.StreamSnapshotResponseType
 	case api.OpStreamRestore:
 		return api.StreamRestoreResponseType
+	case api.OpConsumerCreate, api.OpDurableCreate:
+		return api.ConsumerCreateResponseType
+	case api.OpConsumerInfo:
+		return api.ConsumerInfoResponseType
+	case api.OpConsumerNames:
+		return api.ConsumerNamesResponseType
+	case api.OpConsumerList:
+		return api.ConsumerListResponseType
+	case api.OpConsumerDelete:
+		return api.ConsumerDeleteResponseType
+	case api.OpConsumerPause:
+		return api.ConsumerPauseResponseType
 	}
 	return api.TypePrefix + "error_response"
 }
@@ -152,6 +172,16 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.msgGet(req.Stream, r.msg)
 	case api.OpStreamMsgDelete:
 		resp, e = jsa.msgDelete(req.Stream, r.msg)
+	case api.OpConsumerCreate, api.OpDurableCreate:
+		resp, e = jsa.consumerCreate(req, r.msg)
+	case api.OpConsumerInfo:
+		resp, e = jsa.consumerInfo(req)
+	case api.OpConsumerDelete:
+		resp, e = jsa.consumerDelete(req)
+	case api.OpConsumerNames:
+		resp, e = jsa.consumerNames(req, r.msg)
+	case api.OpConsumerList:
+		resp, e = jsa.consumerListResp(req, r.msg)
 	default:
 		// Consumers, snapshots and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")

@@ -48,6 +48,9 @@ type stream struct {
 	// publish path free of the lock when nobody waits.
 	nwait  atomic.Int32
 	newMsg chan struct{}
+
+	// consumers by name (jetstream_consumer.go); guarded by mu.
+	consumers map[string]*consumer
 }
 
 type dedupEntry struct {
@@ -122,6 +125,9 @@ func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recove
 	st.mu.Lock()
 	st.armExpiryLocked()
 	st.mu.Unlock()
+	if recovering {
+		st.recoverConsumers()
+	}
 	return st, nil
 }
 
@@ -175,6 +181,7 @@ func (st *stream) unsubscribe() {
 
 // stop closes the stream's store, flushing it to disk.
 func (st *stream) stop() {
+	st.stopConsumers(false)
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
@@ -195,6 +202,7 @@ func (st *stream) delete() error {
 	st.jsa.mu.Lock()
 	delete(st.jsa.streams, st.name)
 	st.jsa.mu.Unlock()
+	st.stopConsumers(true)
 	st.mu.Lock()
 	st.closed = true
 	if st.expTimer != nil {
@@ -352,6 +360,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 	st.mu.Lock()
 	cfg := st.cfg
 	created := st.created
+	nc := len(st.consumers)
 	var ss store.State
 	if req != nil && req.DeletedDetails {
 		ss = st.store.State()
@@ -373,6 +382,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 		State: api.StreamState{
 			Msgs: ss.Msgs, Bytes: ss.Bytes, FirstSeq: ss.FirstSeq, LastSeq: ss.LastSeq,
 			NumSubjects: int(ss.NumSubjects), NumDeleted: int(ss.NumDeleted), Subjects: subjects,
+			Consumers: nc,
 		},
 		Domain:    js.opts.Domain,
 		TimeStamp: time.Now().UTC(),

@@ -1,0 +1,386 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nuid"
+
+	"github.com/natsd/natsd/jetstream/api"
+	jsc "github.com/natsd/natsd/jetstream/consumer"
+	"github.com/natsd/natsd/jetstream/store"
+)
+
+// pullRequest is a waiting MSG.NEXT request.
+type pullRequest struct {
+	reply    string
+	batch    int
+	maxBytes int
+	noWait   bool
+	expires  time.Time // zero: until the batch is full
+	hb       time.Duration
+	hbAt     time.Time
+	n        int // messages delivered
+	bytes    int // bytes delivered
+}
+
+func (r *pullRequest) remainingBytes() int {
+	if r.maxBytes <= 0 {
+		return 0
+	}
+	return r.maxBytes - r.bytes
+}
+
+// msgNextPrefix starts the subject of pull requests.
+const msgNextPrefix = api.APIConsumerMsgNext
+
+// msgNext takes a pull request on its publisher's goroutine: it is
+// checked and queued on the consumer, whose goroutine serves it. Errors
+// are answered at once with the status nats-server sends.
+func (jsa *jsAccount) msgNext(pub *client, subject, reply []byte, body []byte) {
+	req, ok := api.Parse(string(subject))
+	if !ok || len(reply) == 0 {
+		return
+	}
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return
+	}
+	c := st.lookupConsumer(req.Consumer)
+	if c == nil {
+		return
+	}
+	c.addRequest(pub, string(reply), body)
+}
+
+// parseNextRequest reads a pull request body: empty (one message), a
+// number (a batch) or the JSON NextRequest.
+func parseNextRequest(body []byte) (api.NextRequest, string) {
+	var nr api.NextRequest
+	body = bytes.TrimSpace(body)
+	switch {
+	case len(body) == 0:
+		nr.Batch = 1
+	case body[0] == '{':
+		if err := json.Unmarshal(body, &nr); err != nil {
+			return nr, api.StatusBadRequest(err.Error())
+		}
+	default:
+		n, err := strconv.Atoi(string(body))
+		if err != nil {
+			return nr, api.StatusBadRequest(err.Error())
+		}
+		nr.Batch = n
+	}
+	if nr.Batch <= 0 {
+		nr.Batch = 1
+	}
+	return nr, ""
+}
+
+// addRequest checks a pull request against the consumer's limits and
+// queues it.
+func (c *consumer) addRequest(pub *client, reply string, body []byte) {
+	status := func(s string) {
+		b := api.AppendStatus(nil, s)
+		pub.deliverIn(c.jsa.acc, []byte(reply), nil, len(b), b)
+	}
+	if strings.HasPrefix(reply, "$JS.") {
+		return // would deliver back into JetStream while the consumer is locked
+	}
+	nr, bad := parseNextRequest(body)
+	if bad != "" {
+		status(bad)
+		return
+	}
+	if nr.Heartbeat > 0 && nr.Expires > 0 && nr.Heartbeat*2 > nr.Expires {
+		status(api.StatusBadRequest("heartbeat value too large"))
+		return
+	}
+	c.mu.Lock()
+	cfg := &c.cfg
+	var fail string
+	switch {
+	case c.closed:
+		c.mu.Unlock()
+		return
+	case cfg.IsPush():
+		fail = api.StatusPushBased
+	case cfg.MaxRequestBatch > 0 && nr.Batch > cfg.MaxRequestBatch:
+		fail = api.StatusMaxRequestBatch(cfg.MaxRequestBatch)
+	case cfg.MaxRequestExpires > 0 && nr.Expires > cfg.MaxRequestExpires:
+		fail = api.StatusMaxRequestExpires(cfg.MaxRequestExpires)
+	case cfg.MaxRequestMaxBytes > 0 && nr.MaxBytes > cfg.MaxRequestMaxBytes:
+		fail = api.StatusMaxRequestMaxBytes(cfg.MaxRequestMaxBytes)
+	case cfg.MaxWaiting > 0 && len(c.waiting) >= cfg.MaxWaiting:
+		fail = "409 Exceeded MaxWaiting"
+	}
+	if fail != "" {
+		c.mu.Unlock()
+		status(fail)
+		return
+	}
+	now := time.Now()
+	r := &pullRequest{reply: reply, batch: nr.Batch, maxBytes: nr.MaxBytes, noWait: nr.NoWait, hb: nr.Heartbeat}
+	if nr.Expires != 0 {
+		r.expires = now.Add(nr.Expires)
+	}
+	if r.hb > 0 {
+		r.hbAt = now.Add(r.hb)
+	}
+	c.waiting = append(c.waiting, r)
+	c.active = now
+	c.mu.Unlock()
+	c.signal()
+}
+
+// ackCallback receives acks on $JS.ACK.<stream>.<consumer>.>, inline on
+// the acking client's goroutine: it only updates the consumer's state.
+func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+	pre := len(jsc.AckPrefix) + len(c.st.name) + 1 + len(c.name) + 1
+	if len(subject) <= pre {
+		return true
+	}
+	ar, ok := jsc.ParseAckReply(subject[pre:])
+	if !ok {
+		return true
+	}
+	if hdrLen > 0 && hdrLen <= len(msg) {
+		msg = msg[hdrLen:]
+	}
+	a := jsc.ParseAck(msg)
+	var acked []uint64
+	kick := false
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return true
+	}
+	c.active = time.Now()
+	retain := c.st.cfgRetention() != api.LimitsPolicy
+	switch a.Kind {
+	case jsc.AckAck, jsc.AckNext:
+		acked = c.ackLocked(ar.Stream, retain)
+		kick = true
+	case jsc.AckTerm:
+		if _, ok := c.pending[ar.Stream]; ok {
+			acked = c.ackLocked(ar.Stream, retain)
+			kick = true
+			c.adviseTerminated(ar.Stream, ar.Delivered, a.Reason)
+		}
+	case jsc.AckNak:
+		if p, ok := c.pending[ar.Stream]; ok {
+			if a.Delay > 0 {
+				p.Timestamp = time.Now().Add(a.Delay).UnixNano() - int64(c.ackWait(c.deliveries(ar.Stream)))
+				delete(c.rdqSet, ar.Stream)
+			} else if _, q := c.rdqSet[ar.Stream]; !q {
+				c.rdq = append(c.rdq, ar.Stream)
+				c.rdqSet[ar.Stream] = struct{}{}
+				if n := len(c.rdq); n > 1 && c.rdq[n-2] > ar.Stream {
+					sortSeqs(c.rdq)
+				}
+			}
+			kick = true
+		}
+	case jsc.AckProgress:
+		if p, ok := c.pending[ar.Stream]; ok {
+			p.Timestamp = time.Now().UnixNano()
+			delete(c.rdqSet, ar.Stream)
+		}
+	}
+	c.mu.Unlock()
+	if a.Kind == jsc.AckNext && len(reply) > 0 {
+		c.addRequest(pub, string(reply), a.Next)
+	} else if len(reply) > 0 {
+		// A double ack (AckSync) waits for this empty answer.
+		pub.deliverIn(c.jsa.acc, reply, nil, 0, nil)
+	}
+	if len(acked) > 0 {
+		c.st.removeAcked(acked)
+	}
+	if kick {
+		c.signal()
+	}
+	return true
+}
+
+// ackLocked acknowledges seq (with ack all, everything up to it) and
+// returns the stream sequences acked, when the stream's retention needs
+// to know.
+func (c *consumer) ackLocked(seq uint64, retain bool) []uint64 {
+	var acked []uint64
+	switch c.cfg.AckPolicy {
+	case api.AckNone:
+		return nil
+	case api.AckAll:
+		for s := range c.pending {
+			if s <= seq {
+				delete(c.pending, s)
+				delete(c.rdc, s)
+				if retain {
+					acked = append(acked, s)
+				}
+			}
+		}
+		if seq > c.asflr {
+			// Everything up to seq is acknowledged, delivered or not.
+			for s := c.asflr + 1; retain && s <= seq && s <= c.lsseq; s++ {
+				acked = append(acked, s)
+			}
+		}
+	default:
+		if _, ok := c.pending[seq]; !ok {
+			return nil
+		}
+		delete(c.pending, seq)
+		delete(c.rdc, seq)
+		if retain {
+			acked = append(acked, seq)
+		}
+	}
+	c.updateFloorLocked()
+	c.dirty = true
+	return acked
+}
+
+func sortSeqs(s []uint64) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j-1] > s[j]; j-- {
+			s[j-1], s[j] = s[j], s[j-1]
+		}
+	}
+}
+
+// cfgRetention is the stream's retention policy.
+func (st *stream) cfgRetention() api.RetentionPolicy {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.cfg.Retention
+}
+
+// needsAck reports whether the consumer still has to deliver or get an
+// ack for seq (whose subject is subj).
+func (c *consumer) needsAck(seq uint64, subj string) bool {
+	if !c.matches(subj) {
+		return false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.pending[seq]; ok {
+		return true
+	}
+	if slicesContains(c.lps, seq) {
+		return true
+	}
+	return seq >= c.sseq
+}
+
+func slicesContains(s []uint64, v uint64) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// removeAcked removes, on an interest or workqueue stream, the messages
+// of seqs that no consumer needs any more. Called without any consumer's
+// lock.
+func (st *stream) removeAcked(seqs []uint64) {
+	cs := st.consumerList()
+	var sm store.StoreMsg
+	for _, seq := range seqs {
+		m, err := st.store.LoadMsg(seq, &sm)
+		if err != nil {
+			continue
+		}
+		needed := false
+		for _, c := range cs {
+			if c.needsAck(seq, m.Subject) {
+				needed = true
+				break
+			}
+		}
+		if !needed {
+			st.mu.Lock()
+			if !st.closed {
+				st.store.RemoveMsg(seq)
+			}
+			st.mu.Unlock()
+		}
+	}
+}
+
+// checkInterestAll removes from an interest stream every message no
+// consumer needs (after a consumer went away).
+func (st *stream) checkInterestAll() {
+	if st.cfgRetention() != api.InterestPolicy {
+		return
+	}
+	var ss store.State
+	st.store.FastState(&ss)
+	var seqs []uint64
+	var sm store.StoreMsg
+	for seq := ss.FirstSeq; seq <= ss.LastSeq; {
+		m, err := st.store.LoadNextMsg(">", seq, &sm)
+		if err != nil {
+			break
+		}
+		seqs = append(seqs, m.Seq)
+		seq = m.Seq + 1
+	}
+	st.removeAcked(seqs)
+}
+
+// The consumer advisories nats-server sends about deliveries.
+const (
+	advisoryMaxDeliveriesPre = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
+	advisoryTerminatedPre    = "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED."
+)
+
+type deliveryAdvisory struct {
+	api.TypedEvent
+	Stream     string `json:"stream"`
+	Consumer   string `json:"consumer"`
+	StreamSeq  uint64 `json:"stream_seq"`
+	Deliveries uint64 `json:"deliveries"`
+	Reason     string `json:"reason,omitempty"`
+	Domain     string `json:"domain,omitempty"`
+}
+
+func (c *consumer) advise(prefix, typ string, seq, deliveries uint64, reason string) {
+	ev := deliveryAdvisory{
+		TypedEvent: api.TypedEvent{Type: typ, ID: nuid.Next(), Time: time.Now().UTC()},
+		Stream:     c.st.name, Consumer: c.name, StreamSeq: seq, Deliveries: deliveries, Reason: reason,
+		Domain: c.jsa.js.opts.Domain,
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return
+	}
+	c.pub.deliverIn(c.jsa.acc, []byte(prefix+c.st.name+"."+c.name), nil, 0, b)
+}
+
+func (c *consumer) adviseMaxDeliveries(seq uint64) {
+	c.advise(advisoryMaxDeliveriesPre, "io.nats.jetstream.advisory.v1.max_deliver", seq, uint64(c.cfg.MaxDeliver), "")
+}
+
+// adviseTerminated is called from an ack callback, with the lock held:
+// it publishes through a fresh internal client, not the consumer's.
+func (c *consumer) adviseTerminated(seq, deliveries uint64, reason string) {
+	ev := deliveryAdvisory{
+		TypedEvent: api.TypedEvent{Type: "io.nats.jetstream.advisory.v1.terminated", ID: nuid.Next(), Time: time.Now().UTC()},
+		Stream:     c.st.name, Consumer: c.name, StreamSeq: seq, Deliveries: deliveries, Reason: reason,
+		Domain: c.jsa.js.opts.Domain,
+	}
+	b, err := json.Marshal(ev)
+	if err != nil {
+		return
+	}
+	subj := advisoryTerminatedPre + c.st.name + "." + c.name
+	go c.jsa.ic.publish([]byte(subj), nil, 0, b)
+}

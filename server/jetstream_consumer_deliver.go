@@ -2,9 +2,9 @@ package server
 
 import (
 	"slices"
-	"unsafe"
 	"strconv"
 	"time"
+	"unsafe"
 
 	"github.com/natsd/natsd/jetstream/api"
 	jsc "github.com/natsd/natsd/jetstream/consumer"

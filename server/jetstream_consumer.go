@@ -71,6 +71,11 @@ type consumer struct {
 
 	maxDeliveries []uint64 // sequences that ran out of deliveries this round
 
+	// replay original: when the last message went out and its time.
+	replayAt   time.Time
+	replayTs   int64
+	replayWake time.Time
+
 	dirty   bool
 	stateAt time.Time
 

@@ -198,9 +198,13 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 		}
 	}
 
+	c.replayWake = time.Time{}
 	acked, more := c.deliverLocked(now)
 	if more {
 		soon(now)
+	}
+	if !c.replayWake.IsZero() {
+		soon(c.replayWake)
 	}
 
 	// Push: heartbeats, flow control stalls, interest.
@@ -386,6 +390,18 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 			break
 		}
 		seq := m.Seq
+		if cfg.ReplayPolicy == api.ReplayOriginal && !redelivery {
+			// Keep the original spacing between messages.
+			if c.replayAt.IsZero() {
+				c.replayAt, c.replayTs = now, m.Ts
+			}
+			due := c.replayAt.Add(time.Duration(m.Ts - c.replayTs))
+			if now.Before(due) {
+				c.replayWake = due
+				break
+			}
+			c.replayAt, c.replayTs = due, m.Ts
+		}
 		size := len(m.Subject) + len(m.Hdr) + len(m.Msg)
 		if r != nil && r.maxBytes > 0 && r.bytes+size > r.maxBytes {
 			// Does not fit: the request ends, the message stays.

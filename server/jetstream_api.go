@@ -228,12 +228,13 @@ func (jsa *jsAccount) accountInfo() *api.AccountInfoResponse {
 	jsa.mu.RLock()
 	n := len(jsa.streams)
 	jsa.mu.RUnlock()
+	nc := jsa.numConsumers()
 	l := jsa.limits
 	return &api.AccountInfoResponse{
 		Response: api.Response{Type: api.AccountInfoResponseType},
 		AccountInfo: &api.AccountInfo{
 			JetStreamTier: api.JetStreamTier{
-				Memory: mem, Store: file, Streams: n,
+				Memory: mem, Store: file, Streams: n, Consumers: nc,
 				Limits: api.AccountLimits{MaxMemory: l.MaxMemory, MaxStore: l.MaxStore, MaxStreams: l.MaxStreams,
 					MaxConsumers: l.MaxConsumers, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
 			},

@@ -487,3 +487,121 @@ func TestConsumerDurableRestart(t *testing.T) {
 		t.Fatalf("after restart fetched %v", seqs)
 	}
 }
+
+// TestConsumerRetention: interest and workqueue streams drop a message
+// once every interested consumer (or the workqueue's) acked it; a
+// workqueue refuses overlapping consumers.
+func TestConsumerRetention(t *testing.T) {
+	s := jsStart(t, "", nil)
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	msgs := func(st jetstream.Stream) uint64 {
+		si, err := st.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return si.State.Msgs
+	}
+	// Interest: two consumers, a message goes when both acked it.
+	ist := jsStream(t, js, jetstream.StreamConfig{Name: "I", Subjects: []string{"i.>"}, Retention: jetstream.InterestPolicy}, 0)
+	js.Publish(ctx, "i.a", []byte("nobody"))
+	if n := msgs(ist); n != 0 {
+		t.Fatalf("interest without consumers kept %d", n)
+	}
+	c1, _ := ist.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "one", AckPolicy: jetstream.AckExplicitPolicy})
+	c2, _ := ist.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "two", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "i.a"})
+	js.Publish(ctx, "i.a", []byte("both"))
+	js.Publish(ctx, "i.b", []byte("only one"))
+	if n := msgs(ist); n != 2 {
+		t.Fatalf("interest kept %d", n)
+	}
+	if got := fetchSeqs(t, c1, 5); len(got) != 2 {
+		t.Fatalf("one fetched %v", got)
+	}
+	waitFor(t, func() bool { return msgs(ist) == 1 }) // i.b gone, i.a waits for "two"
+	if got := fetchSeqs(t, c2, 5); len(got) != 1 {
+		t.Fatalf("two fetched %v", got)
+	}
+	waitFor(t, func() bool { return msgs(ist) == 0 })
+	// Deleting a consumer lets go of what only it needed.
+	js.Publish(ctx, "i.a", []byte("x"))
+	fetchSeqs(t, c1, 1)
+	if n := msgs(ist); n != 1 {
+		t.Fatalf("before delete %d", n)
+	}
+	ist.DeleteConsumer(ctx, "two")
+	waitFor(t, func() bool { return msgs(ist) == 0 })
+
+	// Workqueue.
+	wst := jsStream(t, js, jetstream.StreamConfig{Name: "W", Subjects: []string{"w.>"}, Retention: jetstream.WorkQueuePolicy}, 0)
+	for i := 0; i < 5; i++ {
+		js.Publish(ctx, "w.job", []byte("job"))
+	}
+	w, err := wst.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "worker", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "w.job"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		cfg  jetstream.ConsumerConfig
+		code int
+	}{
+		{jetstream.ConsumerConfig{Durable: "x", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "w.>"}, 10100},
+		{jetstream.ConsumerConfig{Durable: "x", AckPolicy: jetstream.AckNonePolicy, FilterSubject: "w.other"}, 10098},
+		{jetstream.ConsumerConfig{Durable: "x", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "w.other", DeliverPolicy: jetstream.DeliverNewPolicy}, 10101},
+	} {
+		if _, err := wst.CreateConsumer(ctx, tc.cfg); apiErrCode(err) != tc.code {
+			t.Fatalf("%+v: %v want %d", tc.cfg, err, tc.code)
+		}
+	}
+	if _, err := wst.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "other", AckPolicy: jetstream.AckExplicitPolicy, FilterSubject: "w.other"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fetchSeqs(t, w, 3); len(got) != 3 {
+		t.Fatalf("worker fetched %v", got)
+	}
+	waitFor(t, func() bool { return msgs(wst) == 2 })
+}
+
+// TestConsumerAdvisoriesAndJsz: created and deleted advisories, the
+// consumer counts of /jsz and account info, and an ephemeral going away
+// after its inactive_threshold.
+func TestConsumerAdvisoriesAndJsz(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	st := jsStream(t, js, jetstream.StreamConfig{}, 1)
+	adv, _ := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.>")
+	nc.Flush()
+	st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "D"})
+	eph, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{InactiveThreshold: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := adv.NextMsg(2 * time.Second)
+	if err != nil || m.Subject != "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.D" || !strings.Contains(string(m.Data), `"type":"io.nats.jetstream.advisory.v1.consumer_action"`) {
+		t.Fatalf("created advisory: %v %v", m, err)
+	}
+	info, _ := s.Jsz(nil)
+	if info.Consumers != 2 {
+		t.Fatalf("/jsz consumers %d", info.Consumers)
+	}
+	ai, _ := js.AccountInfo(ctx)
+	if ai.Consumers != 2 {
+		t.Fatalf("account info consumers %d", ai.Consumers)
+	}
+	// The ephemeral nobody pulls from goes away.
+	name := eph.CachedInfo().Name
+	waitFor(t, func() bool {
+		_, err := st.Consumer(ctx, name)
+		return errors.Is(err, jetstream.ErrConsumerNotFound)
+	})
+	for {
+		m, err := adv.NextMsg(2 * time.Second)
+		if err != nil {
+			t.Fatal("no deleted advisory")
+		}
+		if m.Subject == "$JS.EVENT.ADVISORY.CONSUMER.DELETED.S."+name {
+			break
+		}
+	}
+}

@@ -63,6 +63,7 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			var ss store.State
 			st.store.FastState(&ss)
 			info.Streams++
+			info.Consumers += st.numConsumers()
 			info.Messages += ss.Msgs
 			info.Bytes += ss.Bytes
 			if ad == nil || !o.Streams {
@@ -73,6 +74,11 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			if o.Config {
 				cfg := si.Config
 				d.Config = &cfg
+			}
+			if o.Consumers {
+				for _, c := range st.consumerList() {
+					d.Consumers = append(d.Consumers, c.info(false))
+				}
 			}
 			ad.Streams = append(ad.Streams, d)
 		}

@@ -182,6 +182,8 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.consumerNames(req, r.msg)
 	case api.OpConsumerList:
 		resp, e = jsa.consumerListResp(req, r.msg)
+	case api.OpConsumerPause:
+		resp, e = jsa.consumerPause(req, r.msg)
 	default:
 		// Consumers, snapshots and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")
@@ -212,6 +214,8 @@ func errorResponseFor(op api.Op, typ string, e *api.Error) any {
 		return api.StreamNamesResponse{Response: base}
 	case api.OpStreamList:
 		return api.StreamListResponse{Response: base, Streams: []*api.StreamInfo{}}
+	case api.OpConsumerPause:
+		return api.ConsumerPauseResponse{Response: base}
 	}
 	return base
 }

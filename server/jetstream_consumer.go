@@ -317,6 +317,11 @@ func (c *consumer) info(serverMeta bool) *api.ConsumerInfo {
 	if cfg.IsPush() {
 		ci.PushBound = c.hasInterest(cfg.DeliverSubject)
 	}
+	if cfg.PauseUntil != nil {
+		if d := time.Until(*cfg.PauseUntil); d > 0 {
+			ci.Paused, ci.PauseRemaining = true, d
+		}
+	}
 	return ci
 }
 

@@ -160,6 +160,9 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 		return true
 	}
 	c.active = time.Now()
+	// An ack for a message never delivered gets no answer, as with
+	// nats-server.
+	known := ar.Stream <= c.lsseq
 	retain := c.st.cfgRetention() != api.LimitsPolicy
 	switch a.Kind {
 	case jsc.AckAck, jsc.AckNext:
@@ -194,7 +197,7 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 	c.mu.Unlock()
 	if a.Kind == jsc.AckNext && len(reply) > 0 {
 		c.addRequest(pub, string(reply), a.Next)
-	} else if len(reply) > 0 {
+	} else if len(reply) > 0 && known {
 		// A double ack (AckSync) waits for this empty answer.
 		pub.deliverIn(c.jsa.acc, reply, nil, 0, nil)
 	}

@@ -333,3 +333,35 @@ func (jsa *jsAccount) consumerListResp(req api.Request, body []byte) (any, *api.
 	return &api.ConsumerListResponse{Response: api.Response{Type: api.ConsumerListResponseType},
 		Paged: api.Paged{Total: len(all), Offset: pr.Offset, Limit: limit}, Consumers: infos}, nil
 }
+
+// consumerPause serves CONSUMER.PAUSE: the consumer delivers nothing
+// until pause_until (kept in its config, as nats-server keeps it).
+func (jsa *jsAccount) consumerPause(req api.Request, body []byte) (any, *api.Error) {
+	var pr api.ConsumerPauseRequest
+	if e := api.Decode(body, &pr); e != nil {
+		return nil, e
+	}
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	c := st.lookupConsumer(req.Consumer)
+	if c == nil {
+		return nil, api.JSConsumerNotFoundErr.New()
+	}
+	c.mu.Lock()
+	cfg := c.cfg
+	c.mu.Unlock()
+	cfg.PauseUntil = nil
+	if pr.PauseUntil != nil && pr.PauseUntil.After(time.Now()) {
+		t := pr.PauseUntil.UTC()
+		cfg.PauseUntil = &t
+	}
+	cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, consumerLevel(&cfg))
+	c.update(cfg)
+	resp := &api.ConsumerPauseResponse{Response: api.Response{Type: api.ConsumerPauseResponseType}}
+	if cfg.PauseUntil != nil {
+		resp.Paused, resp.PauseUntil, resp.PauseRemaining = true, *cfg.PauseUntil, time.Until(*cfg.PauseUntil)
+	}
+	return resp, nil
+}

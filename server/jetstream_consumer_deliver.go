@@ -199,7 +199,13 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 	}
 
 	c.replayWake = time.Time{}
-	acked, more := c.deliverLocked(now)
+	var acked []uint64
+	more := false
+	if pu := cfg.PauseUntil; pu != nil && now.Before(*pu) {
+		soon(*pu) // paused: requests wait, heartbeats go on
+	} else {
+		acked, more = c.deliverLocked(now)
+	}
 	if more {
 		soon(now)
 	}

@@ -605,3 +605,55 @@ func TestConsumerAdvisoriesAndJsz(t *testing.T) {
 		}
 	}
 }
+
+// TestConsumerPauseAndBadAcks: CONSUMER.PAUSE holds deliveries back;
+// acks for unknown or already acked messages change nothing (a double
+// ack of an acked message is answered, one of a never delivered message
+// is not).
+func TestConsumerPauseAndBadAcks(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	st := jsStream(t, js, jetstream.StreamConfig{}, 2)
+	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	until := time.Now().Add(time.Hour)
+	if _, err := js.PauseConsumer(ctx, "S", "C", until); err != nil {
+		t.Fatal(err)
+	}
+	ci, _ := c.Info(ctx)
+	if !ci.Paused || ci.Config.Metadata["_nats.req.level"] != "1" {
+		t.Fatalf("paused info: %+v", ci)
+	}
+	if got := fetchSeqs(t, c, 1); len(got) != 0 {
+		t.Fatalf("paused consumer delivered %v", got)
+	}
+	if _, err := js.ResumeConsumer(ctx, "S", "C"); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	var m jetstream.Msg
+	for x := range b.Messages() {
+		m = x
+	}
+	if m == nil {
+		t.Fatal("nothing after resume")
+	}
+	if err := m.DoubleAck(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nc.Request(m.Reply(), []byte("+ACK"), time.Second); err != nil {
+		t.Fatalf("second double ack: %v", err)
+	}
+	if _, err := nc.Request("$JS.ACK.S.C.1.99.99.0.0", []byte("+ACK"), 200*time.Millisecond); err == nil {
+		t.Fatal("ack of an undelivered message answered")
+	}
+	for _, bad := range []string{"$JS.ACK.S.C.x.1.1.0.0", "$JS.ACK.S.C.1.1", "$JS.ACK.S.C.1.1.1.0.0.extra"} {
+		nc.Publish(bad, []byte("+ACK"))
+	}
+	nc.Publish(m.Reply(), []byte("+WHAT"))
+	nc.Flush()
+	ci, _ = c.Info(ctx)
+	if ci.AckFloor.Stream != 1 || ci.NumAckPending != 0 || ci.NumPending != 1 {
+		t.Fatalf("after bad acks: %+v", ci)
+	}
+}

@@ -132,7 +132,7 @@ func createResponse(c *consumer) *api.ConsumerInfoResponse {
 // consumerLevel is the API level a consumer config needs (ADR-44):
 // pause_until and priority groups need 1.
 func consumerLevel(cfg *api.ConsumerConfig) int {
-	if cfg.PauseUntil != nil || len(cfg.PriorityGroups) > 0 {
+	if (cfg.PauseUntil != nil && !cfg.PauseUntil.IsZero()) || len(cfg.PriorityGroups) > 0 {
 		return 1
 	}
 	return 0

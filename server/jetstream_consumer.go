@@ -70,6 +70,7 @@ type consumer struct {
 	hbAt      time.Time
 
 	maxDeliveries []uint64 // sequences that ran out of deliveries this round
+	sample        int      // sample_freq as a percentage
 
 	// replay original: when the last message went out and its time.
 	replayAt   time.Time
@@ -161,6 +162,7 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 		rdqSet: make(map[uint64]struct{}), kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
+	c.sample = sampleRate(cfg.SampleFrequency)
 	c.pub = &client{srv: st.jsa.js.srv, kind: kindInternal}
 	c.pub.acc.Store(st.jsa.acc)
 	c.active = time.Now()

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -164,18 +165,25 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 	// nats-server.
 	known := ar.Stream <= c.lsseq
 	retain := c.st.cfgRetention() != api.LimitsPolicy
+	var ev *ackEvent
+	p := c.pending[ar.Stream]
 	switch a.Kind {
 	case jsc.AckAck, jsc.AckNext:
+		if p != nil && c.sample > 0 && rand.IntN(100) < c.sample {
+			ev = &ackEvent{kind: evAck, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream),
+				ackTime: time.Now().UnixNano() - p.Timestamp}
+		}
 		acked = c.ackLocked(ar.Stream, retain)
 		kick = true
 	case jsc.AckTerm:
-		if _, ok := c.pending[ar.Stream]; ok {
+		if p != nil {
+			ev = &ackEvent{kind: evTerm, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream), reason: a.Reason}
 			acked = c.ackLocked(ar.Stream, retain)
 			kick = true
-			c.adviseTerminated(ar.Stream, ar.Delivered, a.Reason)
 		}
 	case jsc.AckNak:
-		if p, ok := c.pending[ar.Stream]; ok {
+		if p != nil {
+			ev = &ackEvent{kind: evNak, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream)}
 			if a.Delay > 0 {
 				p.Timestamp = time.Now().Add(a.Delay).UnixNano() - int64(c.ackWait(c.deliveries(ar.Stream)))
 				delete(c.rdqSet, ar.Stream)
@@ -189,7 +197,7 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 			kick = true
 		}
 	case jsc.AckProgress:
-		if p, ok := c.pending[ar.Stream]; ok {
+		if p != nil {
 			p.Timestamp = time.Now().UnixNano()
 			delete(c.rdqSet, ar.Stream)
 		}
@@ -200,6 +208,9 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 	} else if len(reply) > 0 && known {
 		// A double ack (AckSync) waits for this empty answer.
 		pub.deliverIn(c.jsa.acc, reply, nil, 0, nil)
+	}
+	if ev != nil {
+		c.publishEvent(pub, ev)
 	}
 	if len(acked) > 0 {
 		c.st.removeAcked(acked)
@@ -339,51 +350,100 @@ func (st *stream) checkInterestAll() {
 	st.removeAcked(seqs)
 }
 
-// The consumer advisories nats-server sends about deliveries.
+// The consumer advisories and metrics nats-server sends about
+// deliveries and acks (recorded from v2.15.2).
 const (
 	advisoryMaxDeliveriesPre = "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
 	advisoryTerminatedPre    = "$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED."
+	advisoryNakPre           = "$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED."
+	metricAckPre             = "$JS.EVENT.METRIC.CONSUMER.ACK."
 )
 
-type deliveryAdvisory struct {
-	api.TypedEvent
-	Stream     string `json:"stream"`
-	Consumer   string `json:"consumer"`
-	StreamSeq  uint64 `json:"stream_seq"`
-	Deliveries uint64 `json:"deliveries"`
-	Reason     string `json:"reason,omitempty"`
-	Domain     string `json:"domain,omitempty"`
+type evKind uint8
+
+const (
+	evAck evKind = iota
+	evNak
+	evTerm
+	evMaxDeliver
+)
+
+// ackEvent is an advisory or metric to send once the consumer's lock is
+// released.
+type ackEvent struct {
+	kind       evKind
+	cseq, sseq uint64
+	dc         uint64
+	ackTime    int64
+	reason     string
 }
 
-func (c *consumer) advise(prefix, typ string, seq, deliveries uint64, reason string) {
-	ev := deliveryAdvisory{
-		TypedEvent: api.TypedEvent{Type: typ, ID: nuid.Next(), Time: time.Now().UTC()},
-		Stream:     c.st.name, Consumer: c.name, StreamSeq: seq, Deliveries: deliveries, Reason: reason,
-		Domain: c.jsa.js.opts.Domain,
+// deliveryAdvisory is the body of the nak, terminated and max deliveries
+// advisories (max deliveries has no consumer_seq).
+type deliveryAdvisory struct {
+	api.TypedEvent
+	Stream      string `json:"stream"`
+	Consumer    string `json:"consumer"`
+	ConsumerSeq uint64 `json:"consumer_seq,omitempty"`
+	StreamSeq   uint64 `json:"stream_seq"`
+	Deliveries  uint64 `json:"deliveries"`
+	Reason      string `json:"reason,omitempty"`
+	Domain      string `json:"domain,omitempty"`
+}
+
+// ackMetric is the sampled ack metric.
+type ackMetric struct {
+	api.TypedEvent
+	Stream      string `json:"stream"`
+	Consumer    string `json:"consumer"`
+	ConsumerSeq uint64 `json:"consumer_seq"`
+	StreamSeq   uint64 `json:"stream_seq"`
+	AckTime     int64  `json:"ack_time"`
+	Deliveries  uint64 `json:"deliveries"`
+	Domain      string `json:"domain,omitempty"`
+}
+
+// publishEvent sends ev through pub (the acking client, or the
+// consumer's own scratch client under its lock).
+func (c *consumer) publishEvent(pub *client, ev *ackEvent) {
+	te := api.TypedEvent{ID: nuid.Next(), Time: time.Now().UTC()}
+	dom := c.jsa.js.opts.Domain
+	var v any
+	var prefix string
+	switch ev.kind {
+	case evAck:
+		te.Type, prefix = "io.nats.jetstream.metric.v1.consumer_ack", metricAckPre
+		v = ackMetric{TypedEvent: te, Stream: c.st.name, Consumer: c.name, ConsumerSeq: ev.cseq, StreamSeq: ev.sseq,
+			AckTime: ev.ackTime, Deliveries: ev.dc, Domain: dom}
+	default:
+		switch ev.kind {
+		case evNak:
+			te.Type, prefix = "io.nats.jetstream.advisory.v1.nak", advisoryNakPre
+		case evTerm:
+			te.Type, prefix = "io.nats.jetstream.advisory.v1.terminated", advisoryTerminatedPre
+		default:
+			te.Type, prefix = "io.nats.jetstream.advisory.v1.max_deliver", advisoryMaxDeliveriesPre
+		}
+		v = deliveryAdvisory{TypedEvent: te, Stream: c.st.name, Consumer: c.name, ConsumerSeq: ev.cseq, StreamSeq: ev.sseq,
+			Deliveries: ev.dc, Reason: ev.reason, Domain: dom}
 	}
-	b, err := json.Marshal(ev)
+	b, err := json.Marshal(v)
 	if err != nil {
 		return
 	}
-	c.pub.deliverIn(c.jsa.acc, []byte(prefix+c.st.name+"."+c.name), nil, 0, b)
+	pub.deliverIn(c.jsa.acc, []byte(prefix+c.st.name+"."+c.name), nil, 0, b)
 }
 
 func (c *consumer) adviseMaxDeliveries(seq uint64) {
-	c.advise(advisoryMaxDeliveriesPre, "io.nats.jetstream.advisory.v1.max_deliver", seq, uint64(c.cfg.MaxDeliver), "")
+	c.publishEvent(c.pub, &ackEvent{kind: evMaxDeliver, sseq: seq, dc: uint64(c.cfg.MaxDeliver)})
 }
 
-// adviseTerminated is called from an ack callback, with the lock held:
-// it publishes through a fresh internal client, not the consumer's.
-func (c *consumer) adviseTerminated(seq, deliveries uint64, reason string) {
-	ev := deliveryAdvisory{
-		TypedEvent: api.TypedEvent{Type: "io.nats.jetstream.advisory.v1.terminated", ID: nuid.Next(), Time: time.Now().UTC()},
-		Stream:     c.st.name, Consumer: c.name, StreamSeq: seq, Deliveries: deliveries, Reason: reason,
-		Domain: c.jsa.js.opts.Domain,
+// sampleRate reads sample_freq ("50", "50%") as a percentage.
+func sampleRate(f string) int {
+	f = strings.TrimSuffix(strings.TrimSpace(f), "%")
+	n, err := strconv.Atoi(f)
+	if err != nil || n < 0 {
+		return 0
 	}
-	b, err := json.Marshal(ev)
-	if err != nil {
-		return
-	}
-	subj := advisoryTerminatedPre + c.st.name + "." + c.name
-	go c.jsa.ic.publish([]byte(subj), nil, 0, b)
+	return min(n, 100)
 }

@@ -247,6 +247,7 @@ func (c *consumer) update(cfg api.ConsumerConfig) {
 	c.cfg = cfg
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
+	c.sample = sampleRate(cfg.SampleFrequency)
 	if c.dir != "" {
 		c.writeMeta()
 	}

@@ -657,3 +657,43 @@ func TestConsumerPauseAndBadAcks(t *testing.T) {
 		t.Fatalf("after bad acks: %+v", ci)
 	}
 }
+
+// TestConsumerAckEvents: the sampled ack metric and the nak and
+// terminated advisories, shaped as nats-server's.
+func TestConsumerAckEvents(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	st := jsStream(t, js, jetstream.StreamConfig{}, 3)
+	ev, _ := nc.SubscribeSync("$JS.EVENT.>")
+	nc.Flush()
+	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, SampleFrequency: "100%"})
+	b, _ := c.Fetch(3, jetstream.FetchMaxWait(time.Second))
+	var ms []jetstream.Msg
+	for m := range b.Messages() {
+		ms = append(ms, m)
+	}
+	if len(ms) != 3 {
+		t.Fatalf("fetched %d", len(ms))
+	}
+	ms[0].Ack()
+	ms[1].Nak()
+	ms[2].TermWithReason("because")
+	want := map[string]string{
+		"$JS.EVENT.METRIC.CONSUMER.ACK.S.C":              `"stream":"S","consumer":"C","consumer_seq":1,"stream_seq":1,"ack_time":`,
+		"$JS.EVENT.ADVISORY.CONSUMER.MSG_NAKED.S.C":      `"type":"io.nats.jetstream.advisory.v1.nak",`,
+		"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.S.C": `"consumer_seq":3,"stream_seq":3,"deliveries":1,"reason":"because"}`,
+	}
+	for len(want) > 0 {
+		m, err := ev.NextMsg(2 * time.Second)
+		if err != nil {
+			t.Fatalf("missing events: %v", want)
+		}
+		if w, ok := want[m.Subject]; ok {
+			if !strings.Contains(string(m.Data), w) {
+				t.Fatalf("%s: %s", m.Subject, m.Data)
+			}
+			delete(want, m.Subject)
+		}
+	}
+}

@@ -52,7 +52,7 @@ type consumer struct {
 	lsseq    uint64 // stream sequence of the last delivery
 	adflr    uint64 // ack floor, consumer sequence
 	asflr    uint64 // ack floor, stream sequence
-	pending  map[uint64]*jsc.Pending
+	pending  map[uint64]jsc.Pending
 	rdc      map[uint64]uint64 // delivery count of redelivered messages
 	rdq      []uint64          // stream sequences due for redelivery, in order
 	rdqSet   map[uint64]struct{}
@@ -158,7 +158,7 @@ func (st *stream) consumerDir(cfg *api.ConsumerConfig) string {
 // recovered state.
 func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.Time, state *jsc.State) (*consumer, error) {
 	c := &consumer{st: st, jsa: st.jsa, name: name, created: created, cfg: cfg,
-		dir: st.consumerDir(&cfg), pending: make(map[uint64]*jsc.Pending), rdc: make(map[uint64]uint64),
+		dir: st.consumerDir(&cfg), pending: make(map[uint64]jsc.Pending), rdc: make(map[uint64]uint64),
 		rdqSet: make(map[uint64]struct{}), kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
@@ -218,9 +218,10 @@ func (c *consumer) applyState(s *jsc.State) {
 	// What was pending when the server stopped is due again: its ack
 	// wait runs from the restart.
 	now := time.Now().UnixNano()
-	for _, p := range c.pending {
+	for seq, p := range c.pending {
 		if p.Timestamp > now {
 			p.Timestamp = now
+			c.pending[seq] = p
 		}
 	}
 }

@@ -166,26 +166,27 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 	known := ar.Stream <= c.lsseq
 	retain := c.st.cfgRetention() != api.LimitsPolicy
 	var ev *ackEvent
-	p := c.pending[ar.Stream]
+	p, isPending := c.pending[ar.Stream]
 	switch a.Kind {
 	case jsc.AckAck, jsc.AckNext:
-		if p != nil && c.sample > 0 && rand.IntN(100) < c.sample {
+		if isPending && c.sample > 0 && rand.IntN(100) < c.sample {
 			ev = &ackEvent{kind: evAck, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream),
 				ackTime: time.Now().UnixNano() - p.Timestamp}
 		}
 		acked = c.ackLocked(ar.Stream, retain)
 		kick = true
 	case jsc.AckTerm:
-		if p != nil {
+		if isPending {
 			ev = &ackEvent{kind: evTerm, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream), reason: a.Reason}
 			acked = c.ackLocked(ar.Stream, retain)
 			kick = true
 		}
 	case jsc.AckNak:
-		if p != nil {
+		if isPending {
 			ev = &ackEvent{kind: evNak, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream)}
 			if a.Delay > 0 {
 				p.Timestamp = time.Now().Add(a.Delay).UnixNano() - int64(c.ackWait(c.deliveries(ar.Stream)))
+				c.pending[ar.Stream] = p
 				delete(c.rdqSet, ar.Stream)
 			} else if _, q := c.rdqSet[ar.Stream]; !q {
 				c.rdq = append(c.rdq, ar.Stream)
@@ -197,8 +198,9 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 			kick = true
 		}
 	case jsc.AckProgress:
-		if p != nil {
+		if isPending {
 			p.Timestamp = time.Now().UnixNano()
+			c.pending[ar.Stream] = p
 			delete(c.rdqSet, ar.Stream)
 		}
 	}

@@ -455,10 +455,8 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 			if retain {
 				acked = append(acked, seq)
 			}
-		} else if p := c.pending[seq]; p != nil {
-			p.Sequence, p.Timestamp = c.dseq, nowNs
 		} else {
-			c.pending[seq] = &jsc.Pending{Sequence: c.dseq, Timestamp: nowNs}
+			c.pending[seq] = jsc.Pending{Sequence: c.dseq, Timestamp: nowNs}
 		}
 		c.last = now
 		c.dirty = true

@@ -13,7 +13,7 @@ func TestStateRoundTrip(t *testing.T) {
 		{
 			Delivered:   SequencePair{Consumer: 12, Stream: 40},
 			AckFloor:    SequencePair{Consumer: 3, Stream: 10},
-			Pending:     map[uint64]*Pending{11: {Sequence: 4, Timestamp: 1700000000000000000}, 40: {Sequence: 12, Timestamp: -5}},
+			Pending:     map[uint64]Pending{11: {Sequence: 4, Timestamp: 1700000000000000000}, 40: {Sequence: 12, Timestamp: -5}},
 			Redelivered: map[uint64]uint64{11: 3},
 		},
 	}
@@ -34,7 +34,7 @@ func TestStateRoundTrip(t *testing.T) {
 
 func TestDecodeRejects(t *testing.T) {
 	good := Encode(nil, &State{Delivered: SequencePair{2, 2}, AckFloor: SequencePair{1, 1},
-		Pending: map[uint64]*Pending{2: {Sequence: 2, Timestamp: 1}}})
+		Pending: map[uint64]Pending{2: {Sequence: 2, Timestamp: 1}}})
 	bad := [][]byte{
 		nil, {0x4a}, {0, 1}, {0x4a, 9},
 		good[:len(good)-1],
@@ -51,7 +51,7 @@ func TestDecodeRejects(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	f.Add(Encode(nil, &State{Delivered: SequencePair{3, 7}, AckFloor: SequencePair{1, 2},
-		Pending: map[uint64]*Pending{5: {Sequence: 2, Timestamp: 9}}, Redelivered: map[uint64]uint64{5: 2}}))
+		Pending: map[uint64]Pending{5: {Sequence: 2, Timestamp: 9}}, Redelivered: map[uint64]uint64{5: 2}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		st, err := Decode(b)
 		if err != nil {

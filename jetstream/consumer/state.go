@@ -25,7 +25,7 @@ type Pending struct {
 type State struct {
 	Delivered   SequencePair
 	AckFloor    SequencePair
-	Pending     map[uint64]*Pending
+	Pending     map[uint64]Pending
 	Redelivered map[uint64]uint64
 }
 
@@ -91,7 +91,7 @@ func Decode(b []byte) (*State, error) {
 		return nil, ErrCorruptState
 	}
 	if n > 0 {
-		st.Pending = make(map[uint64]*Pending, n)
+		st.Pending = make(map[uint64]Pending, n)
 	}
 	for i := uint64(0); i < n; i++ {
 		sseq := r.uvarint() + st.AckFloor.Stream
@@ -100,7 +100,7 @@ func Decode(b []byte) (*State, error) {
 		if r.err || sseq <= st.AckFloor.Stream || sseq > st.Delivered.Stream || cseq > st.Delivered.Consumer {
 			return nil, ErrCorruptState
 		}
-		st.Pending[sseq] = &Pending{Sequence: cseq, Timestamp: ts}
+		st.Pending[sseq] = Pending{Sequence: cseq, Timestamp: ts}
 	}
 	n = r.uvarint()
 	if r.err || n > uint64(len(r.b)) {

@@ -299,6 +299,7 @@ func (c *consumer) selectStart() {
 func (c *consumer) info(serverMeta bool) *api.ConsumerInfo {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.pruneWaitingLocked()
 	cfg := c.cfg
 	if serverMeta {
 		cfg.Metadata = api.WithServerMetadata(cfg.Metadata, Version[:len("2.15.2")])
@@ -326,6 +327,19 @@ func (c *consumer) info(serverMeta bool) *api.ConsumerInfo {
 		}
 	}
 	return ci
+}
+
+// pruneWaitingLocked drops the pull requests whose requester went away
+// (nobody listens on the reply subject any more).
+func (c *consumer) pruneWaitingLocked() {
+	keep := c.waiting[:0]
+	for _, r := range c.waiting {
+		if c.hasInterest(r.reply) {
+			keep = append(keep, r)
+		}
+	}
+	clear(c.waiting[len(keep):])
+	c.waiting = keep
 }
 
 func (c *consumer) numRedeliveredLocked() int {

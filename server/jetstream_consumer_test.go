@@ -289,6 +289,8 @@ func TestConsumerFetchConsumeMessages(t *testing.T) {
 		}
 	}
 	cc.Stop()
+	// Once Consume's subscription is gone, its pull requests are too.
+	waitFor(t, func() bool { ci, err := c.Info(ctx); return err == nil && ci.NumWaiting == 0 })
 	js.Publish(ctx, "s.1", []byte("late"))
 	it, err := c.Messages()
 	if err != nil {

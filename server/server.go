@@ -3,7 +3,7 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	consumer.mu → stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
 // cluster.go. Account.rtabMu is only held to make an account's reply
@@ -14,7 +14,10 @@
 //
 // The JetStream locks are jetstream.go's: a stream's lock is held while
 // it stores a message or changes its subscriptions, never while it
-// delivers; a message store's own lock is a leaf.
+// delivers; a message store's own lock is a leaf. A consumer delivers
+// while holding its own lock (jetstream_consumer.go), never holds two
+// consumers' locks, and is reached from a stream only through a channel
+// and atomics.
 //
 // Every connection belongs to an account (account.go), which owns the
 // subject index its messages are matched in.

@@ -60,6 +60,7 @@ type consumer struct {
 	last     time.Time // last delivery, for last_active
 	active   time.Time // last sign of life of a client (inactive_threshold)
 	npending uint64    // num_pending as of the last count, minus what was delivered since
+	npThru   uint64    // the stream's last sequence when npending was counted
 	lps      []uint64  // last_per_subject: the sequences still to deliver before sseq
 
 	// push consumers
@@ -355,9 +356,28 @@ func (c *consumer) numRedeliveredLocked() int {
 // numPendingLocked counts the stream's messages the consumer has yet to
 // deliver.
 func (c *consumer) numPendingLocked() uint64 {
+	var ss store.State
+	c.st.store.FastState(&ss)
 	n := c.countFrom(c.sseq) + uint64(len(c.lps))
-	c.npending = n
+	c.npending, c.npThru = n, ss.LastSeq
 	return n
+}
+
+// refreshPendingLocked brings npending up to date cheaply for the ack
+// replies' pending counts: only the messages stored since the last count
+// are counted (removals in between are seen at the next full count, in
+// consumer info).
+func (c *consumer) refreshPendingLocked() {
+	var ss store.State
+	c.st.store.FastState(&ss)
+	switch {
+	case ss.LastSeq == c.npThru:
+	case ss.LastSeq < c.npThru || c.npThru == 0:
+		c.numPendingLocked()
+	default:
+		c.npending += c.countFrom(max(c.npThru+1, c.sseq))
+		c.npThru = ss.LastSeq
+	}
 }
 
 func (c *consumer) countFrom(seq uint64) uint64 {

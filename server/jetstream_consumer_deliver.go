@@ -373,7 +373,7 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 	if !push && len(c.waiting) == 0 {
 		return nil, false
 	}
-	c.numPendingLocked()
+	c.refreshPendingLocked()
 	retain := c.st.cfgRetention() != api.LimitsPolicy
 	nowNs := now.UnixNano()
 	sent := 0

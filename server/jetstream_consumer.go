@@ -29,9 +29,11 @@ import (
 // the stream's config and waits on it), never the other way: the publish
 // path only signals consumers through WaitNew's channel, and reads a
 // consumer's filters through an atomic pointer. A goroutine never holds
-// two consumers' locks. A consumer delivers while it holds its lock, so a
-// delivery to an internal subscription must never come back into the same
-// consumer: replies and deliver subjects under "$JS." are refused.
+// two consumers' locks. A consumer delivers while it holds its lock, and
+// a delivery may reach an internal subscription that acks or pulls on the
+// same goroutine (a mirror, a stream capturing the deliver subject): so
+// acks and pull requests only TryLock, and when the lock is taken they
+// wait in ackq for the consumer's goroutine.
 type consumer struct {
 	st      *stream
 	jsa     *jsAccount
@@ -83,6 +85,13 @@ type consumer struct {
 
 	ackSub *subscription
 	fcSub  *subscription
+	retain bool // the stream's retention is interest or workqueue
+
+	// ackq holds acks and pull requests that came while the lock was
+	// taken (see incoming); qmu is a leaf.
+	qmu       sync.Mutex
+	ackq      []incoming
+	ackqSpare []incoming
 
 	kick chan struct{}
 	quit chan struct{}
@@ -164,6 +173,7 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
 	c.sample = sampleRate(cfg.SampleFrequency)
+	c.retain = st.cfgRetention() != api.LimitsPolicy
 	c.pub = &client{srv: st.jsa.js.srv, kind: kindInternal}
 	c.pub.acc.Store(st.jsa.acc)
 	c.active = time.Now()

@@ -101,12 +101,24 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 		status(api.StatusBadRequest("heartbeat value too large"))
 		return
 	}
-	c.mu.Lock()
+	if !c.mu.TryLock() {
+		// The consumer is busy, maybe delivering into this very call:
+		// its goroutine takes the request at its next round.
+		c.enqueue(incoming{reply: reply, next: nr})
+		return
+	}
+	c.addRequestLocked(pub, reply, nr)
+	c.mu.Unlock()
+	c.signal()
+}
+
+// addRequestLocked checks a parsed pull request against the consumer's
+// limits and queues it; errors are answered through pub.
+func (c *consumer) addRequestLocked(pub *client, reply string, nr api.NextRequest) {
 	cfg := &c.cfg
 	var fail string
 	switch {
 	case c.closed:
-		c.mu.Unlock()
 		return
 	case cfg.IsPush():
 		fail = api.StatusPushBased
@@ -120,8 +132,8 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 		fail = "409 Exceeded MaxWaiting"
 	}
 	if fail != "" {
-		c.mu.Unlock()
-		status(fail)
+		b := api.AppendStatus(nil, fail)
+		pub.deliverIn(c.jsa.acc, []byte(reply), nil, len(b), b)
 		return
 	}
 	now := time.Now()
@@ -134,8 +146,57 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 	}
 	c.waiting = append(c.waiting, r)
 	c.active = now
-	c.mu.Unlock()
+}
+
+// incoming is a pull request or an ack that found the consumer's lock
+// taken: it waits in ackq for the consumer's goroutine. (A consumer
+// delivers while it holds its lock, and a delivery may reach an internal
+// subscription that acks or pulls at once, on the same goroutine.)
+type incoming struct {
+	isAck bool
+	ar    jsc.AckReply
+	ack   jsc.Ack
+	reply string
+	next  api.NextRequest
+}
+
+func (c *consumer) enqueue(in incoming) {
+	c.qmu.Lock()
+	c.ackq = append(c.ackq, in)
+	c.qmu.Unlock()
 	c.signal()
+}
+
+// drainLocked applies what waited in ackq; it returns the stream
+// sequences acked, for the retention check after the lock is released.
+func (c *consumer) drainLocked(acked []uint64) []uint64 {
+	c.qmu.Lock()
+	q := c.ackq
+	c.ackq = c.ackqSpare[:0]
+	c.qmu.Unlock()
+	for i := range q {
+		in := &q[i]
+		if !in.isAck {
+			c.addRequestLocked(c.pub, in.reply, in.next)
+			continue
+		}
+		res := c.applyAckLocked(in.ar, in.ack)
+		acked = append(acked, res.acked...)
+		if in.ack.Kind == jsc.AckNext && in.reply != "" {
+			nr, bad := parseNextRequest(in.ack.Next)
+			if bad == "" {
+				c.addRequestLocked(c.pub, in.reply, nr)
+			}
+		} else if in.reply != "" && res.known {
+			c.pub.deliverIn(c.jsa.acc, []byte(in.reply), nil, 0, nil)
+		}
+		if res.ev != nil {
+			c.publishEvent(c.pub, res.ev)
+		}
+		*in = incoming{}
+	}
+	c.ackqSpare = q[:0]
+	return acked
 }
 
 // ackCallback receives acks on $JS.ACK.<stream>.<consumer>.>, inline on
@@ -153,37 +214,70 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 		msg = msg[hdrLen:]
 	}
 	a := jsc.ParseAck(msg)
-	var acked []uint64
-	kick := false
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	if !c.mu.TryLock() {
+		// Busy (maybe delivering into this very call): the consumer's
+		// goroutine applies it at its next round.
+		in := incoming{isAck: true, ar: ar, ack: a, reply: string(reply)}
+		in.ack.Next = append([]byte(nil), a.Next...)
+		c.enqueue(in)
 		return true
+	}
+	res := c.applyAckLocked(ar, a)
+	c.mu.Unlock()
+	if a.Kind == jsc.AckNext && len(reply) > 0 {
+		c.addRequest(pub, string(reply), a.Next)
+	} else if len(reply) > 0 && res.known {
+		// A double ack (AckSync) waits for this empty answer.
+		pub.deliverIn(c.jsa.acc, reply, nil, 0, nil)
+	}
+	if res.ev != nil {
+		c.publishEvent(pub, res.ev)
+	}
+	if len(res.acked) > 0 {
+		c.st.removeAcked(res.acked)
+	}
+	if res.kick {
+		c.signal()
+	}
+	return true
+}
+
+// ackResult is what applying an ack did.
+type ackResult struct {
+	acked []uint64  // stream sequences acknowledged (retention streams)
+	ev    *ackEvent // advisory or metric to send
+	kick  bool      // the consumer may deliver more now
+	known bool      // the message was delivered once (AckSync is answered)
+}
+
+// applyAckLocked applies one ack to the consumer's state.
+func (c *consumer) applyAckLocked(ar jsc.AckReply, a jsc.Ack) (res ackResult) {
+	if c.closed {
+		return res
 	}
 	c.active = time.Now()
 	// An ack for a message never delivered gets no answer, as with
 	// nats-server.
-	known := ar.Stream <= c.lsseq
-	retain := c.st.cfgRetention() != api.LimitsPolicy
-	var ev *ackEvent
+	res.known = ar.Stream <= c.lsseq
+	retain := c.retain
 	p, isPending := c.pending[ar.Stream]
 	switch a.Kind {
 	case jsc.AckAck, jsc.AckNext:
 		if isPending && c.sample > 0 && rand.IntN(100) < c.sample {
-			ev = &ackEvent{kind: evAck, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream),
+			res.ev = &ackEvent{kind: evAck, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream),
 				ackTime: time.Now().UnixNano() - p.Timestamp}
 		}
-		acked = c.ackLocked(ar.Stream, retain)
-		kick = true
+		res.acked = c.ackLocked(ar.Stream, retain)
+		res.kick = true
 	case jsc.AckTerm:
 		if isPending {
-			ev = &ackEvent{kind: evTerm, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream), reason: a.Reason}
-			acked = c.ackLocked(ar.Stream, retain)
-			kick = true
+			res.ev = &ackEvent{kind: evTerm, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream), reason: a.Reason}
+			res.acked = c.ackLocked(ar.Stream, retain)
+			res.kick = true
 		}
 	case jsc.AckNak:
 		if isPending {
-			ev = &ackEvent{kind: evNak, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream)}
+			res.ev = &ackEvent{kind: evNak, cseq: p.Sequence, sseq: ar.Stream, dc: c.deliveries(ar.Stream)}
 			if a.Delay > 0 {
 				p.Timestamp = time.Now().Add(a.Delay).UnixNano() - int64(c.ackWait(c.deliveries(ar.Stream)))
 				c.pending[ar.Stream] = p
@@ -195,7 +289,7 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 					sortSeqs(c.rdq)
 				}
 			}
-			kick = true
+			res.kick = true
 		}
 	case jsc.AckProgress:
 		if isPending {
@@ -204,23 +298,7 @@ func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []by
 			delete(c.rdqSet, ar.Stream)
 		}
 	}
-	c.mu.Unlock()
-	if a.Kind == jsc.AckNext && len(reply) > 0 {
-		c.addRequest(pub, string(reply), a.Next)
-	} else if len(reply) > 0 && known {
-		// A double ack (AckSync) waits for this empty answer.
-		pub.deliverIn(c.jsa.acc, reply, nil, 0, nil)
-	}
-	if ev != nil {
-		c.publishEvent(pub, ev)
-	}
-	if len(acked) > 0 {
-		c.st.removeAcked(acked)
-	}
-	if kick {
-		c.signal()
-	}
-	return true
+	return res
 }
 
 // ackLocked acknowledges seq (with ack all, everything up to it) and

@@ -144,6 +144,7 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 	}
 	cfg := &c.cfg
 	push := cfg.IsPush()
+	drained := c.drainLocked(nil)
 
 	// Pull requests: expiry and heartbeats.
 	if !push && len(c.waiting) > 0 {
@@ -245,7 +246,7 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 	// Inactivity.
 	if thr := cfg.InactiveThreshold; thr > 0 {
 		if now.Sub(c.active) >= thr {
-			return wake, acked, true
+			return wake, append(acked, drained...), true
 		}
 		soon(c.active.Add(thr))
 	}
@@ -257,7 +258,7 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 			soon(c.stateAt.Add(stateEvery))
 		}
 	}
-	return wake, acked, false
+	return wake, append(acked, drained...), false
 }
 
 // nextMsgLocked loads the next message to deliver: a due redelivery
@@ -374,7 +375,7 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 		return nil, false
 	}
 	c.refreshPendingLocked()
-	retain := c.st.cfgRetention() != api.LimitsPolicy
+	retain := c.retain
 	nowNs := now.UnixNano()
 	sent := 0
 	for {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,8 +133,9 @@ func TestConsumerAPI(t *testing.T) {
 	}
 }
 
-// pullRaw sends a pull request and collects what comes back within wait.
-func pullRaw(t *testing.T, nc *nats.Conn, cons, body string, wait time.Duration) []*nats.Msg {
+// pullRaw sends a pull request and collects up to n replies, stopping
+// early at a terminal status (4xx); each may take up to 3 seconds.
+func pullRaw(t *testing.T, nc *nats.Conn, cons, body string, n int) []*nats.Msg {
 	t.Helper()
 	inbox := nats.NewInbox()
 	sub, err := nc.SubscribeSync(inbox)
@@ -145,13 +147,17 @@ func pullRaw(t *testing.T, nc *nats.Conn, cons, body string, wait time.Duration)
 		t.Fatal(err)
 	}
 	var out []*nats.Msg
-	for {
-		m, err := sub.NextMsg(wait)
+	for len(out) < n {
+		m, err := sub.NextMsg(3 * time.Second)
 		if err != nil {
 			return out
 		}
 		out = append(out, m)
+		if st := statusOf(m); len(st) > 0 && st[0] == '4' {
+			return out
+		}
 	}
+	return out
 }
 
 func statusOf(m *nats.Msg) string {
@@ -171,19 +177,19 @@ func TestConsumerPullStatus(t *testing.T) {
 	if _, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, MaxRequestBatch: 10}); err != nil {
 		t.Fatal(err)
 	}
-	ms := pullRaw(t, nc, "C", `{"batch":2}`, 200*time.Millisecond)
+	ms := pullRaw(t, nc, "C", `{"batch":2}`, 2)
 	if len(ms) != 2 || string(ms[0].Data) != "m0" || ms[0].Subject != "s.0" || !strings.HasPrefix(ms[0].Reply, "$JS.ACK.S.C.1.1.1.") || !strings.HasSuffix(ms[0].Reply, ".2") {
 		t.Fatalf("batch: %v", ms)
 	}
-	ms = pullRaw(t, nc, "C", `{"batch":5,"no_wait":true}`, 200*time.Millisecond)
+	ms = pullRaw(t, nc, "C", `{"batch":5,"no_wait":true}`, 5)
 	if len(ms) != 2 || string(ms[0].Data) != "m2" || statusOf(ms[1]) != "404 No Messages" {
 		t.Fatalf("no_wait: %v", ms)
 	}
-	ms = pullRaw(t, nc, "C", `{"batch":5,"expires":100000000}`, 400*time.Millisecond)
+	ms = pullRaw(t, nc, "C", `{"batch":5,"expires":100000000}`, 5)
 	if len(ms) != 1 || statusOf(ms[0]) != "408 Request Timeout" || ms[0].Header.Get("Nats-Pending-Messages") != "5" || ms[0].Header.Get("Nats-Pending-Bytes") != "0" {
 		t.Fatalf("expires: %v", ms)
 	}
-	ms = pullRaw(t, nc, "C", `{"batch":5,"expires":600000000,"idle_heartbeat":200000000}`, 800*time.Millisecond)
+	ms = pullRaw(t, nc, "C", `{"batch":5,"expires":600000000,"idle_heartbeat":200000000}`, 10)
 	if len(ms) < 2 || statusOf(ms[0]) != "100 Idle Heartbeat" || ms[0].Header.Get("Nats-Last-Consumer") != "3" || statusOf(ms[len(ms)-1]) != "408 Request Timeout" {
 		t.Fatalf("heartbeat: %v", ms)
 	}
@@ -192,14 +198,14 @@ func TestConsumerPullStatus(t *testing.T) {
 		`{bad`:         "400 Bad Request - invalid character 'b' looking for beginning of object key string",
 		`{"batch":1,"expires":100000000,"idle_heartbeat":200000000}`: "400 Bad Request - heartbeat value too large",
 	} {
-		ms = pullRaw(t, nc, "C", body, 200*time.Millisecond)
+		ms = pullRaw(t, nc, "C", body, 5)
 		if len(ms) != 1 || statusOf(ms[0]) != want {
 			t.Fatalf("%s: %v", body, ms)
 		}
 	}
 	// max_bytes too small for the next message.
 	js.Publish(ctx, "s.x", []byte("a longer message than ten bytes"))
-	ms = pullRaw(t, nc, "C", `{"batch":3,"max_bytes":10}`, 200*time.Millisecond)
+	ms = pullRaw(t, nc, "C", `{"batch":3,"max_bytes":10}`, 3)
 	if len(ms) != 1 || statusOf(ms[0]) != "409 Message Size Exceeds MaxBytes" {
 		t.Fatalf("max_bytes: %v", ms)
 	}
@@ -222,7 +228,7 @@ func TestConsumerPullStatus(t *testing.T) {
 	if _, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "P", DeliverSubject: "dd"}); err != nil {
 		t.Fatal(err)
 	}
-	ms = pullRaw(t, nc, "P", ``, 200*time.Millisecond)
+	ms = pullRaw(t, nc, "P", ``, 3)
 	if len(ms) != 1 || statusOf(ms[0]) != "409 Consumer is push based" {
 		t.Fatalf("push: %v", ms)
 	}
@@ -421,7 +427,7 @@ func TestConsumerMaxAckPending(t *testing.T) {
 	ctx := jsCtx(t)
 	st := jsStream(t, js, jetstream.StreamConfig{}, 10)
 	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, MaxAckPending: 3})
-	b, _ := c.Fetch(10, jetstream.FetchMaxWait(300*time.Millisecond))
+	b, _ := c.FetchNoWait(10)
 	var ms []jetstream.Msg
 	for m := range b.Messages() {
 		ms = append(ms, m)
@@ -430,7 +436,7 @@ func TestConsumerMaxAckPending(t *testing.T) {
 		t.Fatalf("got %d with max_ack_pending 3", len(ms))
 	}
 	ms[0].DoubleAck(ctx)
-	b, _ = c.Fetch(10, jetstream.FetchMaxWait(300*time.Millisecond))
+	b, _ = c.FetchNoWait(10)
 	n := 0
 	for range b.Messages() {
 		n++
@@ -698,4 +704,32 @@ func TestConsumerAckEvents(t *testing.T) {
 			delete(want, m.Subject)
 		}
 	}
+}
+
+// TestConsumerReentrantAck: a push consumer delivering to an internal
+// subscription that acks (and pulls) inline, on the delivering goroutine,
+// does not deadlock: the ack waits for the consumer's next round.
+func TestConsumerReentrantAck(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	jsStream(t, js, jetstream.StreamConfig{}, 50)
+	jsa := s.js.Load().lookupJSAccount(s.gacc.name)
+	var got atomic.Int32
+	if _, err := jsa.ic.subscribe("internal.in", "", func(pub *client, _ *subscription, _, reply []byte, _ int, _ []byte) bool {
+		got.Add(1)
+		pub.deliverIn(jsa.acc, reply, []byte("_INBOX.x"), 0, []byte("+ACK"))
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	out := rawAPI(t, nc, "$JS.API.CONSUMER.CREATE.S.R", `{"stream_name":"S","config":{"durable_name":"R","deliver_subject":"internal.in","ack_policy":"explicit"}}`)
+	if out["error"] != nil {
+		t.Fatal(out)
+	}
+	waitFor(t, func() bool {
+		ci := rawAPI(t, nc, "$JS.API.CONSUMER.INFO.S.R", "")
+		return got.Load() == 50 && ci["num_ack_pending"].(float64) == 0 && ci["ack_floor"].(map[string]any)["stream_seq"].(float64) == 50
+	})
+	_ = ctx
 }

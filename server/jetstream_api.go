@@ -168,6 +168,9 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.streamDelete(req.Stream)
 	case api.OpStreamPurge:
 		resp, e = jsa.streamPurge(req.Stream, r.msg)
+		if st := jsa.lookup(req.Stream); e == nil && st != nil {
+			st.afterPurge()
+		}
 	case api.OpStreamMsgGet:
 		resp, e = jsa.msgGet(req.Stream, r.msg)
 	case api.OpStreamMsgDelete:

@@ -557,3 +557,42 @@ func (jsa *jsAccount) consumerAdvise(prefix, stream, name, action string) {
 	}
 	jsa.ic.publish([]byte(prefix+stream+"."+name), nil, 0, b)
 }
+
+// afterPurge moves every consumer past what a purge removed: pending
+// messages that are gone are forgotten, and a consumer below the new first
+// sequence starts there, with its delivered and ack floor just below (as
+// nats-server reports them).
+func (st *stream) afterPurge() {
+	for _, c := range st.consumerList() {
+		c.mu.Lock()
+		var ss store.State
+		st.store.FastState(&ss)
+		first := ss.FirstSeq
+		if ss.Msgs == 0 {
+			first = ss.LastSeq + 1
+		}
+		var sm store.StoreMsg
+		for seq := range c.pending {
+			if seq < first {
+				delete(c.pending, seq)
+				delete(c.rdc, seq)
+			} else if _, err := st.store.LoadMsg(seq, &sm); err != nil {
+				delete(c.pending, seq)
+				delete(c.rdc, seq)
+			}
+		}
+		if c.sseq < first {
+			c.sseq = first
+		}
+		if first > 0 && c.lsseq < first-1 {
+			c.lsseq = first - 1
+		}
+		if first > 0 && c.asflr < first-1 {
+			c.asflr = first - 1
+		}
+		c.updateFloorLocked()
+		c.npThru = 0
+		c.dirty = true
+		c.mu.Unlock()
+	}
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -732,4 +733,29 @@ func TestConsumerReentrantAck(t *testing.T) {
 		return got.Load() == 50 && ci["num_ack_pending"].(float64) == 0 && ci["ack_floor"].(map[string]any)["stream_seq"].(float64) == 50
 	})
 	_ = ctx
+}
+
+// TestConsumerAfterPurge: a purge moves a consumer's delivered and ack
+// floor to the purge point and forgets its pending messages, as
+// nats-server shows them.
+func TestConsumerAfterPurge(t *testing.T) {
+	s := jsStart(t, "", nil)
+	_, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	st := jsStream(t, js, jetstream.StreamConfig{}, 5)
+	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
+	b, _ := c.Fetch(2, jetstream.FetchMaxWait(time.Second))
+	for range b.Messages() {
+	}
+	if err := st.Purge(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ci, _ := c.Info(ctx)
+	if ci.Delivered.Stream != 5 || ci.Delivered.Consumer != 2 || ci.AckFloor.Stream != 5 || ci.AckFloor.Consumer != 2 || ci.NumAckPending != 0 || ci.NumPending != 0 {
+		t.Fatalf("after purge: %+v", ci)
+	}
+	js.Publish(ctx, "s.1", []byte("after"))
+	if got := fetchSeqs(t, c, 5); !slices.Equal(got, []uint64{6}) {
+		t.Fatalf("after purge fetched %v", got)
+	}
 }

@@ -77,7 +77,11 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			}
 			if o.Consumers {
 				for _, c := range st.consumerList() {
-					d.Consumers = append(d.Consumers, c.info(false))
+					ci := c.info(false)
+					if !o.Config {
+						ci.Config = nil // as nats-server: the config only with config=true
+					}
+					d.Consumers = append(d.Consumers, ci)
 				}
 			}
 			ad.Streams = append(ad.Streams, d)

@@ -64,3 +64,4 @@ fuzz '^FuzzDecodeRecord$' ./jetstream/store
 fuzz '^FuzzRecoverBlock$' ./jetstream/store
 fuzz '^FuzzDecodeOp$' ./jetstream/store
 fuzz '^FuzzQueue$' ./outq
+fuzz '^FuzzDecode$' ./jetstream/consumer

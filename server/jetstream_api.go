@@ -31,8 +31,9 @@ func (jsa *jsAccount) apiCallback(pub *client, _ *subscription, subject, reply [
 		if hdrLen > 0 && hdrLen <= len(msg) {
 			msg = msg[hdrLen:]
 		}
-		jsa.msgNext(pub, subject, reply, msg)
-		return true
+		// Nobody answers a pull for a consumer that does not exist: the
+		// requester hears "no responders", as from nats-server.
+		return jsa.msgNext(pub, subject, reply, msg)
 	}
 	r := &apiRequest{jsa: jsa, subject: string(subject), reply: string(reply)}
 	if hdrLen > 0 && hdrLen <= len(msg) {

@@ -41,20 +41,23 @@ const msgNextPrefix = api.APIConsumerMsgNext
 // msgNext takes a pull request on its publisher's goroutine: it is
 // checked and queued on the consumer, whose goroutine serves it. Errors
 // are answered at once with the status nats-server sends.
-func (jsa *jsAccount) msgNext(pub *client, subject, reply []byte, body []byte) {
+func (jsa *jsAccount) msgNext(pub *client, subject, reply []byte, body []byte) bool {
 	req, ok := api.Parse(string(subject))
-	if !ok || len(reply) == 0 {
-		return
+	if !ok {
+		return false
 	}
 	st := jsa.lookup(req.Stream)
 	if st == nil {
-		return
+		return false
 	}
 	c := st.lookupConsumer(req.Consumer)
 	if c == nil {
-		return
+		return false
 	}
-	c.addRequest(pub, string(reply), body)
+	if len(reply) > 0 {
+		c.addRequest(pub, string(reply), body)
+	}
+	return true
 }
 
 // parseNextRequest reads a pull request body: empty (one message), a

@@ -225,6 +225,10 @@ func TestConsumerPullStatus(t *testing.T) {
 	if err != nil || statusOf(m) != "409 Consumer Deleted" {
 		t.Fatalf("deleted: %v %v", m, err)
 	}
+	// A pull for a consumer that does not exist: no responders.
+	if _, err := nc.Request("$JS.API.CONSUMER.MSG.NEXT.S.NOPE", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+		t.Fatalf("missing consumer: %v", err)
+	}
 	// A push consumer refuses pull requests.
 	if _, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "P", DeliverSubject: "dd"}); err != nil {
 		t.Fatal(err)

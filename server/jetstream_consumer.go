@@ -75,6 +75,10 @@ type consumer struct {
 	maxDeliveries []uint64 // sequences that ran out of deliveries this round
 	sample        int      // sample_freq as a percentage
 
+	// rate_limit_bps: the token bucket.
+	rateTokens float64
+	rateAt     time.Time
+
 	// replay original: when the last message went out and its time.
 	replayAt   time.Time
 	replayTs   int64

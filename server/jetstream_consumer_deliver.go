@@ -410,6 +410,12 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 			c.replayAt, c.replayTs = due, m.Ts
 		}
 		size := len(m.Subject) + len(m.Hdr) + len(m.Msg)
+		if push && cfg.RateLimit > 0 {
+			if wait := c.rateWait(now, size); wait > 0 {
+				c.replayWake = now.Add(wait)
+				break
+			}
+		}
 		if r != nil && r.maxBytes > 0 && r.bytes+size > r.maxBytes {
 			// Does not fit: the request ends, the message stays.
 			c.sendStatus(r.reply, api.StatusMaxBytesExceeded, true, r.batch-r.n, r.remainingBytes())
@@ -588,4 +594,23 @@ func (c *consumer) fcCallback(_ *client, _ *subscription, subject, _ []byte, _ i
 	c.mu.Unlock()
 	c.signal()
 	return true
+}
+
+// rateWait takes size bytes from rate_limit_bps's budget (a token bucket
+// holding up to a second's worth, or one message) and returns how long to
+// wait first when there is not enough yet.
+func (c *consumer) rateWait(now time.Time, size int) time.Duration {
+	rate := float64(c.cfg.RateLimit) / 8 // bytes per second
+	burst := max(rate, float64(size))
+	if c.rateAt.IsZero() {
+		c.rateTokens = burst
+	} else {
+		c.rateTokens = min(burst, c.rateTokens+now.Sub(c.rateAt).Seconds()*rate)
+	}
+	c.rateAt = now
+	if c.rateTokens >= float64(size) {
+		c.rateTokens -= float64(size)
+		return 0
+	}
+	return time.Duration((float64(size) - c.rateTokens) / rate * float64(time.Second))
 }

@@ -398,3 +398,30 @@ func TestObjectStore(t *testing.T) {
 		t.Fatalf("small: %q %v", s2, err)
 	}
 }
+
+// TestConsumerRateLimit: a push consumer with rate_limit_bps spreads its
+// deliveries out (8 KiB at 64 kbit/s take about a second).
+func TestConsumerRateLimit(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	jsStream(t, js, jetstream.StreamConfig{}, 0)
+	for i := 0; i < 16; i++ {
+		js.Publish(ctx, "s.r", make([]byte, 1024))
+	}
+	sub, _ := nc.SubscribeSync("rl.in")
+	nc.Flush()
+	t0 := time.Now()
+	out := rawAPI(t, nc, "$JS.API.CONSUMER.CREATE.S.RL", `{"stream_name":"S","config":{"durable_name":"RL","deliver_subject":"rl.in","ack_policy":"none","rate_limit_bps":65536}}`)
+	if out["error"] != nil {
+		t.Fatal(out)
+	}
+	for i := 0; i < 16; i++ {
+		if _, err := sub.NextMsg(5 * time.Second); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	if d := time.Since(t0); d < 800*time.Millisecond {
+		t.Fatalf("16 KiB at 64 kbit/s took only %v", d)
+	}
+}

@@ -21,6 +21,9 @@ type apiRequest struct {
 	reply   string
 	hdr     []byte
 	msg     []byte
+	// pub, for a request served inline, is the requester's connection:
+	// the answer joins its batch's output.
+	pub *client
 }
 
 // apiCallback is the account's $JS.API.> subscription: it copies the
@@ -34,6 +37,19 @@ func (jsa *jsAccount) apiCallback(pub *client, _ *subscription, subject, reply [
 		// Nobody answers a pull for a consumer that does not exist: the
 		// requester hears "no responders", as from nats-server.
 		return jsa.msgNext(pub, subject, reply, msg)
+	}
+	if len(subject) > len(api.APIDirectGet) && string(subject[:len(api.APIDirectGet)]) == api.APIDirectGet {
+		// A direct get of the last message of a subject named in the
+		// request subject (a KV get) loads one message: served inline,
+		// without the worker's goroutine hop, which would be most of
+		// its latency.
+		if req, ok := api.Parse(string(subject)); ok && req.Filter != "" {
+			if hdrLen > 0 && hdrLen <= len(msg) {
+				msg = msg[hdrLen:]
+			}
+			jsa.directGet(&apiRequest{jsa: jsa, subject: string(subject), reply: string(reply), msg: msg, pub: pub}, req)
+			return true
+		}
 	}
 	r := &apiRequest{jsa: jsa, subject: string(subject), reply: string(reply)}
 	if hdrLen > 0 && hdrLen <= len(msg) {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"runtime"
@@ -78,5 +77,3 @@ func TestConsumerDeliveryAllocations(t *testing.T) {
 		}
 	}
 }
-
-var _ = bufio.NewReader

@@ -147,6 +147,8 @@ func responseType(op api.Op) string {
 		return api.ConsumerDeleteResponseType
 	case api.OpConsumerPause:
 		return api.ConsumerPauseResponseType
+	case api.OpConsumerUnpin:
+		return api.ConsumerUnpinResponseType
 	}
 	return api.TypePrefix + "error_response"
 }
@@ -204,6 +206,8 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.consumerListResp(req, r.msg)
 	case api.OpConsumerPause:
 		resp, e = jsa.consumerPause(req, r.msg)
+	case api.OpConsumerUnpin:
+		resp, e = jsa.consumerUnpin(req, r.msg)
 	default:
 		// Consumers, snapshots and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")

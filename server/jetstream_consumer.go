@@ -75,6 +75,8 @@ type consumer struct {
 	maxDeliveries []uint64 // sequences that ran out of deliveries this round
 	sample        int      // sample_freq as a percentage
 
+	pins map[string]*pin // pinned_client: each group's pin
+
 	// rate_limit_bps: the token bucket.
 	rateTokens float64
 	rateAt     time.Time
@@ -336,6 +338,7 @@ func (c *consumer) info(serverMeta bool) *api.ConsumerInfo {
 	if cfg.IsPush() {
 		ci.PushBound = c.hasInterest(cfg.DeliverSubject)
 	}
+	ci.PriorityGroups = c.priorityStateLocked()
 	if cfg.PauseUntil != nil {
 		if d := time.Until(*cfg.PauseUntil); d > 0 {
 			ci.Paused, ci.PauseRemaining = true, d

@@ -26,6 +26,12 @@ type pullRequest struct {
 	hbAt     time.Time
 	n        int // messages delivered
 	bytes    int // bytes delivered
+
+	// Priority groups (jetstream_consumer_priority.go).
+	group         string
+	pinID         string
+	minPending    int64
+	minAckPending int64
 }
 
 func (r *pullRequest) remainingBytes() int {
@@ -134,13 +140,17 @@ func (c *consumer) addRequestLocked(pub *client, reply string, nr api.NextReques
 	case cfg.MaxWaiting > 0 && len(c.waiting) >= cfg.MaxWaiting:
 		fail = "409 Exceeded MaxWaiting"
 	}
+	now := time.Now()
+	if fail == "" {
+		fail = c.checkGroupLocked(&nr, now)
+	}
 	if fail != "" {
 		b := api.AppendStatus(nil, fail)
 		pub.deliverIn(c.jsa.acc, []byte(reply), nil, len(b), b)
 		return
 	}
-	now := time.Now()
-	r := &pullRequest{reply: reply, batch: nr.Batch, maxBytes: nr.MaxBytes, noWait: nr.NoWait, hb: nr.Heartbeat}
+	r := &pullRequest{reply: reply, batch: nr.Batch, maxBytes: nr.MaxBytes, noWait: nr.NoWait, hb: nr.Heartbeat,
+		group: nr.Group, pinID: nr.ID, minPending: nr.MinPending, minAckPending: nr.MinAckPending}
 	if nr.Expires != 0 {
 		r.expires = now.Add(nr.Expires)
 	}

@@ -199,6 +199,9 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 		}
 	}
 
+	if pw := c.expirePinsLocked(now); !pw.IsZero() {
+		soon(pw)
+	}
 	c.replayWake = time.Time{}
 	var acked []uint64
 	more := false
@@ -381,11 +384,12 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 	for {
 		var r *pullRequest
 		subj := cfg.DeliverSubject
+		ri := 0
 		if !push {
-			if len(c.waiting) == 0 {
+			if ri = c.pickRequestLocked(now); ri < 0 {
 				break
 			}
-			r = c.waiting[0]
+			r = c.waiting[ri]
 			subj = r.reply
 		}
 		if sent == deliverRound {
@@ -419,7 +423,7 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 		if r != nil && r.maxBytes > 0 && r.bytes+size > r.maxBytes {
 			// Does not fit: the request ends, the message stays.
 			c.sendStatus(r.reply, api.StatusMaxBytesExceeded, true, r.batch-r.n, r.remainingBytes())
-			c.popRequest()
+			c.popRequest(ri)
 			continue
 		}
 		dc := uint64(1)
@@ -430,7 +434,16 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 		}
 		c.dseq++
 		c.reply = jsc.AppendAckReply(c.reply[:0], c.st.name, c.name, dc, seq, c.dseq, m.Ts, c.npending)
+		if r != nil && r.pinID == "" && cfg.PriorityPolicy == api.PriorityPinnedClient && len(cfg.PriorityGroups) > 0 {
+			// The group's first message since it had no pin: this
+			// requester gets it (pinLocked may drop other requests).
+			c.pinLocked(r, now)
+			ri = slices.Index(c.waiting, r)
+		}
 		hdrLen := c.buildOut(m)
+		if r != nil && r.pinID != "" {
+			hdrLen = c.addPinHeader(hdrLen, r.pinID)
+		}
 		if !c.deliverMsg(subj, m.Subject, hdrLen) {
 			// Nobody listens on the target: take nothing back.
 			c.dseq--
@@ -438,7 +451,7 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 				c.npending++
 			}
 			if r != nil {
-				c.popRequest()
+				c.popRequest(ri)
 				continue
 			}
 			break
@@ -474,7 +487,7 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 				r.hbAt = now.Add(r.hb)
 			}
 			if r.n >= r.batch {
-				c.popRequest()
+				c.popRequest(ri)
 			}
 		} else {
 			c.hbAt = now.Add(cfg.Heartbeat)
@@ -544,9 +557,14 @@ func (c *consumer) deliverMsg(target, subject string, hdrLen int) bool {
 	return c.pub.deliverAll(acc, acc.sl.MatchString(target), subj, c.reply, hdrLen, c.out)
 }
 
-func (c *consumer) popRequest() {
-	c.waiting[0] = nil
-	c.waiting = c.waiting[1:]
+func (c *consumer) popRequest(i int) {
+	if i == 0 {
+		c.waiting[0] = nil
+		c.waiting = c.waiting[1:]
+		return
+	}
+	c.waiting = append(c.waiting[:i], c.waiting[i+1:]...)
+	c.waiting[len(c.waiting):cap(c.waiting)][0] = nil
 }
 
 // sendStatus sends a header-only status message to subject.
@@ -613,4 +631,24 @@ func (c *consumer) rateWait(now time.Time, size int) time.Duration {
 		return 0
 	}
 	return time.Duration((float64(size) - c.rateTokens) / rate * float64(time.Second))
+}
+
+// addPinHeader adds Nats-Pin-Id to the message in c.out (whose header
+// block is hdrLen long) and returns the new header length.
+func (c *consumer) addPinHeader(hdrLen int, id string) int {
+	body := len(c.out) - hdrLen
+	var add string
+	if hdrLen == 0 {
+		add = "NATS/1.0\r\nNats-Pin-Id: " + id + "\r\n\r\n"
+	} else {
+		add = "Nats-Pin-Id: " + id + "\r\n\r\n"
+		hdrLen -= 2 // reopen the block
+	}
+	// Make room and move the body behind the new header lines.
+	old := len(c.out)
+	c.out = append(c.out, add...)
+	copy(c.out[hdrLen+len(add):], c.out[old-body:old])
+	copy(c.out[hdrLen:], add)
+	c.out = c.out[:hdrLen+len(add)+body]
+	return hdrLen + len(add)
 }

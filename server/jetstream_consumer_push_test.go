@@ -425,3 +425,80 @@ func TestConsumerRateLimit(t *testing.T) {
 		t.Fatalf("16 KiB at 64 kbit/s took only %v", d)
 	}
 }
+
+// TestConsumerPriorityGroups: pinned_client gives one client the group
+// (Nats-Pin-Id), refuses a stale id with 423 and re-pins after UNPIN;
+// overflow serves a pull only past its min_pending/min_ack_pending.
+func TestConsumerPriorityGroups(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	st := jsStream(t, js, jetstream.StreamConfig{}, 6)
+	pc, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "P", AckPolicy: jetstream.AckExplicitPolicy,
+		PriorityGroups: []string{"A"}, PriorityPolicy: jetstream.PriorityPolicyPinned, PinnedTTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Without a group, or another one: 400.
+	if ms := pullRaw(t, nc, "P", `{"batch":1}`, 1); len(ms) != 1 || statusOf(ms[0]) != "400 Bad Request - Priority Group missing" {
+		t.Fatalf("no group: %v", ms)
+	}
+	if ms := pullRaw(t, nc, "P", `{"batch":1,"group":"B"}`, 1); len(ms) != 1 || statusOf(ms[0]) != "400 Bad Request - Invalid Priority Group" {
+		t.Fatalf("bad group: %v", ms)
+	}
+	// nats.go keeps the pin id it was given.
+	b, err := pc.Fetch(2, jetstream.FetchPriorityGroup("A"), jetstream.FetchMaxWait(time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pinID string
+	for m := range b.Messages() {
+		pinID = m.Headers().Get("Nats-Pin-Id")
+		m.Ack()
+	}
+	if pinID == "" {
+		t.Fatal("no Nats-Pin-Id")
+	}
+	ci, _ := pc.Info(ctx)
+	if len(ci.PriorityGroups) != 1 || ci.PriorityGroups[0].PinnedClientID != pinID {
+		t.Fatalf("info: %+v", ci.PriorityGroups)
+	}
+	// Another client without the id waits; one with a wrong id is refused.
+	if ms := pullRaw(t, nc, "P", `{"batch":1,"group":"A","id":"wrong"}`, 1); len(ms) != 1 || statusOf(ms[0]) != "423 Nats-Pin-Id mismatch" {
+		t.Fatalf("wrong id: %v", ms)
+	}
+	if ms := pullRaw(t, nc, "P", `{"batch":1,"group":"A","expires":300000000}`, 1); len(ms) != 1 || statusOf(ms[0]) != "408 Request Timeout" {
+		t.Fatalf("standby: %v", ms)
+	}
+	if ms := pullRaw(t, nc, "P", `{"batch":1,"group":"A","id":"`+pinID+`"}`, 1); len(ms) != 1 || ms[0].Header.Get("Nats-Pin-Id") != pinID {
+		t.Fatalf("pinned pull: %v", ms)
+	}
+	if err := st.UnpinConsumer(ctx, "P", "A"); err != nil {
+		t.Fatal(err)
+	}
+	ms := pullRaw(t, nc, "P", `{"batch":1,"group":"A"}`, 1)
+	if len(ms) != 1 || ms[0].Header.Get("Nats-Pin-Id") == "" || ms[0].Header.Get("Nats-Pin-Id") == pinID {
+		t.Fatalf("after unpin: %v", ms)
+	}
+
+	oc, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "O", AckPolicy: jetstream.AckExplicitPolicy,
+		PriorityGroups: []string{"A"}, PriorityPolicy: jetstream.PriorityPolicyOverflow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = oc.Fetch(1, jetstream.FetchPriorityGroup("A"), jetstream.FetchMinPending(100), jetstream.FetchMaxWait(300*time.Millisecond))
+	n := 0
+	for range b.Messages() {
+		n++
+	}
+	if n != 0 {
+		t.Fatalf("min_pending 100 of 6 served %d", n)
+	}
+	b, _ = oc.Fetch(1, jetstream.FetchPriorityGroup("A"), jetstream.FetchMinPending(2), jetstream.FetchMaxWait(time.Second))
+	for range b.Messages() {
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("min_pending 2 of 6 served %d", n)
+	}
+}

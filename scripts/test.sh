@@ -67,3 +67,4 @@ fuzz '^FuzzDecodeOp$' ./jetstream/store
 fuzz '^FuzzQueue$' ./outq
 fuzz '^FuzzBucket$' ./ratelimit
 fuzz '^FuzzRead$' ./jetstream/archive
+fuzz '^FuzzDecode$' ./jetstream/consumer

@@ -88,7 +88,10 @@ type client struct {
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
-	flushSet  []*client                       // clients this read batch made output pending for
+	// uniqRes is the result of matching a subject that is unique per
+	// message (a JetStream ack), which no cache should keep.
+	uniqRes  sublist.Result[*subscription]
+	flushSet []*client // clients this read batch made output pending for
 	// mapBufs[nest] holds the subject a stream import maps a message to
 	// while it is delivered (imports.go); nest counts the imports the
 	// delivery in progress went through.

@@ -71,11 +71,20 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	return nil
 }
 
+// ackSubjectPrefix starts JetStream's ack subjects (jsc.AckPrefix).
+const ackSubjectPrefix = "$JS.ACK."
+
 // match returns the subscribers for subject through the connection's own
 // cache, which needs no lock: it is valid while the index's generation is
 // unchanged.
+
 func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	sl := c.acc.Load().sl
+	if len(subject) > len(ackSubjectPrefix) && string(subject[:len(ackSubjectPrefix)]) == ackSubjectPrefix {
+		// Every ack has a subject of its own: caching them would only
+		// churn the caches (and allocate per ack).
+		return sl.MatchInto(subject, &c.uniqRes)
+	}
 	gen := sl.Generation()
 	if gen != c.pcacheGen || sl != c.pcacheSl || c.pcache == nil {
 		if c.pcache == nil {

@@ -43,7 +43,10 @@ import (
 //     subscriber of that delivery. One worker also orders the requests
 //     of an account as they came, as a replicated log will later.
 //   - DIRECT.GET and MSG.GET go to the same worker: a load may read a
-//     block from disk.
+//     block from disk. Except a direct get of the last message of a
+//     subject named in the request subject (what a KV get sends): it
+//     reads one record, and the goroutine hop would be most of its
+//     latency, so it is served inline.
 //   - A snapshot streams from a goroutine of its own (it waits for flow
 //     control acks); a restore collects its chunks in one too
 //     (jetstream_snapshot.go, jetstream_restore.go).

@@ -66,6 +66,7 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			var ss store.State
 			st.store.FastState(&ss)
 			info.Streams++
+			info.Consumers += st.numConsumers()
 			info.Messages += ss.Msgs
 			info.Bytes += ss.Bytes
 			if ad == nil || !o.Streams {
@@ -76,6 +77,15 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			if o.Config {
 				cfg := si.Config
 				d.Config = &cfg
+			}
+			if o.Consumers {
+				for _, c := range st.consumerList() {
+					ci := c.info(false)
+					if !o.Config {
+						ci.Config = nil // as nats-server: the config only with config=true
+					}
+					d.Consumers = append(d.Consumers, ci)
+				}
 			}
 			ad.Streams = append(ad.Streams, d)
 		}

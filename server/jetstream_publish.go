@@ -321,8 +321,15 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 }
 
 // hasInterestLocked reports whether some consumer wants messages on
-// subj. There are no consumers yet (issue 13 adds them), so none.
-func (st *stream) hasInterestLocked(subj string) bool { return false }
+// subj (its filters are read without its lock).
+func (st *stream) hasInterestLocked(subj string) bool {
+	for _, c := range st.consumers {
+		if c.matches(subj) {
+			return true
+		}
+	}
+	return false
+}
 
 // storeError maps a store error onto the API error nats-server sends.
 func (st *stream) storeError(err error) *api.Error {

@@ -53,6 +53,9 @@ type stream struct {
 	// publish path free of the lock when nobody waits.
 	nwait  atomic.Int32
 	newMsg chan struct{}
+
+	// consumers by name (jetstream_consumer.go); guarded by mu.
+	consumers map[string]*consumer
 }
 
 type dedupEntry struct {
@@ -143,6 +146,9 @@ func (jsa *jsAccount) openStreamFill(cfg api.StreamConfig, created time.Time, re
 	st.mu.Lock()
 	st.armExpiryLocked()
 	st.mu.Unlock()
+	if recovering {
+		st.recoverConsumers()
+	}
 	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
 		st.startSources()
 	}
@@ -199,6 +205,7 @@ func (st *stream) unsubscribe() {
 
 // stop closes the stream's store, flushing it to disk.
 func (st *stream) stop() {
+	st.stopConsumers(false)
 	st.stopSources()
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -220,6 +227,7 @@ func (st *stream) delete() error {
 	st.jsa.mu.Lock()
 	delete(st.jsa.streams, st.name)
 	st.jsa.mu.Unlock()
+	st.stopConsumers(true)
 	st.stopSources()
 	st.mu.Lock()
 	st.closed = true
@@ -379,6 +387,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 	st.mu.Lock()
 	cfg := st.cfg
 	created := st.created
+	nc := len(st.consumers)
 	var ss store.State
 	if req != nil && req.DeletedDetails {
 		ss = st.store.State()
@@ -400,6 +409,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 		State: api.StreamState{
 			Msgs: ss.Msgs, Bytes: ss.Bytes, FirstSeq: ss.FirstSeq, LastSeq: ss.LastSeq,
 			NumSubjects: int(ss.NumSubjects), NumDeleted: int(ss.NumDeleted), Subjects: subjects,
+			Consumers: nc,
 		},
 		Domain:    js.opts.Domain,
 		TimeStamp: time.Now().UTC(),

@@ -3,7 +3,7 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → leafState.mu → client.mu → the sublist's internal lock (a leaf)
+//	consumer.mu → stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → leafState.mu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
 // cluster.go. leafState.mu guards the interest sent to leaf nodes; see
@@ -18,7 +18,10 @@
 //
 // The JetStream locks are jetstream.go's: a stream's lock is held while
 // it stores a message or changes its subscriptions, never while it
-// delivers; a message store's own lock is a leaf.
+// delivers; a message store's own lock is a leaf. A consumer delivers
+// while holding its own lock (jetstream_consumer.go), never holds two
+// consumers' locks, and is reached from a stream only through a channel
+// and atomics.
 //
 // The system account's services (sysevents.go, sysreq.go) take no lock
 // of their own beyond sysHandlers.mu, a leaf held only to read or fill the

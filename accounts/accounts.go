@@ -129,6 +129,10 @@ type Limits struct {
 	MaxConnections   int
 	MaxSubscriptions int
 	MaxPayload       int32
+	MaxLeafNodes     int // leaf node connections bound to the account
+	// MsgsPerSecond and BytesPerSecond bound the rate at which all the
+	// account's connections together publish (natsd only).
+	MsgsPerSecond, BytesPerSecond int64
 }
 
 // Account is one account of the configuration.

@@ -28,6 +28,7 @@ const (
 	MethodToken               // the configured token
 	MethodUser                // username and password
 	MethodNkey                // nkey signature of the nonce
+	MethodJWT                 // user JWT (operator mode, package jwtauth)
 )
 
 // Identity is the result of a successful Check. It is shared between
@@ -45,6 +46,12 @@ type Identity struct {
 	// Account names the user's account (User.Account); "" is the global
 	// account.
 	Account string
+	// Limits are the user's limits (User.Limits).
+	Limits Limits
+	// MaxSubscriptions and MaxPayload are the user's own limits (user
+	// JWTs only; 0: none beyond the server's and the account's).
+	MaxSubscriptions int
+	MaxPayload       int32
 }
 
 // anonymous is the identity when no authentication is configured.
@@ -54,6 +61,9 @@ var anonymous = &Identity{}
 // auth_token, nkey and sig.
 type Credentials struct {
 	User, Pass, Token, Nkey, Sig string
+	// JWT is the user JWT of operator mode (checked by the server with
+	// package jwtauth, not by Check).
+	JWT string
 }
 
 // New validates cfg and builds its Authenticator. Errors use the
@@ -82,7 +92,13 @@ func (a *Authenticator) Required() bool {
 
 // NeedsNonce reports whether the INFO must carry a nonce (see NewNonce):
 // when at least one nkey user exists.
-func (a *Authenticator) NeedsNonce() bool { return a != nil && len(a.nkeys) > 0 }
+func (a *Authenticator) NeedsNonce() bool {
+	return a != nil && (len(a.nkeys) > 0 || a.mode == modeOperator)
+}
+
+// Operator reports operator mode: clients must present a user JWT, which
+// the server checks (Check refuses every other credential).
+func (a *Authenticator) Operator() bool { return a != nil && a.mode == modeOperator }
 
 // Warnings returns the configuration warnings to log at startup, such
 // as PlaintextPasswordWarning.

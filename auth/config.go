@@ -23,6 +23,19 @@ type User struct {
 	// is the global account. The auth package only carries the name into
 	// the Identity: the server owns the accounts themselves.
 	Account string
+	// Limits are the user's connection and publish rate limits, carried
+	// into the Identity for the server to enforce.
+	Limits Limits
+}
+
+// Limits are a user's limits (natsd only: nats-server has no per-user
+// connection or rate limits). Zero means none.
+type Limits struct {
+	// MaxConnections is how many connections the user may hold at once.
+	MaxConnections int
+	// MsgsPerSecond and BytesPerSecond bound the rate at which the
+	// user's connections, together, publish (token buckets).
+	MsgsPerSecond, BytesPerSecond int64
 }
 
 // Config is the server's auth configuration, from the command line flags
@@ -43,15 +56,20 @@ type Config struct {
 	// The single user and the token get no permissions (nats-server
 	// ignores permissions for them too).
 	DefaultPermissions *Permissions
+	// Operator is operator mode: clients authenticate with user JWTs,
+	// which the server checks (package jwtauth); Check refuses everything
+	// else. The server refuses it together with Token or users.
+	Operator bool
 }
 
 type mode uint8
 
 const (
-	modeNone  mode = iota // no authentication configured
-	modeToken             // Config.Token
-	modeUser              // Config.Username/Password
-	modeUsers             // Config.Users
+	modeNone     mode = iota // no authentication configured
+	modeToken                // Config.Token
+	modeUser                 // Config.Username/Password
+	modeUsers                // Config.Users
+	modeOperator             // Config.Operator: user JWTs only
 )
 
 // account is a compiled User.
@@ -73,6 +91,8 @@ func (a *Authenticator) build(cfg *Config) error {
 		return fmt.Errorf("Can not have a single user/pass and a users array")
 	}
 	switch {
+	case cfg.Operator:
+		a.mode = modeOperator
 	case cfg.Token != "":
 		a.mode = modeToken
 		a.token = newSecret(cfg.Token)
@@ -143,7 +163,7 @@ func (a *Authenticator) buildUsers(cfg *Config) error {
 			if a.nkeys[u.Nkey] != nil || a.users[u.Nkey] != nil {
 				return fmt.Errorf("Duplicate nkey %q detected", u.Nkey)
 			}
-			a.nkeys[u.Nkey] = &account{kp: kp, id: &Identity{Name: u.Nkey, Method: MethodNkey, Perms: perms, Account: u.Account}}
+			a.nkeys[u.Nkey] = &account{kp: kp, id: &Identity{Name: u.Nkey, Method: MethodNkey, Perms: perms, Account: u.Account, Limits: u.Limits}}
 			continue
 		}
 		if a.users[u.Username] != nil {
@@ -152,7 +172,7 @@ func (a *Authenticator) buildUsers(cfg *Config) error {
 		if a.nkeys[u.Username] != nil {
 			return fmt.Errorf("Duplicate nkey %q detected", u.Username)
 		}
-		acct := &account{pass: newSecret(u.Password), id: &Identity{Name: u.Username, Method: MethodUser, Perms: perms, Account: u.Account}}
+		acct := &account{pass: newSecret(u.Password), id: &Identity{Name: u.Username, Method: MethodUser, Perms: perms, Account: u.Account, Limits: u.Limits}}
 		a.noteSecret(u.Username, acct.pass)
 		a.users[u.Username] = acct
 	}

@@ -55,3 +55,13 @@ func verifyNonce(kp nkeys.KeyPair, nonce []byte, sig string) bool {
 	}
 	return kp.Verify(nonce, raw) == nil
 }
+
+// VerifyNonceSig reports whether sig (as a CONNECT carries it) is the
+// signature of nonce by the public nkey pub.
+func VerifyNonceSig(pub string, nonce []byte, sig string) bool {
+	kp, err := nkeys.FromPublicKey(pub)
+	if err != nil {
+		return false
+	}
+	return verifyNonce(kp, nonce, sig)
+}

@@ -17,7 +17,7 @@ type AccountzSource interface {
 
 // AccountzOptions are /accountz's query parameters.
 type AccountzOptions struct {
-	Account string // acc=
+	Account string `json:"account"` // acc=
 }
 
 // Accountz is the /accountz document, in nats-server's layout.
@@ -75,5 +75,25 @@ func (h *Handler) accountz(src AccountzSource) http.HandlerFunc {
 			return
 		}
 		writeJSON(w, r, az)
+	}
+}
+
+// AccountStatzSource is the optional part of a Source that serves
+// /accstatz.
+type AccountStatzSource interface {
+	AccountStatz(o *AccountStatzOptions) *AccountStatz
+}
+
+// accountStatz serves /accstatz: the accounts with connections, or with
+// unused=1 every account (nats-server's endpoint takes no account filter).
+func (h *Handler) accountStatz(src AccountStatzSource) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h.count(AccountStatzPath)
+		unused, err := decodeBool(r.URL.Query(), "unused")
+		if err != nil {
+			writeError(w, http.StatusBadRequest, err)
+			return
+		}
+		writeJSON(w, r, src.AccountStatz(&AccountStatzOptions{IncludeUnused: unused}))
 	}
 }

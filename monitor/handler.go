@@ -102,6 +102,12 @@ func NewHandler(src Source, opts HandlerOptions) *Handler {
 	if az, ok := src.(AccountzSource); ok {
 		route(AccountzPath, h.accountz(az))
 	}
+	if lz, ok := src.(LeafzSource); ok {
+		route(LeafzPath, h.leafz(lz))
+	}
+	if as, ok := src.(AccountStatzSource); ok {
+		route(AccountStatzPath, h.accountStatz(as))
+	}
 	metrics := newMetricsHandler(src, h)
 	route(MetricsPath, func(w http.ResponseWriter, r *http.Request) {
 		h.count(MetricsPath)

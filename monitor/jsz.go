@@ -21,12 +21,13 @@ type JszSource interface {
 
 // JszOptions are /jsz's query options.
 type JszOptions struct {
-	Account  string // acc: only this account
-	Accounts bool   // accounts: list the accounts
-	Streams  bool   // streams: list each account's streams
-	Config   bool   // config: with each stream's config
-	Offset   int
-	Limit    int
+	Account   string `json:"account"`   // acc: only this account
+	Accounts  bool   `json:"accounts"`  // accounts: list the accounts
+	Streams   bool   `json:"streams"`   // streams: list each account's streams
+	Consumers bool   `json:"consumers"` // consumers: with each stream's consumers
+	Config    bool   `json:"config"`    // config: with each stream's config
+	Offset    int    `json:"offset"`
+	Limit     int    `json:"limit"`
 }
 
 // ParseJszOptions reads /jsz's query.
@@ -35,7 +36,7 @@ func ParseJszOptions(q url.Values) (*JszOptions, error) {
 	for _, b := range []struct {
 		key string
 		p   *bool
-	}{{"accounts", &o.Accounts}, {"streams", &o.Streams}, {"config", &o.Config}} {
+	}{{"accounts", &o.Accounts}, {"streams", &o.Streams}, {"config", &o.Config}, {"consumers", &o.Consumers}} {
 		if v := q.Get(b.key); v != "" {
 			x, err := strconv.ParseBool(v)
 			if err != nil {
@@ -94,6 +95,8 @@ type StreamDetail struct {
 	Cluster *api.ClusterInfo  `json:"cluster,omitempty"`
 	Config  *api.StreamConfig `json:"config,omitempty"`
 	State   api.StreamState   `json:"state"`
+	// Consumers is filled with the consumers query option.
+	Consumers []*api.ConsumerInfo `json:"consumer_detail,omitempty"`
 }
 
 // AccountDetail is one account in /jsz?accounts=true.

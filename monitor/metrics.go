@@ -3,6 +3,8 @@ package monitor
 import (
 	"math"
 	"net/http"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -90,6 +92,7 @@ var connzMetrics = []connzMetric{
 	{m("connz_out_msgs", "Messages sent to the open connections, summed.", gauge), func(c *ConnInfo) float64 { return float64(c.OutMsgs) }},
 	{m("connz_in_bytes", "Payload bytes received from the open connections, summed.", gauge), func(c *ConnInfo) float64 { return float64(c.InBytes) }},
 	{m("connz_out_bytes", "Payload bytes sent to the open connections, summed.", gauge), func(c *ConnInfo) float64 { return float64(c.OutBytes) }},
+	{m("connz_throttled_seconds", "Seconds the open connections waited for publish rate limits, summed (natsd only).", gauge), func(c *ConnInfo) float64 { return float64(c.ThrottledMs) / 1e3 }},
 	{m("connz_websocket_connections", "Open WebSocket client connections.", gauge), func(c *ConnInfo) float64 {
 		if c.Type == "websocket" {
 			return 1
@@ -116,6 +119,36 @@ var routezMetrics = []routezMetric{
 	{m("routez_out_msgs", "Messages sent over routes, summed.", gauge), func(r *RouteInfo) float64 { return float64(r.OutMsgs) }},
 	{m("routez_in_bytes", "Bytes received over routes, summed.", gauge), func(r *RouteInfo) float64 { return float64(r.InBytes) }},
 	{m("routez_out_bytes", "Bytes sent over routes, summed.", gauge), func(r *RouteInfo) float64 { return float64(r.OutBytes) }},
+}
+
+// AccountMetricsSource is the optional part of a Source that has
+// accounts: /metrics then has the gnatsd_account_* series, one per
+// account, labelled account.
+type AccountMetricsSource interface {
+	AccountMetrics() []AccountMetrics
+}
+
+// AccountMetrics is one account's totals.
+type AccountMetrics struct {
+	Account                            string
+	Connections, Subscriptions         int
+	InMsgs, InBytes, OutMsgs, OutBytes int64 // closed connections included
+	Throttled                          time.Duration
+}
+
+type accountMetric struct {
+	Metric
+	value func(*AccountMetrics) float64
+}
+
+var accountMetrics = []accountMetric{
+	{m("account_connections", "Open client connections of the account.", gauge), func(a *AccountMetrics) float64 { return float64(a.Connections) }},
+	{m("account_subscriptions", "Subscriptions in the account's subject index.", gauge), func(a *AccountMetrics) float64 { return float64(a.Subscriptions) }},
+	{m("account_in_msgs", "Messages the account's client connections published since start.", counter), func(a *AccountMetrics) float64 { return float64(a.InMsgs) }},
+	{m("account_in_bytes", "Payload bytes the account's client connections published since start.", counter), func(a *AccountMetrics) float64 { return float64(a.InBytes) }},
+	{m("account_out_msgs", "Messages delivered to the account's client connections since start.", counter), func(a *AccountMetrics) float64 { return float64(a.OutMsgs) }},
+	{m("account_out_bytes", "Payload bytes delivered to the account's client connections since start.", counter), func(a *AccountMetrics) float64 { return float64(a.OutBytes) }},
+	{m("account_throttled_seconds", "Seconds the account's connections waited for publish rate limits since start (natsd only).", counter), func(a *AccountMetrics) float64 { return a.Throttled.Seconds() }},
 }
 
 // Metrics built from the documents' headers rather than from a field list.
@@ -149,6 +182,9 @@ func Metrics() []Metric {
 	for _, v := range routezMetrics {
 		out = append(out, v.Metric)
 	}
+	for _, v := range accountMetrics {
+		out = append(out, v.Metric)
+	}
 	return append(out, metricHealthz)
 }
 
@@ -171,6 +207,9 @@ func newCollector(src Source, h *Handler) *collector {
 			labels = append(labels, "path")
 		case metricSCStats.Name:
 			labels = append(labels, "kind")
+		}
+		if strings.HasPrefix(mt.Name, MetricNamespace+"_account_") {
+			labels = append(labels, "account")
 		}
 		c.descs[mt.Name] = prometheus.NewDesc(mt.Name, mt.Help, labels, nil)
 	}
@@ -235,6 +274,13 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 			c.emit(ch, rm.Metric, sum, id)
 		}
 	}
+	if as, ok := c.src.(AccountMetricsSource); ok {
+		for _, a := range as.AccountMetrics() {
+			for _, am := range accountMetrics {
+				c.emit(ch, am.Metric, am.value(&a), id, a.Account)
+			}
+		}
+	}
 	ok := 0.0
 	if c.src.Healthz().Status == HealthOK {
 		ok = 1
@@ -248,6 +294,9 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 func newMetricsHandler(src Source, h *Handler) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(newCollector(src, h))
+	if jsz, ok := src.(JszSource); ok {
+		reg.MustRegister(newJszCollector(src, jsz))
+	}
 	reg.MustRegister(collectors.NewGoCollector())
 	reg.MustRegister(collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})

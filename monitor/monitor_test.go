@@ -316,6 +316,10 @@ func (f *fakeSource) Routez(*RoutezOptions) (*Routez, error) {
 
 func (f *fakeSource) Healthz() *Healthz { h := f.health; return &h }
 
+func (f *fakeSource) AccountMetrics() []AccountMetrics {
+	return []AccountMetrics{{Account: "A", Connections: 2, Subscriptions: 3, InMsgs: 4, Throttled: 1500 * time.Millisecond}}
+}
+
 func get(t *testing.T, h http.Handler, path string, hdr ...string) (*http.Response, string) {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodGet, path, nil)

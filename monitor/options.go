@@ -61,33 +61,34 @@ func (s ConnState) String() string {
 	return "open"
 }
 
-// ConnzOptions are /connz's query parameters.
+// ConnzOptions are /connz's query parameters. The JSON names are those
+// of a $SYS.REQ ... CONNZ request's body (sysreq in package server).
 type ConnzOptions struct {
-	Sort                SortOpt   // sort=
-	Username            bool      // auth=1: show authorized_user
-	Subscriptions       bool      // subs=1: list subjects
-	SubscriptionsDetail bool      // subs=detail: list subscriptions in full
-	Offset              int       // offset=
-	Limit               int       // limit= (DefaultLimit when 0)
-	CID                 uint64    // cid=: only this connection
-	State               ConnState // state=open|closed|any
-	User                string    // user=: only connections of this user
-	Account             string    // acc=: only connections of this account
+	Sort                SortOpt   `json:"sort"`                 // sort=
+	Username            bool      `json:"auth"`                 // auth=1: show authorized_user
+	Subscriptions       bool      `json:"subscriptions"`        // subs=1: list subjects
+	SubscriptionsDetail bool      `json:"subscriptions_detail"` // subs=detail: list subscriptions in full
+	Offset              int       `json:"offset"`               // offset=
+	Limit               int       `json:"limit"`                // limit= (DefaultLimit when 0)
+	CID                 uint64    `json:"cid"`                  // cid=: only this connection
+	State               ConnState `json:"state"`                // state=open|closed|any
+	User                string    `json:"user"`                 // user=: only connections of this user
+	Account             string    `json:"acc"`                  // acc=: only connections of this account
 }
 
-// SubszOptions are /subsz's query parameters.
+// SubszOptions are /subsz's query parameters (JSON: a SUBSZ request's).
 type SubszOptions struct {
-	Offset        int    // offset=
-	Limit         int    // limit= (DefaultLimit when 0)
-	Subscriptions bool   // subs=1: list the subscriptions
-	Test          string // test=<subject>: only subscriptions matching it
-	Account       string // acc=: only this account's subscriptions
+	Offset        int    `json:"offset"`        // offset=
+	Limit         int    `json:"limit"`         // limit= (DefaultLimit when 0)
+	Subscriptions bool   `json:"subscriptions"` // subs=1: list the subscriptions
+	Test          string `json:"test"`          // test=<subject>: only subscriptions matching it
+	Account       string `json:"account"`       // acc=: only this account's subscriptions
 }
 
-// RoutezOptions are /routez's query parameters.
+// RoutezOptions are /routez's query parameters (JSON: a ROUTEZ request's).
 type RoutezOptions struct {
-	Subscriptions       bool // subs=1
-	SubscriptionsDetail bool // subs=detail
+	Subscriptions       bool `json:"subscriptions"`        // subs=1
+	SubscriptionsDetail bool `json:"subscriptions_detail"` // subs=detail
 }
 
 // ParseConnzOptions reads /connz's query. Errors are the caller's 400s.

@@ -103,10 +103,29 @@ type GatewayOptsVarz struct {
 	Port int    `json:"port,omitempty"`
 }
 
-// LeafNodeOptsVarz is the leaf node section of /varz (natsd has none).
+// LeafNodeOptsVarz is the leaf node section of /varz, with nats-server's
+// field names and order.
 type LeafNodeOptsVarz struct {
-	Host string `json:"host,omitempty"`
-	Port int    `json:"port,omitempty"`
+	Host        string               `json:"host,omitempty"`
+	Port        int                  `json:"port,omitempty"`
+	AuthTimeout float64              `json:"auth_timeout,omitempty"`
+	TLSTimeout  float64              `json:"tls_timeout,omitempty"`
+	TLSRequired bool                 `json:"tls_required,omitempty"`
+	TLSVerify   bool                 `json:"tls_verify,omitempty"`
+	Remotes     []RemoteLeafOptsVarz `json:"remotes,omitempty"`
+}
+
+// RemoteLeafOptsVarz is one remote in /varz's leaf section.
+type RemoteLeafOptsVarz struct {
+	LocalAccount string     `json:"local_account,omitempty"`
+	URLs         []string   `json:"urls,omitempty"`
+	Deny         *DenyRules `json:"deny,omitempty"`
+}
+
+// DenyRules are a remote's deny_exports and deny_imports.
+type DenyRules struct {
+	Exports []string `json:"exports,omitempty"`
+	Imports []string `json:"imports,omitempty"`
 }
 
 // MQTTOptsVarz is the MQTT section of /varz (natsd has no MQTT).
@@ -166,37 +185,40 @@ type Connz struct {
 
 // ConnInfo is one connection in /connz, open or recently closed.
 type ConnInfo struct {
-	Cid            uint64        `json:"cid"`
-	Kind           string        `json:"kind,omitempty"`
-	Type           string        `json:"type,omitempty"`
-	IP             string        `json:"ip"`
-	Port           int           `json:"port"`
-	Start          time.Time     `json:"start"`
-	LastActivity   time.Time     `json:"last_activity"`
-	Stop           *time.Time    `json:"stop,omitempty"`
-	Reason         string        `json:"reason,omitempty"`
-	RTT            string        `json:"rtt,omitempty"`
-	Uptime         string        `json:"uptime"`
-	Idle           string        `json:"idle"`
-	Pending        int           `json:"pending_bytes"`
-	InMsgs         int64         `json:"in_msgs"`
-	OutMsgs        int64         `json:"out_msgs"`
-	InBytes        int64         `json:"in_bytes"`
-	OutBytes       int64         `json:"out_bytes"`
-	NumSubs        uint32        `json:"subscriptions"`
-	Name           string        `json:"name,omitempty"`
-	Lang           string        `json:"lang,omitempty"`
-	Version        string        `json:"version,omitempty"`
-	TLSVersion     string        `json:"tls_version,omitempty"`
-	TLSCipher      string        `json:"tls_cipher_suite,omitempty"`
-	AuthorizedUser string        `json:"authorized_user,omitempty"`
-	Account        string        `json:"account,omitempty"`
-	Subs           []string      `json:"subscriptions_list,omitempty"`
-	SubsDetail     []SubDetail   `json:"subscriptions_list_detail,omitempty"`
-	NameTag        string        `json:"name_tag,omitempty"`
-	Tags           []string      `json:"tags,omitempty"`
-	MQTTClient     string        `json:"mqtt_client,omitempty"`
-	rtt            time.Duration // for sorting; RTT is its rendering
+	Cid            uint64      `json:"cid"`
+	Kind           string      `json:"kind,omitempty"`
+	Type           string      `json:"type,omitempty"`
+	IP             string      `json:"ip"`
+	Port           int         `json:"port"`
+	Start          time.Time   `json:"start"`
+	LastActivity   time.Time   `json:"last_activity"`
+	Stop           *time.Time  `json:"stop,omitempty"`
+	Reason         string      `json:"reason,omitempty"`
+	RTT            string      `json:"rtt,omitempty"`
+	Uptime         string      `json:"uptime"`
+	Idle           string      `json:"idle"`
+	Pending        int         `json:"pending_bytes"`
+	InMsgs         int64       `json:"in_msgs"`
+	OutMsgs        int64       `json:"out_msgs"`
+	InBytes        int64       `json:"in_bytes"`
+	OutBytes       int64       `json:"out_bytes"`
+	NumSubs        uint32      `json:"subscriptions"`
+	Name           string      `json:"name,omitempty"`
+	Lang           string      `json:"lang,omitempty"`
+	Version        string      `json:"version,omitempty"`
+	TLSVersion     string      `json:"tls_version,omitempty"`
+	TLSCipher      string      `json:"tls_cipher_suite,omitempty"`
+	AuthorizedUser string      `json:"authorized_user,omitempty"`
+	Account        string      `json:"account,omitempty"`
+	Subs           []string    `json:"subscriptions_list,omitempty"`
+	SubsDetail     []SubDetail `json:"subscriptions_list_detail,omitempty"`
+	NameTag        string      `json:"name_tag,omitempty"`
+	Tags           []string    `json:"tags,omitempty"`
+	MQTTClient     string      `json:"mqtt_client,omitempty"`
+	// ThrottledMs is natsd only: milliseconds the connection's reader
+	// waited for its publish rate limits (left out while zero).
+	ThrottledMs int64         `json:"throttled_ms,omitempty"`
+	rtt         time.Duration // for sorting; RTT is its rendering
 }
 
 // SetRTT records the round-trip time, rendered as nats-server does

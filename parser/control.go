@@ -41,6 +41,14 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 		return 0, h.ProcessErr(trimSpace(tail))
 	}
 
+	switch op { // the leaf ops are the pinned route ones under other names
+	case opLSub:
+		op = opRSub
+	case opLUnsub:
+		op = opRUnsub
+	case opLMsg:
+		op = opRMsg
+	}
 	if op == opRMsg || op == opRHMsg {
 		return p.processRMsg(op, line, tail, rest, h)
 	}
@@ -65,7 +73,9 @@ func (p *Parser) processLine(line, rest []byte, h Handler) (int, error) {
 			return 0, h.ProcessRSub(account, a[acc], nil, 0)
 		case 3:
 			w := ParseSize(a[acc+2])
-			if w < 1 {
+			// A leaf connection may announce a queue group with weight 0
+			// (nats-server takes it).
+			if w < 1 && (w < 0 || p.allowed != leafOps) {
 				return 0, errBadArgs(line)
 			}
 			return 0, h.ProcessRSub(account, a[acc], a[acc+1], w)

@@ -21,6 +21,9 @@ const (
 	opRUnsub // RS- (route mode only)
 	opRMsg   // RMSG (route mode only)
 	opRHMsg  // HMSG with an account (route mode only)
+	opLSub   // LS+ (leaf mode only)
+	opLUnsub // LS- (leaf mode only)
+	opLMsg   // LMSG (leaf mode only)
 	numOps
 )
 
@@ -37,6 +40,11 @@ const (
 		1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr | 1<<opMsg | 1<<opHMsg)
 	routeOps = opSet(1<<opPing | 1<<opPong | 1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr |
 		1<<opRSub | 1<<opRUnsub | 1<<opRMsg | 1<<opRHMsg)
+	// leafOps are the leaf node protocol's: a leaf connection is bound
+	// to one account, so its ops carry none (HMSG is the route's, in its
+	// pinned form).
+	leafOps = opSet(1<<opPing | 1<<opPong | 1<<opConnect | 1<<opInfo | 1<<opOK | 1<<opErr |
+		1<<opLSub | 1<<opLUnsub | 1<<opLMsg | 1<<opRHMsg)
 )
 
 // opSpec describes an op keyword. Keywords are stored in lower case;
@@ -65,6 +73,9 @@ var ops = [numOps]opSpec{
 	opRUnsub:  {kw: "rs-"},
 	opRMsg:    {kw: "rmsg"},
 	opRHMsg:   {kw: "hmsg"},
+	opLSub:    {kw: "ls+"},
+	opLUnsub:  {kw: "ls-"},
+	opLMsg:    {kw: "lmsg"},
 }
 
 // maxKeyword is the length of the longest keyword plus its separator
@@ -151,6 +162,15 @@ func parseOp(line []byte, allowed opSet) (opKind, []byte) {
 			op = opRUnsub
 		case hasKeyword(line, "rmsg"):
 			op = opRMsg
+		}
+	case 'l':
+		switch {
+		case hasKeyword(line, "ls+"):
+			op = opLSub
+		case hasKeyword(line, "ls-"):
+			op = opLUnsub
+		case hasKeyword(line, "lmsg"):
+			op = opLMsg
 		}
 	case '+':
 		if hasKeyword(line, "+ok") {

@@ -60,7 +60,7 @@ type Parser struct {
 	state          state
 	maxControlLine int
 	maxPayload     int
-	allowed        opSet // the ops of the mode: client or route
+	allowed        opSet // the ops of the mode: client, route or leaf
 	pinned         bool  // route ops carry no account (SetPinned)
 
 	// line accumulates a control line cut by the end of a Parse call.
@@ -107,6 +107,23 @@ func (p *Parser) SetRouteMode(route bool) {
 	} else {
 		p.allowed = clientOps
 	}
+}
+
+// SetLeafMode switches the parser to the leaf node protocol
+// (nats-server's): INFO, CONNECT, PING, PONG, +OK, -ERR and
+//
+//	LS+ <subject> [<queue> <weight>]
+//	LS- <subject> [<queue>]
+//	LMSG <subject> [+ <reply> <queue>... | | <queue>... | <reply>] <size>
+//	HMSG (the same) <hdr_size> <total_size>
+//
+// A leaf connection is bound to one account, so no op carries one: they
+// are a pinned route's ops (see SetPinned) under other names, and reach
+// the same handler methods (ProcessRSub, ProcessRUnsub, ProcessRMsg) with
+// a nil account. Call it before any input of the leaf protocol.
+func (p *Parser) SetLeafMode() {
+	p.allowed = leafOps
+	p.pinned = true
 }
 
 // SetPinned switches a route-mode parser to the ops of a route pinned to

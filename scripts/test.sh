@@ -20,7 +20,7 @@ bash scripts/ensure-browser-deps.sh
 go test -race -timeout 20m ./...
 
 # 2. Allocation checks: the race detector allocates, so these run without it.
-go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform ./websocket ./outq
+go test -count=1 -run 'Alloc' ./server ./parser ./sublist ./auth ./transform ./websocket ./outq ./ratelimit
 
 # 3. A short fuzzing pass over the pure parsers (their seed corpora already
 #    ran in step 1). The subject index's FuzzMatch is run by hand
@@ -57,6 +57,7 @@ fuzz '^FuzzParse$' ./conf
 fuzz '^FuzzParse$' ./parser
 fuzz '^FuzzParseRoute$' ./parser
 fuzz '^FuzzParsePinned$' ./parser
+fuzz '^FuzzParseLeaf$' ./parser
 fuzz '^FuzzTransform$' ./transform
 fuzz '^FuzzStreamConfig$' ./jetstream/api
 fuzz '^FuzzRead$' ./websocket
@@ -64,3 +65,6 @@ fuzz '^FuzzDecodeRecord$' ./jetstream/store
 fuzz '^FuzzRecoverBlock$' ./jetstream/store
 fuzz '^FuzzDecodeOp$' ./jetstream/store
 fuzz '^FuzzQueue$' ./outq
+fuzz '^FuzzBucket$' ./ratelimit
+fuzz '^FuzzRead$' ./jetstream/archive
+fuzz '^FuzzDecode$' ./jetstream/consumer

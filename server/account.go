@@ -49,8 +49,20 @@ type Account struct {
 	// on reload; the global account's are the top-level ones.
 	mappings  atomic.Pointer[[]*transform.Mapping]
 	expClient atomic.Pointer[internalClient]
-	rtab      atomic.Pointer[replyTable]
-	rtabMu    sync.Mutex
+	// sysImp answers the account's own system requests (sysreq.go).
+	sysImp atomic.Pointer[internalClient]
+	rtab   atomic.Pointer[replyTable]
+	rtabMu sync.Mutex
+	// rate are the account's publish rate buckets (nil: none), replaced on
+	// reload when the rates change (pubrate.go); throttled is the time its
+	// connections waited for them, and stats what its closed connections
+	// carried (for /metrics).
+	rate      atomic.Pointer[rateLimiters]
+	throttled atomic.Int64
+	stats     accountTraffic
+	// slowConsumers counts the account's connections closed as slow
+	// consumers: for the system account's account statistics.
+	slowConsumers atomic.Uint64
 }
 
 // Name is the account's name.
@@ -104,7 +116,11 @@ func (s *Server) AccountNames() []string {
 // $G always exists, and so does the system account: system_account, or
 // "$SYS" when unset (as nats-server creates it).
 func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
-	set := &accountSet{byName: make(map[string]*Account, len(o.Accounts)+2)}
+	specs := o.Accounts
+	if s.op != nil {
+		specs = s.jwtAccountSpecs() // operator mode: o.Accounts is empty
+	}
+	set := &accountSet{byName: make(map[string]*Account, len(specs)+2)}
 	get := func(name string) *Account {
 		if a := set.byName[name]; a != nil {
 			return a
@@ -121,12 +137,13 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 	}
 	set.byName[accounts.Global] = s.gacc
 	s.gacc.setMappings(o.Mappings)
-	for _, spec := range o.Accounts {
+	for _, spec := range specs {
 		a := get(spec.Name)
 		a.setMappings(spec.Mappings)
 		if old := a.spec.Swap(spec); old != nil && !reflect.DeepEqual(old, spec) {
 			a.updated.Store(time.Now().UnixNano())
 		}
+		a.setAccountRate()
 	}
 	sys := o.SystemAccount
 	if sys == "" {
@@ -134,9 +151,10 @@ func (s *Server) buildAccounts(o *Options, prev *accountSet) *accountSet {
 	}
 	set.system = get(sys)
 	for name, a := range set.byName {
-		if a != s.gacc && !definedIn(o, name) {
+		if a != s.gacc && !definedIn(specs, name) {
 			a.spec.Store(nil)
 			a.setMappings(nil)
+			a.setAccountRate()
 		}
 	}
 	if prev != nil {
@@ -156,8 +174,8 @@ func (s *Server) forEachAccount(f func(*Account)) {
 	}
 }
 
-func definedIn(o *Options, name string) bool {
-	for _, a := range o.Accounts {
+func definedIn(specs []*accounts.Account, name string) bool {
+	for _, a := range specs {
 		if a.Name == name {
 			return true
 		}
@@ -199,13 +217,21 @@ func minLimit[T int | int32](a, b T) T {
 // maxSubs is the client's subscription limit: the server's
 // max_subscriptions or its account's, whichever is tighter (0: none).
 func (c *client) maxSubs() int {
-	return minLimit(c.srv.getOpts().MaxSubscriptions, c.acc.Load().limits().MaxSubscriptions)
+	n := minLimit(c.srv.getOpts().MaxSubscriptions, c.acc.Load().limits().MaxSubscriptions)
+	if id := c.identity.Load(); id != nil {
+		n = minLimit(n, id.MaxSubscriptions) // a user JWT's own limit
+	}
+	return n
 }
 
 // maxPayload is the client's payload limit: the server's max_payload or
 // its account's, whichever is tighter.
 func (c *client) maxPayload() int32 {
-	return minLimit(c.srv.getOpts().MaxPayload, c.acc.Load().limits().MaxPayload)
+	n := minLimit(c.srv.getOpts().MaxPayload, c.acc.Load().limits().MaxPayload)
+	if id := c.identity.Load(); id != nil {
+		n = minLimit(n, id.MaxPayload) // a user JWT's own limit
+	}
+	return n
 }
 
 // enforceAccountConnLimits closes, after a reload lowered an account's

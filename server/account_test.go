@@ -516,9 +516,8 @@ func TestAccountLimits(t *testing.T) {
 		t.Fatalf("client sees max_payload %d, want the account's 10", l.MaxPayload())
 	}
 	l.Close()
-	// The server sees the close asynchronously: until then L's only
-	// connection slot is taken.
-	clWaitFor(t, clusterWait, "L's connection to be gone", func() bool { return s.NumClients() == 2 })
+	// The server frees L's only connection slot once it has seen the close.
+	clWaitFor(t, clusterWait, "L's connection gone", func() bool { return s.lookupAccount("L").connCount(s) == 0 })
 
 	// Raw: a payload over the account's limit closes the connection.
 	conn, br := rawConnect(t, s, `{"user":"l","pass":"l","verbose":false}`)

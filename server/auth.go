@@ -15,6 +15,7 @@ func authConfig(o *Options) *auth.Config {
 		Users:              o.Users,
 		NoAuthUser:         o.NoAuthUser,
 		DefaultPermissions: o.DefaultPermissions,
+		Operator:           len(o.Operators) > 0,
 	}
 }
 

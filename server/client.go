@@ -54,6 +54,7 @@ type client struct {
 	cid   uint64
 	kind  uint8     // kindClient or kindRoute; fixed at creation
 	route *route    // route state, nil for clients (route.go)
+	leaf  *leaf     // leaf node state, nil for other connections (leafnode.go)
 	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
 	zin   io.Reader // a compressed route's decompressing reader (reader-owned)
@@ -69,6 +70,7 @@ type client struct {
 	// another (account.go). Routes carry every account and leave it nil.
 	acc        atomic.Pointer[Account]
 	accCounted bool                          // counted in acc.nconns; guarded by Server.mu
+	userKey    string                        // the user counted in Server.userConns; guarded by Server.mu
 	identity   atomic.Pointer[auth.Identity] // who CONNECT authenticated; replaced on reload
 	permCache  *auth.Cache                   // reader-owned cache of publish checks
 	maxPending int64
@@ -88,7 +90,10 @@ type client struct {
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
-	flushSet  []*client                       // clients this read batch made output pending for
+	// uniqRes is the result of matching a subject that is unique per
+	// message (a JetStream ack), which no cache should keep.
+	uniqRes  sublist.Result[*subscription]
+	flushSet []*client // clients this read batch made output pending for
 	// mapBufs[nest] holds the subject a stream import maps a message to
 	// while it is delivered (imports.go); nest counts the imports the
 	// delivery in progress went through.
@@ -105,9 +110,14 @@ type client struct {
 	nrt      int
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
+	// pubRate is set when a publish rate limit applies (pubrate.go);
+	// throttled is the time the reader waited for it, in nanoseconds.
+	pubRate   atomic.Pointer[pubRate]
+	throttled atomic.Int64
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
+	writers  atomic.Uint32 // writer goroutines started, for tests
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).
@@ -136,10 +146,13 @@ type client struct {
 	// responses tracks replies the client may publish (allow_responses);
 	// delCache caches delivery permission checks. Both are used by
 	// publishers delivering to this client, under mu.
-	responses    *auth.Responses
-	delCache     *auth.Cache
-	pingTimer    *time.Timer
-	authTimer    *time.Timer
+	responses *auth.Responses
+	delCache  *auth.Cache
+	pingTimer *time.Timer
+	authTimer *time.Timer
+	jwtTimer  *time.Timer // operator mode: ends the connection when the user JWT expires
+	// calloutID is the identity the auth callout granted (auth_callout.go).
+	calloutID    atomic.Pointer[auth.Identity]
 	lastActivity time.Time
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
@@ -215,8 +228,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
 	c.mu.Unlock()
 
-	c.signalFlush() // starts the writer, which sends the INFO
-	s.goroutine(c.readLoop)
+	s.goroutine(c.readLoop) // which sends the INFO first
 }
 
 // closeConnection marks c closed, removes its subscriptions and lets the
@@ -238,6 +250,9 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 	}
 	if c.authTimer != nil {
 		c.authTimer.Stop()
+	}
+	if c.jwtTimer != nil {
+		c.jwtTimer.Stop()
 	}
 	subs := make([]*subscription, 0, len(c.subs))
 	for _, sub := range c.subs {
@@ -261,15 +276,24 @@ func (c *client) closeConnection(reason ClosedReason, flush bool) {
 		s.routeClosed(c, reason)
 		return
 	}
+	if c.kind == kindLeaf {
+		s.leafClosed(c, reason)
+		return
+	}
 	s.recordClosed(c, reason, subs)
-	s.removeClient(c) // and from its account's count
+	counted := s.removeClient(c) // and from its account's count
 	s.stats.closedInMsgs.Add(c.inMsgs.Load())
 	s.stats.closedInBytes.Add(c.inBytes.Load())
 	s.stats.closedOutMsgs.Add(outMsgs)
 	s.stats.closedOutBytes.Add(outBytes)
+	c.acc.Load().addClosed(c.inMsgs.Load(), c.inBytes.Load(), outMsgs, outBytes)
+	if counted || reason == AuthenticationViolation {
+		s.sysClientClosed(c, reason, counted, outMsgs, outBytes)
+	}
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		s.stats.slowConsumer.Add(1)
+		c.acc.Load().slowConsumers.Add(1)
 	case StaleConnection:
 		s.stats.staleConns.Add(1)
 	}
@@ -347,5 +371,5 @@ func (c *client) sendPing() {
 	}
 	c.pingTimer.Reset(c.srv.getOpts().PingInterval)
 	c.mu.Unlock()
-	c.signalFlush()
+	c.writeInline() // an idle client's ping starts no writer
 }

@@ -32,6 +32,7 @@ const (
 // large buffers has been quiet for idleRelease, a read deadline wakes the
 // reader to release them (the parser's scratch included).
 func (c *client) readLoop() {
+	c.writeInline() // the INFO, unless a writer already took it
 	buf := make([]byte, startReadBuffer)
 	shortReads := 0
 	idleArmed, readsSinceArm := false, 0
@@ -151,7 +152,11 @@ func (c *client) flushPending() {
 		c.flushJetStreamAcks()
 	}
 	for i, r := range c.flushSet {
-		r.signalFlush()
+		if r == c {
+			c.writeInline()
+		} else {
+			r.signalFlush()
+		}
 		c.flushSet[i] = nil
 	}
 	c.flushSet = c.flushSet[:0]
@@ -171,6 +176,10 @@ func (c *client) markFlush(r *client) {
 func (c *client) protocolError(err error) {
 	if c.kind == kindRoute {
 		c.routeProtocolError(err)
+		return
+	}
+	if c.kind == kindLeaf {
+		c.leafProtocolError(err)
 		return
 	}
 	var ce *clientError
@@ -270,6 +279,12 @@ func (c *client) ProcessInfo(arg []byte) error {
 		}
 		return c.routeInfo(arg)
 	}
+	if c.kind == kindLeaf {
+		if c.tracing() {
+			c.traceIn("INFO", arg)
+		}
+		return c.leafInfo(arg)
+	}
 	return nil
 }
 
@@ -281,6 +296,9 @@ func (c *client) ProcessOK() error { return nil }
 func (c *client) ProcessErr(arg []byte) error {
 	if c.kind == kindRoute {
 		return c.routeErr(arg)
+	}
+	if c.kind == kindLeaf {
+		return c.leafErr(arg)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/natsd/natsd/logger"
+	"github.com/natsd/natsd/outq"
 )
 
 // maxWriteChunks bounds one vectored write: 64 chunks (2 MiB) fill any
@@ -32,6 +33,7 @@ func (c *client) signalFlush() {
 	default:
 	}
 	if !c.writerOn.Load() && c.writerOn.CompareAndSwap(false, true) {
+		c.writers.Add(1)
 		c.srv.goroutine(c.writer)
 	}
 }
@@ -166,15 +168,7 @@ func (c *client) flushOut() bool {
 			}
 		}
 		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				logger.Notice(c.srv.log, logger.Record{Conn: c.logPrefix(), Msg: "Slow Consumer Detected: WriteDeadline exceeded",
-					Text:   "Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
-					Fields: []logger.Field{logger.F("write_deadline", deadline), logger.F("pending_bytes", pending)}})
-				c.closeConnection(SlowConsumerWriteDeadline, false)
-			} else {
-				c.closeConnection(WriteError, false)
-			}
-			c.finishClose()
+			c.writeFailed(err, deadline, pending)
 			return false
 		}
 	}
@@ -191,6 +185,92 @@ func truncateChunks(bufs [][]byte, n int) [][]byte {
 		n -= len(b)
 	}
 	return bufs
+}
+
+// writeFailed closes the connection after a failed write, as a slow
+// consumer when the write deadline passed.
+func (c *client) writeFailed(err error, deadline time.Duration, pending int) {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		logger.Notice(c.srv.log, logger.Record{Conn: c.logPrefix(), Msg: "Slow Consumer Detected: WriteDeadline exceeded",
+			Text:   "Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
+			Fields: []logger.Field{logger.F("write_deadline", deadline), logger.F("pending_bytes", pending)}})
+		c.closeConnection(SlowConsumerWriteDeadline, false)
+	} else {
+		c.closeConnection(WriteError, false)
+	}
+	c.finishClose()
+}
+
+// inlineMax is the most output writeInline writes without a writer.
+const inlineMax = outq.SmallSize
+
+// writeInline flushes a client's own small output from the goroutine that
+// produced it: the reader (the INFO, a PONG, an +OK) or the ping timer.
+// When no writer goroutine runs and the output is small, the caller takes
+// the writer's role and writes it itself, in one write to a socket that
+// takes it at once. A connection that does its handshake and then idles,
+// answering pings (most of a large fleet), so never starts a writer,
+// whose stack and timer would outlive the output by writerIdleExit and
+// stay in the process's memory after it. Anything else, and a WebSocket
+// or TLS connection, goes to signalFlush.
+func (c *client) writeInline() {
+	if c.kind != kindClient || c.ws != nil || !c.isPlainTCP() || !c.writerOn.CompareAndSwap(false, true) {
+		c.signalFlush()
+		return
+	}
+	c.mu.Lock()
+	pending := c.out.Len()
+	if c.closed || pending == 0 || pending > inlineMax || c.out.Chunks() != 1 {
+		c.mu.Unlock()
+		c.releaseWriter()
+		return
+	}
+	var one [1][]byte
+	bufs := c.out.Peek(one[:0], 1)
+	c.outRound = int64(pending)
+	c.mu.Unlock()
+	deadline := c.srv.getOpts().WriteDeadline
+	c.conn.SetWriteDeadline(time.Now().Add(deadline))
+	n, err := c.conn.Write(bufs[0])
+	bufs[0] = nil
+	c.mu.Lock()
+	c.out.Consume(n)
+	c.outRound = 0
+	c.noteWriteActivity()
+	c.out.Trim()
+	c.mu.Unlock()
+	if err != nil {
+		c.writeFailed(err, deadline, pending) // writerOn stays set: no writer starts
+		return
+	}
+	c.releaseWriter()
+}
+
+// isPlainTCP reports whether the connection is a plain TCP socket.
+func (c *client) isPlainTCP() bool {
+	_, ok := c.conn.(*net.TCPConn)
+	return ok
+}
+
+// releaseWriter gives the writer's role back after writeInline, and
+// starts a writer for whatever arrived meanwhile (a wake-up sent while the
+// role was held found no writer to start) or was left unwritten.
+func (c *client) releaseWriter() {
+	c.writerOn.Store(false)
+	need := false
+	select {
+	case <-c.flushCh:
+		need = true
+	default:
+	}
+	if !need {
+		c.mu.Lock()
+		need = c.out.Len() > 0 || c.closed
+		c.mu.Unlock()
+	}
+	if need {
+		c.signalFlush()
+	}
 }
 
 // buffersWriter is a connection that writes several buffers at once

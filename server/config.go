@@ -53,6 +53,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"allow_non_tls"}, set: boolTo(func(o *Options) *bool { return &o.AllowNonTLS })},
 	{names: []string{"cluster"}, set: setCluster},
 	{names: []string{"jetstream"}, set: setJetStream},
+	{names: []string{"leafnodes", "leaf"}, set: setLeafNodes, reload: true},
 	{names: []string{"accounts"}, set: setAccounts, reload: true},
 	{names: []string{"mappings", "maps"}, set: setMappings, reload: true},
 	{names: []string{"system_account", "system"}, set: stringTo(func(o *Options) *string { return &o.SystemAccount })},
@@ -79,8 +80,7 @@ var topLevelKeys = []optionKey{
 // unsupportedKeys are nats-server features natsd does not have yet. A file
 // using them is refused rather than run with a different meaning.
 var unsupportedKeys = []string{
-	"gateway", "leafnodes", "leaf", "mqtt",
-	"operator", "operators", "resolver",
+	"gateway", "mqtt",
 }
 
 // ProcessConfigFile reads a nats-server style configuration file into a

@@ -251,7 +251,8 @@ func importSource(im *accounts.Import, v *conf.Value) error {
 	return nil
 }
 
-// limitsValue reads { max_connections, max_subscriptions, max_payload }.
+// limitsValue reads { max_connections, max_subscriptions, max_payload,
+// max_msgs_per_second, max_bytes_per_second }.
 func limitsValue(l *accounts.Limits, v *conf.Value) error {
 	m, err := v.AsMap()
 	if err != nil {
@@ -259,15 +260,15 @@ func limitsValue(l *accounts.Limits, v *conf.Value) error {
 	}
 	for i := range m.Keys {
 		k := &m.Keys[i]
-		n, err := k.Value.AsInt()
+		if containsFold(rateKeys, k.Name) {
+			if err := rateLimitValue(k.Name, k.Value, &l.MsgsPerSecond, &l.BytesPerSecond); err != nil {
+				return err
+			}
+			continue
+		}
+		n, err := limitValue(k.Value, 1<<31-1)
 		if err != nil {
 			return err
-		}
-		if n < -1 || n > 1<<31-1 {
-			return k.Value.Errorf("%d is out of range", n)
-		}
-		if n < 0 {
-			n = 0 // -1: unlimited, as in nats-server
 		}
 		switch {
 		case containsFold([]string{"max_connections", "max_conns"}, k.Name):
@@ -277,9 +278,9 @@ func limitsValue(l *accounts.Limits, v *conf.Value) error {
 		case containsFold([]string{"max_payload", "max_pay"}, k.Name):
 			l.MaxPayload = int32(n)
 		case containsFold([]string{"max_leafnodes", "max_leafs"}, k.Name):
-			// natsd has no leaf nodes: nothing to limit.
+			l.MaxLeafNodes = int(n)
 		default:
-			return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in limits (expected max_connections, max_subscriptions, max_payload)", k.Name)}
+			return &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in limits (expected max_connections, max_subscriptions, max_payload, max_leafnodes, max_msgs_per_second, max_bytes_per_second)", k.Name)}
 		}
 	}
 	return nil
@@ -291,7 +292,7 @@ func (o *Options) validateAccounts() error {
 	if err := accounts.Validate(o.Accounts); err != nil {
 		return err
 	}
-	if o.SystemAccount != "" && o.SystemAccount != accounts.DefaultSystem && o.SystemAccount != accounts.Global {
+	if len(o.Operators) == 0 && o.SystemAccount != "" && o.SystemAccount != accounts.DefaultSystem && o.SystemAccount != accounts.Global {
 		found := false
 		for _, a := range o.Accounts {
 			found = found || a.Name == o.SystemAccount

@@ -6,6 +6,7 @@ import (
 
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/conf"
+	"github.com/natsd/natsd/ratelimit"
 )
 
 // The authorization block:
@@ -82,12 +83,18 @@ func setUsers(o *Options, v *conf.Value) error {
 				u.Nkey, err = k.Value.AsString()
 			case containsFold([]string{"permissions", "permission"}, k.Name):
 				u.Permissions, err = permissionsValue(k.Value)
+			case containsFold([]string{"max_connections", "max_conns"}, k.Name):
+				var n int64
+				n, err = limitValue(k.Value, 1<<31-1)
+				u.Limits.MaxConnections = int(n)
+			case containsFold(rateKeys, k.Name):
+				err = rateLimitValue(k.Name, k.Value, &u.Limits.MsgsPerSecond, &u.Limits.BytesPerSecond)
 			default:
 				if k.Used {
 					continue
 				}
 				msg := fmt.Sprintf("unknown field %q in user", k.Name)
-				if hint := conf.DidYouMean(k.Name, []string{"user", "password", "nkey", "permissions"}); hint != "" {
+				if hint := conf.DidYouMean(k.Name, []string{"user", "password", "nkey", "permissions", "max_connections", "max_msgs_per_second", "max_bytes_per_second"}); hint != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", hint)
 				}
 				return &conf.Error{Pos: k.Pos, Msg: msg}
@@ -197,4 +204,36 @@ func responsePermissionValue(v *conf.Value) (*auth.ResponsePermission, error) {
 		}
 	}
 	return rp, nil
+}
+
+// rateKeys are the publish rate limit keys of a user and of an account's
+// limits (natsd only).
+var rateKeys = []string{"max_msgs_per_second", "max_bytes_per_second"}
+
+// rateLimitValue reads max_msgs_per_second (a count) or
+// max_bytes_per_second (a size: 1MB is 1048576) into msgs or bytes.
+func rateLimitValue(key string, v *conf.Value, msgs, bytes *int64) error {
+	n, err := limitValue(v, ratelimit.MaxRate)
+	if err != nil {
+		return err
+	}
+	if containsFold(rateKeys[:1], key) {
+		*msgs = n
+	} else {
+		*bytes = n
+	}
+	return nil
+}
+
+// limitValue reads a limit: a whole number from 0 to maxN, where -1 (as
+// in nats-server's limits) and 0 mean none.
+func limitValue(v *conf.Value, maxN int64) (int64, error) {
+	n, err := v.AsInt()
+	if err != nil {
+		return 0, err
+	}
+	if n < -1 || n > maxN {
+		return 0, v.Errorf("%d is out of range (0 to %d, or -1 for no limit)", n, maxN)
+	}
+	return max(n, 0), nil
 }

@@ -18,7 +18,7 @@ import (
 //	  allowed_origins: ["https://app.example.com"]
 //	  compression: true
 //	  handshake_timeout: "2s"
-//	  token_cookie: "nats_token"       # jwt_cookie needs operators (not in natsd)
+//	  token_cookie: "nats_token"       # jwt_cookie: operator mode only
 //	  no_auth_user: "guest"
 //	  authorization { user: u, password: p, timeout: 2 }   # or token
 //	}
@@ -142,7 +142,7 @@ func (w *WebsocketOpts) validate(o *Options) error {
 	if w.TLSConfig == nil && !w.NoTLS {
 		return fmt.Errorf("websocket requires TLS configuration")
 	}
-	if w.JWTCookie != "" {
+	if w.JWTCookie != "" && len(o.Operators) == 0 {
 		return fmt.Errorf("trusted operators or trusted keys configuration is required for JWT authentication via cookie %q", w.JWTCookie)
 	}
 	hasUsers := len(o.Users) > 0

@@ -35,6 +35,12 @@ func (c *client) ProcessConnect(arg []byte) error {
 		}
 		return c.routeConnect(arg)
 	}
+	if c.kind == kindLeaf {
+		if c.tracing() {
+			c.traceIn("CONNECT", redactConnect(arg))
+		}
+		return c.leafConnect(arg)
+	}
 	if c.tracing() {
 		c.traceIn("CONNECT", redactConnect(arg))
 	}
@@ -52,7 +58,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 	c.opts = o
 	c.recordConnect(&o)
 	authn := c.authenticator()
-	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig}
+	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.AuthToken, Nkey: o.Nkey, Sig: o.Sig, JWT: o.JWT}
 	c.wsCredentials(&cr)
 	id, err := c.authenticate(authn, &cr)
 	if err != nil {
@@ -78,7 +84,8 @@ func (c *client) ProcessConnect(arg []byte) error {
 	if err := c.bindAccount(id); err != nil {
 		return err
 	}
-	if lim := c.acc.Load().limits().MaxPayload; lim > 0 {
+	c.updatePubRate()
+	if lim := c.acc.Load().limits().MaxPayload; lim > 0 || id.MaxPayload > 0 {
 		c.parser.SetLimits(int(c.srv.getOpts().MaxControlLine), int(c.maxPayload()))
 	}
 	var flags uint32
@@ -93,6 +100,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 		c.connectInfoDue = !c.connected
 	}
 	c.flags.Store(flags)
+	first := !c.connected
 	c.connected = true
 	c.setLogPrefix()
 	c.mu.Lock()
@@ -101,6 +109,9 @@ func (c *client) ProcessConnect(arg []byte) error {
 	}
 	c.mu.Unlock()
 	c.sendOK()
+	if first {
+		c.srv.sysClientConnected(c)
+	}
 	return nil
 }
 
@@ -167,7 +178,7 @@ func (c *client) bindAccount(id *auth.Identity) error {
 	defer s.mu.Unlock()
 	cur := c.acc.Load()
 	if cur == acc && c.accCounted {
-		return nil
+		return s.countUser(c, id)
 	}
 	if c.accCounted || (cur != acc && nsubs > 0) {
 		s.log.Errorf("%s - A client cannot change accounts (%q to %q)", c.logPrefix(), cur.name, acc.name)
@@ -176,6 +187,9 @@ func (c *client) bindAccount(id *auth.Identity) error {
 	if lim := acc.limits().MaxConnections; lim > 0 && acc.nconns >= lim {
 		s.log.Errorf("%s - Account %q: maximum connections (%d) exceeded", c.logPrefix(), acc.name, lim)
 		return &clientError{text: errMaxAccountConnections, reason: MaxAccountConnectionsExceeded}
+	}
+	if err := s.countUser(c, id); err != nil {
+		return err
 	}
 	acc.nconns++
 	c.accCounted = true

@@ -41,6 +41,9 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	if err := c.requireConnect(); err != nil {
 		return err
 	}
+	if pr := c.pubRate.Load(); pr != nil {
+		c.throttle(pr, len(msg))
+	}
 	c.inMsgs.Add(1)
 	c.inBytes.Add(int64(len(msg)))
 	if c.opts.Pedantic && !sublist.ValidLiteralSubjectBytes(subject) {
@@ -68,11 +71,20 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	return nil
 }
 
+// ackSubjectPrefix starts JetStream's ack subjects (jsc.AckPrefix).
+const ackSubjectPrefix = "$JS.ACK."
+
 // match returns the subscribers for subject through the connection's own
 // cache, which needs no lock: it is valid while the index's generation is
 // unchanged.
+
 func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	sl := c.acc.Load().sl
+	if len(subject) > len(ackSubjectPrefix) && string(subject[:len(ackSubjectPrefix)]) == ackSubjectPrefix {
+		// Every ack has a subject of its own: caching them would only
+		// churn the caches (and allocate per ack).
+		return sl.MatchInto(subject, &c.uniqRes)
+	}
 	gen := sl.Generation()
 	if gen != c.pcacheGen || sl != c.pcacheSl || c.pcache == nil {
 		if c.pcache == nil {
@@ -107,7 +119,7 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 	base := c.nrt
 	for _, sub := range r.Plain {
 		switch sub.client.kind {
-		case kindRoute:
+		case kindRoute, kindLeaf:
 			c.target(base, sub.client)
 			continue
 		case kindInternal:
@@ -129,7 +141,7 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 			delivered = true
 			continue
 		}
-		if rs := pickRouteMember(g.Members); rs != nil {
+		if rs := pickRemoteMember(g.Members, c); rs != nil {
 			t := c.target(base, rs.client)
 			t.queues = append(t.queues, g.Name)
 		}
@@ -143,8 +155,9 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 // deliverLocal delivers a message that came from a route to this server's
 // subscribers only: every plain one, and one member of each queue group
 // the sending server listed in queues.
-func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.RMsgArgs, subject, reply []byte, hdrLen int, msg []byte) bool {
+func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.RMsgArgs, account string, subject, reply []byte, hdrLen int, msg []byte) bool {
 	delivered := false
+	base := c.nrt
 	for _, sub := range r.Plain {
 		switch sub.client.kind {
 		case kindClient:
@@ -155,18 +168,32 @@ func (c *client) deliverLocal(r *sublist.Result[*subscription], queues *parser.R
 			if sub.cb(c, sub, subject, reply, hdrLen, msg) {
 				delivered = true
 			}
+		case kindLeaf:
+			// Accepted leaf nodes are this server's to serve; a hub
+			// this server is a leaf of is not (the route's server has
+			// its own connection to it, or none).
+			if !sub.client.leaf.solicited {
+				c.target(base, sub.client)
+			}
 		}
 	}
 	for i := 0; i < queues.NumQueues; i++ {
 		q := queues.NextQueue()
 		for j := range r.Queues {
-			if r.Queues[j].Name == string(q) {
-				if c.deliverLocalMember(r.Queues[j].Members, subject, reply, hdrLen, msg, false) {
+			g := &r.Queues[j]
+			if g.Name == string(q) {
+				if c.deliverLocalMember(g.Members, subject, reply, hdrLen, msg, false) {
 					delivered = true
+				} else if ls := pickLeafMember(g.Members); ls != nil {
+					t := c.target(base, ls.client)
+					t.queues = append(t.queues, g.Name)
 				}
 				break
 			}
 		}
+	}
+	if c.nrt > base && c.sendToRoutes(base, account, subject, reply, hdrLen, msg) {
+		delivered = true
 	}
 	return delivered
 }

@@ -16,6 +16,10 @@ const (
 	errNoRespondersHdrs  = "no responders requires headers support"
 	// errMaxAccountConnections: an account's limits.max_connections.
 	errMaxAccountConnections = "maximum account active connections exceeded"
+	// Operator mode: a user JWT that expired or was revoked while
+	// connected.
+	errAuthExpired = "User Authentication Expired"
+	errAuthRevoked = "User Authentication Revoked"
 )
 
 // ClosedReason says why a connection was closed; the strings are the ones
@@ -43,6 +47,9 @@ const (
 	LameDuckMode
 	MaxAccountConnectionsExceeded
 	MaxSubscriptionsExceeded
+	AuthenticationExpired
+	CredentialsRevoked
+	Kicked
 )
 
 var closedReasonText = [...]string{
@@ -67,6 +74,9 @@ var closedReasonText = [...]string{
 	// As nats-server reports an account's max_connections.
 	MaxAccountConnectionsExceeded: "Maximum Account Connections Exceeded",
 	MaxSubscriptionsExceeded:      "Maximum Subscriptions Exceeded",
+	AuthenticationExpired:         "Authentication Expired",
+	CredentialsRevoked:            "Credentials Revoked",
+	Kicked:                        "Kicked", // $SYS.REQ.SERVER.<id>.KICK
 }
 
 func (r ClosedReason) String() string {

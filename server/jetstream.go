@@ -43,7 +43,18 @@ import (
 //     subscriber of that delivery. One worker also orders the requests
 //     of an account as they came, as a replicated log will later.
 //   - DIRECT.GET and MSG.GET go to the same worker: a load may read a
-//     block from disk.
+//     block from disk. Except a direct get of the last message of a
+//     subject named in the request subject (what a KV get sends): it
+//     reads one record, and the goroutine hop would be most of its
+//     latency, so it is served inline.
+//   - A snapshot streams from a goroutine of its own (it waits for flow
+//     control acks); a restore collects its chunks in one too
+//     (jetstream_snapshot.go, jetstream_restore.go).
+//   - Each origin of a mirror or source is tailed by a goroutine of its
+//     own that reads the origin's store and stores into the stream under
+//     its lock (jetstream_source.go).
+//   - A reload's JetStream changes run in the API worker
+//     (jetstream_reload.go).
 //
 // Lock order: see server.go. (A publish checking the account's limits
 // holds its stream's lock and reads the account's stream list;
@@ -78,9 +89,13 @@ type jetStream struct {
 type jsAccount struct {
 	js     *jetStream
 	acc    *Account
-	limits accounts.JetStreamLimits
+	limits accounts.JetStreamLimits // written in the API worker under mu
 	ic     *internalClient
 	apiSub *subscription
+
+	// memLimit and storeLimit mirror limits for the publish path, which
+	// reads them without a lock.
+	memLimit, storeLimit atomic.Int64
 
 	mu      sync.RWMutex
 	streams map[string]*stream
@@ -197,11 +212,14 @@ type jsAccountSpec struct {
 func (s *Server) jetStreamAccounts() []jsAccountSpec {
 	o := s.getOpts()
 	unl := accounts.JetStreamLimits{MaxMemory: -1, MaxStore: -1, MaxStreams: -1, MaxConsumers: -1}
-	if len(o.Accounts) == 0 {
+	specs := o.Accounts
+	if s.op != nil {
+		specs = s.jwtAccountSpecs() // operator mode: the account JWTs' limits
+	} else if len(specs) == 0 {
 		return []jsAccountSpec{{s.gacc, unl}}
 	}
 	var out []jsAccountSpec
-	for _, spec := range o.Accounts {
+	for _, spec := range specs {
 		if spec.JetStream == nil {
 			continue
 		}
@@ -235,6 +253,8 @@ func (js *jetStream) accountDir(acc string) string { return filepath.Join(js.dir
 // streams found on disk.
 func (js *jetStream) enableAccount(acc *Account, limits accounts.JetStreamLimits) error {
 	jsa := &jsAccount{js: js, acc: acc, limits: limits, ic: js.srv.newInternalClient(acc), streams: make(map[string]*stream)}
+	jsa.memLimit.Store(limits.MaxMemory)
+	jsa.storeLimit.Store(limits.MaxStore)
 	sub, err := jsa.ic.subscribe(api.APIAll, "", jsa.apiCallback)
 	if err != nil {
 		return err
@@ -420,14 +440,19 @@ func (s *Server) shutdownJetStream() {
 func (s *Server) answerJetStreamDisabled() {
 	js := s.js.Load()
 	set := s.accounts.Load()
+	if s.jsOff == nil {
+		s.jsOff = make(map[*Account]*internalClient)
+	}
 	for name, a := range set.byName {
-		if a == set.system || js.lookupJSAccount(name) != nil {
+		if a == set.system || js.lookupJSAccount(name) != nil || s.jsOff[a] != nil {
 			continue
 		}
 		ic := s.newInternalClient(a)
 		if _, err := ic.subscribe(api.APIAll, "", s.notEnabledCallback(a)); err != nil {
 			s.log.Warnf("JetStream: %v", err)
+			continue
 		}
+		s.jsOff[a] = ic
 	}
 }
 

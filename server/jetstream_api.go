@@ -16,16 +16,42 @@ import (
 
 // apiRequest is a copied API request waiting for the worker.
 type apiRequest struct {
+	fn      func() // a change of JetStream's own (a reload) to run in order
 	jsa     *jsAccount
 	subject string
 	reply   string
 	hdr     []byte
 	msg     []byte
+	// pub, for a request served inline, is the requester's connection:
+	// the answer joins its batch's output.
+	pub *client
 }
 
 // apiCallback is the account's $JS.API.> subscription: it copies the
 // request and queues it for the worker (jetstream.go says why).
-func (jsa *jsAccount) apiCallback(_ *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+func (jsa *jsAccount) apiCallback(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
+	if len(subject) > len(msgNextPrefix) && string(subject[:len(msgNextPrefix)]) == msgNextPrefix {
+		// Pull requests go straight to their consumer.
+		if hdrLen > 0 && hdrLen <= len(msg) {
+			msg = msg[hdrLen:]
+		}
+		// Nobody answers a pull for a consumer that does not exist: the
+		// requester hears "no responders", as from nats-server.
+		return jsa.msgNext(pub, subject, reply, msg)
+	}
+	if len(subject) > len(api.APIDirectGet) && string(subject[:len(api.APIDirectGet)]) == api.APIDirectGet {
+		// A direct get of the last message of a subject named in the
+		// request subject (a KV get) loads one message: served inline,
+		// without the worker's goroutine hop, which would be most of
+		// its latency.
+		if req, ok := api.Parse(string(subject)); ok && req.Filter != "" {
+			if hdrLen > 0 && hdrLen <= len(msg) {
+				msg = msg[hdrLen:]
+			}
+			jsa.directGet(&apiRequest{jsa: jsa, subject: string(subject), reply: string(reply), msg: msg, pub: pub}, req)
+			return true
+		}
+	}
 	r := &apiRequest{jsa: jsa, subject: string(subject), reply: string(reply)}
 	if hdrLen > 0 && hdrLen <= len(msg) {
 		r.hdr = append([]byte(nil), msg[:hdrLen]...)
@@ -52,6 +78,10 @@ func (js *jetStream) apiWorker() {
 		case <-js.quit:
 			return
 		case r := <-js.apiq:
+			if r.fn != nil {
+				r.fn()
+				continue
+			}
 			r.jsa.serve(r)
 		}
 	}
@@ -110,6 +140,20 @@ func responseType(op api.Op) string {
 		return api.StreamSnapshotResponseType
 	case api.OpStreamRestore:
 		return api.StreamRestoreResponseType
+	case api.OpConsumerCreate, api.OpDurableCreate:
+		return api.ConsumerCreateResponseType
+	case api.OpConsumerInfo:
+		return api.ConsumerInfoResponseType
+	case api.OpConsumerNames:
+		return api.ConsumerNamesResponseType
+	case api.OpConsumerList:
+		return api.ConsumerListResponseType
+	case api.OpConsumerDelete:
+		return api.ConsumerDeleteResponseType
+	case api.OpConsumerPause:
+		return api.ConsumerPauseResponseType
+	case api.OpConsumerUnpin:
+		return api.ConsumerUnpinResponseType
 	}
 	return api.TypePrefix + "error_response"
 }
@@ -148,12 +192,33 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.streamDelete(req.Stream)
 	case api.OpStreamPurge:
 		resp, e = jsa.streamPurge(req.Stream, r.msg)
+		if st := jsa.lookup(req.Stream); e == nil && st != nil {
+			st.afterPurge()
+		}
 	case api.OpStreamMsgGet:
 		resp, e = jsa.msgGet(req.Stream, r.msg)
 	case api.OpStreamMsgDelete:
 		resp, e = jsa.msgDelete(req.Stream, r.msg)
+	case api.OpStreamSnapshot:
+		resp, e = jsa.streamSnapshot(req.Stream, r.msg)
+	case api.OpStreamRestore:
+		resp, e = jsa.streamRestore(req.Stream, r.msg)
+	case api.OpConsumerCreate, api.OpDurableCreate:
+		resp, e = jsa.consumerCreate(req, r.msg)
+	case api.OpConsumerInfo:
+		resp, e = jsa.consumerInfo(req)
+	case api.OpConsumerDelete:
+		resp, e = jsa.consumerDelete(req)
+	case api.OpConsumerNames:
+		resp, e = jsa.consumerNames(req, r.msg)
+	case api.OpConsumerList:
+		resp, e = jsa.consumerListResp(req, r.msg)
+	case api.OpConsumerPause:
+		resp, e = jsa.consumerPause(req, r.msg)
+	case api.OpConsumerUnpin:
+		resp, e = jsa.consumerUnpin(req, r.msg)
 	default:
-		// Consumers, snapshots and the cluster operations come later.
+		// Consumers and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")
 	}
 	if e != nil {
@@ -182,6 +247,10 @@ func errorResponseFor(op api.Op, typ string, e *api.Error) any {
 		return api.StreamNamesResponse{Response: base}
 	case api.OpStreamList:
 		return api.StreamListResponse{Response: base, Streams: []*api.StreamInfo{}}
+	case api.OpStreamRestore:
+		return api.StreamRestoreResponse{Response: base}
+	case api.OpConsumerPause:
+		return api.ConsumerPauseResponse{Response: base}
 	}
 	return base
 }
@@ -198,12 +267,13 @@ func (jsa *jsAccount) accountInfo() *api.AccountInfoResponse {
 	jsa.mu.RLock()
 	n := len(jsa.streams)
 	jsa.mu.RUnlock()
+	nc := jsa.numConsumers()
 	l := jsa.limits
 	return &api.AccountInfoResponse{
 		Response: api.Response{Type: api.AccountInfoResponseType},
 		AccountInfo: &api.AccountInfo{
 			JetStreamTier: api.JetStreamTier{
-				Memory: mem, Store: file, Streams: n,
+				Memory: mem, Store: file, Streams: n, Consumers: nc,
 				Limits: api.AccountLimits{MaxMemory: l.MaxMemory, MaxStore: l.MaxStore, MaxStreams: l.MaxStreams,
 					MaxConsumers: l.MaxConsumers, MaxAckPending: -1, MemoryMaxStreamBytes: -1, StoreMaxStreamBytes: -1},
 			},
@@ -285,8 +355,8 @@ func (jsa *jsAccount) streamCreate(name string, body []byte) (any, *api.Error) {
 		}
 		return nil, e
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return nil, api.JSStreamCreateErrF.New("{err}", "mirrors and sources are not supported by natsd yet")
+	if e := validateSources(&cfg); e != nil {
+		return nil, e
 	}
 	if st := jsa.lookup(name); st != nil {
 		old := st.config()
@@ -337,8 +407,8 @@ func (jsa *jsAccount) streamUpdate(name string, body []byte) (any, *api.Error) {
 	if e := cfg.ValidateUpdate(&old, api.ValidateOptions{}); e != nil {
 		return nil, e
 	}
-	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
-		return nil, api.JSStreamUpdateErrF.New("{err}", "mirrors and sources are not supported by natsd yet")
+	if e := validateSources(&cfg); e != nil {
+		return nil, e
 	}
 	if jsa.overlaps(&cfg) {
 		return nil, api.JSStreamSubjectOverlapErr.New()
@@ -348,6 +418,9 @@ func (jsa *jsAccount) streamUpdate(name string, body []byte) (any, *api.Error) {
 	}
 	if err := st.update(cfg); err != nil {
 		return nil, api.JSStreamUpdateErrF.New("{err}", err.Error())
+	}
+	if !reflect.DeepEqual(old.Mirror, cfg.Mirror) || !reflect.DeepEqual(old.Sources, cfg.Sources) {
+		st.restartSources()
 	}
 	jsa.advise(api.AdvisoryStreamUpdatedPre, name, api.ActionModify)
 	return &api.StreamCreateResponse{Response: api.Response{Type: api.StreamUpdateResponseType}, StreamInfo: st.info(nil, infoServerMeta)}, nil

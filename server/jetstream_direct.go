@@ -68,6 +68,10 @@ func (jsa *jsAccount) directGet(r *apiRequest, req api.Request) {
 	send := func(hdr, msg []byte) {
 		b := make([]byte, 0, len(hdr)+len(msg))
 		b = append(append(b, hdr...), msg...)
+		if r.pub != nil {
+			r.pub.deliverIn(jsa.acc, reply, nil, len(hdr), b)
+			return
+		}
 		jsa.ic.publish(reply, nil, len(hdr), b)
 	}
 	status := func(s string) { send(api.AppendStatus(nil, s), nil) }

@@ -12,8 +12,11 @@ import (
 
 // configVarz is the JetStream configuration as /varz and /jsz show it.
 func (js *jetStream) configVarz() *monitor.JetStreamConfig {
+	js.mu.RLock()
+	maxMem, maxStore := js.maxMem, js.maxStore
+	js.mu.RUnlock()
 	return &monitor.JetStreamConfig{
-		MaxMemory: js.maxMem, MaxStore: js.maxStore, StoreDir: js.dir,
+		MaxMemory: maxMem, MaxStore: maxStore, StoreDir: js.dir,
 		SyncInterval: js.opts.SyncInterval, SyncAlways: js.opts.SyncAlways,
 		Domain: js.opts.Domain, Strict: true,
 	}
@@ -63,6 +66,7 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			var ss store.State
 			st.store.FastState(&ss)
 			info.Streams++
+			info.Consumers += st.numConsumers()
 			info.Messages += ss.Msgs
 			info.Bytes += ss.Bytes
 			if ad == nil || !o.Streams {
@@ -73,6 +77,15 @@ func (s *Server) Jsz(o *monitor.JszOptions) (*monitor.JSInfo, error) {
 			if o.Config {
 				cfg := si.Config
 				d.Config = &cfg
+			}
+			if o.Consumers {
+				for _, c := range st.consumerList() {
+					ci := c.info(false)
+					if !o.Config {
+						ci.Config = nil // as nats-server: the config only with config=true
+					}
+					d.Consumers = append(d.Consumers, ci)
+				}
 			}
 			ad.Streams = append(ad.Streams, d)
 		}

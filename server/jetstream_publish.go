@@ -271,6 +271,13 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 				return pubResult{err: api.JSMessageTTLInvalidErr.New()}
 			}
 			ttl = t
+			if floor := int64(cfg.SubjectDeleteMarkerTTL / time.Second); floor > 0 && ttl > 0 && ttl < floor && cfg.MaxMsgsPerSubject != 1 {
+				// The marker TTL is the least a message lives (so that
+				// its marker outlives nothing it stands for): raised,
+				// and the header says so, as nats-server does.
+				ttl = floor
+				hdr = setHeader(hdr, hdrTTL, strconv.FormatInt(floor, 10))
+			}
 		}
 	}
 	if e := st.jsa.checkLimits(st, len(subject)+len(hdr)+len(msg)); e != nil {
@@ -314,8 +321,15 @@ func (st *stream) storeLocked(subject, hdr, msg []byte) pubResult {
 }
 
 // hasInterestLocked reports whether some consumer wants messages on
-// subj. There are no consumers yet (issue 13 adds them), so none.
-func (st *stream) hasInterestLocked(subj string) bool { return false }
+// subj (its filters are read without its lock).
+func (st *stream) hasInterestLocked(subj string) bool {
+	for _, c := range st.consumers {
+		if c.matches(subj) {
+			return true
+		}
+	}
+	return false
+}
 
 // storeError maps a store error onto the API error nats-server sends.
 func (st *stream) storeError(err error) *api.Error {
@@ -341,10 +355,7 @@ func parseMsgTTL(v string) (int64, bool) {
 		return store.TTLNever, true
 	}
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n == -1 {
-			return store.TTLNever, true
-		}
-		return n, n > 0
+		return n, n > 0 // nats-server 2.15.2 refuses -1 too
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d < time.Second {
@@ -416,9 +427,9 @@ func (st *stream) republishLocked(subject, hdr, msg []byte, seq uint64) ([]byte,
 // checkLimits refuses a message that would take the account over its
 // JetStream storage limit.
 func (jsa *jsAccount) checkLimits(st *stream, size int) *api.Error {
-	limit := jsa.limits.MaxStore
+	limit := jsa.storeLimit.Load()
 	if st.storage == api.MemoryStorage {
-		limit = jsa.limits.MaxMemory
+		limit = jsa.memLimit.Load()
 	}
 	if limit <= 0 {
 		return nil

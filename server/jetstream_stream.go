@@ -43,11 +43,19 @@ type stream struct {
 	expTimer *time.Timer
 	expAt    int64
 
+	// srcs follow the mirror's or the sources' origins
+	// (jetstream_source.go); srcMu guards the list, not the stream.
+	srcMu sync.Mutex
+	srcs  []*sourcer
+
 	// waiters are signalled on every new message (for consumers): a
 	// closed channel means "there is something new". nwait keeps the
 	// publish path free of the lock when nobody waits.
 	nwait  atomic.Int32
 	newMsg chan struct{}
+
+	// consumers by name (jetstream_consumer.go); guarded by mu.
+	consumers map[string]*consumer
 }
 
 type dedupEntry struct {
@@ -77,6 +85,13 @@ func storeConfig(cfg *api.StreamConfig) store.Config {
 // exists), its transforms and its subscriptions. recovering: the stream
 // was found on disk, so its meta.inf is not rewritten.
 func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recovering bool) (*stream, error) {
+	return jsa.openStreamFill(cfg, created, recovering, nil)
+}
+
+// openStreamFill is openStream with fill, when not nil, run on the new
+// store before the stream is listed or subscribed (a restore fills it);
+// an error from fill undoes the stream.
+func (jsa *jsAccount) openStreamFill(cfg api.StreamConfig, created time.Time, recovering bool, fill func(store.Store) error) (*stream, error) {
 	js := jsa.js
 	st := &stream{jsa: jsa, name: cfg.Name, storage: cfg.Storage, cfg: cfg, created: created, dedup: make(map[string]uint64)}
 	if err := st.setTransforms(&cfg); err != nil {
@@ -109,6 +124,15 @@ func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recove
 		}
 		st.store = fs
 	}
+	if fill != nil {
+		if err := fill(st.store); err != nil {
+			st.store.Delete()
+			if st.dir != "" {
+				os.RemoveAll(st.dir)
+			}
+			return nil, err
+		}
+	}
 	jsa.mu.Lock()
 	jsa.streams[cfg.Name] = st
 	jsa.mu.Unlock()
@@ -122,6 +146,12 @@ func (jsa *jsAccount) openStream(cfg api.StreamConfig, created time.Time, recove
 	st.mu.Lock()
 	st.armExpiryLocked()
 	st.mu.Unlock()
+	if recovering {
+		st.recoverConsumers()
+	}
+	if cfg.Mirror != nil || len(cfg.Sources) > 0 {
+		st.startSources()
+	}
 	return st, nil
 }
 
@@ -175,6 +205,8 @@ func (st *stream) unsubscribe() {
 
 // stop closes the stream's store, flushing it to disk.
 func (st *stream) stop() {
+	st.stopConsumers(false)
+	st.stopSources()
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.closed {
@@ -195,6 +227,8 @@ func (st *stream) delete() error {
 	st.jsa.mu.Lock()
 	delete(st.jsa.streams, st.name)
 	st.jsa.mu.Unlock()
+	st.stopConsumers(true)
+	st.stopSources()
 	st.mu.Lock()
 	st.closed = true
 	if st.expTimer != nil {
@@ -287,10 +321,12 @@ func (st *stream) armExpiryLocked() {
 }
 
 // expire removes what max_age and the per-message TTLs let go. With
-// subject_delete_marker_ttl, a subject whose last message max_age removed
-// gets a marker: an empty message with Nats-Marker-Reason: MaxAge, a
-// Nats-TTL of the marker TTL and Nats-Rollup: sub, as nats-server 2.11+
-// places them (markers and messages with their own TTL get none).
+// subject_delete_marker_ttl, a subject whose last message an age-based
+// removal (max_age or the message's own Nats-TTL) took gets a marker: an
+// empty message with Nats-Marker-Reason: MaxAge, a Nats-TTL of the
+// marker TTL and Nats-Rollup: sub, as nats-server 2.11+ places them (a
+// marker's own expiry places none). Deleting and purging place none, as
+// in nats-server 2.15.
 func (st *stream) expire() {
 	st.mu.Lock()
 	defer st.mu.Unlock()
@@ -298,44 +334,43 @@ func (st *stream) expire() {
 		return
 	}
 	now := time.Now().UnixNano()
-	var marks []string
-	if ttl := st.cfg.SubjectDeleteMarkerTTL; ttl > 0 && st.cfg.MaxAge > 0 {
-		cutoff := now - int64(st.cfg.MaxAge)
-		var ss store.State
-		st.store.FastState(&ss)
-		var sm store.StoreMsg
+	if ttl := st.cfg.SubjectDeleteMarkerTTL; ttl > 0 {
+		var marks []string
 		seen := map[string]bool{}
-		for seq := ss.FirstSeq; ; {
-			m, err := st.store.LoadNextMsg(">", seq, &sm)
-			if err != nil || m.Ts > cutoff {
-				break
-			}
-			seq = m.Seq + 1
-			if getHeader(m.Hdr, hdrMarkerReason) != nil || getHeader(m.Hdr, hdrTTL) != nil || seen[m.Subject] {
-				continue
+		st.store.ExpireOldMsgs(now, func(m *store.StoreMsg) {
+			if seen[m.Subject] || getHeader(m.Hdr, hdrMarkerReason) != nil {
+				return
 			}
 			seen[m.Subject] = true
 			marks = append(marks, m.Subject)
-		}
-	}
-	st.store.ExpireOld(now, nil)
-	if len(marks) > 0 {
-		ttl := st.cfg.SubjectDeleteMarkerTTL
-		hdr := []byte("NATS/1.0\r\n" + hdrMarkerReason + ": MaxAge\r\n" + hdrTTL + ": " + ttl.String() + "\r\n" + hdrRollup + ": sub\r\n\r\n")
-		for _, subj := range marks {
-			if st.store.FilteredState(0, subj).Msgs == 0 {
-				if _, err := st.store.StoreMsg(subj, hdr, nil, now, int64(ttl/time.Second)); err != nil {
-					st.jsa.js.srv.log.Warnf("JetStream: stream '%s > %s': subject delete marker: %v", st.jsa.acc.name, st.name, err)
-				}
-			}
-		}
-		st.store.Flush()
-		if st.nwait.Load() != 0 {
-			st.wakeLocked()
-		}
+		})
+		st.placeMarkersLocked(marks, now)
+	} else {
+		st.store.ExpireOld(now, nil)
 	}
 	st.expAt = 0
 	st.armExpiryLocked()
+}
+
+// placeMarkersLocked stores a subject delete marker on each subject of
+// subjs that has no message left.
+func (st *stream) placeMarkersLocked(subjs []string, now int64) {
+	if len(subjs) == 0 {
+		return
+	}
+	ttl := st.cfg.SubjectDeleteMarkerTTL
+	hdr := []byte("NATS/1.0\r\n" + hdrMarkerReason + ": MaxAge\r\n" + hdrTTL + ": " + ttl.String() + "\r\n" + hdrRollup + ": sub\r\n\r\n")
+	for _, subj := range subjs {
+		if st.store.FilteredState(0, subj).Msgs == 0 {
+			if _, err := st.store.StoreMsg(subj, hdr, nil, now, int64(ttl/time.Second)); err != nil {
+				st.jsa.js.srv.log.Warnf("JetStream: stream '%s > %s': subject delete marker: %v", st.jsa.acc.name, st.name, err)
+			}
+		}
+	}
+	st.store.Flush()
+	if st.nwait.Load() != 0 {
+		st.wakeLocked()
+	}
 }
 
 // What a StreamInfo carries besides config and state, which differs by
@@ -352,6 +387,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 	st.mu.Lock()
 	cfg := st.cfg
 	created := st.created
+	nc := len(st.consumers)
 	var ss store.State
 	if req != nil && req.DeletedDetails {
 		ss = st.store.State()
@@ -373,6 +409,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 		State: api.StreamState{
 			Msgs: ss.Msgs, Bytes: ss.Bytes, FirstSeq: ss.FirstSeq, LastSeq: ss.LastSeq,
 			NumSubjects: int(ss.NumSubjects), NumDeleted: int(ss.NumDeleted), Subjects: subjects,
+			Consumers: nc,
 		},
 		Domain:    js.opts.Domain,
 		TimeStamp: time.Now().UTC(),
@@ -389,6 +426,7 @@ func (st *stream) info(req *api.StreamInfoRequest, with int) *api.StreamInfo {
 	if req != nil && req.DeletedDetails {
 		si.State.Deleted = ss.Deleted
 	}
+	st.sourceInfos(si)
 	if ss.Msgs == 0 && ss.LastSeq == 0 {
 		si.State.FirstSeq = 0
 	}

@@ -184,6 +184,7 @@ func (s *Server) Varz() *monitor.Varz {
 	v.Subscriptions = s.NumSubscriptions()
 	v.SystemAccount = s.SystemAccount()
 	s.clusterVarz(v)
+	s.leafVarz(v)
 	if js := s.js.Load(); js != nil {
 		cfg, stats := js.configVarz(), js.stats()
 		v.JetStream = monitor.JetStreamVarz{Config: cfg, Stats: &stats}
@@ -202,6 +203,8 @@ func (c *client) connInfo() *monitor.ConnInfo {
 		Start:   c.start,
 		InMsgs:  c.inMsgs.Load(),
 		InBytes: c.inBytes.Load(),
+		// natsd only: the time publish rate limits held the reader.
+		ThrottledMs: c.throttled.Load() / int64(time.Millisecond),
 	}
 	if acc := c.acc.Load(); acc != nil {
 		ci.NameTag = acc.name
@@ -297,6 +300,13 @@ func (s *Server) Connz(o *monitor.ConnzOptions) (*monitor.Connz, error) {
 			}
 			open[c.cid] = c
 			infos = append(infos, c.connInfo())
+		}
+		for _, c := range s.leafConns() {
+			if !c.leafRegistered() || (o.Account != "" && c.acc.Load().name != o.Account) {
+				continue
+			}
+			open[c.cid] = c
+			infos = append(infos, c.leafConnInfo())
 		}
 	}
 	// Open connections are listed before closed ones are read, so one that

@@ -29,6 +29,7 @@ func (s *Server) Accountz(o *monitor.AccountzOptions) (*monitor.Accountz, error)
 		LastUpdate:  time.Unix(0, a.updated.Load()),
 		Complete:    true,
 		ClientCnt:   a.connCount(s),
+		LeafCnt:     s.numLeafsIn(a),
 		SubCnt:      st.NumSubs,
 		NameTag:     a.name,
 		Sublist: &monitor.SublistStats{NumSubs: st.NumSubs, NumCache: st.NumCache, NumInserts: st.NumInserts,

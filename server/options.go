@@ -1,6 +1,8 @@
 package server
 
 import (
+	"github.com/nats-io/jwt/v2"
+
 	"crypto/tls"
 	"fmt"
 	"slices"
@@ -76,6 +78,17 @@ type Options struct {
 	// account ("" = "$SYS", created when not defined).
 	Accounts      []*accounts.Account
 	SystemAccount string
+	// Operators are the trusted operators: set, the server runs in
+	// operator mode (accounts and users come from JWTs; see
+	// server/config_operator.go and server/operator.go). Resolver says
+	// where account JWTs come from; ResolverPreload maps account public
+	// keys to account JWTs loaded at start.
+	Operators []*jwt.OperatorClaims
+	// AuthCallout, when set, sends the CONNECT of every client that is not
+	// one of its auth_users to an external service (auth_callout.go).
+	AuthCallout     *AuthCalloutOpts
+	Resolver        ResolverOpts
+	ResolverPreload map[string]string
 	// Mappings are the top-level subject mappings: the global account's
 	// (server/config_mappings.go).
 	Mappings []*transform.Mapping
@@ -83,6 +96,10 @@ type Options struct {
 	// Cluster configures route connections to other servers
 	// (server/config_cluster.go, server/route.go).
 	Cluster ClusterOpts
+
+	// LeafNode configures leaf node connections, accepted and solicited
+	// (server/config_leafnode.go, server/leafnode.go).
+	LeafNode LeafNodeOpts
 
 	// Websocket configures the WebSocket client listener
 	// (server/config_websocket.go, server/websocket.go).
@@ -143,6 +160,7 @@ type Options struct {
 func (o *Options) Clone() *Options {
 	c := *o
 	c.Cluster = o.Cluster.clone()
+	c.LeafNode = o.LeafNode.clone()
 	c.Websocket.AllowedOrigins = slices.Clone(o.Websocket.AllowedOrigins)
 	return &c
 }
@@ -191,6 +209,16 @@ func (o *Options) setDefaults() {
 		o.MaxClosedClients = DefaultMaxClosedClients
 	}
 	o.Cluster.setDefaults()
+	o.LeafNode.setDefaults()
+	if len(o.Operators) > 0 && o.SystemAccount == "" {
+		// Operator mode: the operator JWT may name the system account.
+		for _, oc := range o.Operators {
+			if oc.SystemAccount != "" {
+				o.SystemAccount = oc.SystemAccount
+				break
+			}
+		}
+	}
 	if o.Websocket.Port != 0 && o.Websocket.Host == "" {
 		o.Websocket.Host = DefaultHost
 	}
@@ -219,7 +247,16 @@ func (o *Options) validate() error {
 	if err := o.Cluster.validate(); err != nil {
 		return err
 	}
+	if err := o.validateCallout(); err != nil {
+		return err
+	}
+	if err := o.validateOperator(); err != nil {
+		return err
+	}
 	if err := o.validateAccounts(); err != nil {
+		return err
+	}
+	if err := o.LeafNode.validate(o); err != nil {
 		return err
 	}
 	if err := o.Websocket.validate(o); err != nil {

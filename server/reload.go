@@ -63,14 +63,15 @@ var reloadable = map[string]string{
 	"Username": "authorization.user", "Password": "authorization.password",
 	"Authorization": "authorization.token", "Users": "authorization.users",
 	"NoAuthUser": "no_auth_user", "Accounts": "accounts", "Mappings": "mappings", "DefaultPermissions": "authorization.default_permissions",
-	"Debug": "debug", "Trace": "trace", "Logtime": "logtime", "LogUTC": "logtime_utc",
+	"AuthCallout": "authorization.auth_callout",
+	"Debug":       "debug", "Trace": "trace", "Logtime": "logtime", "LogUTC": "logtime_utc",
 	"LogFile": "log_file", "LogSizeLimit": "logfile_size_limit", "LogMaxFiles": "logfile_max_num",
 	"Syslog": "syslog", "RemoteSyslog": "remote_syslog", "LogFormat": "log_format",
 	"LameDuckDuration": "lame_duck_duration", "LameDuckGracePeriod": "lame_duck_grace_period",
 	"TLSConfig": "tls", "TLSCert": "tls.cert_file", "TLSKey": "tls.key_file", "TLSCaCert": "tls.ca_file",
 	"TLSVerify": "tls.verify", "TLSMap": "tls.verify_and_map", "TLSTimeout": "tls.timeout",
 	"TLSHandshakeFirst": "tls.handshake_first", "TLSHandshakeFirstFallback": "tls.handshake_first",
-	"Websocket": "websocket",
+	"Websocket": "websocket", "JetStream": "jetstream",
 }
 
 var ignoredOnReload = map[string]bool{"ConfigFile": true, "ConfigDigest": true, "NoLog": true}
@@ -86,6 +87,11 @@ func optionsDiff(old, cur *Options) (changed, refused []string) {
 		}
 		if name == "Cluster" {
 			ch, ref := clusterDiff(&old.Cluster, &cur.Cluster)
+			changed, refused = append(changed, ch...), append(refused, ref...)
+			continue
+		}
+		if name == "LeafNode" {
+			ch, ref := leafDiff(&old.LeafNode, &cur.LeafNode)
 			changed, refused = append(changed, ch...), append(refused, ref...)
 			continue
 		}
@@ -131,6 +137,9 @@ func (s *Server) applyOptions(o *Options) error {
 	if len(refused) > 0 {
 		return fmt.Errorf("config reload not supported for: %s (restart the server to change them)", strings.Join(refused, ", "))
 	}
+	if err := jsReloadCheck(&old.JetStream, &cur.JetStream); err != nil {
+		return err
+	}
 	if err := s.reloadWebsocket(old, cur); err != nil {
 		return fmt.Errorf("config reload: %w", err)
 	}
@@ -139,7 +148,10 @@ func (s *Server) applyOptions(o *Options) error {
 	prevAccounts := s.accounts.Load()
 	s.accounts.Store(s.buildAccounts(cur, prevAccounts))
 	s.setupImports(prevAccounts, s.accounts.Load())
+	s.reloadJetStream(old, cur)
+	s.accountSysServices(prevAccounts)
 	s.reloadRoutes(old, cur)
+	s.reloadLeafNodes(old, cur)
 	s.tls.Store(newTLSServer(cur)) // reads the certificate files again
 	s.optsGen.Add(1)
 	if l, ok := s.log.(interface{ SetLevels(debug, trace bool) }); ok {
@@ -149,6 +161,7 @@ func (s *Server) applyOptions(o *Options) error {
 		c.reloaded(cur, authn)
 	}
 	s.enforceAccountConnLimits()
+	s.enforceUserConnLimits()
 	if cur.MaxConnections < old.MaxConnections {
 		s.closeBeyondMaxConnections(cur.MaxConnections)
 	}
@@ -220,6 +233,7 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 		return
 	}
 	c.setIdentity(id)
+	c.updatePubRate()
 	// An account's max_subscriptions applies to connected clients (as in
 	// nats-server); the server-wide one, as before, to new subscriptions.
 	if max := c.acc.Load().limits().MaxSubscriptions; max > 0 {

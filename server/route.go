@@ -507,6 +507,9 @@ var errRouteNotReady = &clientError{reason: ProtocolViolation}
 // in an account this server does not have is ignored (nobody here can
 // publish in it).
 func (c *client) ProcessRSub(account, subject, queue []byte, weight int) error {
+	if c.kind == kindLeaf {
+		return c.leafSub(subject, queue, weight) // LS+
+	}
 	if c.kind != kindRoute {
 		return parser.ErrUnknownOp
 	}
@@ -561,6 +564,9 @@ func (c *client) ProcessRSub(account, subject, queue []byte, weight int) error {
 
 // ProcessRUnsub removes remote interest.
 func (c *client) ProcessRUnsub(account, subject, queue []byte) error {
+	if c.kind == kindLeaf {
+		return c.leafUnsub(subject, queue) // LS-
+	}
 	if c.kind != kindRoute {
 		return parser.ErrUnknownOp
 	}
@@ -611,6 +617,9 @@ func (c *client) routeAccount(name []byte) *Account {
 // account: every plain subscriber, and one member of each queue group the
 // sending server chose this server for.
 func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
+	if c.kind == kindLeaf {
+		return c.processLeafMsg(args, hdrLen, msg) // LMSG
+	}
 	if c.kind != kindRoute {
 		return parser.ErrUnknownOp
 	}
@@ -640,7 +649,7 @@ func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 	if acc == nil {
 		return nil
 	}
-	c.deliverLocal(acc.sl.Match(a.Subject), &a, a.Subject, a.Reply, hdrLen, msg)
+	c.deliverLocal(acc.sl.Match(a.Subject), &a, acc.name, a.Subject, a.Reply, hdrLen, msg)
 	return nil
 }
 
@@ -693,30 +702,6 @@ func (c *client) deliverLocalMember(members []*subscription, subject, reply []by
 	return false
 }
 
-// pickRouteMember chooses the route to serve a queue group no local
-// member took: weighted by each route's member count. nil if none.
-func pickRouteMember(members []*subscription) *subscription {
-	total := int32(0)
-	for _, sub := range members {
-		if sub.client.kind == kindRoute {
-			total += max(sub.weight.Load(), 1)
-		}
-	}
-	if total == 0 {
-		return nil
-	}
-	x := rand.Int32N(total)
-	for _, sub := range members {
-		if sub.client.kind != kindRoute {
-			continue
-		}
-		if x -= max(sub.weight.Load(), 1); x < 0 {
-			return sub
-		}
-	}
-	return nil
-}
-
 // routeTarget collects, while one message is delivered, what a route must
 // be sent: whether it has plain interest and the queue groups it serves.
 // A publisher keeps a slice of them and reuses it for every message.
@@ -761,6 +746,9 @@ func (c *client) sendToRoutes(base int, account string, subject, reply []byte, h
 // sendRMsg appends one RMSG to a route's output. Like deliverTo it never
 // blocks: a route whose backlog passes its (large) budget is cut off.
 func (c *client) sendRMsg(r *client, account string, queues []string, subject, reply []byte, hdrLen int, msg []byte) bool {
+	if r.kind == kindLeaf {
+		return c.sendLMsg(r, queues, subject, reply, hdrLen, msg)
+	}
 	need := len(account) + len(subject) + len(reply) + len(msg) + 48
 	for _, q := range queues {
 		need += len(q) + 1
@@ -845,10 +833,9 @@ func appendRMsgHeader(b []byte, account string, subject []byte, queues []string,
 // interleaving of concurrent subscribes and removals.
 func (s *Server) insertSub(sub *subscription) error {
 	c := sub.client
-	sl := sub.acc.sl
 	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
-		err := sl.Insert(sub.subject, sub.queue, sub)
+		err := s.insertLeafInterest(sub)
 		if err == nil && s.routeImports(sub.subject, sub.queue) {
 			s.sendInterestLocked(sub, s.cluster.interest.add(sub.acc.name, sub.subject, sub.queue))
 		}
@@ -856,7 +843,7 @@ func (s *Server) insertSub(sub *subscription) error {
 		if err != nil {
 			return err
 		}
-	} else if err := sl.Insert(sub.subject, sub.queue, sub); err != nil {
+	} else if err := s.insertLeafInterest(sub); err != nil {
 		return err
 	}
 	c.mu.Lock()
@@ -870,25 +857,26 @@ func (s *Server) insertSub(sub *subscription) error {
 	return nil
 }
 
-// propagates reports whether the routes hear of the subscription.
+// propagates reports whether the routes hear of the subscription: not of
+// a route's, nor of a hub's interest (leafnode.go).
 func (sub *subscription) propagates() bool {
-	return sub.client.kind != kindRoute && !sub.local
+	c := sub.client
+	return c.kind != kindRoute && !sub.local && (c.kind != kindLeaf || !c.leaf.solicited)
 }
 
 // removeSub takes a subscription out of its account's index and out of the
 // local interest. Removing the same subscription twice is harmless: only
 // the removal that finds it in the index counts.
 func (s *Server) removeSub(sub *subscription) {
-	sl := sub.acc.sl
 	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
-		if sl.Remove(sub.subject, sub.queue, sub) == nil && s.routeImports(sub.subject, sub.queue) {
+		if s.removeLeafInterest(sub) && s.routeImports(sub.subject, sub.queue) {
 			s.sendInterestLocked(sub, s.cluster.interest.remove(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()
 		return
 	}
-	sl.Remove(sub.subject, sub.queue, sub)
+	s.removeLeafInterest(sub)
 }
 
 // routeErr handles -ERR from a route's peer, which closes the route after

@@ -3,18 +3,30 @@
 //
 // Lock order (never take a lock to the left while holding one to the right):
 //
-//	stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → client.mu → the sublist's internal lock (a leaf)
+//	consumer.mu → stream.mu → jsAccount.mu → jetStream.mu → Account.rtabMu → Server.mu → cluster.imu → leafState.mu → client.mu → the sublist's internal lock (a leaf)
 //
 // (cluster.imu guards the local interest propagated to routes; see
-// cluster.go. Account.rtabMu is only held to make an account's reply
+// cluster.go. leafState.mu guards the interest sent to leaf nodes; see
+// leafnode.go. Account.rtabMu is only held to make an account's reply
 // table and its subscription, imports.go; a reply table's own mu is a
 // leaf.) Server.mu also guards each Account's connection count.
-// wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
+// Operator mode (operator.go): operatorState.updMu serializes account JWT
+// updates and is taken before Server.reloadMu (an update rebuilds the
+// account set as a reload does); operatorState.mu and jwtStore.mu are
+// leaves. wsState.mu (the WebSocket listener) is taken alone, and a WebSocket
 // connection's own locks (package websocket) are leaves below client.mu.
 //
 // The JetStream locks are jetstream.go's: a stream's lock is held while
 // it stores a message or changes its subscriptions, never while it
-// delivers; a message store's own lock is a leaf.
+// delivers; a message store's own lock is a leaf. A consumer delivers
+// while holding its own lock (jetstream_consumer.go), never holds two
+// consumers' locks, and is reached from a stream only through a channel
+// and atomics.
+//
+// The system account's services (sysevents.go, sysreq.go) take no lock
+// of their own beyond sysHandlers.mu, a leaf held only to read or fill the
+// request handler table; their work runs on one goroutine, the system
+// loop, which takes the locks any monitoring snapshot takes.
 //
 // Every connection belongs to an account (account.go), which owns the
 // subject index its messages are matched in.
@@ -78,10 +90,15 @@ type Server struct {
 	wg         sync.WaitGroup // every goroutine the server starts
 	pidWritten atomic.Bool    // Start wrote the pid file (Shutdown removes it)
 
-	mu       sync.Mutex
-	clients  map[uint64]*client
-	shutdown bool
-	lameDuck bool
+	mu      sync.Mutex
+	clients map[uint64]*client
+	// userConns counts the client connections of each user, for a user's
+	// max_connections; userRates are the users' publish rate limiters
+	// (userlimits.go, pubrate.go). Both are guarded by mu.
+	userConns map[string]int
+	userRates map[string]*rateLimiters
+	shutdown  bool
+	lameDuck  bool
 	// lastListenAddr remembers the client address once lame-duck mode has
 	// closed the listener, so INFO still names the right port.
 	lastListenAddr net.Addr
@@ -96,10 +113,19 @@ type Server struct {
 	reloadHooks []func(*Options)
 	nextCID     atomic.Uint64
 	cluster     clusterState // routes to the other servers of a cluster (cluster.go)
+	leafs       leafState    // leaf node connections, accepted and solicited (leafnode.go)
 	stats       serverStats
 	mon         monitorState              // monitoring: HTTP listener, closed connections (monitor.go)
 	ws          wsState                   // the WebSocket listener (websocket.go)
 	js          atomic.Pointer[jetStream] // nil when JetStream is off (jetstream.go)
+	sys         atomic.Pointer[sysState]  // the system account's services (sysevents.go)
+	op          *operatorState            // operator mode (operator.go); nil otherwise
+	callout     calloutState              // auth callout keys (auth_callout.go)
+
+	// jsOff answers "JetStream not enabled" in each account without it
+	// (jetstream.go, jetstream_reload.go); changed at start and on reload
+	// only, under reloadMu.
+	jsOff map[*Account]*internalClient
 }
 
 // serverStats are totals that survive the connections they count.
@@ -139,10 +165,22 @@ func New(opts *Options) (*Server, error) {
 		quit:    make(chan struct{}),
 		clients: make(map[uint64]*client),
 	}
+	s.callout.kp = kp
+	if s.callout.xkp, err = nkeys.CreateCurveKeys(); err != nil {
+		return nil, fmt.Errorf("creating server xkey: %w", err)
+	}
 	s.opts.Store(o)
 	s.authn.Store(authn)
+	if len(o.Operators) > 0 {
+		if s.op, err = newOperatorState(o); err != nil {
+			return nil, err
+		}
+	}
 	s.accounts.Store(s.buildAccounts(o, nil))
 	if err := s.initCluster(o); err != nil {
+		return nil, err
+	}
+	if err := s.initLeafNodes(o); err != nil {
 		return nil, err
 	}
 	// After initCluster: the imports' subscriptions are local interest
@@ -238,11 +276,17 @@ func (s *Server) Start() error {
 	if err := s.startCluster(); err != nil {
 		return s.abortStart(err)
 	}
+	if err := s.startLeafNodes(); err != nil {
+		l.Close()
+		return err
+	}
 	if err := s.startMonitoring(); err != nil {
 		return s.abortStart(err)
 	}
+	s.startSystem()
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
 	s.goroutine(func() { s.watchTLSFiles(s.tlsPoll) })
+	s.startClaimsServices()
 	s.log.Noticef("Server is ready")
 	return nil
 }
@@ -366,6 +410,7 @@ func (s *Server) Shutdown() {
 		c.closeConnection(ServerShutdown, true)
 	}
 	s.shutdownCluster()
+	s.shutdownLeafNodes()
 	s.shutdownJetStream()
 	s.wg.Wait()
 	if s.getOpts().PidFile != "" && s.pidWritten.Load() {
@@ -388,14 +433,19 @@ func (s *Server) addClient(c *client) (ok bool, full bool) {
 	return true, false
 }
 
-func (s *Server) removeClient(c *client) {
+// removeClient forgets c; counted reports whether it had been counted in
+// its account (it had completed CONNECT).
+func (s *Server) removeClient(c *client) (counted bool) {
 	s.mu.Lock()
 	delete(s.clients, c.cid)
 	if c.accCounted {
+		counted = true
 		c.accCounted = false
 		c.acc.Load().nconns--
 	}
+	s.uncountUser(c)
 	s.mu.Unlock()
+	return counted
 }
 
 // Logger is the server's logger.

@@ -305,6 +305,12 @@ func certNames(cert *x509.Certificate) []string {
 // authenticate checks a client's credentials, or with verify_and_map its
 // certificate's names.
 func (c *client) authenticate(authn *auth.Authenticator, cr *auth.Credentials) (*auth.Identity, error) {
+	if authn.Operator() {
+		return c.authenticateJWT(cr)
+	}
+	if co := c.srv.getOpts().AuthCallout; co != nil && c.kind == kindClient {
+		return c.authenticateWithCallout(authn, co, cr)
+	}
 	if c.tlsInfo != nil && c.tlsInfo.names != nil {
 		id, err := authn.CheckMapped(c.tlsInfo.names, cr, c.nonce)
 		if err == nil && id.Name != "" {

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/natsd/natsd/auth"
 )
 
 // Protocol tracing (-V) in nats-server's format:
@@ -21,6 +23,17 @@ func (c *client) setLogPrefix() {
 	if c.kind == kindRoute {
 		b.WriteString(" - rid:")
 		b.WriteString(strconv.FormatUint(c.cid, 10))
+		c.prefix.Store(b.String())
+		return
+	}
+	if c.kind == kindLeaf {
+		b.WriteString(" - lid:")
+		b.WriteString(strconv.FormatUint(c.cid, 10))
+		if c.opts.Name != "" {
+			b.WriteString(` - "`)
+			b.WriteString(c.opts.Name)
+			b.WriteByte('"')
+		}
 		c.prefix.Store(b.String())
 		return
 	}
@@ -48,11 +61,23 @@ func (c *client) setLogPrefix() {
 			b.WriteString(strings.Join(parts, ":"))
 			b.WriteByte('"')
 		}
-		if c.opts.Username != "" {
+		// "ACC/user:name" or "ACC/nkey:U...": who the client is, as
+		// authenticated (a no_auth_user included), and its account; with
+		// no users configured, the user name CONNECT sent (as nats-server).
+		kind, name := "/user:", c.opts.Username
+		if id := c.identity.Load(); id != nil && id.Name != "" {
+			switch id.Method {
+			case auth.MethodNkey:
+				kind, name = "/nkey:", id.Name
+			case auth.MethodUser:
+				name = id.Name
+			}
+		}
+		if name != "" {
 			b.WriteString(` - "`)
 			b.WriteString(c.acc.Load().name)
-			b.WriteString(`/user:`)
-			b.WriteString(c.opts.Username)
+			b.WriteString(kind)
+			b.WriteString(name)
 			b.WriteByte('"')
 		}
 	}
@@ -96,9 +121,10 @@ func joinArgs(op string, args [][]byte) string {
 	return b.String()
 }
 
-var redactPass = regexp.MustCompile(`("(?:pass|auth_token)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+var redactPass = regexp.MustCompile(`("(?:pass|auth_token|jwt)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
 
-// redactConnect hides passwords and tokens in a traced CONNECT.
+// redactConnect hides passwords and tokens in a traced CONNECT, and user
+// JWTs too (a bearer JWT is a password; nats-server traces JWTs as sent).
 func redactConnect(arg []byte) []byte {
 	return redactPass.ReplaceAll(arg, []byte(`$1"[REDACTED]"`))
 }

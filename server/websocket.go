@@ -39,8 +39,10 @@ type wsState struct {
 // wsClient is what a WebSocket client carries beyond a TCP one.
 type wsClient struct {
 	conn *websocket.Conn
-	// token is the token_cookie's value, used when CONNECT has none.
+	// token is the token_cookie's value, used when CONNECT has none; jwt
+	// the jwt_cookie's (operator mode).
 	token string
+	jwt   string
 }
 
 // wsMaxMessage bounds client frames and inflated messages as nats-server
@@ -217,7 +219,11 @@ func (s *Server) websocketHandshake(conn net.Conn) {
 		return
 	}
 	nc.SetDeadline(time.Time{})
-	c := s.newClient(wc, &wsClient{conn: wc, token: cookieValue(req, w.TokenCookie)})
+	if req.URL.Path == leafWSPath {
+		s.acceptLeafWS(wc, tlsInfo)
+		return
+	}
+	c := s.newClient(wc, &wsClient{conn: wc, token: cookieValue(req, w.TokenCookie), jwt: cookieValue(req, w.JWTCookie)})
 	c.tlsInfo = tlsInfo
 	s.startClient(c, false)
 }
@@ -261,6 +267,9 @@ func (c *client) authTimeoutValue() time.Duration {
 func (c *client) wsCredentials(cr *auth.Credentials) {
 	if c.ws != nil && cr.Token == "" && cr.User == "" && cr.Nkey == "" && c.ws.token != "" {
 		cr.Token = c.ws.token
+	}
+	if c.ws != nil && cr.JWT == "" && c.ws.jwt != "" {
+		cr.JWT = c.ws.jwt // operator mode: jwt_cookie (a bearer JWT, or signed with the sig of CONNECT)
 	}
 }
 

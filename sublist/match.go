@@ -184,3 +184,29 @@ func (s *Sublist[T]) HasInterest(subject []byte) bool {
 	s.mu.RUnlock()
 	return found
 }
+
+// MatchInto is Match without the cache, filling dst (reusing its slices)
+// instead of allocating a result. It is for subjects that are unique per
+// message, such as JetStream's ack replies: caching them would only evict
+// useful entries and cost allocations. dst is the caller's: the result is
+// valid until the caller's next MatchInto with the same dst.
+func (s *Sublist[T]) MatchInto(subject []byte, dst *Result[T]) *Result[T] {
+	subj := unsafe.String(unsafe.SliceData(subject), len(subject))
+	var buf [maxStackTokens]string
+	toks, ok := tokenize(subj, buf[:0])
+	dst.Plain, dst.Queues = dst.Plain[:0], dst.Queues[:0]
+	if !ok {
+		return dst
+	}
+	var b builder[T]
+	s.mu.RLock()
+	collect(s.root, toks, &b)
+	s.mu.RUnlock()
+	if b.plain != nil {
+		dst.Plain = append(dst.Plain, b.plain...)
+	} else {
+		dst.Plain = append(dst.Plain, b.small[:b.nsmall]...)
+	}
+	dst.Queues = append(dst.Queues, b.queues...)
+	return dst
+}

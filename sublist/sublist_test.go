@@ -329,3 +329,22 @@ func contains(r *Result[int], v int) bool {
 	}
 	return false
 }
+
+func TestMatchInto(t *testing.T) {
+	s := New[int](true)
+	s.Insert("$JS.ACK.S.C.>", "", 1)
+	s.Insert("$JS.ACK.*.C.>", "q", 2)
+	var dst Result[int]
+	r := s.MatchInto([]byte("$JS.ACK.S.C.1.2.3.4.5"), &dst)
+	if len(r.Plain) != 1 || r.Plain[0] != 1 || len(r.Queues) != 1 || r.Queues[0].Members[0] != 2 {
+		t.Fatalf("got %+v", r)
+	}
+	if r := s.MatchInto([]byte("$JS.ACK.X.D.1"), &dst); len(r.Plain) != 0 || len(r.Queues) != 0 {
+		t.Fatalf("no match: %+v", r)
+	}
+	s.Insert("$JS.ACK.P.D.>", "", 3)
+	subj := []byte("$JS.ACK.P.D.1.2.3.4.6")
+	if n := testing.AllocsPerRun(100, func() { s.MatchInto(subj, &dst) }); n != 0 || len(dst.Plain) != 1 {
+		t.Fatalf("%v allocations", n)
+	}
+}

@@ -43,6 +43,7 @@ type mxConf struct {
 	extraCluster             string // more keys in the cluster block
 	extra                    string // more top-level keys
 	jsDir                    string // JetStream on, for account A, stored here
+	sys                      bool   // a system account SYS with user sys (password p)
 }
 
 func (c *mxConf) text() string {
@@ -53,7 +54,12 @@ func (c *mxConf) text() string {
 		js = ", jetstream: enabled"
 		fmt.Fprintf(&b, "jetstream { store_dir: %q }\n", c.jsDir)
 	}
-	fmt.Fprintf(&b, "accounts {\n  A: { users: [ {user: a, password: p} ]%s }\n  B: { users: [ {user: b, password: p} ] }\n}\n", js)
+	fmt.Fprintf(&b, "accounts {\n  A: { users: [ {user: a, password: p} ]%s }\n  B: { users: [ {user: b, password: p} ] }\n", js)
+	if c.sys {
+		b.WriteString("  SYS: { users: [ {user: sys, password: p} ] }\n}\nsystem_account: SYS\n")
+	} else {
+		b.WriteString("}\n")
+	}
 	b.WriteString(c.extra)
 	fmt.Fprintf(&b, "\ncluster {\n  name: mixed\n  listen: 127.0.0.1:%d\n", c.clusterPort)
 	if len(c.routes) > 0 {

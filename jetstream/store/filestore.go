@@ -107,8 +107,18 @@ type fileStore struct {
 	enc     encoder
 	dec     decoder
 	rbuf    []byte // record reads
-	dbuf    []byte // decompression
-	nextN   uint32 // number of the next block file
+	// Read-ahead: a window of one block's file read with one pread, so
+	// a reader walking the stream in order (a consumer catching up)
+	// costs one system call per window, not per message. A record taken
+	// from it is checked like any other (length, checksum, sequence) and
+	// read from the file again when that fails; Truncate, the only
+	// operation that can put a new record with an old sequence at an old
+	// offset, drops it.
+	ra    []byte
+	raBlk *fblock
+	raOff uint32
+	dbuf  []byte // decompression
+	nextN uint32 // number of the next block file
 	// With DeferWrites: records of the active block not written yet
 	// (they start at file offset wbase), and the error that lost some
 	// (sticky: every later Flush and StoreMsg fails, see Flush).
@@ -378,6 +388,9 @@ func (fs *fileStore) read(seq uint64, sl *slot[loc], sm *StoreMsg) (*StoreMsg, e
 		return nil, ErrMsgNotFound
 	}
 	want := int(sl.size) + 48
+	if sm, ok := fs.readAhead(seq, b, sl, want, sm); ok {
+		return sm, nil
+	}
 	if cap(fs.rbuf) < want {
 		fs.rbuf = make([]byte, want)
 	}
@@ -408,6 +421,54 @@ func (fs *fileStore) read(seq uint64, sl *slot[loc], sm *StoreMsg) (*StoreMsg, e
 	}
 	sm.fill(fs.c.subj(sl).name, hdr, msg, seq, r.ts, r.ttl)
 	return sm, nil
+}
+
+// raWindow is the read-ahead window size.
+const raWindow = 64 << 10
+
+// readAhead serves a record from the read-ahead window, refilling the
+// window from the record's offset when the record is not in it. ok is
+// false when the caller must read the record itself.
+func (fs *fileStore) readAhead(seq uint64, b *fblock, sl *slot[loc], want int, sm *StoreMsg) (*StoreMsg, bool) {
+	if want > raWindow/4 {
+		return nil, false // big records: read them alone
+	}
+	off := sl.p.off
+	if fs.raBlk != b || off < fs.raOff || int(off-fs.raOff)+minRecordSize > len(fs.ra) {
+		if cap(fs.ra) < raWindow {
+			fs.ra = make([]byte, raWindow)
+		}
+		n, err := b.f.ReadAt(fs.ra[:raWindow], int64(off))
+		if err != nil && !errors.Is(err, io.EOF) {
+			fs.raBlk = nil
+			return nil, false
+		}
+		fs.ra, fs.raBlk, fs.raOff = fs.ra[:n], b, off
+	}
+	buf := fs.ra[off-fs.raOff:]
+	if len(buf) < minRecordSize {
+		return nil, false
+	}
+	if l := int(binary.LittleEndian.Uint32(buf)); l > len(buf) {
+		// The record runs past the window: refill from it next time.
+		fs.raBlk = nil
+		return nil, false
+	}
+	r, err := decodeRecord(buf, b.hdr, off, &fs.dec)
+	if err != nil || r.seq != seq {
+		fs.raBlk = nil
+		return nil, false
+	}
+	hdr, msg, dbuf, err := r.decodeBody(fs.dbuf)
+	fs.dbuf = dbuf
+	if err != nil {
+		return nil, false
+	}
+	if sm == nil {
+		sm = new(StoreMsg)
+	}
+	sm.fill(fs.c.subj(sl).name, hdr, msg, seq, r.ts, r.ttl)
+	return sm, true
 }
 
 func (fs *fileStore) syncLocked() error {

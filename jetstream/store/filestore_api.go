@@ -199,6 +199,7 @@ func (fs *fileStore) Truncate(seq uint64) error {
 	if !fs.lock() {
 		return ErrStoreClosed
 	}
+	fs.raBlk = nil
 	if seq == fs.c.last {
 		return nil
 	}
@@ -267,6 +268,25 @@ func (fs *fileStore) ExpireOld(now int64, fn func(uint64, string)) uint64 {
 		return 0
 	}
 	n := fs.c.expire(now, fn)
+	if n > 0 {
+		_ = fs.flush()
+	}
+	return n
+}
+
+func (fs *fileStore) ExpireOldMsgs(now int64, fn func(*StoreMsg)) uint64 {
+	defer fs.mu.Unlock()
+	if !fs.lock() {
+		return 0
+	}
+	var sm StoreMsg
+	n := fs.c.expire(now, func(seq uint64, _ string) {
+		if sl := fs.c.live(seq); sl != nil {
+			if m, err := fs.read(seq, sl, &sm); err == nil {
+				fn(m)
+			}
+		}
+	})
 	if n > 0 {
 		_ = fs.flush()
 	}

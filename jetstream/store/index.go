@@ -2,6 +2,7 @@ package store
 
 import (
 	"container/heap"
+	"math"
 	"strings"
 	"time"
 )
@@ -160,7 +161,11 @@ func (c *core[P]) add(seq uint64, subj string, size uint64, ts, ttl int64) *slot
 	c.last, c.lastTs = seq, ts
 	switch {
 	case ttl > 0:
-		heap.Push(&c.ttls, ttlEntry{exp: ts + ttl*int64(time.Second), seq: seq})
+		exp := int64(math.MaxInt64) // a TTL past the year 2262 never ends
+		if ttl <= (math.MaxInt64-ts)/int64(time.Second) {
+			exp = ts + ttl*int64(time.Second)
+		}
+		heap.Push(&c.ttls, ttlEntry{exp: exp, seq: seq})
 	case ttl == TTLNever:
 		c.never[seq] = struct{}{}
 	}

@@ -180,6 +180,19 @@ func (ms *memStore) ExpireOld(now int64, fn func(uint64, string)) (n uint64) {
 	return n
 }
 
+func (ms *memStore) ExpireOldMsgs(now int64, fn func(*StoreMsg)) (n uint64) {
+	var sm StoreMsg
+	_ = ms.mutate(func() error {
+		n = ms.c.expire(now, func(seq uint64, _ string) {
+			if m, err := ms.load(seq, &sm); err == nil {
+				fn(m)
+			}
+		})
+		return nil
+	})
+	return n
+}
+
 func (ms *memStore) NextExpiry() int64 {
 	ms.mu.Lock()
 	defer ms.mu.Unlock()

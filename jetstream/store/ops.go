@@ -203,12 +203,12 @@ func (c *core[P]) expire(now int64, fn func(uint64, string)) uint64 {
 		if sl == nil {
 			return
 		}
-		subj := c.subj(sl).name
+		if fn != nil {
+			// Before the removal, so that the store can still load it.
+			fn(seq, c.subj(sl).name)
+		}
 		c.remove(seq, false)
 		n++
-		if fn != nil {
-			fn(seq, subj)
-		}
 	}
 	for len(c.ttls) > 0 && c.ttls[0].exp <= now {
 		e := heap.Pop(&c.ttls).(ttlEntry)

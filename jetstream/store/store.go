@@ -167,6 +167,10 @@ type Store interface {
 	// ExpireOld removes the messages older than MaxAge at now and those
 	// whose TTL ran out, calling fn (if not nil) for each, in order.
 	ExpireOld(now int64, fn func(seq uint64, subj string)) uint64
+	// ExpireOldMsgs is ExpireOld handing fn each message as it goes (sm
+	// is valid during the call only; fn must not call the store), for
+	// a stream that decides what to do by a removed message's headers.
+	ExpireOldMsgs(now int64, fn func(sm *StoreMsg)) uint64
 	// NextExpiry is the earliest time ExpireOld would remove something, 0
 	// when nothing can expire.
 	NextExpiry() int64

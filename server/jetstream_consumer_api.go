@@ -1,0 +1,368 @@
+package server
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nuid"
+
+	"github.com/natsd/natsd/jetstream/api"
+	"github.com/natsd/natsd/sublist"
+)
+
+// The consumer API: CONSUMER.CREATE, DURABLE.CREATE, DELETE, INFO, NAMES
+// and LIST, served by the API worker (jetstream_api.go). MSG.NEXT does not
+// wait for the worker: apiCallback hands it to the consumer at once
+// (jetstream_consumer_pull.go).
+
+// consumerCreate serves CONSUMER.CREATE and CONSUMER.DURABLE.CREATE.
+func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Error) {
+	var cr api.CreateConsumerRequest
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil, api.JSBadRequestErr.New()
+	}
+	if e := api.Decode(body, &cr); e != nil {
+		return nil, e
+	}
+	if cr.Stream != req.Stream {
+		return nil, api.JSStreamMismatchErr.New()
+	}
+	cfg := cr.Config
+	switch {
+	case req.Op == api.OpDurableCreate:
+		if cfg.Durable == "" {
+			return nil, api.JSConsumerDurableNameNotSetErr.New()
+		}
+		if cfg.Durable != req.Consumer {
+			return nil, api.JSConsumerDurableNameNotMatchSubjectErr.New()
+		}
+	case req.Consumer == "":
+		if cfg.Durable != "" {
+			return nil, api.JSConsumerEphemeralWithDurableNameErr.New()
+		}
+	default:
+		if cfg.Durable != "" && cfg.Name != "" && cfg.Durable != cfg.Name {
+			return nil, api.JSConsumerCreateDurableAndNameMismatch.New()
+		}
+		if (cfg.Durable != "" && cfg.Durable != req.Consumer) || (cfg.Name != "" && cfg.Name != req.Consumer) {
+			return nil, api.JSConsumerDurableNameNotMatchSubjectErr.New()
+		}
+		if req.Filter != "" {
+			if len(cfg.FilterSubjects) > 0 {
+				return nil, api.JSConsumerMultipleFiltersNotAllowed.New()
+			}
+			if cfg.FilterSubject != "" && cfg.FilterSubject != req.Filter {
+				return nil, api.JSConsumerCreateFilterSubjectMismatchErr.New()
+			}
+			cfg.FilterSubject = req.Filter
+		}
+		cfg.Name = req.Consumer
+	}
+	if cfg.Durable != "" && cfg.Name == "" {
+		cfg.Name = cfg.Durable
+	}
+	name := cfg.Name
+	if name == "" {
+		// An ephemeral's generated name stays out of its config, as
+		// nats-server reports it.
+		name = nuid.Next()[:8]
+	}
+	if strings.ContainsAny(name, `/\`) {
+		return nil, api.JSConsumerNameContainsPathSeparatorsErr.New()
+	}
+	if !api.ValidName(name) {
+		return nil, api.JSConsumerBadDurableNameErr.New()
+	}
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	scfg := st.config()
+	cfg.SetDefaults()
+	if e := cfg.Validate(api.ValidateOptions{}); e != nil {
+		return nil, e
+	}
+	if e := checkConsumerAgainstStream(&cfg, &scfg); e != nil {
+		return nil, e
+	}
+	cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, consumerLevel(&cfg))
+	delete(cfg.Metadata, api.MetaServerLevel)
+	delete(cfg.Metadata, api.MetaServerVersion)
+
+	if old := st.lookupConsumer(name); old != nil {
+		old.mu.Lock()
+		ocfg := old.cfg
+		old.mu.Unlock()
+		if reflect.DeepEqual(normalizedAny(&ocfg), normalizedAny(&cfg)) {
+			return createResponse(old), nil
+		}
+		if cr.Action == "create" {
+			return nil, api.JSConsumerAlreadyExists.New()
+		}
+		if e := checkConsumerUpdate(&ocfg, &cfg); e != nil {
+			return nil, e
+		}
+		old.update(cfg)
+		return createResponse(old), nil
+	}
+	if cr.Action == "update" {
+		return nil, api.JSConsumerDoesNotExist.New()
+	}
+	if e := checkWorkQueue(st, name, &cfg, &scfg); e != nil {
+		return nil, e
+	}
+	n := st.numConsumers()
+	if (scfg.MaxConsumers > 0 && n >= scfg.MaxConsumers) || (jsa.limits.MaxConsumers > 0 && jsa.numConsumers() >= jsa.limits.MaxConsumers) {
+		return nil, api.JSMaximumConsumersLimitErr.New()
+	}
+	c, err := st.addConsumer(name, cfg, time.Now().UTC(), nil)
+	if err != nil {
+		return nil, api.JSConsumerStoreFailedErrF.New("{err}", err.Error())
+	}
+	jsa.consumerAdvise(api.AdvisoryConsumerCreatedPre, st.name, c.name, api.ActionCreate)
+	return createResponse(c), nil
+}
+
+func createResponse(c *consumer) *api.ConsumerInfoResponse {
+	return &api.ConsumerInfoResponse{Response: api.Response{Type: api.ConsumerCreateResponseType}, ConsumerInfo: c.info(true)}
+}
+
+// consumerLevel is the API level a consumer config needs (ADR-44):
+// pause_until and priority groups need 1.
+func consumerLevel(cfg *api.ConsumerConfig) int {
+	if (cfg.PauseUntil != nil && !cfg.PauseUntil.IsZero()) || len(cfg.PriorityGroups) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// normalizedAny is v as a comparable generic JSON value.
+func normalizedAny(v any) any {
+	b, _ := json.Marshal(v)
+	var out any
+	json.Unmarshal(b, &out)
+	return out
+}
+
+// checkConsumerAgainstStream checks what depends on the stream.
+func checkConsumerAgainstStream(cfg *api.ConsumerConfig, scfg *api.StreamConfig) *api.Error {
+	if cfg.DeliverSubject != "" {
+		if sublist.ValidSubject(cfg.DeliverSubject) && !sublist.ValidLiteralSubject(cfg.DeliverSubject) {
+			return api.JSConsumerDeliverToWildcardsErr.New()
+		}
+		if !sublist.ValidLiteralSubject(cfg.DeliverSubject) || strings.HasPrefix(cfg.DeliverSubject, "$JS.") {
+			return api.JSConsumerInvalidDeliverSubject.New()
+		}
+		for _, s := range scfg.Subjects {
+			if sublist.SubjectsOverlap(s, cfg.DeliverSubject) {
+				return api.JSConsumerDeliverCycleErr.New()
+			}
+		}
+	}
+	for _, f := range cfg.FilterSubjects {
+		if f == "" {
+			return api.JSConsumerEmptyFilter.New()
+		}
+	}
+	if cfg.Replicas > 1 {
+		return api.JSStreamReplicasNotSupportedErr.New()
+	}
+	if cfg.MaxWaiting < 0 {
+		return api.JSConsumerMaxWaitingNegativeErr.New()
+	}
+	if cfg.MaxRequestBatch < 0 {
+		return api.JSConsumerMaxRequestBatchNegativeErr.New()
+	}
+	if cfg.AckPolicy == api.AckNone && cfg.MaxAckPending > 0 {
+		return api.JSConsumerMaxPendingAckPolicyRequiredErr.New()
+	}
+	return nil
+}
+
+// checkWorkQueue enforces a workqueue stream's rules: explicit acks,
+// deliver all, and no two consumers whose filters overlap.
+func checkWorkQueue(st *stream, name string, cfg *api.ConsumerConfig, scfg *api.StreamConfig) *api.Error {
+	if scfg.Retention != api.WorkQueuePolicy {
+		return nil
+	}
+	if cfg.AckPolicy != api.AckExplicit {
+		return api.JSConsumerWQRequiresExplicitAckErr.New()
+	}
+	if cfg.DeliverPolicy != api.DeliverAll {
+		return api.JSConsumerWQConsumerNotDeliverAllErr.New()
+	}
+	mine := filterList(cfg)
+	for _, o := range st.consumerList() {
+		if o.name == name {
+			continue
+		}
+		theirs := *o.filters.Load()
+		if mine[0] == ">" && theirs[0] == ">" {
+			return api.JSConsumerWQMultipleUnfilteredErr.New()
+		}
+		for _, a := range mine {
+			for _, b := range theirs {
+				if sublist.SubjectsOverlap(a, b) {
+					return api.JSConsumerWQConsumerNotUniqueErr.New()
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkConsumerUpdate refuses changes nats-server does not allow on an
+// existing consumer.
+func checkConsumerUpdate(old, cfg *api.ConsumerConfig) *api.Error {
+	fail := func(s string) *api.Error { return api.JSConsumerCreateErrF.New("{err}", s) }
+	switch {
+	case old.AckPolicy != cfg.AckPolicy:
+		return fail("ack policy can not be updated")
+	case old.DeliverPolicy != cfg.DeliverPolicy:
+		return fail("deliver policy can not be updated")
+	case old.OptStartSeq != cfg.OptStartSeq:
+		return fail("start sequence can not be updated")
+	case !reflect.DeepEqual(old.OptStartTime, cfg.OptStartTime):
+		return fail("start time can not be updated")
+	case old.ReplayPolicy != cfg.ReplayPolicy:
+		return fail("replay policy can not be updated")
+	case old.IsPush() != cfg.IsPush():
+		if old.IsPush() {
+			return fail("can not update push consumer to pull based")
+		}
+		return fail("can not update pull consumer to push based")
+	case old.Durable != cfg.Durable:
+		return api.JSConsumerNameExistErr.New()
+	case old.MemoryStorage != cfg.MemoryStorage:
+		return fail("can not change memory storage")
+	}
+	return nil
+}
+
+// update applies a validated new config to a running consumer.
+func (c *consumer) update(cfg api.ConsumerConfig) {
+	c.mu.Lock()
+	c.cfg = cfg
+	fl := filterList(&cfg)
+	c.filters.Store(&fl)
+	c.sample = sampleRate(cfg.SampleFrequency)
+	if c.dir != "" {
+		c.writeMeta()
+	}
+	c.mu.Unlock()
+	c.signal()
+}
+
+func (jsa *jsAccount) numConsumers() int {
+	n := 0
+	for _, st := range jsa.streamList() {
+		n += st.numConsumers()
+	}
+	return n
+}
+
+func (jsa *jsAccount) consumerInfo(req api.Request) (any, *api.Error) {
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	c := st.lookupConsumer(req.Consumer)
+	if c == nil {
+		return nil, api.JSConsumerNotFoundErr.New()
+	}
+	return &api.ConsumerInfoResponse{Response: api.Response{Type: api.ConsumerInfoResponseType}, ConsumerInfo: c.info(true)}, nil
+}
+
+func (jsa *jsAccount) consumerDelete(req api.Request) (any, *api.Error) {
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	c := st.lookupConsumer(req.Consumer)
+	if c == nil {
+		return nil, api.JSConsumerNotFoundErr.New()
+	}
+	st.deleteConsumer(c)
+	jsa.consumerAdvise(api.AdvisoryConsumerDeletedPre, st.name, c.name, api.ActionDelete)
+	return &api.SuccessResponse{Response: api.Response{Type: api.ConsumerDeleteResponseType}, Success: true}, nil
+}
+
+func (jsa *jsAccount) consumerNames(req api.Request, body []byte) (any, *api.Error) {
+	var pr api.PagedRequest
+	if e := api.Decode(body, &pr); e != nil {
+		return nil, e
+	}
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	const limit = 1024
+	all := st.consumerList()
+	off := min(max(pr.Offset, 0), len(all))
+	names := make([]string, 0, len(all)-off)
+	for _, c := range all[off:] {
+		if len(names) == limit {
+			break
+		}
+		names = append(names, c.name)
+	}
+	return &api.ConsumerNamesResponse{Response: api.Response{Type: api.ConsumerNamesResponseType},
+		Paged: api.Paged{Total: len(all), Offset: pr.Offset, Limit: limit}, Consumers: names}, nil
+}
+
+func (jsa *jsAccount) consumerListResp(req api.Request, body []byte) (any, *api.Error) {
+	var pr api.PagedRequest
+	if e := api.Decode(body, &pr); e != nil {
+		return nil, e
+	}
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	const limit = 256
+	all := st.consumerList()
+	off := min(max(pr.Offset, 0), len(all))
+	infos := make([]*api.ConsumerInfo, 0, len(all)-off)
+	for _, c := range all[off:] {
+		if len(infos) == limit {
+			break
+		}
+		infos = append(infos, c.info(false))
+	}
+	return &api.ConsumerListResponse{Response: api.Response{Type: api.ConsumerListResponseType},
+		Paged: api.Paged{Total: len(all), Offset: pr.Offset, Limit: limit}, Consumers: infos}, nil
+}
+
+// consumerPause serves CONSUMER.PAUSE: the consumer delivers nothing
+// until pause_until (kept in its config, as nats-server keeps it).
+func (jsa *jsAccount) consumerPause(req api.Request, body []byte) (any, *api.Error) {
+	var pr api.ConsumerPauseRequest
+	if e := api.Decode(body, &pr); e != nil {
+		return nil, e
+	}
+	st := jsa.lookup(req.Stream)
+	if st == nil {
+		return nil, api.JSStreamNotFoundErr.New()
+	}
+	c := st.lookupConsumer(req.Consumer)
+	if c == nil {
+		return nil, api.JSConsumerNotFoundErr.New()
+	}
+	c.mu.Lock()
+	cfg := c.cfg
+	c.mu.Unlock()
+	cfg.PauseUntil = nil
+	if pr.PauseUntil != nil && pr.PauseUntil.After(time.Now()) {
+		t := pr.PauseUntil.UTC()
+		cfg.PauseUntil = &t
+	}
+	cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, consumerLevel(&cfg))
+	c.update(cfg)
+	resp := &api.ConsumerPauseResponse{Response: api.Response{Type: api.ConsumerPauseResponseType}}
+	if cfg.PauseUntil != nil {
+		resp.Paused, resp.PauseUntil, resp.PauseRemaining = true, *cfg.PauseUntil, time.Until(*cfg.PauseUntil)
+	}
+	return resp, nil
+}

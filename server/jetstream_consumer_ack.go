@@ -171,6 +171,8 @@ type incoming struct {
 	ack   jsc.Ack
 	reply string
 	next  api.NextRequest
+	// fc is a flow control answer's subject (fcCallback), "" otherwise.
+	fc string
 }
 
 func (c *consumer) enqueue(in incoming) {
@@ -189,6 +191,12 @@ func (c *consumer) drainLocked(acked []uint64) []uint64 {
 	c.qmu.Unlock()
 	for i := range q {
 		in := &q[i]
+		if in.fc != "" {
+			if in.fc == c.fcReply {
+				c.fcReply = ""
+			}
+			continue
+		}
 		if !in.isAck {
 			c.addRequestLocked(c.pub, in.reply, in.next)
 			continue

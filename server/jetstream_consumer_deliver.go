@@ -605,7 +605,14 @@ func (c *consumer) sendFlowControl(now time.Time) {
 
 // fcCallback receives the answers to flow control requests.
 func (c *consumer) fcCallback(_ *client, _ *subscription, subject, _ []byte, _ int, _ []byte) bool {
-	c.mu.Lock()
+	if !c.mu.TryLock() {
+		// Busy, maybe delivering the request into this very call (a
+		// stream of the account captures the deliver subject and
+		// answers with its PubAck): the consumer's goroutine applies
+		// the answer at its next round.
+		c.enqueue(incoming{fc: string(subject)})
+		return true
+	}
 	if string(subject) == c.fcReply {
 		c.fcReply = ""
 	}

@@ -129,7 +129,17 @@ func (rs *restoreSession) run() {
 				continue
 			}
 			jsa.ic.unsubscribe(rs.sub)
-			resp := rs.finish(f)
+			// Built in the API worker, ordered with the stream creates
+			// and deletes (and another restore of the same name), as its
+			// checks that the name is free need.
+			built := make(chan *api.StreamCreateResponse, 1)
+			jsa.js.run(func() { built <- rs.finish(f) })
+			var resp *api.StreamCreateResponse
+			select {
+			case resp = <-built:
+			default:
+				return // shutting down
+			}
 			if resp.Error == nil {
 				log.Noticef("Completed restore of %s for stream '%s > %s' in %v", friendlyBytes(size), jsa.acc.name, rs.name, time.Since(rs.start).Round(time.Millisecond))
 				jsa.adviseSnapshotBytes(api.AdvisoryRestoreCompletePre, api.RestoreCompleteType, rs.name, rs.start, nil, size)

@@ -283,7 +283,7 @@ func TestLeafInteropHubCluster(t *testing.T) {
 		waitDelivers(t, far, "edge.x", ls)
 		fq, _ := far.QueueSubscribeSync("fq", "g")
 		far.Flush()
-		time.Sleep(300 * time.Millisecond)
+		waitDelivers(t, lc, "fq", fq) // the queue interest reached the leaf
 		for i := 0; i < 20; i++ {
 			lc.Publish("fq", []byte(fmt.Sprint(i)))
 		}

@@ -277,8 +277,7 @@ func (s *Server) Start() error {
 		return s.abortStart(err)
 	}
 	if err := s.startLeafNodes(); err != nil {
-		l.Close()
-		return err
+		return s.abortStart(err)
 	}
 	if err := s.startMonitoring(); err != nil {
 		return s.abortStart(err)

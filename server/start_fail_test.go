@@ -77,3 +77,36 @@ func TestStartFailureClusterPort(t *testing.T) {
 	}
 	check()
 }
+
+// TestStartFailureLeafPort: a leaf node port that cannot be bound fails
+// Start with the client, WebSocket and cluster listeners released.
+func TestStartFailureLeafPort(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	check := clGoroutines(t)
+	o := clOpts("n1")
+	o.Port = clFreePort(t)
+	o.Cluster.Port = clFreePort(t)
+	o.Websocket.Host, o.Websocket.Port, o.Websocket.NoTLS = "127.0.0.1", clFreePort(t), true
+	o.LeafNode.Host, o.LeafNode.Port = "127.0.0.1", busy.Addr().(*net.TCPAddr).Port
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err == nil {
+		s.Shutdown()
+		t.Fatal("Start succeeded with the leaf node port taken")
+	}
+	for _, p := range []int{o.Port, o.Cluster.Port, o.Websocket.Port} {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			t.Errorf("port %d still taken after the failed start: %v", p, err)
+			continue
+		}
+		l.Close()
+	}
+	check()
+}

@@ -285,7 +285,12 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 		return nil, &jwtAuthError{user: uc.Subject, err: &jwtauth.UserError{Reason: fmt.Sprintf("account %q is not known", accPub)}}
 	}
 	typ := jwt.ConnectionTypeStandard
-	if c.ws != nil {
+	switch {
+	case c.kind == kindLeaf && c.ws != nil:
+		typ = jwt.ConnectionTypeLeafnodeWS
+	case c.kind == kindLeaf:
+		typ = jwt.ConnectionTypeLeafnode
+	case c.ws != nil:
 		typ = jwt.ConnectionTypeWebsocket
 	}
 	u, err := a.CheckUser(uc, jwtauth.Conn{IP: net.ParseIP(c.host), Type: typ, Nonce: c.nonce, Sig: cr.Sig}, time.Now())

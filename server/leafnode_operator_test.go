@@ -169,3 +169,26 @@ func TestLeafOperatorInteropRefLeaf(t *testing.T) {
 	}
 	opLeafChecks(t, hub.ClientURL(), a, b, ref.clientURL)
 }
+
+// TestLeafOperatorRevoked: revoking the leaf's user in its account's JWT
+// disconnects the leaf at the hub, and its reconnects are refused.
+func TestLeafOperatorRevoked(t *testing.T) {
+	e, a, _ := opLeafEnv(t)
+	hub := e.start("MEMORY", "leafnodes { listen: 127.0.0.1:-1 }\n")
+	creds := a.creds(nil)
+	clStart(t, opLeafRemote(t, leafURLOf(hub), creds))
+	waitLeafs(t, hub, 1)
+	b, err := os.ReadFile(creds)
+	opMust(t, err)
+	token, err := nkeys.ParseDecoratedJWT(b)
+	opMust(t, err)
+	uc, err := jwt.DecodeUserClaims(token)
+	opMust(t, err)
+	a.sign(func(ac *jwt.AccountClaims) { ac.Revoke(uc.Subject) })
+	_, err = hub.updateAccountJWT(a.pub, a.jwt)
+	opMust(t, err)
+	waitLeafs(t, hub, 0)
+	if got := rawLeafLogin(t, hub.LeafAddr().String(), creds); got != "-ERR 'Authorization Violation'" {
+		t.Fatalf("revoked user as a leaf: %q", got)
+	}
+}

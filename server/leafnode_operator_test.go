@@ -192,3 +192,18 @@ func TestLeafOperatorRevoked(t *testing.T) {
 		t.Fatalf("revoked user as a leaf: %q", got)
 	}
 }
+
+// TestLeafOperatorWebsocket: a leaf over WebSocket is of connection type
+// LEAFNODE_WS: a user allowed only that gets in over WebSocket and is
+// refused over the leaf port.
+func TestLeafOperatorWebsocket(t *testing.T) {
+	e, a, _ := opLeafEnv(t)
+	hub := e.start("MEMORY", "leafnodes { listen: 127.0.0.1:-1 }\nwebsocket { host: 127.0.0.1, port: -1, no_tls: true }\n")
+	wsOnly := a.creds(func(uc *jwt.UserClaims) { uc.AllowedConnectionTypes.Add(jwt.ConnectionTypeLeafnodeWS) })
+	if got := rawLeafLogin(t, hub.LeafAddr().String(), wsOnly); got != "-ERR 'Authorization Violation'" {
+		t.Fatalf("LEAFNODE_WS-only user on the leaf port: %q", got)
+	}
+	lf := clStart(t, opLeafRemote(t, hub.WebsocketURL(), wsOnly))
+	waitLeafs(t, hub, 1)
+	waitLeafs(t, lf, 1)
+}

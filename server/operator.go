@@ -297,7 +297,7 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 	}
 	typ := jwt.ConnectionTypeStandard
 	switch {
-	case c.kind == kindLeaf && c.ws != nil:
+	case c.kind == kindLeaf && c.leaf.ws:
 		typ = jwt.ConnectionTypeLeafnodeWS
 	case c.kind == kindLeaf:
 		typ = jwt.ConnectionTypeLeafnode

@@ -161,7 +161,7 @@ func (c *client) leafConnect(arg []byte) error {
 		s.log.Errorf("%s - Leafnode account %q does not exist", c.logPrefix(), accName)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
-	if lim := acc.limits().MaxLeafNodes; lim > 0 && s.numLeafsIn(acc) >= lim {
+	if lim := acc.limits().MaxLeafNodes; (lim > 0 && s.numLeafsIn(acc) >= lim) || acc.limits().NoLeafNodes {
 		s.log.Errorf("%s - Account %q: maximum leaf node connections (%d) exceeded", c.logPrefix(), acc.name, lim)
 		return &clientError{text: errMaxAccountConnections, reason: MaxAccountConnectionsExceeded}
 	}

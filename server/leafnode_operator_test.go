@@ -64,11 +64,13 @@ func rawLeafLogin(t *testing.T, addr, creds string) string {
 	}
 }
 
-// opLeafEnv is an operator with account A (at most one leaf node) and B.
+// opLeafEnv is an operator with account A (at most one leaf node), B
+// (no limit) and Z (`leaf: 0`: none).
 func opLeafEnv(t *testing.T) (e *opEnv, a, b *opAcc) {
 	e = newOpEnv(t)
 	a = e.account("A", func(ac *jwt.AccountClaims) { ac.Limits.LeafNodeConn = 1 })
 	b = e.account("B", nil)
+	e.account("Z", func(ac *jwt.AccountClaims) { ac.Limits.LeafNodeConn = 0 }) // no leaf nodes at all
 	return e, a, b
 }
 
@@ -99,7 +101,8 @@ func opLeafChecks(t *testing.T, hubURL string, a, b *opAcc, leafURL string) {
 	noMsg(t, ls, 200*time.Millisecond)
 }
 
-// opLeafRefusals: a second leaf of A is over the account's limit; a user
+// opLeafRefusals: a second leaf of A is over the account's limit, as is
+// any leaf of Z; a user
 // of an unknown account and a user allowed STANDARD connections only are
 // refused; a user of B (no leaf limit) gets in.
 func opLeafRefusals(t *testing.T, leafAddr string, a, b *opAcc) {
@@ -113,6 +116,13 @@ func opLeafRefusals(t *testing.T, leafAddr string, a, b *opAcc) {
 	onlyStd := b.creds(func(uc *jwt.UserClaims) { uc.AllowedConnectionTypes.Add(jwt.ConnectionTypeStandard) })
 	if got, want := rawLeafLogin(t, leafAddr, onlyStd), "-ERR 'Authorization Violation'"; got != want {
 		t.Errorf("STANDARD-only user as a leaf: %q, want %q", got, want)
+	}
+	z := a.e.accs[len(a.e.accs)-1] // Z, made last
+	if z.ac.Name != "Z" {
+		t.Fatalf("account %q, want Z", z.ac.Name)
+	}
+	if got, want := rawLeafLogin(t, leafAddr, z.creds(nil)), "-ERR 'maximum account active connections exceeded'"; got != want {
+		t.Errorf("leaf of an account with leaf: 0: %q, want %q", got, want)
 	}
 	if got := rawLeafLogin(t, leafAddr, b.creds(nil)); got != "PONG" {
 		t.Errorf("leaf of B: %q, want PONG", got)

@@ -130,6 +130,9 @@ type Limits struct {
 	MaxSubscriptions int
 	MaxPayload       int32
 	MaxLeafNodes     int // leaf node connections bound to the account
+	// NoLeafNodes refuses every leaf node connection (an account JWT's
+	// `leaf: 0`, which nats-server reads as none allowed).
+	NoLeafNodes bool
 	// MsgsPerSecond and BytesPerSecond bound the rate at which all the
 	// account's connections together publish (natsd only).
 	MsgsPerSecond, BytesPerSecond int64

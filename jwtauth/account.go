@@ -36,6 +36,8 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 		MaxConnections:   limit(ac.Limits.Conn),
 		MaxSubscriptions: limit(ac.Limits.Subs),
 		MaxPayload:       int32(min(limit(ac.Limits.Payload), math.MaxInt32)),
+		MaxLeafNodes:     limit(ac.Limits.LeafNodeConn),
+		NoLeafNodes:      ac.Limits.LeafNodeConn == 0,
 	}
 	if js := ac.Limits.JetStreamLimits; js.MemoryStorage != 0 || js.DiskStorage != 0 {
 		spec.JetStream = &accounts.JetStreamLimits{MaxMemory: js.MemoryStorage, MaxStore: js.DiskStorage,

@@ -79,6 +79,7 @@ const leafLoopDelay = 30 * time.Second
 type leaf struct {
 	// Fixed at creation.
 	solicited bool
+	ws        bool        // accepted over WebSocket (the LEAFNODE_WS connection type)
 	remote    *leafRemote // the remote it was solicited for
 	done      chan struct{}
 
@@ -280,6 +281,7 @@ func (s *Server) acceptLeafWS(conn net.Conn, tlsInfo *clientTLS) {
 		c.nonce = auth.NewNonce()
 	}
 	c.tlsInfo = tlsInfo
+	c.leaf.ws = true
 	s.leafs.active.Store(true) // a websocket port takes leaf nodes without a leafnodes block
 	s.startAcceptedLeaf(c, false)
 }

@@ -137,8 +137,17 @@ func (c *client) leafConnect(arg []byte) error {
 		return &clientError{reason: ProtocolViolation}
 	}
 	o := s.getOpts()
-	cr := auth.Credentials{User: m.User, Pass: m.Pass, Token: m.Token, Nkey: m.Nkey, Sig: m.Sig}
-	id, err := s.leafAuthenticator().Check(&cr, c.nonce)
+	cr := auth.Credentials{User: m.User, Pass: m.Pass, Token: m.Token, Nkey: m.Nkey, Sig: m.Sig, JWT: m.JWT}
+	var id *auth.Identity
+	var err error
+	if authn := s.leafAuthenticator(); authn.Operator() {
+		// Operator mode: the leaf logs in as a user of the .creds file its
+		// remote names, checked as a client's JWT is (connection type
+		// LEAFNODE), and lands in the user's account.
+		id, err = c.authenticateJWT(&cr)
+	} else {
+		id, err = authn.Check(&cr, c.nonce)
+	}
 	if err != nil {
 		s.log.Errorf("%s - %v", c.logPrefix(), err)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
@@ -152,7 +161,7 @@ func (c *client) leafConnect(arg []byte) error {
 		s.log.Errorf("%s - Leafnode account %q does not exist", c.logPrefix(), accName)
 		return &clientError{text: errAuthorization, reason: AuthenticationViolation}
 	}
-	if lim := acc.limits().MaxLeafNodes; lim > 0 && s.numLeafsIn(acc) >= lim {
+	if lim := acc.limits().MaxLeafNodes; (lim > 0 && s.numLeafsIn(acc) >= lim) || acc.limits().NoLeafNodes {
 		s.log.Errorf("%s - Account %q: maximum leaf node connections (%d) exceeded", c.logPrefix(), acc.name, lim)
 		return &clientError{text: errMaxAccountConnections, reason: MaxAccountConnectionsExceeded}
 	}

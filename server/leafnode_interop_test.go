@@ -59,6 +59,8 @@ func startRef(t *testing.T, config string) *refServer {
 		cmd.Wait()
 	})
 	ready := make(chan struct{})
+	// nats-server logs its route listener after "Server is ready".
+	routeReady := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		readyOnce := false
@@ -66,6 +68,9 @@ func startRef(t *testing.T, config string) *refServer {
 			line := sc.Text()
 			if m := refListenRE.FindStringSubmatch(line); m != nil {
 				rs.listenAddr[m[1]] = m[2]
+				if m[1] == "route" {
+					close(routeReady)
+				}
 			}
 			if !readyOnce && strings.Contains(line, "Server is ready") {
 				readyOnce = true
@@ -81,6 +86,13 @@ func startRef(t *testing.T, config string) *refServer {
 	case <-ready:
 	case <-time.After(10 * time.Second):
 		t.Fatal("nats-server did not start")
+	}
+	if strings.Contains(config, "cluster {") {
+		select {
+		case <-routeReady:
+		case <-time.After(10 * time.Second):
+			t.Fatal("nats-server did not listen for routes")
+		}
 	}
 	rs.clientURL = "nats://" + rs.listenAddr["client"]
 	if a := rs.listenAddr["leafnode"]; a != "" {

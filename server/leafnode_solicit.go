@@ -42,10 +42,12 @@ type leafRemote struct {
 	exportPerms, importPerms *auth.Checker
 
 	mu        sync.Mutex
-	conn      *client   // the current connection, nil between attempts
-	url       *url.URL  // the URL of the current or last attempt
-	loopUntil time.Time // a loop was found: wait until then
-	next      int       // the next URL to dial
+	conn      *client    // the current connection, nil between attempts
+	url       *url.URL   // the URL of the current or last attempt
+	loopUntil time.Time  // a loop was found: wait until then
+	next      int        // the next URL to dial
+	learned   []*url.URL // URLs the hub advertised (leafnode_failover.go)
+	tlsName   string     // the configured host name, for learned IP URLs
 }
 
 // startRemote starts the goroutine that keeps a remote connected.
@@ -167,7 +169,8 @@ func (r *leafRemote) wait(ctx context.Context, fails int) bool {
 // dial connects to the next URL of the remote.
 func (r *leafRemote) dial(ctx context.Context) (net.Conn, *url.URL, error) {
 	r.mu.Lock()
-	u := r.opts.URLs[r.next%len(r.opts.URLs)]
+	urls := r.urlsLocked()
+	u := urls[r.next%len(urls)]
 	r.next++
 	r.url = u
 	r.mu.Unlock()
@@ -267,7 +270,7 @@ func (c *client) leafTLSClient(r *leafRemote, u *url.URL) bool {
 		cfg = r.opts.TLSConfig.Clone()
 	}
 	if cfg.ServerName == "" {
-		cfg.ServerName = u.Hostname()
+		cfg.ServerName = r.tlsServerName(u)
 	}
 	raw := c.conn
 	timeout := r.opts.TLSTimeout
@@ -328,17 +331,28 @@ func (r *leafRemote) loopDetected() {
 
 // leafInfo handles INFO on a leaf connection. On a solicited one the
 // first INFO is the hub's: this server answers with CONNECT and registers
-// the connection. Later ones (and any on an accepted connection) carry
-// nothing natsd uses.
+// the connection. Every hub INFO's leafnode_urls are learned for failover
+// (leafnode_failover.go); an accepted connection's INFOs carry nothing
+// natsd uses.
 func (c *client) leafInfo(arg []byte) error {
 	s := c.srv
-	if !c.leaf.solicited || c.leaf.infoSeen {
+	if !c.leaf.solicited {
 		return nil
 	}
 	var info leafInfoMsg
 	if err := json.Unmarshal(arg, &info); err != nil {
 		s.log.Errorf("%s - Invalid leafnode INFO: %v", c.logPrefix(), err)
 		return &clientError{reason: ProtocolViolation}
+	}
+	r := c.leaf.remote
+	if info.ID != s.id {
+		r.mu.Lock()
+		u := r.url
+		r.mu.Unlock()
+		r.learnURLs(info.LeafNodeURLs, u)
+	}
+	if c.leaf.infoSeen {
+		return nil
 	}
 	c.leaf.infoSeen = true
 	if info.ID == s.id {

@@ -219,6 +219,12 @@ func (s *Server) rebuildJWTAccounts(changed ...string) {
 			c.recheckJWT()
 		}
 	}
+	for _, c := range s.leafConns() {
+		// Accepted leaf nodes logged in with a user JWT of the account.
+		if !c.leaf.solicited && slices.Contains(changed, c.acc.Load().name) {
+			c.recheckJWT()
+		}
+	}
 	s.enforceAccountConnLimits()
 }
 
@@ -237,6 +243,11 @@ func (c *client) recheckJWT() {
 		if acc := c.srv.lookupAccount(id.Account); acc != c.acc.Load() || acc == nil || acc.removed.Load() {
 			err = &jwtAuthError{user: id.Name, err: &jwtauth.UserError{Reason: "account removed"}}
 		}
+	}
+	if err == nil && c.kind == kindLeaf {
+		// A leaf keeps the permissions it logged in with until it
+		// reconnects: its interest was exchanged under them.
+		return
 	}
 	if err == nil {
 		c.setIdentity(id)
@@ -285,7 +296,12 @@ func (c *client) authenticateJWT(cr *auth.Credentials) (*auth.Identity, error) {
 		return nil, &jwtAuthError{user: uc.Subject, err: &jwtauth.UserError{Reason: fmt.Sprintf("account %q is not known", accPub)}}
 	}
 	typ := jwt.ConnectionTypeStandard
-	if c.ws != nil {
+	switch {
+	case c.kind == kindLeaf && c.leaf.ws:
+		typ = jwt.ConnectionTypeLeafnodeWS
+	case c.kind == kindLeaf:
+		typ = jwt.ConnectionTypeLeafnode
+	case c.ws != nil:
 		typ = jwt.ConnectionTypeWebsocket
 	}
 	u, err := a.CheckUser(uc, jwtauth.Conn{IP: net.ParseIP(c.host), Type: typ, Nonce: c.nonce, Sig: cr.Sig}, time.Now())

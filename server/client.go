@@ -115,7 +115,11 @@ type client struct {
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
-	writers  atomic.Uint32 // writer goroutines started, for tests
+	// writing is the right to write to the socket, held by the writer
+	// goroutine during a flush or by writeInline during its write; kept
+	// for good once the connection is done with, so that nobody writes.
+	writing atomic.Bool
+	writers atomic.Uint32 // writer goroutines started, for tests
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).

@@ -90,8 +90,11 @@ type client struct {
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
 	// uniqRes is the result of matching a subject that is unique per
 	// message (a JetStream ack), which no cache should keep.
-	uniqRes  sublist.Result[*subscription]
-	flushSet []*client // clients this read batch made output pending for
+	uniqRes sublist.Result[*subscription]
+	// replyRes is deliverReply's result, replyBusy true while it is in use.
+	replyRes  sublist.Result[*subscription]
+	replyBusy bool
+	flushSet  []*client // clients this read batch made output pending for
 	// mapBufs[nest] holds the subject a stream import maps a message to
 	// while it is delivered (imports.go); nest counts the imports the
 	// delivery in progress went through.

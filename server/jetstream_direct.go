@@ -67,7 +67,7 @@ func (jsa *jsAccount) directGet(r *apiRequest, req api.Request) {
 	reply := []byte(r.reply)
 	sendWhole := func(b []byte, hdrLen int) {
 		if r.pub != nil {
-			r.pub.deliverIn(jsa.acc, reply, nil, hdrLen, b)
+			r.pub.deliverReply(jsa.acc, reply, hdrLen, b)
 			return
 		}
 		jsa.ic.publish(reply, nil, hdrLen, b)

@@ -22,6 +22,12 @@ var (
 	ErrBadArgs = errors.New("invalid protocol arguments")
 	// ErrBadPayloadEnd reports a payload that is not followed by CRLF.
 	ErrBadPayloadEnd = errors.New("payload not terminated by CRLF")
+	// ErrStop is not a protocol error: a handler returns it to stop Parse
+	// right after the current op, because the input that follows is not
+	// protocol (a route switching to a compressed stream). Parse returns
+	// it, and Rest gives the input that was not parsed; the parser is in
+	// a clean state, ready for more input.
+	ErrStop = errors.New("parse stopped by the handler")
 )
 
 // maxDetail bounds how much of the offending input is quoted in an error, so

@@ -78,6 +78,9 @@ type Parser struct {
 	hdrLen   int
 	size     int    // payload size, excluding the trailing CRLF
 	pay      []byte // payload received so far, followed by its CRLF
+
+	// rest is the input left when a handler stopped Parse (ErrStop).
+	rest []byte
 }
 
 // New returns a Parser with the given limits. maxControlLine is the longest
@@ -156,6 +159,7 @@ func (p *Parser) SetLimits(maxControlLine, maxPayload int) {
 // package or the error of a Handler method. After an error the parser state
 // is undefined.
 func (p *Parser) Parse(buf []byte, h Handler) error {
+	p.rest = nil
 	for len(buf) > 0 {
 		switch p.state {
 		case stateOp:
@@ -171,7 +175,7 @@ func (p *Parser) Parse(buf []byte, h Handler) error {
 			}
 			n, err := p.processLine(buf[:nl], buf[nl+1:], h)
 			if err != nil {
-				return err
+				return p.stopped(err, buf[nl+1+n:])
 			}
 			buf = buf[nl+1+n:]
 
@@ -193,7 +197,7 @@ func (p *Parser) Parse(buf []byte, h Handler) error {
 			p.state = stateOp
 			n, err := p.processLine(p.line, buf[nl+1:], h)
 			if err != nil {
-				return err
+				return p.stopped(err, buf[nl+1+n:])
 			}
 			if cap(p.line) > maxKeptScratch {
 				p.line = nil
@@ -215,6 +219,20 @@ func (p *Parser) Parse(buf []byte, h Handler) error {
 	}
 	return nil
 }
+
+// stopped records the unparsed input when a handler returned ErrStop.
+// Only control-line ops without a payload (INFO) stop parsing, so the
+// parser is back at the start of an op.
+func (p *Parser) stopped(err error, rest []byte) error {
+	if err == ErrStop {
+		p.rest = rest
+	}
+	return err
+}
+
+// Rest is the input a handler's ErrStop left unparsed, valid until the
+// next Parse call (it points into Parse's buffer).
+func (p *Parser) Rest() []byte { return p.rest }
 
 // checkPartial validates a control line whose end has not been seen yet: the
 // bytes already in p.line (when in stateLine) followed by more. It rejects a

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"math/rand/v2"
 	"net"
 	"sync"
@@ -56,6 +57,7 @@ type client struct {
 	leaf  *leaf     // leaf node state, nil for other connections (leafnode.go)
 	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
+	zin   io.Reader // a compressed route's decompressing reader (reader-owned)
 	host  string
 	port  int
 	start time.Time
@@ -345,6 +347,13 @@ func (c *client) authTimeout() {
 func (c *client) sendPing() {
 	c.mu.Lock()
 	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if c.route != nil && c.route.zNegotiating {
+		// A PING now could reach the peer after it switched to reading
+		// a compressed stream: wait until the streams are settled.
+		c.pingTimer.Reset(min(firstPingInterval, c.srv.getOpts().PingInterval))
 		c.mu.Unlock()
 		return
 	}

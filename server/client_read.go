@@ -44,9 +44,9 @@ func (c *client) readLoop() {
 		var n int
 		var err error
 		if useDirect {
-			n, err = c.conn.Read(direct)
+			n, err = c.read(direct)
 		} else {
-			n, err = c.conn.Read(buf)
+			n, err = c.read(buf)
 		}
 		if n > 0 {
 			readsSinceArm++
@@ -65,6 +65,11 @@ func (c *client) readLoop() {
 			}
 			c.noteReadActivity(inBefore)
 			c.flushPending()
+			if perr == parser.ErrStop {
+				// A route's input is compressed from here on.
+				c.startDecompression(c.parser.Rest())
+				perr, idleArmed = nil, false
+			}
 			if perr != nil {
 				c.protocolError(perr)
 				return
@@ -72,7 +77,7 @@ func (c *client) readLoop() {
 			if !useDirect {
 				buf, shortReads = resizeReadBuffer(buf, n, shortReads)
 			}
-			if !idleArmed && (len(buf) > minReadBuffer || c.parser.ScratchSize() > minReadBuffer) {
+			if !idleArmed && c.zin == nil && (len(buf) > minReadBuffer || c.parser.ScratchSize() > minReadBuffer) {
 				idleArmed, readsSinceArm = true, 0
 				c.conn.SetReadDeadline(time.Now().Add(idleRelease))
 			}
@@ -96,6 +101,15 @@ func (c *client) readLoop() {
 		c.readFailed(err)
 		return
 	}
+}
+
+// read reads the connection, through the decompressor on a compressed
+// route.
+func (c *client) read(b []byte) (int, error) {
+	if c.zin != nil {
+		return c.zin.Read(b)
+	}
+	return c.conn.Read(b)
 }
 
 // resizeReadBuffer grows the buffer when a read filled it, and halves it
@@ -249,6 +263,9 @@ func (c *client) ProcessPong() error {
 	c.mu.Lock()
 	c.pingsOut = 0
 	c.mon.pong(time.Now())
+	if c.route != nil {
+		c.adjustLevel()
+	}
 	c.mu.Unlock()
 	return nil
 }

@@ -120,6 +120,15 @@ func (c *client) flushOut() bool {
 			c.finishClose()
 			return false
 		}
+		var z *routeZ
+		if c.route != nil {
+			z = c.route.z
+		}
+		if z != nil && z.rawLeft == 0 {
+			// The plain part is out: the rest is an S2 stream.
+			c.mu.Unlock()
+			return c.flushCompressed(z)
+		}
 		pending := c.out.Len()
 		if pending == 0 {
 			closed := c.closed
@@ -131,6 +140,9 @@ func (c *client) flushOut() bool {
 			return true
 		}
 		c.wbufs = c.out.Peek(c.wbufs[:0], maxWriteChunks)
+		if z != nil {
+			c.wbufs = truncateChunks(c.wbufs, z.rawLeft)
+		}
 		newRound := round <= 0
 		if newRound {
 			round = int64(pending)
@@ -151,6 +163,9 @@ func (c *client) flushOut() bool {
 
 		c.mu.Lock()
 		c.out.Consume(int(n))
+		if c.route != nil && c.route.z != nil {
+			c.route.z.rawLeft = max(c.route.z.rawLeft-int(n), 0)
+		}
 		if err != nil && n > 0 && c.kind == kindRoute && !c.closed && errors.Is(err, os.ErrDeadlineExceeded) {
 			// A route that makes progress is busy, not stalled: go on
 			// with a new deadline.
@@ -171,6 +186,19 @@ func (c *client) flushOut() bool {
 			return false
 		}
 	}
+}
+
+// truncateChunks keeps the first n bytes of bufs.
+func truncateChunks(bufs [][]byte, n int) [][]byte {
+	for i, b := range bufs {
+		if len(b) >= n {
+			bufs[i] = b[:n]
+			clear(bufs[i+1:])
+			return bufs[:i+1]
+		}
+		n -= len(b)
+	}
+	return bufs
 }
 
 // writeFailed closes the connection after a failed write, as a slow

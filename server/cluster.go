@@ -36,6 +36,7 @@ type clusterState struct {
 	cancel context.CancelFunc
 
 	routeAuth atomic.Pointer[auth.Authenticator] // checks incoming routes' CONNECT
+	perms     routePerms                         // cluster.permissions; fixed at New
 
 	// Under Server.mu.
 	listener   net.Listener
@@ -61,6 +62,8 @@ type clusterState struct {
 	urlsMu      sync.Mutex
 	connectURLs atomic.Pointer[[]string] // every cluster node's client URLs
 	sawPeerURLs bool                     // a peer's client URLs were ever listed; under urlsMu
+	wsURLs      atomic.Pointer[[]string] // every cluster node's WebSocket URLs
+	sawPeerWS   bool                     // a peer's WebSocket URLs were ever listed; under urlsMu
 
 	slowRoutes  atomic.Uint64
 	staleRoutes atomic.Uint64
@@ -92,6 +95,10 @@ func (s *Server) initCluster(o *Options) error {
 				cl.pinnedList = append(cl.pinnedList, a)
 			}
 		}
+	}
+	var err error
+	if cl.perms, err = compileRoutePerms(o.Cluster.Permissions); err != nil {
+		return err
 	}
 	return s.setRouteAuth(o)
 }
@@ -288,6 +295,36 @@ func firstHostIP() string {
 	return "127.0.0.1"
 }
 
+// ownWSURLs are the host:port strings WebSocket clients reach this server
+// at: websocket.advertise, else the listen address (every interface
+// address when listening on all of them); nil without WebSocket.
+func (s *Server) ownWSURLs() []string {
+	w := s.getOpts().Websocket
+	a := s.WebsocketAddr()
+	if w.Port == 0 || a == nil {
+		return nil
+	}
+	port := addrPort(a)
+	if w.Advertise != "" {
+		adv := w.Advertise
+		if _, _, err := net.SplitHostPort(adv); err != nil {
+			adv = net.JoinHostPort(adv, strconv.Itoa(port))
+		}
+		return []string{adv}
+	}
+	if isUnspecified(w.Host) {
+		var out []string
+		for _, ip := range hostIPs() {
+			out = append(out, net.JoinHostPort(ip, strconv.Itoa(port)))
+		}
+		if len(out) == 0 {
+			out = []string{net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+		}
+		return out
+	}
+	return []string{net.JoinHostPort(w.Host, strconv.Itoa(port))}
+}
+
 // ownClientURLs are the host:port strings this server tells clients and
 // peers to reach it at: client_advertise, else the listen address (every
 // interface address when listening on all of them).
@@ -324,6 +361,15 @@ func (s *Server) clientConnectURLs() []string {
 	return nil
 }
 
+// wsConnectURLs is what a WebSocket client's INFO lists in connect_urls:
+// every cluster node's WebSocket URLs.
+func (s *Server) wsConnectURLs() []string {
+	if p := s.cluster.wsURLs.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
 // updateConnectURLs recomputes the cluster's client URLs and, when they
 // changed, sends an asynchronous INFO to the clients that accept one.
 //
@@ -337,32 +383,59 @@ func (s *Server) updateConnectURLs() {
 	}
 	s.cluster.urlsMu.Lock()
 	defer s.cluster.urlsMu.Unlock()
-	var urls []string
+	var urls, ws []string
 	if !s.getOpts().Cluster.NoAdvertise {
 		s.mu.Lock()
 		for _, r := range s.cluster.remotes {
 			if !r.route.ldm {
 				urls = append(urls, r.route.connectURLs...)
+				ws = append(ws, r.route.wsURLs...)
 			}
 		}
 		s.mu.Unlock()
-		if len(urls) > 0 {
-			s.cluster.sawPeerURLs = true
-		}
+		s.cluster.sawPeerURLs = s.cluster.sawPeerURLs || len(urls) > 0
 		if s.cluster.sawPeerURLs {
 			slices.Sort(urls)
 			urls = dedupe(append(s.ownClientURLs(), urls...))
 		}
+		// WebSocket clients get the cluster's WebSocket URLs, the same
+		// way (nats-server gossips them as ws_connect_urls).
+		s.cluster.sawPeerWS = s.cluster.sawPeerWS || len(ws) > 0
+		if s.cluster.sawPeerWS {
+			slices.Sort(ws)
+			ws = dedupe(append(s.ownWSURLs(), ws...))
+		}
 	}
-	if old := s.cluster.connectURLs.Load(); old != nil && slices.Equal(*old, urls) {
+	oldURLs, oldWS := s.cluster.connectURLs.Load(), s.cluster.wsURLs.Load()
+	if oldURLs != nil && slices.Equal(*oldURLs, urls) && (oldWS == nil && len(ws) == 0 || oldWS != nil && slices.Equal(*oldWS, ws)) {
 		return
 	}
 	s.cluster.connectURLs.Store(&urls)
+	s.cluster.wsURLs.Store(&ws)
 	if s.isShuttingDown() {
 		return
 	}
 	s.sendAsyncInfo(s.baseInfo())
 }
+
+// resendInfo sends the current INFO to the clients that accept one (after
+// a reload changed what it says). It holds urlsMu, as updateConnectURLs
+// does, so that the two never interleave: otherwise an INFO built before a
+// cluster change could reach clients after the one announcing it, and
+// leave them with stale connect_urls until the next change.
+func (s *Server) resendInfo() {
+	s.cluster.urlsMu.Lock()
+	defer s.cluster.urlsMu.Unlock()
+	info := s.baseInfo()
+	if testHookResendInfo != nil {
+		testHookResendInfo()
+	}
+	s.sendAsyncInfo(info)
+}
+
+// testHookResendInfo runs between building and sending resendInfo's INFO
+// (tests only).
+var testHookResendInfo func()
 
 // sendAsyncInfo sends info to every client that accepts an asynchronous
 // INFO, completed with each client's own fields: clients such as nats.c

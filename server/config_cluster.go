@@ -73,9 +73,14 @@ type ClusterOpts struct {
 	// account always is, unless PoolSize is -1).
 	Accounts []string
 	// Compression is the route compression mode: off, accept (the
-	// default), s2_fast, s2_better, s2_best or s2_auto. natsd does not
-	// compress yet: it negotiates "off" whatever the mode.
+	// default, "" too), s2_fast, s2_better, s2_best or s2_auto; see
+	// route_compress.go.
 	Compression string
+	// CompressionRTT are s2_auto's RTT thresholds (nil = 10ms, 50ms,
+	// 100ms).
+	CompressionRTT []time.Duration
+	// Permissions are the route permissions (route_perms.go).
+	Permissions *RoutePermissions
 }
 
 // DefaultRoutePoolSize is nats-server's default pool_size.
@@ -181,9 +186,10 @@ var clusterKeys = []optionKey{
 	}},
 	{names: []string{"accounts"}, set: setClusterAccounts},
 	{names: []string{"compression"}, set: setClusterCompression},
+	{names: []string{"permissions"}, set: setClusterPermissions},
 }
 
-var clusterUnsupported = []string{"permissions", "ping_interval", "ping_max"}
+var clusterUnsupported = []string{"ping_interval", "ping_max"}
 
 // setClusterAccounts reads cluster.accounts: the accounts pinned to routes
 // of their own.
@@ -222,11 +228,7 @@ func setClusterCompression(o *Options, v *conf.Value) error {
 		return nil
 	}
 	if v.Kind == conf.KindMap {
-		m, _ := v.AsMap()
-		if mv, ok := m.Get("mode"); ok {
-			return setClusterCompression(o, mv)
-		}
-		return v.Errorf("cluster compression: the block needs a mode")
+		return setClusterCompressionBlock(o, v)
 	}
 	s, err := v.AsString()
 	if err != nil {
@@ -246,6 +248,61 @@ func setClusterCompression(o *Options, v *conf.Value) error {
 		}
 	}
 	return v.Errorf("cluster compression: unknown mode %q (use off, accept, s2_fast, s2_better, s2_best or s2_auto)", s)
+}
+
+// setClusterCompressionBlock reads compression { mode, rtt_thresholds }.
+// Thresholds alone mean s2_auto; they must be ascending, and s2_auto needs
+// at least one above zero.
+func setClusterCompressionBlock(o *Options, v *conf.Value) error {
+	m, _ := v.AsMap()
+	o.Cluster.Compression, o.Cluster.CompressionRTT = "", nil
+	var rtts []time.Duration
+	keys := []optionKey{
+		{names: []string{"mode"}, set: setClusterCompression},
+		{names: []string{"rtt_thresholds"}, set: func(o *Options, tv *conf.Value) error {
+			arr, err := tv.AsArray()
+			if err != nil {
+				return err
+			}
+			for _, item := range arr {
+				s, err := item.AsString()
+				if err != nil {
+					return err
+				}
+				d, err := time.ParseDuration(s)
+				if err != nil {
+					return item.Errorf("%v", err)
+				}
+				rtts = append(rtts, d)
+			}
+			return nil
+		}},
+	}
+	if err := applyKeys(o, m, keys, nil); err != nil {
+		return err
+	}
+	if o.Cluster.Compression == "" && len(rtts) > 0 {
+		o.Cluster.Compression = compressionS2Auto
+	}
+	if o.Cluster.Compression != compressionS2Auto || len(rtts) == 0 {
+		return nil
+	}
+	for i := 1; i < len(rtts); i++ {
+		if rtts[i] < rtts[i-1] {
+			return v.Errorf("RTT threshold values %v should be in ascending order", rtts)
+		}
+	}
+	var kept []time.Duration
+	for _, d := range rtts {
+		if d > 0 {
+			kept = append(kept, d)
+		}
+	}
+	if len(kept) == 0 {
+		return v.Errorf("compression mode %q requires at least one RTT threshold", compressionS2Auto)
+	}
+	o.Cluster.CompressionRTT = kept
+	return nil
 }
 
 var clusterAuthKeys = []optionKey{

@@ -350,6 +350,9 @@ func (jsa *jsAccount) streamCreate(name string, body []byte) (any, *api.Error) {
 		return nil, e
 	}
 	if e := cfg.Validate(api.ValidateOptions{Create: true}); e != nil {
+		if cfg.Replicas > 1 {
+			jsa.js.srv.refusedReplicas("stream", name, cfg.Replicas)
+		}
 		return nil, e
 	}
 	if e := validateSources(&cfg); e != nil {

@@ -15,8 +15,13 @@ import (
 func TestHotPublisherSeesNewSubscribers(t *testing.T) {
 	s := startTestServer(t, nil)
 	pub, _ := rawConn(t, s, `{"verbose":false}`)
+	// rawConn's deadline (30 s) is shorter than the 200 rounds can take
+	// on a loaded machine: the publisher then stopped, and the next
+	// subscriber got nothing.
+	pub.SetDeadline(time.Time{})
 	stop := make(chan struct{})
 	done := make(chan struct{})
+	var pubErr error
 	go func() {
 		defer close(done)
 		batch := strings.Repeat("PUB hot 1\r\nx\r\n", 100)
@@ -27,6 +32,7 @@ func TestHotPublisherSeesNewSubscribers(t *testing.T) {
 			default:
 			}
 			if _, err := io.WriteString(pub, batch); err != nil {
+				pubErr = err
 				return
 			}
 		}
@@ -44,6 +50,11 @@ func TestHotPublisherSeesNewSubscribers(t *testing.T) {
 		}
 		nc.Flush()
 		if _, err := sub.NextMsg(5 * time.Second); err != nil {
+			select {
+			case <-done:
+				t.Fatalf("round %d: the publisher stopped: %v", i, pubErr)
+			default:
+			}
 			t.Fatalf("round %d: new subscriber got nothing: %v", i, err)
 		}
 		nc.Close()

@@ -169,7 +169,7 @@ func (s *Server) applyOptions(o *Options) error {
 		// Beyond nats-server: connected clients learn the new limit now
 		// (their readers apply it from their next read, see optsGen), not
 		// when a payload they believed allowed gets them disconnected.
-		s.sendAsyncInfo(s.baseInfo())
+		s.resendInfo()
 	}
 	for _, f := range s.reloadHooks {
 		f(cur)
@@ -209,6 +209,10 @@ func (c *client) reloaded(o *Options, authn *auth.Authenticator) {
 	c.maxPending = o.MaxPending
 	creds, connected := c.creds, c.authenticated
 	c.mu.Unlock()
+	if c.ws != nil {
+		// Before the INFO announcing a new max_payload goes out.
+		c.ws.conn.SetMaxMessage(wsMaxMessage(o))
+	}
 	if !connected {
 		return
 	}

@@ -118,6 +118,7 @@ type route struct {
 
 	// Guarded by Server.mu.
 	connectURLs []string // the peer's client URLs
+	wsURLs      []string // the peer's WebSocket URLs
 	ldm         bool     // the peer is in lame-duck mode
 
 	// Guarded by cluster.imu.
@@ -128,6 +129,16 @@ type route struct {
 	// the pinned account's name.
 	lastAcc    *Account
 	pinnedName []byte
+
+	// Compression (route_compress.go). zAnswer is the negotiated mode our
+	// INFOs name once known, zAwait that our compressed output waits for
+	// the peer's compressed INFO (reader-owned); zNegotiating (client.mu)
+	// holds pings back until the streams are settled, and z (client.mu;
+	// its writer part writer-owned) is the compression state.
+	zAnswer      string
+	zAwait       bool
+	zNegotiating bool
+	z            *routeZ
 }
 
 // routeInfoMsg is the route INFO, with nats-server's fields in its order.
@@ -147,6 +158,7 @@ type routeInfoMsg struct {
 	IP           string   `json:"ip,omitempty"` // gossip: the route URL of the server described
 	Cluster      string   `json:"cluster,omitempty"`
 	ConnectURLs  []string `json:"connect_urls,omitempty"`
+	WSURLs       []string `json:"ws_connect_urls,omitempty"` // the server's WebSocket URLs
 	Compression  string   `json:"compression,omitempty"`
 	LameDuckMode bool     `json:"ldm,omitempty"`
 	PoolSize     int      `json:"route_pool_size,omitempty"`
@@ -201,6 +213,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 		c.route.token = rand.Uint64()>>1 | 1
 		c.route.poolIdx, c.route.pinned = sol.poolIdx, sol.account
 	}
+	c.route.zNegotiating = o.Cluster.compressionMode() != compressionOff
 	c.setLogPrefix()
 
 	s.mu.Lock()
@@ -221,7 +234,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 	if sol != nil {
 		c.out.Append(s.routeConnectLine(sol.url, c.route.token))
 	} else {
-		c.out.Append(s.routeInfoLine(c))
+		c.out.Append(s.routeInfoLine(c, true))
 	}
 	// Both sides must have registered the route within the auth timeout.
 	c.authTimer = time.AfterFunc(o.Cluster.AuthTimeout, c.routeRegisterTimeout)
@@ -250,13 +263,19 @@ func (s *Server) routeConnectLine(u *url.URL, token uint64) []byte {
 // routeInfoLine is this server's route INFO on r: the first one, sent at
 // once on an accepted route and in answer to the peer's on a solicited one
 // (naming the connection's place in the pool). r may be nil.
-func (s *Server) routeInfoLine(r *client) []byte {
+func (s *Server) routeInfoLine(r *client, withIdx bool) []byte {
 	s.mu.Lock()
 	ldm := s.lameDuck
 	s.mu.Unlock()
 	info := s.ownRouteInfo(ldm)
 	if r != nil && r.route.solicited {
-		info.PoolIdx, info.RouteAccount = max(r.route.poolIdx, 0), r.route.pinned
+		info.RouteAccount = r.route.pinned
+		if withIdx {
+			info.PoolIdx = max(r.route.poolIdx, 0)
+		}
+	}
+	if r != nil && r.route.zAnswer != "" {
+		info.Compression = r.route.zAnswer
 	}
 	return marshalInfo(&info)
 }
@@ -276,7 +295,7 @@ func (s *Server) ownRouteInfo(ldm bool) routeInfoMsg {
 		TLSRequired:  o.Cluster.TLSConfig != nil,
 		TLSVerify:    o.Cluster.TLSConfig != nil && o.Cluster.TLSVerify,
 		MaxPayload:   o.MaxPayload,
-		Compression:  compressionOff,
+		Compression:  o.Cluster.compressionMode(),
 		LameDuckMode: ldm,
 		PoolSize:     o.Cluster.poolSize(),
 	}
@@ -286,6 +305,7 @@ func (s *Server) ownRouteInfo(ldm bool) routeInfoMsg {
 	}
 	if !o.Cluster.NoAdvertise && !ldm {
 		info.ConnectURLs = s.ownClientURLs()
+		info.WSURLs = s.ownWSURLs()
 	}
 	return info
 }
@@ -417,10 +437,34 @@ func (c *client) routeInfo(arg []byte) error {
 			Fields: []logger.Field{logger.F("route_cluster", info.Cluster), logger.F("cluster", my)}})
 		return &clientError{reason: ProtocolViolation}
 	}
-	if c.route.solicited {
-		// Our INFO answers the peer's, naming this connection's place in
-		// the pool; it goes out before any interest.
-		c.queueRoute(s.routeInfoLine(c))
+	if c.route.zAwait {
+		// The peer's compressed INFO, which completes the handshake (it
+		// alone names a pooled connection's index): it reads our stream
+		// now.
+		c.route.zAwait = false
+		c.releaseHold()
+	} else {
+		mode := negotiateCompression(s.getOpts().Cluster.compressionMode(), info.Compression)
+		c.route.zAnswer = mode
+		if c.route.solicited {
+			// Our INFO answers the peer's, naming the compression agreed
+			// and this connection's place in the pool (when compressing,
+			// the pool index only in the compressed INFO, as nats-server
+			// does); it goes out before any interest.
+			c.queueRoute(s.routeInfoLine(c, mode == compressionOff))
+		}
+		if mode != compressionOff {
+			// The rest is compressed, starting with our INFO again; the
+			// route registers at the peer's compressed INFO. The
+			// soliciting side holds its stream until that INFO shows the
+			// peer reads compressed input.
+			s.log.Debugf("%s - Route compression %s", c.logPrefix(), mode)
+			c.startCompression(mode, c.route.solicited)
+			c.queueRoute(s.routeInfoLine(c, true))
+			c.route.zAwait = true
+			return stopForCompression
+		}
+		c.endNegotiation()
 	}
 	if c.route.pinned != "" {
 		c.route.pinnedName = []byte(c.route.pinned)
@@ -481,6 +525,13 @@ func (c *client) ProcessRSub(account, subject, queue []byte, weight int) error {
 	}
 	if account == nil {
 		account = c.route.pinnedName
+	}
+	if !c.srv.routeExports(subject, queue) {
+		// cluster.permissions export: nothing goes out on this interest.
+		if c.tracing() {
+			c.srv.log.Tracef("%s - Interest in %q refused by the route export permissions", c.logPrefix(), subject)
+		}
+		return nil
 	}
 	acc := c.routeAccount(account)
 	if acc == nil {
@@ -785,7 +836,7 @@ func (s *Server) insertSub(sub *subscription) error {
 	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
 		err := s.insertLeafInterest(sub)
-		if err == nil {
+		if err == nil && s.routeImports(sub.subject, sub.queue) {
 			s.sendInterestLocked(sub, s.cluster.interest.add(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()
@@ -819,7 +870,7 @@ func (sub *subscription) propagates() bool {
 func (s *Server) removeSub(sub *subscription) {
 	if sub.propagates() && s.cluster.enabled {
 		s.cluster.imu.Lock()
-		if s.removeLeafInterest(sub) {
+		if s.removeLeafInterest(sub) && s.routeImports(sub.subject, sub.queue) {
 			s.sendInterestLocked(sub, s.cluster.interest.remove(sub.acc.name, sub.subject, sub.queue))
 		}
 		s.cluster.imu.Unlock()

@@ -12,7 +12,14 @@ import (
 // node B (a queue group when queue is set).
 func clHop(tb testing.TB, nsubs int, queue string) (net.Conn, *bufio.Reader, []*bufio.Reader) {
 	tb.Helper()
+	return clHopCompressed(tb, nsubs, queue, "")
+}
+
+// clHopCompressed is clHop with the route compression mode of both nodes.
+func clHopCompressed(tb testing.TB, nsubs int, queue, mode string) (net.Conn, *bufio.Reader, []*bufio.Reader) {
+	tb.Helper()
 	servers := clStartCluster(tb, 2, func(_ int, o *Options) {
+		o.Cluster.Compression = mode
 		// Nothing paces a publisher to its subscribers; with 64 KiB
 		// messages a route's burst can exceed the default 64 MiB backlog
 		// of a subscriber that reads a little late.
@@ -39,14 +46,15 @@ func TestRouteHopAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates; run without -race")
 	}
-	for _, queue := range []string{"", "workers"} {
+	for _, tc := range []struct{ queue, mode string }{{"", ""}, {"workers", ""}, {"", "s2_fast"}} {
+		queue := tc.queue
 		// Two plain subscribers, or one queue member (with two, which one
 		// gets a message is random and the readers could not tell).
 		nsubs := 2
 		if queue != "" {
 			nsubs = 1
 		}
-		pub, pubR, want := clHop(t, nsubs, queue)
+		pub, pubR, want := clHopCompressed(t, nsubs, queue, tc.mode)
 		const batch, size = 1000, 128
 		msgs := pubBatch("foo", size, batch)
 		pumpPubSub(t, pub, pubR, want, msgs, batch, 20, size) // warm up
@@ -58,14 +66,18 @@ func TestRouteHopAllocations(t *testing.T) {
 		total := batch * rounds
 		allocs := after.Mallocs - before.Mallocs
 		if allocs > uint64(total/20) {
-			t.Fatalf("queue %q: %d allocations for %d messages across a route", queue, allocs, total)
+			t.Fatalf("queue %q compression %q: %d allocations for %d messages across a route", queue, tc.mode, allocs, total)
 		}
-		t.Logf("queue %q: %d allocations for %d messages across a route", queue, allocs, total)
+		t.Logf("queue %q compression %q: %d allocations for %d messages across a route", queue, tc.mode, allocs, total)
 	}
 }
 
 func benchmarkRouteHop(b *testing.B, size int, queue string) {
-	pub, pubR, subs := clHop(b, 1, queue)
+	benchmarkRouteHopMode(b, size, queue, "")
+}
+
+func benchmarkRouteHopMode(b *testing.B, size int, queue, mode string) {
+	pub, pubR, subs := clHopCompressed(b, 1, queue, mode)
 	const batch = 1000
 	msgs := pubBatch("foo", size, batch)
 	b.SetBytes(int64(size))
@@ -81,3 +93,8 @@ func BenchmarkRouteHop128(b *testing.B)      { benchmarkRouteHop(b, 128, "") }
 func BenchmarkRouteHopQueue128(b *testing.B) { benchmarkRouteHop(b, 128, "workers") }
 func BenchmarkRouteHop16(b *testing.B)       { benchmarkRouteHop(b, 16, "") }
 func BenchmarkRouteHop64K(b *testing.B)      { benchmarkRouteHop(b, 64*1024, "") }
+
+// The same with compressed routes (cluster.compression: s2_fast): the
+// cost of compressing every batch on A and decompressing it on B.
+func BenchmarkRouteHopS2Fast128(b *testing.B) { benchmarkRouteHopMode(b, 128, "", "s2_fast") }
+func BenchmarkRouteHopS2Fast64K(b *testing.B) { benchmarkRouteHopMode(b, 64*1024, "", "s2_fast") }

@@ -57,3 +57,27 @@ func (s *Server) peerEnteredLameDuck(id string) {
 		Fields: []logger.Field{logger.F("route_name", name)}})
 	s.updateConnectURLs()
 }
+
+// refusedReplicas logs why a stream or consumer asking for replicas is
+// refused: natsd does not replicate JetStream, and in a cluster with
+// nats-server nodes it must never take part in their Raft groups (their
+// replication protocol is nats-server's own). The API answers with
+// nats-server's "replicas > 1 not supported in non-clustered mode".
+func (s *Server) refusedReplicas(what, name string, replicas int) {
+	if !s.cluster.enabled {
+		return
+	}
+	mixed := false
+	for _, r := range s.primaryRoutes() {
+		if !r.route.natsdPeer {
+			mixed = true
+			break
+		}
+	}
+	text := "JetStream %s %q asks for %d replicas: refused, natsd does not replicate JetStream"
+	if mixed {
+		text += " (mixed cluster: nats-server nodes replicate with their own Raft protocol, which natsd does not join; its non-replicated streams keep working)"
+	}
+	logger.Warn(s.log, logger.Record{Msg: "JetStream replicas refused", Text: text,
+		Fields: []logger.Field{logger.F("kind", what), logger.F("name", name), logger.F("replicas", replicas), logger.F("mixed_cluster", mixed)}})
+}

@@ -152,15 +152,48 @@ type clCounter struct {
 	mu   sync.Mutex
 	msgs map[string]int
 	n    int
+	// With epoch set (the subscriber's reconnect count), a payload
+	// received again in another epoch is not a duplicate: see dups.
+	epoch  func() uint64
+	epochs map[string][]uint64
 }
 
 func newCounter() *clCounter { return &clCounter{msgs: make(map[string]int)} }
 
+// newSessionCounter is a counter whose dups are those within one
+// connection session of the subscriber nc.
+func newSessionCounter(nc func() *nats.Conn) *clCounter {
+	c := newCounter()
+	c.epoch = func() uint64 { return nc().Stats().Reconnects }
+	c.epochs = make(map[string][]uint64)
+	return c
+}
+
 func (c *clCounter) handler(m *nats.Msg) {
+	var e uint64
+	if c.epoch != nil {
+		e = c.epoch()
+	}
 	c.mu.Lock()
 	c.msgs[string(m.Data)]++
 	c.n++
+	if c.epochs != nil {
+		c.epochs[string(m.Data)] = append(c.epochs[string(m.Data)], e)
+	}
 	c.mu.Unlock()
+}
+
+// countPrefix counts the messages received whose payload starts with p.
+func (c *clCounter) countPrefix(p string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := 0
+	for k, v := range c.msgs {
+		if strings.HasPrefix(k, p) {
+			n += v
+		}
+	}
+	return n
 }
 
 func (c *clCounter) total() int {
@@ -169,17 +202,37 @@ func (c *clCounter) total() int {
 	return c.n
 }
 
-// dups returns the payloads received more than once.
+// dups returns the payloads received more than once: on a session
+// counter, more than once in one session. A subscriber that reconnects to
+// another server may get a message again there: one published before it
+// moved, still on its way over a slower route to the new server while it
+// was delivered on the old one. NATS (nats-server too) delivers at most
+// once per subscription, not per client across reconnections.
 func (c *clCounter) dups() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var out []string
 	for k, n := range c.msgs {
-		if n > 1 {
-			out = append(out, fmt.Sprintf("%s x%d", k, n))
+		if n <= 1 {
+			continue
 		}
+		if es := c.epochs[k]; c.epochs != nil && len(es) == n && !hasRepeat(es) {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s x%d", k, n))
 	}
 	return out
+}
+
+func hasRepeat(es []uint64) bool {
+	for i := range es {
+		for j := i + 1; j < len(es); j++ {
+			if es[i] == es[j] {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func (c *clCounter) has(payload string) bool {

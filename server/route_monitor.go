@@ -25,8 +25,6 @@ func (s *Server) routez(o *monitor.RoutezOptions) *monitor.Routez {
 			Uptime:  monitor.FormatUptime(now.Sub(r.start)),
 			InMsgs:  r.inMsgs.Load(),
 			InBytes: r.inBytes.Load(),
-			// Negotiated: natsd does not compress routes.
-			Compression: compressionOff,
 		}
 		var details []monitor.SubDetail
 		r.mu.Lock()
@@ -36,6 +34,7 @@ func (s *Server) routez(o *monitor.RoutezOptions) *monitor.Routez {
 		ri.Pending = r.out.Len()
 		ri.OutMsgs, ri.OutBytes = r.outMsgs, r.outBytes
 		ri.NumSubs = uint32(len(r.subs))
+		ri.Compression = r.route.compressionLevel()
 		rtt := r.mon.rtt
 		if o.Subscriptions || o.SubscriptionsDetail {
 			details = make([]monitor.SubDetail, 0, len(r.subs))

@@ -18,9 +18,6 @@ import (
 // unless both ends are natsd, which pick the same one by token so that
 // neither closes both.
 
-// compressionOff is the only route compression natsd negotiates so far.
-const compressionOff = "off"
-
 // routeSlot is a connection's place among the routes to a server.
 type routeSlot struct {
 	id  string
@@ -148,7 +145,7 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	var others []*client
 	if primary {
 		s.cluster.remotes[id] = c
-		c.route.connectURLs = info.ConnectURLs
+		c.route.connectURLs, c.route.wsURLs = info.ConnectURLs, info.WSURLs
 		c.route.ldm = info.LameDuckMode
 		others = make([]*client, 0, len(s.cluster.remotes))
 		for _, r := range s.cluster.remotes {
@@ -264,9 +261,10 @@ func (s *Server) routeUpdate(c *client, info *routeInfoMsg) {
 		s.mu.Unlock()
 		return
 	}
-	changed := p.route.ldm != info.LameDuckMode || !equalStrings(p.route.connectURLs, info.ConnectURLs)
+	changed := p.route.ldm != info.LameDuckMode || !equalStrings(p.route.connectURLs, info.ConnectURLs) ||
+		!equalStrings(p.route.wsURLs, info.WSURLs)
 	p.route.ldm = info.LameDuckMode
-	p.route.connectURLs = info.ConnectURLs
+	p.route.connectURLs, p.route.wsURLs = info.ConnectURLs, info.WSURLs
 	s.mu.Unlock()
 	if info.LameDuckMode && changed {
 		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route entered lame duck mode", Text: "Route %q entered lame duck mode",

@@ -42,7 +42,7 @@ func TestRouteTLSCluster(t *testing.T) {
 			}
 		}
 	}
-	if info := string(servers[0].routeInfoLine(nil)); !strings.Contains(info, `"tls_required":true`) || !strings.Contains(info, `"tls_verify":true`) {
+	if info := string(servers[0].routeInfoLine(nil, true)); !strings.Contains(info, `"tls_required":true`) || !strings.Contains(info, `"tls_verify":true`) {
 		t.Errorf("route INFO without tls_required/tls_verify: %s", info)
 	}
 

@@ -3,6 +3,7 @@ package server
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -206,10 +207,15 @@ accounts { A: {}, B: {} }
 	for _, bad := range []struct{ conf, want string }{
 		{"cluster { listen: 127.0.0.1:6222, tls: {} }", `missing 'cert_file' in TLS configuration`},
 		{"cluster { listen: 127.0.0.1:6222, compression: s2_fastest }", `unknown mode "s2_fastest"`},
-		{"cluster { listen: 127.0.0.1:6222, compression: {} }", `needs a mode`},
+		{"cluster { listen: 127.0.0.1:6222, compression: { mode: s2_auto, rtt_thresholds: [50ms, 10ms] } }", `should be in ascending order`},
+		{"cluster { listen: 127.0.0.1:6222, compression: { mode: s2_auto, rtt_thresholds: [\"-5ms\"] } }", `requires at least one RTT threshold`},
+		{"cluster { listen: 127.0.0.1:6222, compression: { mode: s2_auto, rtt_thresholds: [abc] } }", `invalid duration`},
+		{"cluster { listen: 127.0.0.1:6222, compression: { mode: s2_auto, level: 3 } }", `unknown field "level"`},
+		{"cluster { listen: 127.0.0.1:6222, compression: { mode: s2_bogus } }", `unknown mode "s2_bogus"`},
 		{"cluster { listen: 127.0.0.1:6222, pool_size: -2 }", `pool_size -2`},
 		{"cluster { listen: 127.0.0.1:6222, accounts: [ \"a b\" ] }", `bad account name`},
-		{"cluster { listen: 127.0.0.1:6222, permissions: {} }", `"permissions" is not supported`},
+		{"cluster { listen: 127.0.0.1:6222, permissions: { imports: foo } }", `unknown field "imports" in cluster permissions (did you mean "import"?)`},
+		{"cluster { listen: 127.0.0.1:6222, permissions: { export: \"foo..bar\" } }", `subject "foo..bar" is not a valid subject`},
 		{"cluster { lisen: 127.0.0.1:6222 }", `did you mean "listen"`},
 		{"cluster { routes: [ \"http://x:1\" ] }", "scheme"},
 		{"cluster { routes: [ \"nats://x\" ] }", "host:port"},
@@ -218,6 +224,34 @@ accounts { A: {}, B: {} }
 		_, err := ProcessConfigFile(path)
 		if err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("%s: error %v, want %q", bad.conf, err, bad.want)
+		}
+	}
+}
+
+// TestClusterCompressionBlock: the map form of cluster.compression.
+func TestClusterCompressionBlock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.conf")
+	for _, tc := range []struct {
+		conf string
+		mode string
+		rtts []time.Duration
+	}{
+		{"{ mode: s2_auto, rtt_thresholds: [5ms, 20ms, 1s] }", "s2_auto", []time.Duration{5 * time.Millisecond, 20 * time.Millisecond, time.Second}},
+		{"{ rtt_thresholds: [5ms] }", "s2_auto", []time.Duration{5 * time.Millisecond}},
+		{"{ mode: s2_fast, rtt_thresholds: [5ms] }", "s2_fast", nil},
+		{"{ mode: s2_auto, rtt_thresholds: [0s, 5ms] }", "s2_auto", []time.Duration{5 * time.Millisecond}},
+		{"{ mode: s2_auto }", "s2_auto", nil},
+		{"{}", "", nil},
+		{"false", "off", nil},
+		{"S2_Better", "s2_better", nil},
+	} {
+		os.WriteFile(path, []byte("cluster { listen: 127.0.0.1:6222, compression: "+tc.conf+" }"), 0o644)
+		o, err := ProcessConfigFile(path)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.conf, err)
+		}
+		if o.Cluster.Compression != tc.mode || !slices.Equal(o.Cluster.CompressionRTT, tc.rtts) {
+			t.Errorf("%s: mode %q rtts %v, want %q %v", tc.conf, o.Cluster.Compression, o.Cluster.CompressionRTT, tc.mode, tc.rtts)
 		}
 	}
 }

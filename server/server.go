@@ -85,9 +85,10 @@ type Server struct {
 	name     string
 	start    time.Time
 
-	listener net.Listener
-	quit     chan struct{}
-	wg       sync.WaitGroup // every goroutine the server starts
+	listener   net.Listener
+	quit       chan struct{}
+	wg         sync.WaitGroup // every goroutine the server starts
+	pidWritten atomic.Bool    // Start wrote the pid file (Shutdown removes it)
 
 	mu      sync.Mutex
 	clients map[uint64]*client
@@ -231,7 +232,7 @@ func (s *Server) Start() error {
 	if s.getOpts().JetStream.Enabled {
 		if err := s.enableJetStream(); err != nil {
 			s.log.Fatalf("Can't start JetStream: %v", err)
-			return fmt.Errorf("starting JetStream: %w", err)
+			return s.abortStart(fmt.Errorf("starting JetStream: %w", err))
 		}
 		s.answerJetStreamDisabled()
 	}
@@ -244,16 +245,16 @@ func (s *Server) Start() error {
 	l, err := net.Listen("tcp", hp)
 	if err != nil {
 		s.log.Fatalf("Error listening on port: %s, %q", hp, err.Error())
-		return fmt.Errorf("listening on %s: %w", hp, err)
+		return s.abortStart(fmt.Errorf("listening on %s: %w", hp, err))
 	}
 	s.mu.Lock()
 	s.listener = l
 	s.mu.Unlock()
 	if s.getOpts().PidFile != "" {
 		if err := os.WriteFile(s.getOpts().PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
-			l.Close()
-			return fmt.Errorf("writing pid file %s: %w", s.getOpts().PidFile, err)
+			return s.abortStart(fmt.Errorf("writing pid file %s: %w", s.getOpts().PidFile, err))
 		}
+		s.pidWritten.Store(true)
 	}
 	// Name the configured host, as nats-server does: a wildcard listener
 	// would otherwise print as [::].
@@ -267,21 +268,20 @@ func (s *Server) Start() error {
 			s.log.Warnf(`Clients that are not using "TLS Handshake First" option will fail to connect`)
 		}
 	}
+	// The WebSocket listener is up before the routes: their INFO names
+	// its URLs (ws_connect_urls).
+	if err := s.startWebsocket(); err != nil {
+		return s.abortStart(err)
+	}
 	if err := s.startCluster(); err != nil {
-		l.Close()
-		return err
+		return s.abortStart(err)
 	}
 	if err := s.startLeafNodes(); err != nil {
 		l.Close()
 		return err
 	}
 	if err := s.startMonitoring(); err != nil {
-		l.Close()
-		return err
-	}
-	if err := s.startWebsocket(); err != nil {
-		l.Close()
-		return err
+		return s.abortStart(err)
 	}
 	s.startSystem()
 	s.goroutine(func() { s.acceptConns(l, "client", s.createClient) })
@@ -289,6 +289,14 @@ func (s *Server) Start() error {
 	s.startClaimsServices()
 	s.log.Noticef("Server is ready")
 	return nil
+}
+
+// abortStart releases whatever a failed Start had started (listeners,
+// route solicitors, JetStream) by shutting the server down, and returns
+// err.
+func (s *Server) abortStart(err error) error {
+	s.Shutdown()
+	return err
 }
 
 // goroutine starts f as a tracked goroutine: Shutdown waits for all of them.
@@ -405,7 +413,7 @@ func (s *Server) Shutdown() {
 	s.shutdownLeafNodes()
 	s.shutdownJetStream()
 	s.wg.Wait()
-	if s.getOpts().PidFile != "" {
+	if s.getOpts().PidFile != "" && s.pidWritten.Load() {
 		os.Remove(s.getOpts().PidFile)
 	}
 	s.log.Noticef("Server Exiting..")

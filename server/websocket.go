@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -44,6 +45,10 @@ type wsClient struct {
 	jwt   string
 }
 
+// wsMaxMessage bounds client frames and inflated messages as nats-server
+// and nats.go bound them: 8 times max_payload, at most 64 MB.
+func wsMaxMessage(o *Options) int64 { return min(8*int64(o.MaxPayload), 64<<20) }
+
 // configureWebsocket builds the upgrader, the authenticator and the TLS
 // setup of o's websocket block; New and reload call it.
 func (s *Server) configureWebsocket(o *Options) error {
@@ -57,9 +62,7 @@ func (s *Server) configureWebsocket(o *Options) error {
 		SameOrigin:     w.SameOrigin,
 		AllowedOrigins: w.AllowedOrigins,
 		Compression:    w.Compression,
-		// Client frames and inflated messages are bounded as nats-server
-		// and nats.go bound them: 8 times max_payload, at most 64 MB.
-		MaxMessage: min(8*int64(o.MaxPayload), 64<<20),
+		MaxMessage:     wsMaxMessage(o),
 	})
 	if err != nil {
 		return fmt.Errorf("websocket: %w", err)
@@ -283,9 +286,13 @@ func (s *Server) wsInfo(c *client, info *serverInfo) {
 	}
 	info.TLSRequired, info.TLSVerify, info.TLSAvailable = false, false, false
 	info.AuthRequired = c.authRequired()
-	// The cluster's client URLs are nats:// ones; nats-server gossips
-	// separate WebSocket URLs, which natsd does not (yet), so none.
-	info.ConnectURLs = nil
+	// The cluster's WebSocket URLs (gossiped as ws_connect_urls), not
+	// its client URLs; a server in lame-duck mode leaves its own out.
+	info.ConnectURLs = s.wsConnectURLs()
+	if s.InLameDuckMode() {
+		own := s.ownWSURLs()
+		info.ConnectURLs = slices.DeleteFunc(slices.Clone(info.ConnectURLs), func(u string) bool { return slices.Contains(own, u) })
+	}
 }
 
 // wsCloseStatus sets the close frame a WebSocket client gets for reason.

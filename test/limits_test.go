@@ -381,6 +381,12 @@ func TestSlowConsumer(t *testing.T) {
 
 func TestSubscriptionFloodThenDisconnect(t *testing.T) {
 	t.Parallel()
+	// Tens of thousands of subscriptions under the race detector, on a
+	// loaded machine, take seconds to add and remove (up to 13 s seen
+	// for the whole test): the waits are bounded by floodWait, not by
+	// the helpers' one-reply timeouts, and nothing waits longer than it
+	// must.
+	const floodWait = 60 * time.Second
 	s := runServer(t, nil)
 	rc := dialRaw(t, s).connect()
 	var b strings.Builder
@@ -388,21 +394,23 @@ func TestSubscriptionFloodThenDisconnect(t *testing.T) {
 		fmt.Fprintf(&b, "SUB flood.%d.* %d\r\n", i, i)
 	}
 	rc.send(b.String())
+	waitFor(t, floodWait, "20000 subscriptions", func() bool { return s.NumSubscriptions() == 20000 })
 	rc.sync("")
-	waitFor(t, waitTimeout, "20000 subscriptions", func() bool { return s.NumSubscriptions() == 20000 })
 	rc.conn.Close()
-	waitFor(t, waitTimeout, "subscriptions removed", func() bool { return s.NumSubscriptions() == 0 })
-	waitFor(t, waitTimeout, "client removed", func() bool { return s.NumClients() == 0 })
+	waitFor(t, floodWait, "subscriptions removed", func() bool { return s.NumSubscriptions() == 0 })
+	waitFor(t, floodWait, "client removed", func() bool { return s.NumClients() == 0 })
 
 	// Same with nats.go and queue subscriptions, closed abruptly mid-stream.
 	nc := natsConnect(t, s)
 	for i := 0; i < 2000; i++ {
 		nc.QueueSubscribeSync(fmt.Sprintf("q.%d", i), "g")
 	}
-	flush(t, nc)
-	waitFor(t, waitTimeout, "2000 subscriptions", func() bool { return s.NumSubscriptions() == 2000 })
+	if err := nc.FlushTimeout(floodWait); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, floodWait, "2000 subscriptions", func() bool { return s.NumSubscriptions() == 2000 })
 	nc.Close()
-	waitFor(t, waitTimeout, "subscriptions removed", func() bool { return s.NumSubscriptions() == 0 })
+	waitFor(t, floodWait, "subscriptions removed", func() bool { return s.NumSubscriptions() == 0 })
 }
 
 // Random garbage must never take the server down.

@@ -42,13 +42,19 @@ type mxConf struct {
 	routes                   []string
 	extraCluster             string // more keys in the cluster block
 	extra                    string // more top-level keys
+	jsDir                    string // JetStream on, for account A, stored here
 	sys                      bool   // a system account SYS with user sys (password p)
 }
 
 func (c *mxConf) text() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "listen: 127.0.0.1:%d\nhttp: 127.0.0.1:%d\nserver_name: %s\n", c.port, c.mport, c.name)
-	b.WriteString("accounts {\n  A: { users: [ {user: a, password: p} ] }\n  B: { users: [ {user: b, password: p} ] }\n")
+	js := ""
+	if c.jsDir != "" {
+		js = ", jetstream: enabled"
+		fmt.Fprintf(&b, "jetstream { store_dir: %q }\n", c.jsDir)
+	}
+	fmt.Fprintf(&b, "accounts {\n  A: { users: [ {user: a, password: p} ]%s }\n  B: { users: [ {user: b, password: p} ] }\n", js)
 	if c.sys {
 		b.WriteString("  SYS: { users: [ {user: sys, password: p} ] }\n}\nsystem_account: SYS\n")
 	} else {

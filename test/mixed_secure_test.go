@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // mxCerts writes a CA and a certificate for 127.0.0.1 signed by it (for
@@ -99,34 +101,61 @@ func TestMixedClusterTLSAndAuth(t *testing.T) {
 	}
 }
 
-// TestMixedClusterCompression: natsd accepts every compression mode in
-// its configuration and negotiates "off"; a nats-server node configured
-// to compress routes then does not, and traffic flows both ways.
+// TestMixedClusterCompression: natsd and nats-server nodes with
+// different compression modes negotiate as nats-server does (each side of
+// a route writes at its own level, "accept" adopts the peer's mode, and
+// s2_auto follows the RTT), and traffic of every size flows both ways
+// through the compressed routes.
 func TestMixedClusterCompression(t *testing.T) {
 	ref := mxRefBinary(t)
 	bin := clBuild(t, t.TempDir())
-	r1 := mxNode(t, ref, "ref1", nil, func(c *mxConf) { c.extraCluster = "  compression: s2_fast\n" })
+	modes := map[string]string{"ref1": "s2_fast", "natsd1": "s2_auto", "ref2": "s2_best", "natsd2": "accept"}
+	mode := func(name string) func(*mxConf) {
+		return func(c *mxConf) { c.extraCluster = "  compression: " + modes[name] + "\n" }
+	}
+	r1 := mxNode(t, ref, "ref1", nil, mode("ref1"))
 	r1.start()
-	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_auto\n" })
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, mode("natsd1"))
 	n1.start()
-	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, func(c *mxConf) { c.extraCluster = "  compression: s2_best\n" })
+	r2 := mxNode(t, ref, "ref2", []string{n1.routeURL()}, mode("ref2"))
 	r2.start()
-	procs := []*clProc{r1, n1, r2}
+	n2 := mxNode(t, bin, "natsd2", []string{r2.routeURL()}, mode("natsd2"))
+	n2.start()
+	procs := []*clProc{r1, n1, r2, n2}
 	mxWaitPools(t, procs)
-	mxCheckPair(t, r1, n1, 1<<20)
-	mxCheckPair(t, n1, r2, 1<<20)
-	var rz struct {
-		Routes []struct {
-			RemoteName  string `json:"remote_name"`
-			Compression string `json:"compression"`
-		} `json:"routes"`
+	for _, pair := range [][2]*clProc{{r1, n1}, {n1, r1}, {n1, r2}, {r2, n1}, {n2, r1}, {r1, n2}, {n2, n1}} {
+		mxCheckPair(t, pair[0], pair[1], 1<<20)
 	}
-	if err := r1.get("/routez", &rz); err != nil {
-		t.Fatal(err)
+	// What each side writes: its own mode, the peer's if it only
+	// accepts; s2_auto is uncompressed S2 frames at a local RTT (s2_fast
+	// under load).
+	want := func(mine, theirs string) []string {
+		m := mine
+		if m == "accept" {
+			m = theirs
+			if m == "s2_auto" {
+				return []string{"s2_fast"} // only the side that chose s2_auto follows the RTT
+			}
+		}
+		if m == "s2_auto" {
+			return []string{"s2_uncompressed", "s2_fast"}
+		}
+		return []string{m}
 	}
-	for _, r := range rz.Routes {
-		if r.RemoteName == "natsd1" && r.Compression != "off" {
-			t.Fatalf("nats-server compresses its route to natsd: %+v", r)
+	for _, p := range procs {
+		var rz struct {
+			Routes []struct {
+				RemoteName  string `json:"remote_name"`
+				Compression string `json:"compression"`
+			} `json:"routes"`
+		}
+		if err := p.get("/routez", &rz); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rz.Routes {
+			if w := want(modes[p.name], modes[r.RemoteName]); !slices.Contains(w, r.Compression) {
+				t.Errorf("%s's route to %s: compression %q, want %v", p.name, r.RemoteName, r.Compression, w)
+			}
 		}
 	}
 }
@@ -240,4 +269,147 @@ func TestMixedClusterLameDuck(t *testing.T) {
 	// nats-server in lame-duck mode: natsd's clients lose it.
 	r1.cmd.Process.Signal(syscall.SIGUSR2)
 	onNatsd("natsd2 to drop ref1", func(u []string) bool { return !slices.Contains(u, url(r1)) })
+}
+
+// mxPermCheck publishes pubSubj on pub and reports whether a subscription
+// on subSubj on sub receives it; a marker on markerSubj, crossing the
+// route in the same direction after it, tells when to stop waiting.
+func mxPermCheck(t *testing.T, sub, pub *nats.Conn, subSubj, pubSubj, markerSubj string) bool {
+	t.Helper()
+	s, _ := sub.SubscribeSync(subSubj)
+	defer s.Unsubscribe()
+	m, _ := sub.SubscribeSync(markerSubj)
+	defer m.Unsubscribe()
+	sub.Flush()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		pub.Publish(markerSubj, []byte("probe"))
+		pub.Flush()
+		if _, err := m.NextMsg(50 * time.Millisecond); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("marker %s never crossed", markerSubj)
+		}
+	}
+	pub.Publish(pubSubj, []byte("test"))
+	pub.Publish(markerSubj, []byte("marker"))
+	pub.Flush()
+	for {
+		mm, err := m.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("marker after %s: %v", pubSubj, err)
+		}
+		if string(mm.Data) == "marker" {
+			break
+		}
+	}
+	for {
+		mm, err := s.NextMsg(time.Millisecond)
+		if err != nil {
+			return false
+		}
+		if string(mm.Data) == "test" {
+			return true
+		}
+	}
+}
+
+// TestMixedClusterRoutePermissions: cluster.permissions { import, export }
+// on one node, natsd or nats-server, with a peer of the other kind: the
+// same subjects cross, both ways, whichever server applies them.
+func TestMixedClusterRoutePermissions(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	perms := func(c *mxConf) { c.extraCluster = "  permissions: { import: \"foo.>\", export: \"bar.>\" }\n" }
+	for _, tc := range []struct{ name, permBin, otherBin string }{
+		{"natsd restricted", bin, ref},
+		{"nats-server restricted", ref, bin},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mxNode(t, tc.permBin, "a", nil, perms)
+			a.start()
+			b := mxNode(t, tc.otherBin, "b", []string{a.routeURL()}, nil)
+			b.start()
+			clWaitMesh(t, []*clProc{a, b})
+			ac, bc := clConnect(t, mxURL(a, "a")), clConnect(t, mxURL(b, "a"))
+			for _, c := range []struct {
+				what                     string
+				sub, pub                 *nats.Conn
+				subSubj, pubSubj, marker string
+				want                     bool
+			}{
+				{"a imports foo", ac, bc, "foo.x", "foo.x", "foo.m", true},
+				{"a does not import bar", ac, bc, "bar.x", "bar.x", "foo.m", false},
+				{"a exports bar", bc, ac, "bar.x", "bar.x", "bar.m", true},
+				{"a does not export foo", bc, ac, "foo.x", "foo.x", "bar.m", false},
+				{"b's > is not within export", bc, ac, ">", "bar.x", "bar.m", false},
+				{"a's *.x is not within import", ac, bc, "*.x", "foo.x", "foo.m", false},
+			} {
+				if got := mxPermCheck(t, c.sub, c.pub, c.subSubj, c.pubSubj, c.marker); got != c.want {
+					t.Errorf("%s: delivered %v, want %v", c.what, got, c.want)
+				}
+			}
+		})
+	}
+}
+
+// TestMixedClusterJetStreamReplicasRefused: a natsd node with JetStream in
+// a cluster with nats-server nodes refuses a replicated stream with
+// nats-server's error and a log line saying why, and its non-replicated
+// streams work.
+func TestMixedClusterJetStreamReplicasRefused(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	r1 := mxNode(t, ref, "ref1", nil, nil)
+	r1.start()
+	dir := t.TempDir()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, func(c *mxConf) { c.jsDir = dir })
+	n1.start()
+	clWaitMesh(t, []*clProc{r1, n1})
+	nc := clConnect(t, mxURL(n1, "a"))
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = js.AddStream(&nats.StreamConfig{Name: "R3", Subjects: []string{"r3.>"}, Replicas: 3})
+	if err == nil || !strings.Contains(err.Error(), "replicas > 1 not supported in non-clustered mode") {
+		t.Fatalf("replicated stream: %v", err)
+	}
+	clWaitFor(t, "the log line", func() bool { return n1.logCount("mixed cluster: nats-server nodes replicate") == 1 })
+	if _, err := js.AddStream(&nats.StreamConfig{Name: "R1", Subjects: []string{"r1.>"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := js.Publish("r1.x", []byte("kept")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMixedClusterWebsocketConnectURLs: WebSocket clients of either server
+// learn the other's WebSocket URL (route INFO's ws_connect_urls).
+func TestMixedClusterWebsocketConnectURLs(t *testing.T) {
+	ref := mxRefBinary(t)
+	bin := clBuild(t, t.TempDir())
+	wsPorts := map[string]int{"ref1": clFreePort(t), "natsd1": clFreePort(t)}
+	ws := func(name string) func(*mxConf) {
+		return func(c *mxConf) {
+			c.extra = fmt.Sprintf("websocket { listen: \"127.0.0.1:%d\", no_tls: true }\n", wsPorts[name])
+		}
+	}
+	r1 := mxNode(t, ref, "ref1", nil, ws("ref1"))
+	r1.start()
+	n1 := mxNode(t, bin, "natsd1", []string{r1.routeURL()}, ws("natsd1"))
+	n1.start()
+	clWaitMesh(t, []*clProc{r1, n1})
+	for _, pair := range [][2]string{{"natsd1", "ref1"}, {"ref1", "natsd1"}} {
+		nc, err := nats.Connect(fmt.Sprintf("ws://a:p@127.0.0.1:%d", wsPorts[pair[0]]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		want := fmt.Sprintf("ws://127.0.0.1:%d", wsPorts[pair[1]])
+		clWaitFor(t, pair[0]+"'s WebSocket client to learn "+pair[1], func() bool {
+			return slices.Equal(nc.DiscoveredServers(), []string{want})
+		})
+	}
 }

@@ -63,7 +63,7 @@ func (c *Conn) deflate(bufs [][]byte) error {
 // appendCompressed adds unmasked payload bytes to the message being
 // assembled.
 func (c *Conn) appendCompressed(b []byte) error {
-	if int64(len(c.zin)+len(b)) > c.maxMessage {
+	if int64(len(c.zin)+len(b)) > c.maxMessage.Load() {
 		return c.protocolError(StatusMessageTooBig, "compressed message too large")
 	}
 	start := len(c.zin)
@@ -81,7 +81,7 @@ func (c *Conn) inflate() error {
 	fr.(flate.Resetter).Reset(src, nil)
 	c.zout, c.zpos = c.zout[:0], 0
 	buf := bytes.NewBuffer(c.zout)
-	n, err := buf.ReadFrom(io.LimitReader(fr, c.maxMessage+1))
+	n, err := buf.ReadFrom(io.LimitReader(fr, c.maxMessage.Load()+1))
 	c.zout = buf.Bytes()
 	c.zin = c.zin[:0]
 	if cap(c.zin) > 4*maxReadBuffer {
@@ -91,7 +91,7 @@ func (c *Conn) inflate() error {
 	if err != nil {
 		return c.protocolError(StatusInvalidPayload, "invalid compressed message")
 	}
-	if n > c.maxMessage {
+	if n > c.maxMessage.Load() {
 		return c.protocolError(StatusMessageTooBig, "message too large")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -67,8 +68,8 @@ type Conn struct {
 	readErr    error // sticky once the connection failed or closed
 	ctl        [ws.MaxControlFramePayloadSize]byte
 
-	compress   bool  // permessage-deflate was negotiated
-	maxMessage int64 // bound on a compressed message, before and after inflating
+	compress   bool         // permessage-deflate was negotiated
+	maxMessage atomic.Int64 // bound on a frame, and on a compressed message before and after inflating
 
 	wmu       sync.Mutex // guards the fields below and every frame write
 	maxFrame  int        // largest data frame sent
@@ -100,10 +101,20 @@ func newConn(nc net.Conn, buffered []byte, compress bool, maxMessage int64, maxF
 	for size < len(buffered) {
 		size *= 2
 	}
-	c := &Conn{Conn: nc, rbuf: make([]byte, size), compress: compress, maxMessage: maxMessage, maxFrame: maxFrame}
+	c := &Conn{Conn: nc, rbuf: make([]byte, size), compress: compress, maxFrame: maxFrame}
+	c.maxMessage.Store(maxMessage)
 	c.rend = copy(c.rbuf, buffered)
 	_, c.vectored = nc.(*net.TCPConn)
 	return c
+}
+
+// SetMaxMessage changes the bound on the frames (and compressed messages)
+// the connection accepts, from the next frame on; any goroutine may call
+// it (the server does on a reload that changes max_payload).
+func (c *Conn) SetMaxMessage(n int64) {
+	if n > 0 {
+		c.maxMessage.Store(n)
+	}
 }
 
 // Compressed reports whether permessage-deflate was negotiated.
@@ -361,7 +372,7 @@ func (c *Conn) check(h ws.Header) error {
 	if h.Rsv&^0x4 != 0 || (h.Rsv != 0 && (h.OpCode == ws.OpContinuation || h.OpCode.IsControl())) {
 		return c.protocolError(StatusProtocolError, "unexpected rsv bits")
 	}
-	if h.Length > c.maxMessage {
+	if h.Length > c.maxMessage.Load() {
 		return c.protocolError(StatusMessageTooBig, "frame too large")
 	}
 	return nil

@@ -30,6 +30,12 @@ const (
 	maxRecordSize = 1 << 30
 	// compressMin is the smallest body worth trying to compress.
 	compressMin = 64
+	// maxCompressedBody bounds the decoded size of a compressed body
+	// (headers and payload): NATS messages are at most 64 MiB, and a
+	// larger body is stored uncompressed. Without it a corrupt or hostile
+	// length (the S2 header's, up to 4 GiB) would make reading the record
+	// allocate that much.
+	maxCompressedBody = 64 << 20
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
@@ -140,7 +146,7 @@ func (e *encoder) encode(h blockHeader, off uint32, seq uint64, ts int64, subj s
 	if ttl != 0 {
 		flags |= flTTL
 	}
-	if compress && len(hdr)+len(msg) >= compressMin {
+	if compress && len(hdr)+len(msg) >= compressMin && len(hdr)+len(msg) <= maxCompressedBody {
 		e.body = append(append(e.body[:0], hdr...), msg...)
 		need := s2.MaxEncodedLen(len(e.body))
 		if cap(e.comp) < need {
@@ -199,7 +205,20 @@ func (r *record) bodyLen() (int, error) {
 	if r.flags&flCompressed == 0 {
 		return len(r.body), nil
 	}
-	return s2.DecodedLen(r.body)
+	return decodedLen(r.body)
+}
+
+// decodedLen is the decoded size of a compressed body, refused beyond
+// maxCompressedBody.
+func decodedLen(body []byte) (int, error) {
+	n, err := s2.DecodedLen(body)
+	if err != nil {
+		return 0, err
+	}
+	if n > maxCompressedBody {
+		return 0, errBadRecord
+	}
+	return n, nil
 }
 
 var errBadRecord = errors.New("bad record")
@@ -310,7 +329,7 @@ func decodeRecord(b []byte, h blockHeader, off uint32, d *decoder) (record, erro
 func (r *record) decodeBody(buf []byte) (hdr, msg, out []byte, err error) {
 	body := r.body
 	if r.flags&flCompressed != 0 {
-		n, err := s2.DecodedLen(body)
+		n, err := decodedLen(body)
 		if err != nil {
 			return nil, nil, buf, err
 		}

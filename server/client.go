@@ -92,8 +92,11 @@ type client struct {
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
 	// uniqRes is the result of matching a subject that is unique per
 	// message (a JetStream ack), which no cache should keep.
-	uniqRes  sublist.Result[*subscription]
-	flushSet []*client // clients this read batch made output pending for
+	uniqRes sublist.Result[*subscription]
+	// replyRes is deliverReply's result, replyBusy true while it is in use.
+	replyRes  sublist.Result[*subscription]
+	replyBusy bool
+	flushSet  []*client // clients this read batch made output pending for
 	// mapBufs[nest] holds the subject a stream import maps a message to
 	// while it is delivered (imports.go); nest counts the imports the
 	// delivery in progress went through.
@@ -117,7 +120,11 @@ type client struct {
 
 	flushCh  chan struct{} // wakes the writer; capacity 1
 	writerOn atomic.Bool   // a writer goroutine is running (see signalFlush)
-	writers  atomic.Uint32 // writer goroutines started, for tests
+	// writing is the right to write to the socket, held by the writer
+	// goroutine during a flush or by writeInline during its write; kept
+	// for good once the connection is done with, so that nobody writes.
+	writing atomic.Bool
+	writers atomic.Uint32 // writer goroutines started, for tests
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).

@@ -49,7 +49,7 @@ func (c *client) writer() {
 	for {
 		select {
 		case <-c.flushCh:
-			if !c.flushOut() {
+			if !c.writerFlush() {
 				return // closed: writerOn stays set, so no writer restarts
 			}
 			idle.Reset(writerIdleExit)
@@ -75,7 +75,7 @@ func (c *client) writer() {
 					}
 					return
 				}
-				if !c.flushOut() {
+				if !c.writerFlush() {
 					return
 				}
 				idle.Reset(writerIdleExit)
@@ -85,6 +85,20 @@ func (c *client) writer() {
 			return
 		}
 	}
+}
+
+// writerFlush is the writer goroutine's flush: flushOut under the right
+// to write. When writeInline holds that right, it skips: writeInline signals
+// again when it is done if anything is left.
+func (c *client) writerFlush() bool {
+	if !c.writing.CompareAndSwap(false, true) {
+		return true
+	}
+	if !c.flushOut() {
+		return false // done with: writing stays set
+	}
+	c.writing.Store(false)
+	return true
 }
 
 // flushOut writes everything pending. It returns false once the connection
@@ -205,16 +219,18 @@ func (c *client) writeFailed(err error, deadline time.Duration, pending int) {
 const inlineMax = outq.SmallSize
 
 // writeInline flushes a client's own small output from the goroutine that
-// produced it: the reader (the INFO, a PONG, an +OK) or the ping timer.
-// When no writer goroutine runs and the output is small, the caller takes
-// the writer's role and writes it itself, in one write to a socket that
-// takes it at once. A connection that does its handshake and then idles,
-// answering pings (most of a large fleet), so never starts a writer,
-// whose stack and timer would outlive the output by writerIdleExit and
-// stay in the process's memory after it. Anything else, and a WebSocket
-// or TLS connection, goes to signalFlush.
+// produced it: the reader (a reply to its request, the INFO, a PONG, an
+// +OK) or the ping timer. When the socket is free (no flush in progress)
+// and the output is small, the caller writes it itself, in one write to a
+// socket that takes it at once, whether or not a writer goroutine runs:
+// that saves the hand-off to the writer (a wake-up and a context switch,
+// the larger part of a request-reply round trip's server cost) and, on a
+// connection that does its handshake and then idles, answering pings
+// (most of a large fleet), a writer goroutine whose stack and timer would
+// outlive the output by writerIdleExit. Anything else, and a WebSocket or
+// TLS connection, goes to signalFlush.
 func (c *client) writeInline() {
-	if c.kind != kindClient || c.ws != nil || !c.isPlainTCP() || !c.writerOn.CompareAndSwap(false, true) {
+	if c.kind != kindClient || c.ws != nil || !c.isPlainTCP() || !c.writing.CompareAndSwap(false, true) {
 		c.signalFlush()
 		return
 	}
@@ -240,7 +256,7 @@ func (c *client) writeInline() {
 	c.out.Trim()
 	c.mu.Unlock()
 	if err != nil {
-		c.writeFailed(err, deadline, pending) // writerOn stays set: no writer starts
+		c.writeFailed(err, deadline, pending) // writing stays set: nobody writes again
 		return
 	}
 	c.releaseWriter()
@@ -252,22 +268,14 @@ func (c *client) isPlainTCP() bool {
 	return ok
 }
 
-// releaseWriter gives the writer's role back after writeInline, and
-// starts a writer for whatever arrived meanwhile (a wake-up sent while the
-// role was held found no writer to start) or was left unwritten.
+// releaseWriter gives the right to write back after writeInline, and
+// wakes a writer for whatever arrived meanwhile (a writer that was woken
+// while the right was held skipped its flush) or was left unwritten.
 func (c *client) releaseWriter() {
-	c.writerOn.Store(false)
-	need := false
-	select {
-	case <-c.flushCh:
-		need = true
-	default:
-	}
-	if !need {
-		c.mu.Lock()
-		need = c.out.Len() > 0 || c.closed
-		c.mu.Unlock()
-	}
+	c.writing.Store(false)
+	c.mu.Lock()
+	need := c.out.Len() > 0 || c.closed
+	c.mu.Unlock()
 	if need {
 		c.signalFlush()
 	}

@@ -121,3 +121,19 @@ func (ic *internalClient) publish(subject, reply []byte, hdrLen int, msg []byte)
 func (c *client) deliverIn(acc *Account, subject, reply []byte, hdrLen int, msg []byte) bool {
 	return c.deliverAll(acc, acc.sl.Match(subject), subject, reply, hdrLen, msg)
 }
+
+// deliverReply is deliverIn for the server's reply to a request (a PubAck,
+// a direct get's message). Its subject is unique per request (an inbox
+// token), so it is matched without the index's cache, which it would only
+// churn (and allocate in), into a result of c's own. A reply delivered
+// while another is (a stream storing a reply and answering in turn) falls
+// back to deliverIn.
+func (c *client) deliverReply(acc *Account, subject []byte, hdrLen int, msg []byte) bool {
+	if c.replyBusy {
+		return c.deliverIn(acc, subject, nil, hdrLen, msg)
+	}
+	c.replyBusy = true
+	ok := c.deliverAll(acc, acc.sl.MatchInto(subject, &c.replyRes), subject, nil, hdrLen, msg)
+	c.replyBusy = false
+	return ok
+}

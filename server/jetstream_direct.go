@@ -65,14 +65,20 @@ func (jsa *jsAccount) directGet(r *apiRequest, req api.Request) {
 		return // nats-server only listens for direct gets on such streams
 	}
 	reply := []byte(r.reply)
-	send := func(hdr, msg []byte) {
-		b := make([]byte, 0, len(hdr)+len(msg))
-		b = append(append(b, hdr...), msg...)
+	sendWhole := func(b []byte, hdrLen int) {
 		if r.pub != nil {
-			r.pub.deliverIn(jsa.acc, reply, nil, len(hdr), b)
+			r.pub.deliverReply(jsa.acc, reply, hdrLen, b)
 			return
 		}
-		jsa.ic.publish(reply, nil, len(hdr), b)
+		jsa.ic.publish(reply, nil, hdrLen, b)
+	}
+	send := func(hdr, msg []byte) {
+		if cap(hdr)-len(hdr) >= len(msg) {
+			sendWhole(append(hdr, msg...), len(hdr)) // directHeader left room for it
+			return
+		}
+		b := make([]byte, 0, len(hdr)+len(msg))
+		sendWhole(append(append(b, hdr...), msg...), len(hdr))
 	}
 	status := func(s string) { send(api.AppendStatus(nil, s), nil) }
 	var dreq api.DirectGetRequest
@@ -226,8 +232,11 @@ func (st *stream) seqAtTime(ts int64) uint64 {
 // directHeader is the header block of a direct get response: the
 // message's own headers, then the stream's. batch adds Nats-Num-Pending
 // and Nats-Last-Sequence.
+//
+// The buffer has room for the message after the header, so that the
+// reply is built in one allocation.
 func directHeader(stream string, sm *store.StoreMsg, pending int64, lastSeq uint64, batch bool) []byte {
-	var b []byte
+	b := make([]byte, 0, len(sm.Hdr)+len(stream)+len(sm.Subject)+directHeaderRoom+len(sm.Msg))
 	if len(sm.Hdr) >= 4 {
 		b = append(b, sm.Hdr[:len(sm.Hdr)-2]...)
 	} else {
@@ -249,6 +258,10 @@ func directHeader(stream string, sm *store.StoreMsg, pending int64, lastSeq uint
 	}
 	return append(b, "\r\n\r\n"...)
 }
+
+// directHeaderRoom is directHeader's fixed part at most: the names, a
+// sequence, a time stamp, the batch's counts and the line ends.
+const directHeaderRoom = 160
 
 // eobStatus ends a batch: "NATS/1.0 204 EOB" with the pending count and
 // the last sequence sent.

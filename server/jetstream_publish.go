@@ -123,7 +123,7 @@ func (st *stream) sendAck(pub *client, reply []byte, r pubResult) {
 	}
 	bp := ackBufs.Get().(*[]byte)
 	*bp = api.AppendPubAck((*bp)[:0], name, domain, r.seq, r.duplicate)
-	pub.deliverIn(acc, reply, nil, 0, *bp)
+	pub.deliverReply(acc, reply, 0, *bp)
 	ackBufs.Put(bp)
 }
 

@@ -166,3 +166,33 @@ func BenchmarkRecovery(b *testing.B) {
 	b.ReportMetric(float64(st.Msgs), "msgs")
 	b.ReportMetric(float64(dirBytes(dir))/(1<<20), "MB")
 }
+
+// BenchmarkLoadLastMsgRandom loads the last message of random keys among
+// 2,000 (the compare.sh kv-get scenario's working set: it fits the read
+// windows, so a file-store get makes no system call).
+func BenchmarkLoadLastMsgRandom(b *testing.B) {
+	const keys = 2_000
+	msg := make([]byte, 128)
+	subjs := make([]string, keys)
+	for i := range subjs {
+		subjs[i] = "$KV.bench." + strconv.Itoa(i)
+	}
+	for _, k := range []kind{kindMem, kindFile} {
+		b.Run(string(k), func(b *testing.B) {
+			s := benchStore(b, k, Config{})
+			for i := 0; i < keys; i++ {
+				s.StoreMsg(subjs[i], nil, msg, int64(i), 0)
+			}
+			var sm StoreMsg
+			x := uint32(1)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				x = x*1664525 + 1013904223
+				if _, err := s.LoadLastMsg(subjs[int(x>>8)%keys], &sm); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

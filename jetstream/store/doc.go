@@ -113,7 +113,13 @@
 // In memory the file store keeps, per message, a 24-byte index entry (time,
 // subject id, accounted size, record offset and flags; the block is found
 // from the sequence), per subject its count and first and last sequence,
-// and one open file per block. Loads read the record with one pread.
+// and one open file per block. Loads read records through up to eight
+// read windows of 80 KiB (allocated as used): a load in order reads on
+// from where its window ends, a random one reads the 64 KiB-aligned piece
+// around its record, so a small working set (a KV bucket's keys) is served
+// without system calls. Records taken from a window are checked as any
+// other; Truncate and a failed write drop the windows. A record of more
+// than 16 KiB is read alone with one pread.
 //
 // # Recovery rules
 //

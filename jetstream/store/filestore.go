@@ -107,18 +107,18 @@ type fileStore struct {
 	enc     encoder
 	dec     decoder
 	rbuf    []byte // record reads
-	// Read-ahead: a window of one block's file read with one pread, so
-	// a reader walking the stream in order (a consumer catching up)
-	// costs one system call per window, not per message. A record taken
-	// from it is checked like any other (length, checksum, sequence) and
-	// read from the file again when that fails; Truncate, the only
-	// operation that can put a new record with an old sequence at an old
-	// offset, drops it.
-	ra    []byte
-	raBlk *fblock
-	raOff uint32
-	dbuf  []byte // decompression
-	nextN uint32 // number of the next block file
+	// Read windows: pieces of block files read with one pread each, so
+	// that a reader walking the stream in order (a consumer catching up)
+	// costs one system call per window, not per message, and random
+	// gets of a small working set (KV gets of a bucket) cost none once
+	// the windows hold it. A record taken from a window is checked like
+	// any other (length, checksum, sequence) and read from the file
+	// again when that fails; Truncate, the only operation that can put a
+	// new record with an old sequence at an old offset, drops them all.
+	ra     [raWindows]raWin
+	raTick uint64
+	dbuf   []byte // decompression
+	nextN  uint32 // number of the next block file
 	// With DeferWrites: records of the active block not written yet
 	// (they start at file offset wbase), and the error that lost some
 	// (sticky: every later Flush and StoreMsg fails, see Flush).
@@ -362,6 +362,7 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 		fs.wbuf = append(fs.wbuf, rec...)
 	} else if _, err := b.f.WriteAt(rec, off); err != nil {
 		_ = b.f.Truncate(off) // drop a partial record
+		fs.dropWindows()      // which a window may hold
 		return err
 	}
 	b.size += int64(len(rec))
@@ -423,40 +424,95 @@ func (fs *fileStore) read(seq uint64, sl *slot[loc], sm *StoreMsg) (*StoreMsg, e
 	return sm, nil
 }
 
-// raWindow is the read-ahead window size.
-const raWindow = 64 << 10
+// raWindow is the stride of the read windows: a window read for a random
+// load starts at a multiple of it and holds a quarter more, so that any
+// record of up to raWindow/4 bytes starting in the stride is whole in it.
+// A store keeps at most raWindows (allocated as needed: a reader in order
+// uses one; only random reads fill more, up to 640 KiB).
+const (
+	raWindow  = 64 << 10
+	raRead    = raWindow + raWindow/4
+	raWindows = 8
+)
 
-// readAhead serves a record from the read-ahead window, refilling the
-// window from the record's offset when the record is not in it. ok is
-// false when the caller must read the record itself.
+// raWin is one read window: buf holds block blk's file from offset off.
+type raWin struct {
+	blk  *fblock
+	off  uint32
+	buf  []byte
+	used uint64 // fs.raTick of the last hit, for LRU replacement
+}
+
+// holds reports whether w holds at least the start of the record at off.
+func (w *raWin) holds(b *fblock, off uint32) bool {
+	return w.blk == b && off >= w.off && int(off-w.off)+minRecordSize <= len(w.buf)
+}
+
+// dropWindows forgets every read window's content (buffers are kept).
+func (fs *fileStore) dropWindows() {
+	for i := range fs.ra {
+		fs.ra[i].blk = nil
+	}
+}
+
+// window returns a read window holding the whole record at off (whose
+// length its first bytes give), reading one when none does: from off when
+// the record continues where a window ends (a reader in order), else from
+// off rounded down to raWindow, so random reads of the same region share
+// a window and windows do not overlap much. The least recently used window is replaced.
+func (fs *fileStore) window(b *fblock, off uint32) *raWin {
+	fs.raTick++
+	var victim *raWin
+	for i := range fs.ra {
+		w := &fs.ra[i]
+		if w.holds(b, off) && int(binary.LittleEndian.Uint32(w.buf[off-w.off:])) <= len(w.buf)-int(off-w.off) {
+			w.used = fs.raTick
+			return w
+		}
+		if victim == nil || w.used < victim.used {
+			victim = w
+		}
+	}
+	start := off &^ (raWindow - 1)
+	for i := range fs.ra {
+		w := &fs.ra[i]
+		if w.blk == b && off >= w.off && off <= w.off+uint32(len(w.buf)) {
+			start, victim = off, w // in order: continue from the record
+			break
+		}
+	}
+	if cap(victim.buf) < raRead {
+		victim.buf = make([]byte, raRead)
+	}
+	n, err := b.f.ReadAt(victim.buf[:raRead], int64(start))
+	if err != nil && !errors.Is(err, io.EOF) {
+		victim.blk = nil
+		return nil
+	}
+	victim.blk, victim.off, victim.buf, victim.used = b, start, victim.buf[:n], fs.raTick
+	return victim
+}
+
+// readAhead serves a record from a read window (see window). ok is false
+// when the caller must read the record itself.
 func (fs *fileStore) readAhead(seq uint64, b *fblock, sl *slot[loc], want int, sm *StoreMsg) (*StoreMsg, bool) {
 	if want > raWindow/4 {
 		return nil, false // big records: read them alone
 	}
 	off := sl.p.off
-	if fs.raBlk != b || off < fs.raOff || int(off-fs.raOff)+minRecordSize > len(fs.ra) {
-		if cap(fs.ra) < raWindow {
-			fs.ra = make([]byte, raWindow)
-		}
-		n, err := b.f.ReadAt(fs.ra[:raWindow], int64(off))
-		if err != nil && !errors.Is(err, io.EOF) {
-			fs.raBlk = nil
-			return nil, false
-		}
-		fs.ra, fs.raBlk, fs.raOff = fs.ra[:n], b, off
-	}
-	buf := fs.ra[off-fs.raOff:]
-	if len(buf) < minRecordSize {
+	w := fs.window(b, off)
+	if w == nil || !w.holds(b, off) {
 		return nil, false
 	}
+	buf := w.buf[off-w.off:]
 	if l := int(binary.LittleEndian.Uint32(buf)); l > len(buf) {
 		// The record runs past the window: refill from it next time.
-		fs.raBlk = nil
+		w.blk = nil
 		return nil, false
 	}
 	r, err := decodeRecord(buf, b.hdr, off, &fs.dec)
 	if err != nil || r.seq != seq {
-		fs.raBlk = nil
+		w.blk = nil
 		return nil, false
 	}
 	hdr, msg, dbuf, err := r.decodeBody(fs.dbuf)
@@ -503,6 +559,7 @@ func (fs *fileStore) wflush() error {
 	b := fs.active
 	if _, err := b.f.WriteAt(fs.wbuf, fs.wbase); err != nil {
 		_ = b.f.Truncate(fs.wbase)
+		fs.dropWindows()
 		fs.werr = err
 		fs.wbuf = fs.wbuf[:0]
 		return err

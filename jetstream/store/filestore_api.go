@@ -199,7 +199,7 @@ func (fs *fileStore) Truncate(seq uint64) error {
 	if !fs.lock() {
 		return ErrStoreClosed
 	}
-	fs.raBlk = nil
+	fs.dropWindows()
 	if seq == fs.c.last {
 		return nil
 	}

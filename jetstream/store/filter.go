@@ -58,17 +58,20 @@ func (f *filter) match(subj string) bool {
 // validStoreSubject reports whether subj can be stored: a non-empty
 // literal subject without empty tokens.
 func validStoreSubject(subj string) bool {
-	if subj == "" {
-		return false
-	}
-	for rest := subj; ; {
-		tok, r, more := strings.Cut(rest, ".")
-		if tok == "" || tok == "*" || tok == ">" || strings.ContainsAny(tok, " \t\r\n") {
+	// One pass over the bytes: this runs for every stored message.
+	start := 0
+	for i := 0; i <= len(subj); i++ {
+		if i == len(subj) || subj[i] == '.' {
+			if tok := subj[start:i]; tok == "" || tok == "*" || tok == ">" {
+				return false
+			}
+			start = i + 1
+			continue
+		}
+		switch subj[i] {
+		case ' ', '\t', '\r', '\n':
 			return false
 		}
-		if !more {
-			return true
-		}
-		rest = r
 	}
+	return true
 }

@@ -54,3 +54,41 @@ func TestFileReadAhead(t *testing.T) {
 		s.Stop()
 	}
 }
+
+// TestFileReadWindowsRandom: random loads over more data than the read
+// windows hold, interleaved with new messages on the same subjects (the
+// tail of the active block grows past windows read earlier), always give
+// the latest message of a subject, with and without DeferWrites.
+func TestFileReadWindowsRandom(t *testing.T) {
+	for _, defer_ := range []bool{false, true} {
+		s, _, err := OpenFileStore(FileConfig{Dir: t.TempDir(), DeferWrites: defer_, BlockSize: 256 << 10}, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const keys = 3000 // about 1 MiB of records in four blocks: more than the windows
+		latest := make([]string, keys)
+		put := func(k, v int) {
+			latest[k] = fmt.Sprintf("value %d of key %d %0300d", v, k, 0)
+			if _, err := s.StoreMsg(fmt.Sprintf("kv.%d", k), nil, []byte(latest[k]), 1, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for k := 0; k < keys; k++ {
+			put(k, 0)
+		}
+		var sm StoreMsg
+		x := uint32(7)
+		for i := 0; i < 20000; i++ {
+			x = x*1664525 + 1013904223
+			k := int(x>>8) % keys
+			if i%10 == 0 {
+				put(k, i)
+			}
+			m, err := s.LoadLastMsg(fmt.Sprintf("kv.%d", k), &sm)
+			if err != nil || string(m.Msg) != latest[k] {
+				t.Fatalf("defer %v, get %d of key %d: %v %.30q, want %.30q", defer_, i, k, err, m.Msg, latest[k])
+			}
+		}
+		s.Stop()
+	}
+}

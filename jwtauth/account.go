@@ -37,7 +37,13 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 		MaxSubscriptions: limit(ac.Limits.Subs),
 		MaxPayload:       int32(min(limit(ac.Limits.Payload), math.MaxInt32)),
 	}
-	if js := ac.Limits.JetStreamLimits; js.MemoryStorage != 0 || js.DiskStorage != 0 {
+	js := ac.Limits.JetStreamLimits
+	if r1, ok := ac.Limits.JetStreamTieredLimits["R1"]; ok && js.MemoryStorage == 0 && js.DiskStorage == 0 {
+		// natsd's streams are all of one replica: the R1 tier is the
+		// account's whole limit (other tiers cannot apply).
+		js = r1
+	}
+	if js.MemoryStorage != 0 || js.DiskStorage != 0 {
 		spec.JetStream = &accounts.JetStreamLimits{MaxMemory: js.MemoryStorage, MaxStore: js.DiskStorage,
 			MaxStreams: int(js.Streams), MaxConsumers: int(js.Consumer)}
 	}

@@ -36,11 +36,13 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 		MaxConnections:   limit(ac.Limits.Conn),
 		MaxSubscriptions: limit(ac.Limits.Subs),
 		MaxPayload:       int32(min(limit(ac.Limits.Payload), math.MaxInt32)),
+		MaxLeafNodes:     limit(ac.Limits.LeafNodeConn),
 	}
 	js := ac.Limits.JetStreamLimits
 	if r1, ok := ac.Limits.JetStreamTieredLimits["R1"]; ok && js.MemoryStorage == 0 && js.DiskStorage == 0 {
 		// natsd's streams are all of one replica: the R1 tier is the
-		// account's whole limit (other tiers cannot apply).
+		// account's whole limit (other tiers cannot apply; jwt/v2 makes
+		// global and tiered limits mutually exclusive).
 		js = r1
 	}
 	if js.MemoryStorage != 0 || js.DiskStorage != 0 {

@@ -61,6 +61,10 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 			x.ResponseType = accounts.Chunked
 		}
 		x.ResponseThreshold = e.ResponseThreshold
+		if l := e.Latency; l != nil && l.Results != "" && l.Sampling > 0 {
+			// Sampling by header (jwt.Headers, -1) is not supported.
+			x.Latency = &accounts.Latency{Sampling: min(int(l.Sampling), 100), Subject: string(l.Results)}
+		}
 		spec.Exports = append(spec.Exports, x)
 	}
 	spec.Mappings = mappings(ac.Mappings)
@@ -113,7 +117,7 @@ func (a *Account) ResolveImports(lookup Lookup, now time.Time) (imps []*accounts
 			skipped = append(skipped, "import of "+string(im.Subject)+" from "+im.Account+": "+why)
 			continue
 		}
-		x := &accounts.Import{Account: im.Account, Subject: string(im.Subject), Service: im.IsService()}
+		x := &accounts.Import{Account: im.Account, Subject: string(im.Subject), Service: im.IsService(), Share: im.Share}
 		switch {
 		case im.LocalSubject != "":
 			x.To = string(im.LocalSubject)

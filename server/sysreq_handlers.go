@@ -137,11 +137,14 @@ func init() {
 		if err := r.decode(o); err != nil {
 			return nil, err
 		}
+		js := r.srv.js.Load()
+		if js == nil {
+			return nil, &sysError{code: 500, err: errors.New("jetstream not enabled"), nullData: true}
+		}
 		if r.srv.lookupAccount(r.account) == nil {
 			return nil, &sysError{code: 500, err: fmt.Errorf("account %q not found", r.account), nullData: true}
 		}
-		js := r.srv.js.Load()
-		if js == nil || js.lookupJSAccount(r.account) == nil {
+		if js.lookupJSAccount(r.account) == nil {
 			return nil, &sysError{code: 500, err: fmt.Errorf("account %q not jetstream enabled", r.account), nullData: true}
 		}
 		o.Account, o.Accounts = r.account, true

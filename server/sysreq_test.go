@@ -319,4 +319,9 @@ func TestSysAccountJSZ(t *testing.T) {
 			t.Fatalf("JSZ of %s: %s", acc, raw)
 		}
 	}
+	// A server without JetStream says so, for any account.
+	plain := accConnect(t, sysServer(t, ""), "sys")
+	if raw := sysReq(t, plain, "$SYS.REQ.ACCOUNT.A.JSZ", "", nil); !strings.HasSuffix(string(raw), `"data":null,"error":{"code":500,"description":"jetstream not enabled"}}`) {
+		t.Fatalf("JSZ without JetStream: %s", raw)
+	}
 }

@@ -114,7 +114,7 @@ func TestConnectURLsKeepSelfWhenAlone(t *testing.T) {
 	// New clients are told the same.
 	r := secDial(t, a)
 	self, _ := json.Marshal([]string{a.Addr().String()})
-	if !strings.Contains(r.info, `"connect_urls":`+string(self)+`}`) {
+	if !strings.Contains(r.info, `"connect_urls":`+string(self)+`,`) {
 		t.Fatalf("INFO to a new client once alone: %s", r.info)
 	}
 	if !nc.IsConnected() {

@@ -65,7 +65,16 @@ type Export struct {
 	// ResponseThreshold bounds how long a reply to a request made through
 	// an import of this service is waited for (0: the default).
 	ResponseThreshold time.Duration
-	Pos               conf.Pos
+	// Latency, when set, samples requests made through imports of this
+	// service and publishes their latency in the exporting account.
+	Latency *Latency
+	Pos     conf.Pos
+}
+
+// Latency is a service export's latency tracking.
+type Latency struct {
+	Sampling int    // percent of requests measured, 1 to 100
+	Subject  string // where the measurements are published
 }
 
 // Allows reports whether account importer may import e.
@@ -99,7 +108,10 @@ type Import struct {
 	// (streams only) is prepended to the exporter's subject instead.
 	To     string
 	Prefix string
-	Pos    conf.Pos
+	// Share (services only) lets the exporter see who made the requests
+	// in its latency measurements.
+	Share bool
+	Pos   conf.Pos
 }
 
 // Kind names the import's kind for messages.

@@ -39,7 +39,14 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 		MaxLeafNodes:     limit(ac.Limits.LeafNodeConn),
 		NoLeafNodes:      ac.Limits.LeafNodeConn == 0,
 	}
-	if js := ac.Limits.JetStreamLimits; js.MemoryStorage != 0 || js.DiskStorage != 0 {
+	js := ac.Limits.JetStreamLimits
+	if r1, ok := ac.Limits.JetStreamTieredLimits["R1"]; ok && js.MemoryStorage == 0 && js.DiskStorage == 0 {
+		// natsd's streams are all of one replica: the R1 tier is the
+		// account's whole limit (other tiers cannot apply; jwt/v2 makes
+		// global and tiered limits mutually exclusive).
+		js = r1
+	}
+	if js.MemoryStorage != 0 || js.DiskStorage != 0 {
 		spec.JetStream = &accounts.JetStreamLimits{MaxMemory: js.MemoryStorage, MaxStore: js.DiskStorage,
 			MaxStreams: int(js.Streams), MaxConsumers: int(js.Consumer)}
 	}
@@ -55,6 +62,10 @@ func Compile(ac *jwt.AccountClaims, token string) *Account {
 			x.ResponseType = accounts.Chunked
 		}
 		x.ResponseThreshold = e.ResponseThreshold
+		if l := e.Latency; l != nil && l.Results != "" && l.Sampling > 0 {
+			// Sampling by header (jwt.Headers, -1) is not supported.
+			x.Latency = &accounts.Latency{Sampling: min(int(l.Sampling), 100), Subject: string(l.Results)}
+		}
 		spec.Exports = append(spec.Exports, x)
 	}
 	spec.Mappings = mappings(ac.Mappings)
@@ -107,7 +118,7 @@ func (a *Account) ResolveImports(lookup Lookup, now time.Time) (imps []*accounts
 			skipped = append(skipped, "import of "+string(im.Subject)+" from "+im.Account+": "+why)
 			continue
 		}
-		x := &accounts.Import{Account: im.Account, Subject: string(im.Subject), Service: im.IsService()}
+		x := &accounts.Import{Account: im.Account, Subject: string(im.Subject), Service: im.IsService(), Share: im.Share}
 		switch {
 		case im.LocalSubject != "":
 			x.To = string(im.LocalSubject)

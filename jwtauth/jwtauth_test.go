@@ -294,3 +294,24 @@ func TestMappings(t *testing.T) {
 		t.Fatalf("mappings %v", a.Spec.Mappings)
 	}
 }
+
+// TestCompileLimits: the account limits become the Account's, -1
+// (unlimited) as 0, and the R1 tier as the JetStream limits (jwt/v2
+// makes global and tiered limits mutually exclusive).
+func TestCompileLimits(t *testing.T) {
+	k := newKeys(t)
+	a := k.account(t, func(ac *jwt.AccountClaims) {
+		ac.Limits.Conn, ac.Limits.Subs, ac.Limits.LeafNodeConn, ac.Limits.Payload = 5, -1, 2, 1024
+		ac.Limits.JetStreamTieredLimits = jwt.JetStreamTieredLimits{"R1": {MemoryStorage: 10, DiskStorage: 20, Streams: 3, Consumer: 4}}
+	})
+	l := a.Spec.Limits
+	if l.MaxConnections != 5 || l.MaxSubscriptions != 0 || l.MaxLeafNodes != 2 || l.MaxPayload != 1024 {
+		t.Fatalf("limits %+v", l)
+	}
+	if js := a.Spec.JetStream; js == nil || js.MaxMemory != 10 || js.MaxStore != 20 || js.MaxStreams != 3 || js.MaxConsumers != 4 {
+		t.Fatalf("JetStream limits %+v", js)
+	}
+	if none := k.account(t, nil); none.Spec.JetStream != nil || none.Spec.Limits.MaxLeafNodes != 0 {
+		t.Fatalf("default account %+v %+v", none.Spec.Limits, none.Spec.JetStream)
+	}
+}

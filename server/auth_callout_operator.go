@@ -25,8 +25,11 @@ import (
 
 // calloutJWT authenticates c, a user of account a, through a's callout.
 func (c *client) calloutJWT(a *jwtauth.Account, cr *auth.Credentials) (*auth.Identity, error) {
-	if id := c.calloutID.Load(); id != nil {
-		return id, nil // granted at CONNECT; a re-check does not call out again
+	if uc := c.calloutUser.Load(); uc != nil {
+		// Granted at CONNECT: a re-check does not call out again, but
+		// checks the issued user JWT against its account's current JWT
+		// (revocations, limits, permissions), as for any user.
+		return c.recheckCalloutUser(uc)
 	}
 	s := c.srv
 	ext := a.Claims.Authorization
@@ -83,8 +86,32 @@ func (c *client) calloutJWT(a *jwtauth.Account, cr *auth.Credentials) (*auth.Ide
 	}
 	c.armJWTExpiry(u.Expires)
 	c.calloutID.Store(u.Identity)
+	c.calloutUser.Store(uc)
 	c.mu.Lock()
 	c.mon.user = uc.Subject
 	c.mu.Unlock()
+	return u.Identity, nil
+}
+
+// recheckCalloutUser checks again the user JWT the callout issued to c
+// against the current JWT of the account it placed c in.
+func (c *client) recheckCalloutUser(uc *jwt.UserClaims) (*auth.Identity, error) {
+	target := uc.IssuerAccount
+	if target == "" {
+		target = uc.Issuer
+	}
+	ta := c.srv.op.lookup(target)
+	if ta == nil {
+		return nil, &calloutError{err: fmt.Errorf("auth callout: account %q is not known", target)}
+	}
+	typ := jwt.ConnectionTypeStandard
+	if c.ws != nil {
+		typ = jwt.ConnectionTypeWebsocket
+	}
+	u, err := ta.CheckUser(uc, jwtauth.Conn{IP: net.ParseIP(c.host), Type: typ, Issued: true}, time.Now())
+	if err != nil {
+		return nil, &calloutError{user: uc.Subject, err: err}
+	}
+	c.calloutID.Store(u.Identity)
 	return u.Identity, nil
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -216,5 +217,66 @@ func TestCalloutOperatorMode(t *testing.T) {
 	target.Store(other) // not in allowed_accounts
 	if err := opConnectErr(t, s, nats.UserCredentials(sentinel), nats.UserInfo("joe", "pw")); !strings.Contains(err.Error(), "Authorization Violation") {
 		t.Fatal(err)
+	}
+}
+
+// TestCalloutOperatorRecheck: a client the callout placed in an account
+// is checked again when that account's JWT is updated, like any user of
+// it: an update that leaves it alone keeps it connected; one that revokes
+// the user key the callout issued disconnects it with nats-server's
+// "User Authentication Revoked", without calling the service again.
+func TestCalloutOperatorRecheck(t *testing.T) {
+	e := newOpEnv(t)
+	app := e.account("APP", nil)
+	svcKP, _ := nkeys.CreateUser()
+	svcPub, _ := svcKP.PublicKey()
+	authAcc := e.account("AUTH", func(ac *jwt.AccountClaims) {
+		ac.Authorization.AuthUsers.Add(svcPub)
+		ac.Authorization.AllowedAccounts.Add(app.pub)
+	})
+	dir := t.TempDir()
+	s := e.start(fmt.Sprintf("{ type: full, dir: %q }", dir), "")
+	uc := jwt.NewUserClaims(svcPub)
+	svcJWT, err := uc.Encode(authAcc.kp)
+	opMust(t, err)
+	seed, _ := svcKP.Seed()
+	svc := clConnect(t, s, nats.UserJWTAndSeed(svcJWT, string(seed)))
+	var calls atomic.Int32
+	issued := make(chan string, 4)
+	svc.Subscribe(calloutSubject, func(m *nats.Msg) {
+		calls.Add(1)
+		req, err := jwt.DecodeAuthorizationRequestClaims(string(m.Data))
+		if err != nil {
+			return
+		}
+		resp := jwt.NewAuthorizationResponseClaims(req.UserNkey)
+		resp.Audience = req.Server.ID
+		uc := jwt.NewUserClaims(req.UserNkey)
+		uc.IssuedAt = time.Now().Add(-time.Minute).Unix()
+		resp.Jwt, _ = uc.Encode(app.kp)
+		issued <- req.UserNkey
+		token, _ := resp.Encode(authAcc.kp)
+		m.Respond([]byte(token))
+	})
+	svc.Flush()
+
+	errOpt, errs := opErrs()
+	nc := clConnect(t, s, errOpt, nats.NoReconnect(), nats.UserCredentials(authAcc.creds(nil)), nats.UserInfo("joe", "pw"))
+	upub := <-issued
+	sys := clConnect(t, s, e.sys.user(nil))
+
+	// An update that does not concern the user keeps it connected.
+	app.sign(func(ac *jwt.AccountClaims) { ac.Limits.Subs = 100 })
+	claimsRequest(t, sys, "$SYS.REQ.CLAIMS.UPDATE", app.jwt)
+	opMust(t, nc.Flush())
+	if !nc.IsConnected() {
+		t.Fatal("callout user disconnected by an unrelated update")
+	}
+	// Revoking the key the callout issued disconnects it.
+	app.sign(func(ac *jwt.AccountClaims) { ac.Revoke(upub) })
+	claimsRequest(t, sys, "$SYS.REQ.CLAIMS.UPDATE", app.jwt)
+	opWaitErr(t, errs, "authentication revoked")
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("the service was called %d times, want once (at CONNECT)", n)
 	}
 }

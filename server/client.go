@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
+
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/outq"
 	"github.com/natsd/natsd/parser"
@@ -159,7 +161,10 @@ type client struct {
 	authTimer *time.Timer
 	jwtTimer  *time.Timer // operator mode: ends the connection when the user JWT expires
 	// calloutID is the identity the auth callout granted (auth_callout.go).
-	calloutID    atomic.Pointer[auth.Identity]
+	calloutID atomic.Pointer[auth.Identity]
+	// calloutUser is the user JWT an operator-mode callout issued, checked
+	// again against its account when that account's JWT changes.
+	calloutUser  atomic.Pointer[jwt.UserClaims]
 	lastActivity time.Time
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }

@@ -2,10 +2,13 @@ package server
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/natsd/natsd/accounts"
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/conf"
+	"github.com/natsd/natsd/sublist"
 )
 
 // The accounts block (see accounts/ for the rules and server/account.go
@@ -163,10 +166,12 @@ func exportsValue(acc *accounts.Account, v *conf.Value) error {
 				}
 			case containsFold([]string{"response_threshold", "threshold"}, k.Name):
 				e.ResponseThreshold, err = k.Value.AsDuration()
-			case containsFold([]string{"latency", "allow_trace", "account_token_position", "advertise"}, k.Name):
+			case containsFold([]string{"latency"}, k.Name):
+				e.Latency, err = latencyValue(k.Value)
+			case containsFold([]string{"allow_trace", "account_token_position", "advertise"}, k.Name):
 				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in an export is not supported by natsd yet", k.Name)}
 			default:
-				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in export (expected stream or service, accounts, response_type, response_threshold)", k.Name)}
+				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in export (expected stream or service, accounts, response_type, response_threshold, latency)", k.Name)}
 			}
 			if err != nil {
 				return err
@@ -207,10 +212,12 @@ func importsValue(acc *accounts.Account, v *conf.Value) error {
 				im.Prefix, err = k.Value.AsString()
 			case containsFold([]string{"to", "local_subject"}, k.Name):
 				im.To, err = k.Value.AsString()
-			case containsFold([]string{"share", "allow_trace"}, k.Name):
+			case containsFold([]string{"share"}, k.Name):
+				im.Share, err = k.Value.AsBool()
+			case containsFold([]string{"allow_trace"}, k.Name):
 				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("%q in an import is not supported by natsd yet", k.Name)}
 			default:
-				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in import (expected stream or service, prefix, to)", k.Name)}
+				err = &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in import (expected stream or service, prefix, to, share)", k.Name)}
 			}
 			if err != nil {
 				return err
@@ -222,6 +229,51 @@ func importsValue(acc *accounts.Account, v *conf.Value) error {
 		acc.Imports = append(acc.Imports, im)
 	}
 	return nil
+}
+
+// latencyValue reads an export's latency: { sampling: 50% (or 50),
+// subject: "lat.svc" } (results is accepted for subject, as account JWTs
+// name it). The sampling defaults to 100%.
+func latencyValue(v *conf.Value) (*accounts.Latency, error) {
+	m, err := v.AsMap()
+	if err != nil {
+		return nil, err
+	}
+	l := &accounts.Latency{Sampling: 100}
+	for i := range m.Keys {
+		k := &m.Keys[i]
+		switch {
+		case containsFold([]string{"sampling"}, k.Name):
+			var n int64
+			if k.Value.Kind == conf.KindString {
+				var str string
+				str, _ = k.Value.AsString()
+				n, err = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(str), "%"), 10, 64)
+				if err != nil {
+					return nil, k.Value.Errorf("latency sampling %q is not a percentage", str)
+				}
+			} else if n, err = k.Value.AsInt(); err != nil {
+				return nil, err
+			}
+			if n < 1 || n > 100 {
+				return nil, k.Value.Errorf("latency sampling %d%% is not between 1%% and 100%%", n)
+			}
+			l.Sampling = int(n)
+		case containsFold([]string{"subject", "results"}, k.Name):
+			if l.Subject, err = k.Value.AsString(); err != nil {
+				return nil, err
+			}
+			if !sublist.ValidLiteralSubject(l.Subject) {
+				return nil, k.Value.Errorf("latency subject %q is not a valid literal subject", l.Subject)
+			}
+		default:
+			return nil, &conf.Error{Pos: k.Pos, Msg: fmt.Sprintf("unknown field %q in latency (expected sampling, subject)", k.Name)}
+		}
+	}
+	if l.Subject == "" {
+		return nil, v.Errorf("Latency subject required, but missing")
+	}
+	return l, nil
 }
 
 // importSource reads { account: A, subject: "x" }.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 )
 
 // Tests of what real clients and operators rely on beyond the protocol
@@ -113,7 +114,7 @@ func TestConnectURLsKeepSelfWhenAlone(t *testing.T) {
 	// New clients are told the same.
 	r := secDial(t, a)
 	self, _ := json.Marshal([]string{a.Addr().String()})
-	if !strings.Contains(r.info, `"connect_urls":`+string(self)+`}`) {
+	if !strings.Contains(r.info, `"connect_urls":`+string(self)+`,`) {
 		t.Fatalf("INFO to a new client once alone: %s", r.info)
 	}
 	if !nc.IsConnected() {
@@ -359,5 +360,33 @@ func BenchmarkAsyncInfoLine(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		c.asyncInfoLine(info)
+	}
+}
+
+// TestInfoXKeyAndAPILevel: every INFO ends with "api_lvl" and "xkey" (the
+// server's curve public key, the same for every client and the one auth
+// callout requests carry), in nats-server's order, with or without
+// JetStream.
+func TestInfoXKeyAndAPILevel(t *testing.T) {
+	s := startTestServer(t, &Options{})
+	r1, r2 := secDial(t, s), secDial(t, s)
+	m := dropInfo(t, r1.info)
+	xk, _ := m["xkey"].(string)
+	if !nkeys.IsValidPublicCurveKey(xk) {
+		t.Fatalf("INFO xkey %q is not a curve public key: %s", xk, r1.info)
+	}
+	if m["api_lvl"] != float64(5) {
+		t.Fatalf("INFO api_lvl %v, want 5", m["api_lvl"])
+	}
+	if !strings.HasSuffix(strings.TrimSpace(r1.info), `,"api_lvl":5,"xkey":"`+xk+`"}`) {
+		t.Fatalf("INFO does not end with api_lvl then xkey: %s", r1.info)
+	}
+	if got := dropInfo(t, r2.info)["xkey"]; got != xk {
+		t.Fatalf("second client's xkey %v, want %s", got, xk)
+	}
+	r1.send("CONNECT {\"verbose\":false,\"protocol\":1}\r\nPING\r\n")
+	r1.expect("PONG")
+	if ci := strings.TrimSpace(r1.dropNextInfo()); !strings.HasSuffix(ci, `"connect_info":true,"remote_account":"$G","api_lvl":5,"xkey":"`+xk+`"}`) {
+		t.Fatalf("connect_info INFO: %s", ci)
 	}
 }

@@ -56,6 +56,7 @@ type replyEntry struct {
 	reply    []byte
 	expires  time.Time
 	singular bool
+	lat      *latencyTrack // a sampled request of a latency-tracked service
 }
 
 // replyPrefix is the prefix of the reply subjects this server makes up.
@@ -168,6 +169,7 @@ func (s *Server) addServiceImport(st *importState, to, exp *Account, im *account
 		threshold = DefaultResponseThreshold
 	}
 	singular := e.ResponseType == accounts.Singleton
+	lat, share := e.Latency, im.Share
 	_, err := st.ic.subscribeLocal(local, func(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
 		if pub.kind == kindRoute || exp.removed.Load() {
 			return false // the requester's server handles it
@@ -180,10 +182,13 @@ func (s *Server) addServiceImport(st *importState, to, exp *Account, im *account
 			return pub.deliverIn(exp, target, nil, hdrLen, msg)
 		}
 		rt := exp.replies(s)
-		r := rt.add(s, to, reply, threshold, singular)
+		lt := sampleLatency(lat, pub, share)
+		r := rt.add(s, to, reply, threshold, singular, lt)
 		ok := pub.deliverIn(exp, target, []byte(r), hdrLen, msg)
 		if !ok {
 			rt.remove(r)
+		} else if lt != nil {
+			lt.delivered.Store(time.Now().UnixNano())
 		}
 		return ok
 	})
@@ -216,9 +221,9 @@ func (a *Account) replies(s *Server) *replyTable {
 var replySeq atomic.Uint64
 
 // add makes up a reply subject for a request from account to.
-func (rt *replyTable) add(s *Server, to *Account, reply []byte, threshold time.Duration, singular bool) string {
+func (rt *replyTable) add(s *Server, to *Account, reply []byte, threshold time.Duration, singular bool, lt *latencyTrack) string {
 	r := s.replyPrefix() + strconv.FormatUint(replySeq.Add(1), 36)
-	e := &replyEntry{to: to, reply: append([]byte(nil), reply...), expires: time.Now().Add(threshold), singular: singular}
+	e := &replyEntry{to: to, reply: append([]byte(nil), reply...), expires: time.Now().Add(threshold), singular: singular, lat: lt}
 	rt.mu.Lock()
 	rt.m[r] = e
 	if rt.sweeper == nil || e.expires.Before(rt.sweepAt) {
@@ -270,12 +275,20 @@ func (rt *replyTable) sweep() {
 func (rt *replyTable) deliver(pub *client, _ *subscription, subject, _ []byte, hdrLen int, msg []byte) bool {
 	rt.mu.Lock()
 	e := rt.m[string(subject)]
-	if e != nil && e.singular {
-		delete(rt.m, string(subject))
+	var lt *latencyTrack
+	if e != nil {
+		if e.singular {
+			delete(rt.m, string(subject))
+		}
+		lt, e.lat = e.lat, nil // measured on the first response only
 	}
 	rt.mu.Unlock()
 	if e == nil || e.to.removed.Load() {
 		return false
 	}
-	return pub.deliverIn(e.to, e.reply, nil, hdrLen, msg)
+	ok := pub.deliverIn(e.to, e.reply, nil, hdrLen, msg)
+	if lt != nil {
+		lt.report(rt.ic, pub)
+	}
+	return ok
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"runtime"
 	"slices"
+
+	"github.com/natsd/natsd/jetstream/api"
 )
 
 // serverInfo is the INFO sent to clients, with nats-server's field names
@@ -35,6 +37,12 @@ type serverInfo struct {
 	// PONG of a protocol-1 client, as nats-server sends it.
 	ConnectInfo   bool   `json:"connect_info,omitempty"`
 	RemoteAccount string `json:"remote_account,omitempty"`
+	// APILevel is the JetStream API level, sent with or without JetStream
+	// as nats-server does (ADR-55).
+	APILevel int `json:"api_lvl,omitempty"`
+	// XKey is the server's curve public key: an auth callout service seals
+	// its responses to it, and nats-server announces it to every client.
+	XKey string `json:"xkey,omitempty"`
 }
 
 // baseInfo is the INFO every client gets, before per-client fields.
@@ -61,6 +69,8 @@ func (s *Server) baseInfo() serverInfo {
 		JetStream:    s.js.Load() != nil,
 		Cluster:      s.getOpts().Cluster.Name,
 		ConnectURLs:  s.clientConnectURLs(),
+		APILevel:     api.APILevel,
+		XKey:         s.xkeyPub,
 	}
 	if s.InLameDuckMode() {
 		// This server no longer offers itself: connect_urls lists the

@@ -45,3 +45,27 @@ func TestOperatorJetStream(t *testing.T) {
 	}
 	opMust(t, stream(b))
 }
+
+// TestOperatorJetStreamTieredR1: an account JWT with only tiered limits
+// gets its R1 tier as its JetStream limits (natsd's streams have one
+// replica), and the tier's stream count is enforced with nats-server's
+// error.
+func TestOperatorJetStreamTieredR1(t *testing.T) {
+	e := newOpEnv(t)
+	a := e.account("A", func(ac *jwt.AccountClaims) {
+		ac.Limits.JetStreamTieredLimits = jwt.JetStreamTieredLimits{
+			"R1": {MemoryStorage: -1, DiskStorage: -1, Streams: 1, Consumer: -1}}
+	})
+	dir := t.TempDir()
+	s := e.start("", fmt.Sprintf("jetstream: { store_dir: %q }\n", dir))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	js, err := jetstream.New(clConnect(t, s, a.user(nil)))
+	opMust(t, err)
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "S1", Subjects: []string{"s1"}})
+	opMust(t, err)
+	_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: "S2", Subjects: []string{"s2"}})
+	if err == nil || !strings.Contains(err.Error(), "maximum number of streams reached") {
+		t.Fatalf("second stream over the R1 tier: %v", err)
+	}
+}

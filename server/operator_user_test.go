@@ -360,3 +360,34 @@ func TestOperatorMappings(t *testing.T) {
 		t.Fatalf("mapping: %v %v", m, err)
 	}
 }
+
+// TestOperatorDataLimitsNotEnforced: nats-server v2.15.2 accepts the
+// user and account `data` limits and does not enforce them (a user of
+// data 100 in an account of data 200 publishes and receives 1000 bytes
+// and stays connected); natsd does the same.
+func TestOperatorDataLimitsNotEnforced(t *testing.T) {
+	e := newOpEnv(t)
+	a := e.account("A", func(ac *jwt.AccountClaims) { ac.Limits.Data = 200 })
+	s := e.start("", "")
+	errOpt, errs := opErrs()
+	nc := clConnect(t, s, errOpt, a.user(func(uc *jwt.UserClaims) { uc.Limits.Data = 100 }))
+	sub, err := nc.SubscribeSync("x")
+	opMust(t, err)
+	for range 20 {
+		opMust(t, nc.Publish("x", make([]byte, 50)))
+	}
+	opMust(t, nc.Flush())
+	for i := range 20 {
+		if _, err := sub.NextMsg(5 * time.Second); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	select {
+	case err := <-errs:
+		t.Fatalf("asynchronous error %v", err)
+	default:
+	}
+	if !nc.IsConnected() {
+		t.Fatal("disconnected")
+	}
+}

@@ -83,6 +83,7 @@ type Server struct {
 	accounts atomic.Pointer[accountSet]
 	id       string
 	name     string
+	xkeyPub  string // the public half of callout.xkp, sent in INFO
 	start    time.Time
 
 	listener   net.Listener
@@ -169,6 +170,7 @@ func New(opts *Options) (*Server, error) {
 	if s.callout.xkp, err = nkeys.CreateCurveKeys(); err != nil {
 		return nil, fmt.Errorf("creating server xkey: %w", err)
 	}
+	s.xkeyPub, _ = s.callout.xkp.PublicKey() // cannot fail: a fresh curve key
 	s.opts.Store(o)
 	s.authn.Store(authn)
 	if len(o.Operators) > 0 {

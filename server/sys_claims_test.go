@@ -191,3 +191,46 @@ func TestClaimsFullResolver(t *testing.T) {
 		t.Fatal("deleted JWT still stored")
 	}
 }
+
+// TestClaimsOldUpdateSubject: an account JWT published (no reply wanted)
+// on the older $SYS.ACCOUNT.<id>.CLAIMS.UPDATE is applied by a MEMORY
+// and by a full resolver: a user it revokes is disconnected. One for
+// another account than the subject names is ignored.
+func TestClaimsOldUpdateSubject(t *testing.T) {
+	for _, resolver := range []string{"MEMORY", "full"} {
+		t.Run(resolver, func(t *testing.T) {
+			e := newOpEnv(t)
+			a := e.account("A", nil)
+			b := e.account("B", nil)
+			res := resolver
+			if resolver == "full" {
+				res = fmt.Sprintf("{ type: full, dir: %q }", t.TempDir())
+			}
+			s := e.start(res, "")
+			sys := clConnect(t, s, e.sys.user(nil))
+			old := func(user *opAcc) (nats.Option, string) {
+				return user.userBy(nil, func(uc *jwt.UserClaims) { uc.IssuedAt = time.Now().Add(-time.Minute).Unix() })
+			}
+			aErr, aErrs := opErrs()
+			aOpt, aPub := old(a)
+			na := clConnect(t, s, aErr, aOpt, nats.NoReconnect())
+			bErr, bErrs := opErrs()
+			bOpt, bPub := old(b)
+			clConnect(t, s, bErr, bOpt, nats.NoReconnect())
+
+			a.sign(func(ac *jwt.AccountClaims) { ac.Revoke(aPub) })
+			b.sign(func(ac *jwt.AccountClaims) { ac.Revoke(bPub) })
+			// A's JWT under B's subject is ignored; B's own, queued after
+			// it to the same worker, is applied.
+			opMust(t, sys.Publish("$SYS.ACCOUNT."+b.pub+".CLAIMS.UPDATE", []byte(a.jwt)))
+			opMust(t, sys.Publish("$SYS.ACCOUNT."+b.pub+".CLAIMS.UPDATE", []byte(b.jwt)))
+			opWaitErr(t, bErrs, "authentication revoked")
+			opMust(t, na.Flush())
+			if !na.IsConnected() {
+				t.Fatal("update under another account's subject applied")
+			}
+			opMust(t, sys.Publish("$SYS.ACCOUNT."+a.pub+".CLAIMS.UPDATE", []byte(a.jwt)))
+			opWaitErr(t, aErrs, "authentication revoked")
+		})
+	}
+}

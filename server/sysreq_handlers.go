@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -128,6 +129,30 @@ func init() {
 		}
 		o.Account = r.account
 		return r.srv.Leafz(o)
+	})
+	// JSZ: the account's /jsz account detail (streams and consumers on
+	// request, as with /jsz), or nats-server's errors.
+	registerAccountRequest("JSZ", func(r *sysRequest) (any, error) {
+		o := &monitor.JszOptions{}
+		if err := r.decode(o); err != nil {
+			return nil, err
+		}
+		js := r.srv.js.Load()
+		if js == nil {
+			return nil, &sysError{code: 500, err: errors.New("jetstream not enabled"), nullData: true}
+		}
+		if r.srv.lookupAccount(r.account) == nil {
+			return nil, &sysError{code: 500, err: fmt.Errorf("account %q not found", r.account), nullData: true}
+		}
+		if js.lookupJSAccount(r.account) == nil {
+			return nil, &sysError{code: 500, err: fmt.Errorf("account %q not jetstream enabled", r.account), nullData: true}
+		}
+		o.Account, o.Accounts = r.account, true
+		info, err := r.srv.Jsz(o)
+		if err != nil || len(info.Accounts) == 0 {
+			return nil, &sysError{code: 500, err: fmt.Errorf("account %q not jetstream enabled", r.account), nullData: true}
+		}
+		return info.Accounts[0], nil
 	})
 	registerAccountRequest("INFO", func(r *sysRequest) (any, error) {
 		az, err := r.srv.Accountz(&monitor.AccountzOptions{Account: r.account})

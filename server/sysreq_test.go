@@ -285,3 +285,43 @@ func TestSysRegister(t *testing.T) {
 	}()
 	registerSysSubject("$SYS.REQ.ACCOUNT.*.NATSDTEST", false, nil)
 }
+
+// TestSysAccountJSZ: $SYS.REQ.ACCOUNT.<acc>.JSZ answers the account's
+// /jsz account detail (its streams with {"streams":true}), and
+// nats-server's errors for an account without JetStream or unknown.
+func TestSysAccountJSZ(t *testing.T) {
+	dir := t.TempDir()
+	o := accOpts(t, strings.Replace(sysAccounts, "A: { users", "A: { jetstream: enabled, users", 1)+
+		fmt.Sprintf("jetstream { store_dir: %q }\n", dir))
+	s := clStart(t, o)
+	sys := accConnect(t, s, "sys")
+	js, err := accConnect(t, s, "a").JetStream()
+	opMust(t, err)
+	_, err = js.AddStream(&nats.StreamConfig{Name: "S", Subjects: []string{"s"}})
+	opMust(t, err)
+
+	var env sysEnvelope
+	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.JSZ", "", &env)
+	if env.Error != nil || !strings.HasPrefix(string(env.Data), `{"name":"A","id":"A","memory":0,"storage":0,"reserved_memory":18446744073709551615`) ||
+		strings.Contains(string(env.Data), "stream_detail") {
+		t.Fatalf("JSZ of A: %s", env.Data)
+	}
+	env = sysEnvelope{}
+	sysReq(t, sys, "$SYS.REQ.ACCOUNT.A.JSZ", `{"streams":true}`, &env)
+	if !strings.Contains(string(env.Data), `"stream_detail":[{"name":"S"`) {
+		t.Fatalf("JSZ of A with streams: %s", env.Data)
+	}
+	for acc, want := range map[string]string{
+		"B":    `"data":null,"error":{"code":500,"description":"account \"B\" not jetstream enabled"}}`,
+		"NOPE": `"data":null,"error":{"code":500,"description":"account \"NOPE\" not found"}}`,
+	} {
+		if raw := sysReq(t, sys, "$SYS.REQ.ACCOUNT."+acc+".JSZ", "", nil); !strings.HasSuffix(string(raw), want) {
+			t.Fatalf("JSZ of %s: %s", acc, raw)
+		}
+	}
+	// A server without JetStream says so, for any account.
+	plain := accConnect(t, sysServer(t, ""), "sys")
+	if raw := sysReq(t, plain, "$SYS.REQ.ACCOUNT.A.JSZ", "", nil); !strings.HasSuffix(string(raw), `"data":null,"error":{"code":500,"description":"jetstream not enabled"}}`) {
+		t.Fatalf("JSZ without JetStream: %s", raw)
+	}
+}

@@ -8,9 +8,10 @@ import (
 	"github.com/natsd/natsd/server"
 )
 
-// referenceOnlyInfoKeys are INFO fields nats-server sends and natsd
-// deliberately does not (no JetStream API level, no auth-callout xkey).
-var referenceOnlyInfoKeys []string
+// referenceOnlyInfoKeys are the INFO fields nats-server sends last (the
+// JetStream API level and the server's curve key); natsd sends them too,
+// in the same place.
+var referenceOnlyInfoKeys = []string{"api_lvl", "xkey"}
 
 // startServer starts an in-process natsd server.
 func startServer(t testing.TB, o *srvOpts) testServer {

@@ -290,9 +290,8 @@ func TestInfoDefault(t *testing.T) {
 	rc := dialRaw(t, s)
 	want := []string{"server_id", "server_name", "version", "proto", "go", "host", "port", "headers",
 		"max_payload", "client_id", "client_ip"}
-	// nats-server also sends api_lvl (its JetStream API level) and xkey (a
-	// curve key for auth callouts); natsd has neither feature, so it does
-	// not advertise them (a deliberate deviation, see referenceOnlyInfoKeys).
+	// Both servers end it with api_lvl (the JetStream API level) and xkey
+	// (the server's curve key, for auth callouts): referenceOnlyInfoKeys.
 	want = append(want, referenceOnlyInfoKeys...)
 	if got := infoKeys(t, rc.info); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("INFO keys\n got %v\nwant %v", got, want)

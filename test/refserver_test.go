@@ -21,8 +21,8 @@ import (
 	"time"
 )
 
-// referenceOnlyInfoKeys are INFO fields nats-server sends and natsd
-// deliberately does not.
+// referenceOnlyInfoKeys are the INFO fields nats-server sends last
+// (natsd sends them too: see natsd_server_test.go).
 var referenceOnlyInfoKeys = []string{"api_lvl", "xkey"}
 
 type refServer struct {

@@ -195,16 +195,24 @@ func objScenario(t *testing.T, ctx context.Context, js jetstream.JetStream) {
 	}
 }
 
+// longCtx outlasts the TTLs the scenarios wait for (jsCtx's 10 s is
+// tight for them on a loaded machine under the race detector).
+func longCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 func TestJetStreamKVKeyTTL(t *testing.T) {
 	s := jsStart(t, "", nil)
 	_, js := jsConnect(t, s)
-	kvTTLScenario(t, jsCtx(t), js)
+	kvTTLScenario(t, longCtx(t), js)
 }
 
 func TestJetStreamObjectStoreLinksSealWatch(t *testing.T) {
 	s := jsStart(t, "", nil)
 	_, js := jsConnect(t, s)
-	objScenario(t, jsCtx(t), js)
+	objScenario(t, longCtx(t), js)
 }
 
 // TestJetStreamRepublishHeadersOnly: republish with headers_only sends

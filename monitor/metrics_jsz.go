@@ -11,7 +11,7 @@ import (
 // with the same labels, so dashboards built on the exporter's JetStream
 // metrics work unchanged. On a single server the cluster and meta_leader
 // labels are empty and every leader label says this server. Consumer
-// metrics (jetstream_consumer_*) come with consumers.
+// metrics (jetstream_consumer_*) are in metrics_jsz_consumer.go.
 
 // JetStreamNamespace prefixes the JetStream metrics, as the exporter's
 // JetStream system name does.
@@ -78,6 +78,9 @@ func JetStreamMetrics() []Metric {
 	for _, v := range jszStreamMetrics {
 		out = append(out, v.Metric)
 	}
+	for _, v := range jszConsumerMetrics {
+		out = append(out, v.Metric)
+	}
 	return out
 }
 
@@ -96,6 +99,7 @@ func newJszCollector(src Source, jsz JszSource) *jszCollector {
 	for _, v := range jszStreamMetrics {
 		c.descs[v.Name] = prometheus.NewDesc(v.Name, v.Help, jsStreamLabels, nil)
 	}
+	c.addConsumerDescs()
 	return c
 }
 
@@ -106,7 +110,7 @@ func (c *jszCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *jszCollector) Collect(ch chan<- prometheus.Metric) {
-	j, err := c.jsz.Jsz(&JszOptions{Accounts: true, Streams: true, Limit: math.MaxInt32})
+	j, err := c.jsz.Jsz(&JszOptions{Accounts: true, Streams: true, Consumers: true, Config: true, Limit: math.MaxInt32})
 	if err != nil {
 		return
 	}
@@ -133,6 +137,7 @@ func (c *jszCollector) Collect(ch chan<- prometheus.Metric) {
 			for _, sm := range jszStreamMetrics {
 				ch <- prometheus.MustNewConstMetric(c.descs[sm.Name], gauge, sm.value(s), labels...)
 			}
+			c.collectConsumers(ch, labels, s)
 		}
 	}
 }

@@ -154,6 +154,8 @@ func responseType(op api.Op) string {
 		return api.ConsumerPauseResponseType
 	case api.OpConsumerUnpin:
 		return api.ConsumerUnpinResponseType
+	case api.OpConsumerReset:
+		return api.ConsumerResetResponseType
 	}
 	return api.TypePrefix + "error_response"
 }
@@ -217,6 +219,10 @@ func (jsa *jsAccount) serve(r *apiRequest) {
 		resp, e = jsa.consumerPause(req, r.msg)
 	case api.OpConsumerUnpin:
 		resp, e = jsa.consumerUnpin(req, r.msg)
+	case api.OpConsumerReset:
+		if resp, e = jsa.consumerReset(req, r.msg); resp == nil && e == nil {
+			return // nats-server 2.15.2 does not answer for a stream or consumer it does not have
+		}
 	default:
 		// Consumers and the cluster operations come later.
 		e = api.JSStreamGeneralErrorF.New("{err}", "operation not supported by natsd yet")
@@ -251,6 +257,8 @@ func errorResponseFor(op api.Op, typ string, e *api.Error) any {
 		return api.StreamRestoreResponse{Response: base}
 	case api.OpConsumerPause:
 		return api.ConsumerPauseResponse{Response: base}
+	case api.OpConsumerReset:
+		return api.ConsumerResetResponse{Response: base}
 	}
 	return base
 }

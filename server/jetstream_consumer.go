@@ -50,6 +50,7 @@ type consumer struct {
 	closed bool
 
 	sseq     uint64 // next stream sequence to look at
+	start    uint64 // where selectStart began at creation (RESET goes back there); 0 when recovered
 	dseq     uint64 // last consumer sequence delivered
 	lsseq    uint64 // stream sequence of the last delivery
 	adflr    uint64 // ack floor, consumer sequence
@@ -187,6 +188,10 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 		c.applyState(state)
 	} else {
 		c.selectStart()
+		c.start = c.sseq
+		if len(c.lps) > 0 {
+			c.start = c.lps[0]
+		}
 	}
 	if c.dir != "" {
 		if err := os.MkdirAll(c.dir, 0o750); err != nil {

@@ -32,6 +32,7 @@ type pullRequest struct {
 	pinID         string
 	minPending    int64
 	minAckPending int64
+	priority      int // 0 (first) to 9, for the prioritized policy
 }
 
 func (r *pullRequest) remainingBytes() int {
@@ -102,6 +103,9 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 		return // would deliver back into JetStream while the consumer is locked
 	}
 	nr, bad := parseNextRequest(body)
+	if bad == "" && (nr.Priority < 0 || nr.Priority > 9) {
+		bad = statusPriorityRange // checked first, whatever the consumer's policy (as nats-server 2.15.2)
+	}
 	if bad != "" {
 		status(bad)
 		return
@@ -150,7 +154,7 @@ func (c *consumer) addRequestLocked(pub *client, reply string, nr api.NextReques
 		return
 	}
 	r := &pullRequest{reply: reply, batch: nr.Batch, maxBytes: nr.MaxBytes, noWait: nr.NoWait, hb: nr.Heartbeat,
-		group: nr.Group, pinID: nr.ID, minPending: nr.MinPending, minAckPending: nr.MinAckPending}
+		group: nr.Group, pinID: nr.ID, minPending: nr.MinPending, minAckPending: nr.MinAckPending, priority: nr.Priority}
 	if nr.Expires != 0 {
 		r.expires = now.Add(nr.Expires)
 	}

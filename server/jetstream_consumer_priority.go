@@ -16,8 +16,9 @@ import (
 // min_pending or min_ack_pending; "pinned_client" serves one requester of
 // each group at a time, the one holding the group's pin id (handed out in
 // a Nats-Pin-Id header, lost after priority_timeout without a pull or on
-// UNPIN). The "prioritized" policy serves any request (priorities are not
-// ordered here).
+// UNPIN). The "prioritized" policy serves the waiting request with the
+// lowest priority (0, the default, to 9) first, and requests of equal
+// priority in arrival order.
 
 // defaultPinnedTTL is priority_timeout when the config has none.
 const defaultPinnedTTL = 2 * time.Minute
@@ -34,6 +35,7 @@ const (
 	statusGroupMissing  = "400 Bad Request - Priority Group missing"
 	statusGroupInvalid  = "400 Bad Request - Invalid Priority Group"
 	statusPinIDMismatch = "423 Nats-Pin-Id mismatch"
+	statusPriorityRange = "400 Bad Request - Priority must be between 0 and 9"
 )
 
 // checkGroupLocked checks a pull request's group; a non-empty answer is
@@ -74,6 +76,15 @@ func (c *consumer) pickRequestLocked(now time.Time) int {
 			return -1
 		}
 		return 0
+	}
+	if c.cfg.PriorityPolicy == api.PriorityPrioritized {
+		best := -1
+		for i, r := range c.waiting {
+			if best < 0 || r.priority < c.waiting[best].priority {
+				best = i
+			}
+		}
+		return best
 	}
 	for i, r := range c.waiting {
 		switch c.cfg.PriorityPolicy {

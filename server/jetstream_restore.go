@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/klauspost/compress/s2"
@@ -191,68 +192,80 @@ func (rs *restoreSession) finish(f *os.File) *api.StreamCreateResponse {
 		return fail(e)
 	}
 	ar := archive.NewReader(s2.NewReader(bufio.NewReaderSize(f, 256<<10)))
-	st, err := jsa.openStreamFill(cfg, time.Now().UTC(), false, func(s store.Store) error {
-		return restoreArchive(ar, s, cfg.AllowMsgTTL)
+	var cons []*restoredConsumer
+	st, err := jsa.openStreamFill(cfg, time.Now().UTC(), false, func(s store.Store) (err error) {
+		cons, err = restoreArchive(ar, s, cfg.AllowMsgTTL)
+		return err
 	})
 	if err != nil {
 		return fail(api.JSStreamRestoreErrF.New("{err}", err.Error()))
 	}
+	st.restoreConsumers(cons)
 	jsa.advise(api.AdvisoryStreamCreatedPre, rs.name, api.ActionCreate)
 	return &api.StreamCreateResponse{Response: api.Response{Type: api.StreamCreateResponseType}, StreamInfo: st.info(nil, infoServerMeta)}
 }
 
 // restoreArchive fills a new, empty store from a NATSARC1 archive:
-// state.json first, consumers (skipped: natsd does not restore them
-// yet), the messages at their sequences, the sentinel. Sequences the
+// state.json first, the consumers (returned, to be made once the stream
+// is), the messages at their sequences, the sentinel. Sequences the
 // archive skips (deleted messages) stay deleted, and the store ends at
 // the state's last sequence.
-func restoreArchive(ar *archive.Reader, s store.Store, allowTTL bool) error {
+func restoreArchive(ar *archive.Reader, s store.Store, allowTTL bool) ([]*restoredConsumer, error) {
 	h, err := ar.Next()
 	if err != nil || h.Name != "state.json" {
-		return fmt.Errorf("archive does not start with state.json")
+		return nil, fmt.Errorf("archive does not start with state.json")
 	}
 	b, err := ar.ReadBody(nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var state api.StreamState
 	if err := json.Unmarshal(b, &state); err != nil {
-		return fmt.Errorf("state.json: %v", err)
+		return nil, fmt.Errorf("state.json: %v", err)
 	}
 	if state.Consumers < 0 {
-		return fmt.Errorf("state.json: negative consumer_count")
+		return nil, fmt.Errorf("state.json: negative consumer_count")
 	}
 	if state.FirstSeq > 1 {
 		if _, err := s.Compact(state.FirstSeq); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var ss store.State
+	var cons []*restoredConsumer
 	for i := 0; i < state.Consumers; i++ {
 		if h, err = ar.Next(); err != nil {
-			return err
+			return nil, err
 		}
-		if len(h.Name) < len("consumers/") || h.Name[:len("consumers/")] != "consumers/" {
-			return fmt.Errorf("expected a consumer entry, found %q", h.Name)
+		if !strings.HasPrefix(h.Name, archiveConsumerPrefix) {
+			return nil, fmt.Errorf("expected a consumer entry, found %q", h.Name)
 		}
+		if b, err = ar.ReadBody(b); err != nil {
+			return nil, err
+		}
+		rc, err := decodeArchiveConsumer(h.Name, b)
+		if err != nil {
+			return nil, err
+		}
+		cons = append(cons, rc)
 	}
 	var buf []byte
 	for {
 		if h, err = ar.Next(); err != nil {
 			if errors.Is(err, io.EOF) {
-				return errors.New("archive ends without its end marker")
+				return nil, errors.New("archive ends without its end marker")
 			}
-			return err
+			return nil, err
 		}
 		if h.IsEnd() {
 			break
 		}
 		s.FastState(&ss)
 		if h.Sequence == 0 || h.Sequence <= ss.LastSeq {
-			return fmt.Errorf("message sequence %d out of order", h.Sequence)
+			return nil, fmt.Errorf("message sequence %d out of order", h.Sequence)
 		}
 		if buf, err = ar.ReadBody(buf); err != nil {
-			return err
+			return nil, err
 		}
 		hdr, msg := buf[:h.HeaderSize], buf[h.HeaderSize:]
 		var ttl int64
@@ -265,17 +278,17 @@ func restoreArchive(ar *archive.Reader, s store.Store, allowTTL bool) error {
 			hdr = nil
 		}
 		if err := s.StoreRawMsg(h.Name, hdr, msg, h.Sequence, h.Timestamp, ttl); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	s.FastState(&ss)
 	if ss.LastSeq < state.LastSeq {
 		if err := s.SkipMsgs(ss.LastSeq+1, state.LastSeq-ss.LastSeq); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if err := s.Flush(); err != nil {
-		return err
+		return nil, err
 	}
-	return s.Sync()
+	return cons, s.Sync()
 }

@@ -30,8 +30,8 @@ import (
 // The archive holds the live messages between the first and last
 // sequence the response announced, each loaded under the stream's lock
 // for a moment (publishes go on meanwhile; a message removed meanwhile is
-// left out). Consumers are not part of natsd's snapshots yet: the state
-// says consumer_count 0.
+// left out). The durable consumers go in too
+// (jetstream_snapshot_consumers.go), as they are when the snapshot starts.
 
 const (
 	snapshotFlowTimeout     = 5 * time.Second
@@ -83,9 +83,10 @@ func (jsa *jsAccount) streamSnapshot(name string, body []byte) (any, *api.Error)
 		}
 	}
 	si := st.info(nil, 0)
-	si.State.Consumers = 0
+	cons := st.snapshotConsumers()
+	si.State.Consumers = len(cons)
 	sn := &snapshotter{
-		st: st, deliver: req.DeliverSubject, state: si.State,
+		st: st, deliver: req.DeliverSubject, state: si.State, consumers: cons,
 		chunk:  clampInt(req.ChunkSize, api.SnapshotDefaultChunk, api.SnapshotMinChunk, api.SnapshotMaxChunk),
 		window: clampInt(req.WindowSize, api.SnapshotDefaultWindow, api.SnapshotMinWindow, api.SnapshotMaxWindow),
 		acks:   make(chan struct{}, 1024),
@@ -102,9 +103,11 @@ type snapshotter struct {
 	deliver string
 	state   api.StreamState
 	chunk   int
-	window  int
-	ackPre  string
-	acks    chan struct{}
+
+	consumers []*consumer
+	window    int
+	ackPre    string
+	acks      chan struct{}
 
 	buf      []byte // the chunk being filled
 	n        int    // chunks sent with a reply
@@ -163,7 +166,7 @@ func (sn *snapshotter) send() error {
 	}
 	defer jsa.ic.unsubscribe(sub)
 	sw := s2.NewWriter(sn, s2.WriterConcurrency(1))
-	if err := writeArchive(sn.st, &sn.state, sw); err != nil {
+	if err := writeArchive(sn.st, &sn.state, sn.consumers, sw); err != nil {
 		return err
 	}
 	if err := sw.Close(); err != nil {
@@ -257,16 +260,26 @@ func (sn *snapshotter) sendChunk() error {
 	return nil
 }
 
-// writeArchive writes state.json, the live messages up to the state's
-// last sequence and the end sentinel.
-func writeArchive(st *stream, state *api.StreamState, w io.Writer) error {
+// writeArchive writes state.json, the consumers, the live messages up to
+// the state's last sequence and the end sentinel.
+func writeArchive(st *stream, state *api.StreamState, consumers []*consumer, w io.Writer) error {
 	aw := archive.NewWriter(w)
 	sj, err := json.Marshal(state)
 	if err != nil {
 		return err
 	}
-	if err := aw.WriteEntry("state.json", time.Now().UnixNano(), 0, nil, sj); err != nil {
+	now := time.Now().UnixNano()
+	if err := aw.WriteEntry("state.json", now, 0, nil, sj); err != nil {
 		return err
+	}
+	for _, c := range consumers {
+		b, err := c.archiveEntry()
+		if err != nil {
+			return err
+		}
+		if err := aw.WriteEntry(archiveConsumerPrefix+c.name, now, 0, nil, b); err != nil {
+			return err
+		}
 	}
 	var sm store.StoreMsg
 	for seq := state.FirstSeq; state.Msgs > 0 && seq <= state.LastSeq; {

@@ -85,6 +85,7 @@ const (
 	OpAccountPurge
 	OpMetaLeaderStepdown
 	OpServerRemove
+	OpConsumerReset
 )
 
 // Request is an API subject taken apart.
@@ -124,6 +125,7 @@ var prefixed = []struct {
 	{APIConsumerMsgNext, 2, OpConsumerMsgNext},
 	{APIConsumerPause, 2, OpConsumerPause},
 	{APIConsumerUnpin, 2, OpConsumerUnpin},
+	{APIConsumerReset, 2, OpConsumerReset},
 	{APIConsumerLeaderStepdown, 2, OpConsumerLeaderStepdown},
 	{APIAccountPurge, 1, OpAccountPurge},
 }

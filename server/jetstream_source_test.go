@@ -253,6 +253,16 @@ accounts {
 	waitFor(t, func() bool { return streamInfo(t, jsb, "AGG").State.Msgs == 6 })
 	jsa.Publish(ctx, "orders", []byte("live"))
 	waitFor(t, func() bool { return streamInfo(t, jsb, "AGG").State.Msgs == 7 })
+	// The unreachable origin's error is recorded by its source goroutine,
+	// which may not have looked yet.
+	waitFor(t, func() bool {
+		for _, si := range streamInfo(t, jsb, "AGG").Sources {
+			if si.External != nil && si.External.APIPrefix == "$JS.NOWHERE.API" {
+				return si.Error != nil
+			}
+		}
+		return false
+	})
 	i := streamInfo(t, jsb, "AGG")
 	for _, si := range i.Sources {
 		if si.External == nil {

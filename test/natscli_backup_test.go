@@ -3,51 +3,21 @@
 package test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/natsd/natsd/server"
 )
 
 // TestNatsCLIBackupRestore: natscli's backup and restore (v0.5.0, the
 // NATSARC1 archive of nats-server 2.15) round-trip a stream with its
 // config, messages, headers and deleted sequences.
 func TestNatsCLIBackupRestore(t *testing.T) {
-	cli := os.Getenv("NATS_CLI")
-	if cli == "" {
-		if os.Getenv("NATSD_REQUIRE_NATSCLI") != "" {
-			t.Fatal("NATS_CLI is not set but NATSD_REQUIRE_NATSCLI is")
-		}
-		t.Skip("NATS_CLI not set (scripts/test.sh installs natscli)")
-	}
-	s, err := server.New(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true,
-		JetStream: server.JetStreamOpts{Enabled: true, StoreDir: t.TempDir()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown()
-	home := t.TempDir()
-	nats := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", s.ClientURL(), "--no-context"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("nats %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	cli := natsCLI(t)
+	s := startJetStreamServer(t)
+	nats := natsRunner(t, cli, s.ClientURL())
 	nats("stream", "add", "ORDERS", "--subjects", "orders.>", "--defaults", "--max-msgs-per-subject", "100", "--description", "kept orders")
 	for _, m := range []string{"one", "two", "three", "four"} {
 		nats("pub", "orders.new", m, "-H", "X-Kind:"+m)
@@ -86,6 +56,7 @@ func TestNatsCLIBackupRestore(t *testing.T) {
 	}
 	// Restoring over an existing stream is refused.
 	cmd := exec.Command(cli, "--server", s.ClientURL(), "--no-context", "backup", "restore", "stream", dir)
+	home := t.TempDir()
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "already exist") {
 		t.Fatalf("restore over an existing stream: %v %s", err, out)

@@ -3,50 +3,19 @@
 package test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/natsd/natsd/server"
 )
 
 // TestNatsCLIConsumersKVObj drives natscli's consumer, kv and obj
 // commands against natsd, as TestNatsCLIStreams does for streams.
 func TestNatsCLIConsumersKVObj(t *testing.T) {
-	cli := os.Getenv("NATS_CLI")
-	if cli == "" {
-		if os.Getenv("NATSD_REQUIRE_NATSCLI") != "" {
-			t.Fatal("NATS_CLI is not set but NATSD_REQUIRE_NATSCLI is")
-		}
-		t.Skip("NATS_CLI not set (scripts/test.sh installs natscli)")
-	}
-	s, err := server.New(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true,
-		JetStream: server.JetStreamOpts{Enabled: true, StoreDir: t.TempDir()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown()
-	home := t.TempDir()
-	nats := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", s.ClientURL(), "--no-context"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("nats %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	cli := natsCLI(t)
+	s := startJetStreamServer(t)
+	nats := natsRunner(t, cli, s.ClientURL())
 	nats("stream", "add", "O", "--subjects", "o.>", "--defaults")
 	for _, m := range []string{"m1", "m2", "m3"} {
 		nats("pub", "o.a", m)

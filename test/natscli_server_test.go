@@ -72,13 +72,7 @@ func natscliCluster(t *testing.T) []*server.Server {
 // Skipped without $NATS_CLI, unless NATSD_REQUIRE_NATSCLI is set (as
 // scripts/test.sh does).
 func TestNatsCLIServerCommands(t *testing.T) {
-	cli := os.Getenv("NATS_CLI")
-	if cli == "" {
-		if os.Getenv("NATSD_REQUIRE_NATSCLI") != "" {
-			t.Fatal("NATS_CLI is not set but NATSD_REQUIRE_NATSCLI is")
-		}
-		t.Skip("NATS_CLI not set (scripts/test.sh installs natscli)")
-	}
+	cli := natsCLI(t)
 	servers := natscliCluster(t)
 	// Clients: A has 2 on n1 and 1 on n2, B one on n3.
 	connect := func(s *server.Server, user string) {

@@ -3,16 +3,11 @@
 package test
 
 import (
-	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/natsd/natsd/server"
 )
 
 // TestNatsCLIStreams drives natscli (v0.5.0, installed by scripts/test.sh
@@ -21,34 +16,9 @@ import (
 // unless NATSD_REQUIRE_NATSCLI is set (scripts/test.sh sets it, so CI
 // never skips it silently).
 func TestNatsCLIStreams(t *testing.T) {
-	cli := os.Getenv("NATS_CLI")
-	if cli == "" {
-		if os.Getenv("NATSD_REQUIRE_NATSCLI") != "" {
-			t.Fatal("NATS_CLI is not set but NATSD_REQUIRE_NATSCLI is")
-		}
-		t.Skip("NATS_CLI not set (scripts/test.sh installs natscli)")
-	}
-	s, err := server.New(&server.Options{Host: "127.0.0.1", Port: -1, NoLog: true,
-		JetStream: server.JetStreamOpts{Enabled: true, StoreDir: t.TempDir()}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer s.Shutdown()
-	nats := func(args ...string) string {
-		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", s.ClientURL(), "--no-context"}, args...)...)
-		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("nats %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
+	cli := natsCLI(t)
+	s := startJetStreamServer(t)
+	nats := natsRunner(t, cli, s.ClientURL())
 	cfg := filepath.Join(t.TempDir(), "orders.json")
 	os.WriteFile(cfg, []byte(`{"name":"ORDERS","subjects":["orders.>"],"retention":"limits","max_consumers":-1,
 "max_msgs":-1,"max_bytes":-1,"max_age":0,"max_msgs_per_subject":-1,"max_msg_size":-1,"discard":"old",

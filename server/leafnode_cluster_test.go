@@ -86,3 +86,51 @@ func TestLeafClusterNoDuplicates(t *testing.T) {
 		t.Fatalf("queue group got %d messages (want %d), duplicates %v", q.total(), len(pubs)*n, q.dups())
 	}
 }
+
+// TestLeafClusterOneConnected: of two clustered servers only L1 has a
+// leaf connection to the hub. As with nats-server (checked against
+// v2.15.2), L1 tells the hub of its own clients' interest only and does
+// not relay hub messages over its route: a subscriber on L2 does not get
+// the hub's messages, L1's does, and L2's clients still reach L1's.
+func TestLeafClusterOneConnected(t *testing.T) {
+	hub := clStart(t, hubOpts("hub"))
+	leaves := clStartCluster(t, 2, func(i int, o *Options) {
+		if i == 0 {
+			o.LeafNode = leafOpts("", leafURLOf(hub)).LeafNode
+		}
+	})
+	l1, l2 := leaves[0], leaves[1]
+	waitLeafs(t, hub, 1)
+	c1, c2, hc := leafConnect(t, l1), leafConnect(t, l2), leafConnect(t, hub)
+
+	s2, _ := c2.SubscribeSync("only2")
+	s1, _ := c1.SubscribeSync("both")
+	s2b, _ := c2.SubscribeSync("both")
+	c1.Flush()
+	c2.Flush()
+	waitInterest(t, l1, "$G", "only2")
+	clWaitFor(t, leafWait, "route interest on l1", func() bool { return plainCount(l1, "both") == 2 })
+	waitInterest(t, hub, "$G", "both")
+	// The hub heard of L1's client only.
+	if hub.lookupAccount("$G").sl.HasInterest([]byte("only2")) {
+		t.Fatal("the hub heard of interest L1 learned over its route")
+	}
+	hc.Publish("only2", []byte("h1"))
+	hc.Publish("both", []byte("h2"))
+	hc.Flush()
+	if m := nextMsg(t, s1); string(m.Data) != "h2" {
+		t.Fatalf("l1 got %q", m.Data)
+	}
+	noMsg(t, s2, 200*time.Millisecond)
+	noMsg(t, s2b, time.Millisecond)
+
+	// Inside the cluster, routes work as ever.
+	c2.Publish("both", []byte("l2"))
+	c2.Flush()
+	if m := nextMsg(t, s1); string(m.Data) != "l2" {
+		t.Fatalf("l1 got %q", m.Data)
+	}
+	if m := nextMsg(t, s2b); string(m.Data) != "l2" {
+		t.Fatalf("l2 got %q", m.Data)
+	}
+}

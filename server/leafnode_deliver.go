@@ -54,8 +54,9 @@ func (c *client) processLeafMsg(args []byte, hdrLen int, msg []byte) error {
 }
 
 // deliverFromLeaf is deliverAll for a message that came over the leaf
-// connection c: it never goes back to c, and queue groups are served only
-// when the sender listed them.
+// connection c: it never goes back to c, nor to routes when c is a
+// connection to a hub, and queue groups are served only when the sender
+// listed them.
 func (c *client) deliverFromLeaf(acc *Account, r *sublist.Result[*subscription], a *parser.RMsgArgs, hdrLen int, msg []byte) bool {
 	subject, reply := a.Subject, a.Reply
 	delivered := false
@@ -63,10 +64,15 @@ func (c *client) deliverFromLeaf(acc *Account, r *sublist.Result[*subscription],
 	for _, sub := range r.Plain {
 		switch sub.client.kind {
 		case kindRoute:
-			c.target(base, sub.client)
+			// A hub's message stays on this server, as with nats-server:
+			// the hub sends it to each member of this cluster that told
+			// it of interest over its own leaf connection.
+			if !c.leaf.solicited {
+				c.target(base, sub.client)
+			}
 			continue
 		case kindLeaf:
-			if sub.client != c && !(c.leaf.solicited && sub.client.leaf.solicited) {
+			if sub.client != c && !(c.leaf.solicited && sub.client.leaf.solicited) && !c.sameLeafCluster(sub.client) {
 				c.target(base, sub.client)
 			}
 			continue
@@ -133,13 +139,14 @@ func isRemoteMember(sub *subscription, from *client) bool {
 	rc := sub.client
 	switch rc.kind {
 	case kindRoute:
-		return from == nil || from.kind != kindRoute
+		return from == nil || from.kind != kindRoute && !(from.kind == kindLeaf && from.leaf.solicited)
 	case kindLeaf:
 		if rc == from {
 			return false
 		}
-		// One hub's messages are not relayed to another hub.
-		return from == nil || from.kind != kindLeaf || !(from.leaf.solicited && rc.leaf.solicited)
+		// One hub's messages are not relayed to another hub, nor a leaf
+		// server's to another of its cluster.
+		return from == nil || from.kind != kindLeaf || !(from.leaf.solicited && rc.leaf.solicited) && !from.sameLeafCluster(rc)
 	}
 	return false
 }

@@ -56,11 +56,19 @@ func (s *Server) registerLeaf(c *client) {
 
 // leafSendsInterest reports whether sub is interest to tell the leaf
 // connection c of: not a subscription of another solicited connection
-// to a hub's (a leaf does not relay one hub's interest to another), not
-// this server's JetStream API, and not denied by c's import filter.
+// to a hub's (a leaf does not relay one hub's interest to another), not a
+// route's when c is a connection to a hub (a leaf server tells its hub of
+// its own clients and accepted leaf nodes only, as nats-server does: the
+// other members of its cluster speak for themselves over their own leaf
+// connections, else the hub would send each message to every one of them
+// and they would pass it on to each other), not this server's JetStream
+// API, and not denied by c's import filter.
 func (c *client) leafSendsInterest(sub *subscription) bool {
-	if sub.client.kind == kindLeaf && sub.client.leaf.solicited && c.leaf.solicited {
+	if c.leaf.solicited && (sub.client.kind == kindRoute || sub.client.kind == kindLeaf && sub.client.leaf.solicited) {
 		return false
+	}
+	if sub.client.kind == kindLeaf && c.sameLeafCluster(sub.client) {
+		return false // it has that interest over its own route
 	}
 	if sub.client.kind == kindInternal && strings.HasPrefix(sub.subject, jsAPIPrefix) {
 		// Each side's JetStream answers its own clients: a request must
@@ -71,6 +79,15 @@ func (c *client) leafSendsInterest(sub *subscription) bool {
 		return false // deny_imports: do not ask the hub for it
 	}
 	return true
+}
+
+// sameLeafCluster reports whether the leaf connections c and o come from
+// servers of one cluster (by the cluster name of their CONNECT, as
+// nats-server does): such servers reach each other over their routes, so
+// neither interest nor messages go from one to the other through here.
+func (c *client) sameLeafCluster(o *client) bool {
+	return c != o && c.kind == kindLeaf && o.kind == kindLeaf && !c.leaf.solicited && !o.leaf.solicited &&
+		c.leaf.remoteCluster != "" && c.leaf.remoteCluster == o.leaf.remoteCluster
 }
 
 // leafInterestLocked tells the leaf connections of sub's account that sub

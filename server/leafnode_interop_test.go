@@ -308,6 +308,12 @@ func TestLeafInteropHubCluster(t *testing.T) {
 	t.Run("natsd leaf, nats-server hub cluster", func(t *testing.T) {
 		h1 := startRef(t, "listen: 127.0.0.1:-1\nserver_name: h1\ncluster { name: hc, listen: 127.0.0.1:-1 }\nleafnodes { listen: 127.0.0.1:-1 }\n")
 		h2 := startRef(t, fmt.Sprintf("listen: 127.0.0.1:-1\nserver_name: h2\ncluster { name: hc, listen: 127.0.0.1:-1, routes: [%q] }\n", "nats://"+h1.listenAddr["route"]))
+		// The reference hub's route must be up before the leaf's interest
+		// can reach h2 (without this wait 1 run in 4–5 failed).
+		c1, c2 := refConnect(t, h1.clientURL), refConnect(t, h2.clientURL)
+		up, _ := c2.SubscribeSync("route.up")
+		c2.Flush()
+		waitDelivers(t, c1, "route.up", up)
 		lf := clStart(t, leafOpts("leaf", h1.leafURL))
 		waitLeafs(t, lf, 1)
 		check(t, h2.clientURL, lf.ClientURL())

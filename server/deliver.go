@@ -76,8 +76,7 @@ const ackSubjectPrefix = "$JS.ACK."
 
 // match returns the subscribers for subject through the connection's own
 // cache, which needs no lock: it is valid while the index's generation is
-// unchanged.
-
+// unchanged. Ack subjects bypass it.
 func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	sl := c.acc.Load().sl
 	if len(subject) > len(ackSubjectPrefix) && string(subject[:len(ackSubjectPrefix)]) == ackSubjectPrefix {

@@ -570,7 +570,8 @@ func (jsa *jsAccount) streamPurge(name string, body []byte) (any, *api.Error) {
 	}
 	var n uint64
 	var err error
-	if req.Subject == "" && req.Sequence == 0 && req.Keep == 0 {
+	whole := req.Subject == "" && req.Sequence == 0 && req.Keep == 0
+	if whole {
 		n, err = st.store.Purge()
 	} else {
 		n, err = st.store.PurgeEx(req.Subject, req.Sequence, req.Keep)
@@ -578,7 +579,7 @@ func (jsa *jsAccount) streamPurge(name string, body []byte) (any, *api.Error) {
 	if err != nil {
 		return nil, api.JSStreamPurgeFailedF.New("{err}", err.Error())
 	}
-	if req.Subject == "" && req.Sequence == 0 && req.Keep == 0 {
+	if whole {
 		clear(st.dedup)
 		st.dedupList, st.dedupHead = st.dedupList[:0], 0
 	}

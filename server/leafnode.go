@@ -392,17 +392,7 @@ func (c *client) leafProtocolError(err error) {
 		}
 		return
 	}
-	c.srv.log.Errorf("%s - Leafnode parser ERROR: %v", c.logPrefix(), err)
-	switch {
-	case errors.Is(err, parser.ErrUnknownOp):
-		c.sendErrAndClose(errUnknownOp, ParseError)
-	case errors.Is(err, parser.ErrControlLine):
-		c.sendErrAndClose(errControlLine, MaxControlLineExceeded)
-	case errors.Is(err, parser.ErrMaxPayload):
-		c.sendErrAndClose(errMaxPayload, MaxPayloadExceeded)
-	default:
-		c.closeConnection(ParseError, false)
-	}
+	c.peerParseError("Leafnode", err)
 }
 
 // leafClosed takes a closed leaf connection off the books.

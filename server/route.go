@@ -485,7 +485,13 @@ func (c *client) routeProtocolError(err error) {
 		c.closeConnection(ce.reason, true)
 		return
 	}
-	c.srv.log.Errorf("%s - Route parser ERROR: %v", c.logPrefix(), err)
+	c.peerParseError("Route", err)
+}
+
+// peerParseError closes a route or leaf connection after a parse error,
+// with nats-server's -ERR where it sends one; kind names it in the log.
+func (c *client) peerParseError(kind string, err error) {
+	c.srv.log.Errorf("%s - %s parser ERROR: %v", c.logPrefix(), kind, err)
 	switch {
 	case errors.Is(err, parser.ErrUnknownOp):
 		c.sendErrAndClose(errUnknownOp, ParseError)

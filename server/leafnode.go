@@ -87,6 +87,10 @@ type leaf struct {
 	registered bool
 	infoSeen   bool
 
+	// Guarded by leafState.urls.mu: the INFO answering an accepted
+	// leaf's CONNECT went out, later leaf URL changes are announced.
+	connectAnswered bool
+
 	// Guarded by client.mu.
 	up            bool // registered and not closed (for other goroutines)
 	remoteID      string
@@ -118,6 +122,7 @@ type leafState struct {
 	authn  atomic.Pointer[auth.Authenticator] // nil: leaf nodes log in as clients
 	lds    string                             // this server's loop detection subject
 	active atomic.Bool                        // leaf nodes are configured (interest tracking on)
+	urls   leafURLSet                         // the hub cluster's leaf URLs (leafnode_urls.go)
 
 	// Under Server.mu.
 	listener net.Listener
@@ -164,25 +169,39 @@ func (s *Server) setLeafAuth(o *Options) error {
 	return nil
 }
 
-// startLeafNodes opens the leaf node listener and starts the remotes.
+// listenLeafNodes opens the leaf node listener. It runs before the
+// routes start: their INFO names the leaf URL (leafnode_urls.go).
+func (s *Server) listenLeafNodes() error {
+	o := s.getOpts()
+	if !o.LeafNode.enabled() {
+		return nil
+	}
+	port := o.LeafNode.Port
+	if port == RandomPort {
+		port = 0
+	}
+	hp := net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(port))
+	l, err := net.Listen("tcp", hp)
+	if err != nil {
+		s.log.Fatalf("Error listening on leafnode port: %s, %q", hp, err.Error())
+		return fmt.Errorf("listening for leaf nodes on %s: %w", hp, err)
+	}
+	s.mu.Lock()
+	s.leafs.listener, s.leafs.addr = l, l.Addr()
+	s.mu.Unlock()
+	logger.Notice(s.log, logger.Record{Msg: "Listening for leafnode connections", Text: "Listening for leafnode connections on %s",
+		Fields: []logger.Field{logger.F("addr", net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(addrPort(l.Addr()))))}})
+	return nil
+}
+
+// startLeafNodes accepts leaf nodes on the listener listenLeafNodes
+// opened and starts the remotes.
 func (s *Server) startLeafNodes() error {
 	o := s.getOpts()
-	if o.LeafNode.enabled() {
-		port := o.LeafNode.Port
-		if port == RandomPort {
-			port = 0
-		}
-		hp := net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(port))
-		l, err := net.Listen("tcp", hp)
-		if err != nil {
-			s.log.Fatalf("Error listening on leafnode port: %s, %q", hp, err.Error())
-			return fmt.Errorf("listening for leaf nodes on %s: %w", hp, err)
-		}
-		s.mu.Lock()
-		s.leafs.listener, s.leafs.addr = l, l.Addr()
-		s.mu.Unlock()
-		logger.Notice(s.log, logger.Record{Msg: "Listening for leafnode connections", Text: "Listening for leafnode connections on %s",
-			Fields: []logger.Field{logger.F("addr", net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(addrPort(l.Addr()))))}})
+	s.mu.Lock()
+	l := s.leafs.listener
+	s.mu.Unlock()
+	if l != nil {
 		s.goroutine(func() { s.acceptConns(l, "leafnode", s.acceptLeaf) })
 	}
 	for _, r := range o.LeafNode.Remotes {

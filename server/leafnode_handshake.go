@@ -5,7 +5,6 @@ import (
 	"net"
 	"runtime"
 	"strconv"
-	"strings"
 
 	"github.com/natsd/natsd/auth"
 )
@@ -62,53 +61,40 @@ type leafConnectMsg struct {
 // leafInfoLine is the hub's INFO to an accepted leaf; connectInfo marks
 // the one that answers CONNECT.
 func (s *Server) leafInfoLine(c *client, connectInfo bool) []byte {
+	info := s.leafInfoCommon()
+	info.ClientID = c.cid
+	if c.nonce != nil {
+		info.Nonce = string(c.nonce)
+	}
+	if connectInfo {
+		info.ConnectInfo = true
+		info.RemoteAccount = c.acc.Load().name
+	}
+	return marshalLeafInfo(&info)
+}
+
+// leafInfoCommon is the hub's INFO without a connection's own fields
+// (leafnode_urls: the hub cluster's, leafnode_urls.go).
+func (s *Server) leafInfoCommon() leafInfoMsg {
 	o := s.getOpts()
 	info := leafInfoMsg{
 		ID: s.id, Name: s.name, Version: Version, Proto: 3, Go: runtime.Version(),
-		Headers: true, AuthRequired: true, MaxPayload: o.MaxPayload, ClientID: c.cid,
+		Headers: true, AuthRequired: true, MaxPayload: o.MaxPayload,
 		Cluster: o.Cluster.Name, InfoOnConnect: true, TLSRequired: o.LeafNode.TLSConfig != nil,
-	}
-	if c.nonce != nil {
-		info.Nonce = string(c.nonce)
+		LeafNodeURLs: s.leafNodeURLs(),
 	}
 	if u := s.leafURL(); u != "" {
 		host, port, _ := net.SplitHostPort(u)
 		info.Host = host
 		info.Port, _ = strconv.Atoi(port)
 		info.IP = u
-		if !o.LeafNode.NoAdvertise {
-			info.LeafNodeURLs = []string{u}
-		}
 	}
-	if connectInfo {
-		info.ConnectInfo = true
-		info.RemoteAccount = c.acc.Load().name
-	}
-	b, _ := json.Marshal(&info)
-	return append(append([]byte("INFO "), b...), " \r\n"...)
+	return info
 }
 
-// leafURL is the host:port leaf nodes are told to dial.
-func (s *Server) leafURL() string {
-	o := s.getOpts()
-	if a := o.LeafNode.Advertise; a != "" {
-		a = strings.TrimPrefix(a, "nats://")
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			a = net.JoinHostPort(a, strconv.Itoa(DefaultLeafNodePort))
-		}
-		return a
-	}
-	s.mu.Lock()
-	addr := s.leafs.addr
-	s.mu.Unlock()
-	if addr == nil {
-		return ""
-	}
-	host := o.LeafNode.Host
-	if isUnspecified(host) {
-		host = firstHostIP()
-	}
-	return net.JoinHostPort(host, strconv.Itoa(addrPort(addr)))
+func marshalLeafInfo(info *leafInfoMsg) []byte {
+	b, _ := json.Marshal(info)
+	return append(append([]byte("INFO "), b...), " \r\n"...)
 }
 
 // leafAuthenticator is what accepted leaf nodes log in with.
@@ -185,7 +171,7 @@ func (c *client) leafConnect(arg []byte) error {
 	c.connected = true
 	c.opts.Name = m.Name
 	c.setLogPrefix()
-	c.queueLeaf(s.leafInfoLine(c, true))
+	s.answerLeafConnect(c)
 	s.registerLeaf(c)
 	return nil
 }

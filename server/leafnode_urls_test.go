@@ -96,6 +96,29 @@ func (p *leafProbe) waitURLs(t *testing.T, want ...string) []byte {
 	return nil
 }
 
+// waitURLSet is waitURLs in any order (nats-server's order varies).
+func (p *leafProbe) waitURLSet(t *testing.T, want ...string) []byte {
+	t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	deadline := time.Now().Add(leafWait)
+	var last []string
+	for time.Now().Before(deadline) {
+		select {
+		case line, ok := <-p.infos:
+			if !ok {
+				t.Fatal("leaf probe: connection closed")
+			}
+			last = slices.Sorted(slices.Values(infoLeafURLs(t, line)))
+			if slices.Equal(last, want) {
+				return line
+			}
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+	t.Fatalf("leafnode_urls %v, want %v in any order", last, want)
+	return nil
+}
+
 func infoLeafURLs(t *testing.T, line []byte) []string {
 	t.Helper()
 	var info leafInfoMsg

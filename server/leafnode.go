@@ -34,6 +34,7 @@ import (
 //	leaf → CONNECT {"version","server_id","name","headers","remote_account",
 //	                "user","pass" | "auth_token" | "jwt","sig"}
 //	hub  → INFO {..., "connect_info":true, "remote_account"}
+//	hub  → INFO {...,"leafnode_urls"} whenever the hub cluster's leaf URLs change (leafnode_urls.go)
 //	both → LS+ <subject> [<queue> <weight>]   interest, and LS+ $LDS.<id> (loop detection)
 //	       LS- <subject> [<queue>]
 //	       LMSG <subject> [+ <reply> <queue>... | | <queue>... | <reply>] <size>

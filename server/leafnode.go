@@ -334,10 +334,12 @@ func (c *client) leafTLSServer(cfg *tls.Config, timeout time.Duration) bool {
 // startAcceptedLeaf sends the INFO (unless sent) and starts the reader.
 func (s *Server) startAcceptedLeaf(c *client, infoSent bool) {
 	o := s.getOpts()
-	c.mu.Lock()
+	var info []byte
 	if !infoSent {
-		c.out.Append(s.leafInfoLine(c, false))
+		info = s.leafInfoLine(c, false) // takes Server.mu: not under c.mu
 	}
+	c.mu.Lock()
+	c.out.Append(info)
 	c.authTimer = time.AfterFunc(o.LeafNode.AuthTimeout, c.authTimeout)
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
 	c.mu.Unlock()

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/jetstream/api"
 )
 
 // The accepting side's handshake (see leafnode.go): the INFO, the leaf's
@@ -34,6 +35,7 @@ type leafInfoMsg struct {
 	Compression   string   `json:"compression,omitempty"`
 	ConnectInfo   bool     `json:"connect_info,omitempty"`
 	RemoteAccount string   `json:"remote_account,omitempty"`
+	APILevel      int      `json:"api_lvl,omitempty"` // the JetStream API level, as in every nats-server INFO
 	InfoOnConnect bool     `json:"info_on_connect,omitempty"`
 	LeafNodeURLs  []string `json:"leafnode_urls,omitempty"`
 }
@@ -81,7 +83,7 @@ func (s *Server) leafInfoCommon() leafInfoMsg {
 		ID: s.id, Name: s.name, Version: Version, Proto: 3, Go: runtime.Version(),
 		Headers: true, AuthRequired: true, MaxPayload: o.MaxPayload,
 		Cluster: o.Cluster.Name, InfoOnConnect: true, TLSRequired: o.LeafNode.TLSConfig != nil,
-		LeafNodeURLs: s.leafNodeURLs(),
+		APILevel: api.APILevel, LeafNodeURLs: s.leafNodeURLs(),
 	}
 	if u := s.leafURL(); u != "" {
 		host, port, _ := net.SplitHostPort(u)

@@ -194,7 +194,14 @@ func TestLeafURLsHubCluster(t *testing.T) {
 	hubs := clStartCluster(t, 3, func(_ int, o *Options) { leafHub(o) })
 	n1, n2, n3 := hubs[0], hubs[1], hubs[2]
 	probe := newLeafProbe(t, n1)
-	probe.waitURLs(t, hubURLs(n1, n2, n3)...)
+	// The answer to CONNECT has nats-server's keys in its order (but
+	// nats-server's "compression").
+	line := probe.waitURLs(t, hubURLs(n1, n2, n3)...)
+	want := []string{"server_id", "server_name", "version", "proto", "go", "host", "port", "headers", "auth_required", "max_payload",
+		"ip", "client_id", "cluster", "connect_info", "remote_account", "api_lvl", "info_on_connect", "leafnode_urls"}
+	if keys := infoKeys(t, line); !slices.Equal(keys, want) {
+		t.Fatalf("CONNECT's INFO keys %v, want %v", keys, want)
+	}
 
 	lf := clStart(t, leafOpts("leaf", leafURLOf(n1)))
 	waitLeafs(t, lf, 1)
@@ -215,9 +222,9 @@ func TestLeafURLsHubCluster(t *testing.T) {
 	leafHub(o4)
 	n4 := clStart(t, o4)
 	clWaitMesh(t, []*Server{n1, n2, n3, n4})
-	line := probe.waitURLs(t, hubURLs(n1, n2, n3, n4)...)
+	line = probe.waitURLs(t, hubURLs(n1, n2, n3, n4)...)
 	// The asynchronous INFO is the hub's without the connection's own fields.
-	want := []string{"server_id", "server_name", "version", "proto", "go", "host", "port", "headers", "auth_required", "max_payload", "ip", "cluster", "info_on_connect", "leafnode_urls"}
+	want = []string{"server_id", "server_name", "version", "proto", "go", "host", "port", "headers", "auth_required", "max_payload", "ip", "cluster", "api_lvl", "info_on_connect", "leafnode_urls"}
 	if keys := infoKeys(t, line); !slices.Equal(keys, want) {
 		t.Fatalf("async INFO keys %v, want %v", keys, want)
 	}

@@ -45,9 +45,10 @@ type consumer struct {
 	// without mu by the stream's interest checks.
 	filters atomic.Pointer[[]string]
 
-	mu     sync.Mutex
-	cfg    api.ConsumerConfig
-	closed bool
+	mu      sync.Mutex
+	cfg     api.ConsumerConfig
+	closed  bool
+	durable bool // created durable, or made durable by an update
 
 	sseq     uint64 // next stream sequence to look at
 	start    uint64 // where selectStart began at creation (RESET goes back there); 0 when recovered
@@ -179,6 +180,7 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 		rdqSet: make(map[uint64]struct{}), kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
+	c.durable = cfg.Durable != ""
 	c.sample = sampleRate(cfg.SampleFrequency)
 	c.retain = st.cfgRetention() != api.LimitsPolicy
 	c.pub = &client{srv: st.jsa.js.srv, kind: kindInternal}
@@ -481,7 +483,7 @@ func (st *stream) recoverConsumers() {
 		if err == nil {
 			err = json.Unmarshal(b, &m)
 		}
-		if err == nil && m.Config.Durable != e.Name() {
+		if err == nil && m.Config.Durable != e.Name() && (m.Config.Durable != "" || m.Config.Name != e.Name()) {
 			err = errors.New("durable name does not match its directory")
 		}
 		if err != nil {
@@ -495,8 +497,17 @@ func (st *stream) recoverConsumers() {
 				state = nil
 			}
 		}
-		if _, err := st.addConsumer(e.Name(), m.Config, m.Created, state); err != nil {
+		c, err := st.addConsumer(e.Name(), m.Config, m.Created, state)
+		if err != nil {
 			log.Warnf("JetStream: skipping consumer %q of stream '%s > %s': %v", e.Name(), st.jsa.acc.name, st.name, err)
+			continue
+		}
+		if m.Config.Durable == "" {
+			// Made durable by an update whose config was later given
+			// without the durable name: it stays durable.
+			c.mu.Lock()
+			c.dir, c.durable = dir, true
+			c.mu.Unlock()
 		}
 	}
 }

@@ -96,7 +96,7 @@ func TestConsumerAPI(t *testing.T) {
 		{jetstream.ConsumerConfig{Durable: "V", MaxRequestExpires: time.Microsecond}, 10115},
 		{jetstream.ConsumerConfig{Durable: "V", FilterSubject: "a", FilterSubjects: []string{"b"}}, 10136},
 		{jetstream.ConsumerConfig{Durable: "V", FilterSubjects: []string{"s.*", "s.a"}}, 10138},
-		{jetstream.ConsumerConfig{Durable: "V", AckPolicy: jetstream.AckNonePolicy, MaxAckPending: 5}, 10082},
+		{jetstream.ConsumerConfig{Durable: "V", Replicas: -1}, 10133},
 	} {
 		if _, err := st.CreateConsumer(ctx, tc.cfg); apiErrCode(err) != tc.code {
 			t.Fatalf("%+v: got %v, want %d", tc.cfg, err, tc.code)

@@ -61,7 +61,8 @@ type consumer struct {
 	rdq      []uint64          // stream sequences due for redelivery, in order
 	rdqSet   map[uint64]struct{}
 	waiting  []*pullRequest
-	last     time.Time // last delivery, for last_active
+	last     time.Time // last delivery, for delivered.last_active
+	lastAck  time.Time // last ack, for ack_floor.last_active
 	active   time.Time // last sign of life of a client (inactive_threshold)
 	npending uint64    // num_pending as of the last count, minus what was delivered since
 	npThru   uint64    // the stream's last sequence when npending was counted
@@ -342,6 +343,10 @@ func (c *consumer) info(serverMeta bool) *api.ConsumerInfo {
 		t := c.last.UTC()
 		ci.Delivered.Last = &t
 	}
+	if !c.lastAck.IsZero() {
+		t := c.lastAck.UTC()
+		ci.AckFloor.Last = &t
+	}
 	if cfg.IsPush() {
 		ci.PushBound = c.hasInterest(cfg.DeliverSubject)
 	}
@@ -367,10 +372,15 @@ func (c *consumer) pruneWaitingLocked() {
 	c.waiting = keep
 }
 
+// numRedeliveredLocked counts the redelivered messages still pending,
+// and those that ran out of deliveries (nats-server keeps counting them
+// until an ack comes for them, even after the ack floor passed them).
 func (c *consumer) numRedeliveredLocked() int {
 	n := 0
-	for seq := range c.rdc {
+	for seq, dc := range c.rdc {
 		if _, ok := c.pending[seq]; ok {
+			n++
+		} else if c.cfg.MaxDeliver > 0 && dc >= uint64(c.cfg.MaxDeliver) {
 			n++
 		}
 	}

@@ -352,6 +352,7 @@ func (c *consumer) ackLocked(seq uint64, retain bool) []uint64 {
 		}
 	default:
 		if _, ok := c.pending[seq]; !ok {
+			delete(c.rdc, seq) // one that ran out of deliveries
 			return nil
 		}
 		delete(c.pending, seq)
@@ -361,6 +362,7 @@ func (c *consumer) ackLocked(seq uint64, retain bool) []uint64 {
 		}
 	}
 	c.updateFloorLocked()
+	c.lastAck = time.Now()
 	c.dirty = true
 	return acked
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nuid"
+
 	"github.com/natsd/natsd/jetstream/api"
 	"github.com/natsd/natsd/sublist"
 )
@@ -411,16 +413,26 @@ func (jsa *jsAccount) consumerPause(req api.Request, body []byte) (any, *api.Err
 	c.mu.Lock()
 	cfg := c.cfg
 	c.mu.Unlock()
+	// As nats-server: a time in the past is kept (and answered) but does
+	// not pause; none (or the zero time) resumes.
 	cfg.PauseUntil = nil
-	if pr.PauseUntil != nil && pr.PauseUntil.After(time.Now()) {
-		t := pr.PauseUntil.UTC()
-		cfg.PauseUntil = &t
+	var until time.Time
+	if pr.PauseUntil != nil && !pr.PauseUntil.IsZero() {
+		until = pr.PauseUntil.UTC()
+		cfg.PauseUntil = &until
 	}
 	cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, consumerLevel(&cfg))
 	c.update(cfg)
-	resp := &api.ConsumerPauseResponse{Response: api.Response{Type: api.ConsumerPauseResponseType}}
-	if cfg.PauseUntil != nil {
-		resp.Paused, resp.PauseUntil, resp.PauseRemaining = true, *cfg.PauseUntil, time.Until(*cfg.PauseUntil)
+	resp := &api.ConsumerPauseResponse{Response: api.Response{Type: api.ConsumerPauseResponseType}, PauseUntil: until}
+	if d := time.Until(until); d > 0 {
+		resp.Paused, resp.PauseRemaining = true, d
+	}
+	ev := api.ConsumerPause{
+		TypedEvent: api.TypedEvent{Type: api.ConsumerPauseType, ID: nuid.Next(), Time: time.Now().UTC()},
+		Stream:     st.name, Consumer: c.name, Paused: resp.Paused, PauseUntil: until, Domain: jsa.js.opts.Domain,
+	}
+	if b, err := json.Marshal(ev); err == nil {
+		jsa.ic.publish([]byte(api.AdvisoryConsumerPausePre+st.name+"."+c.name), nil, 0, b)
 	}
 	return resp, nil
 }

@@ -290,9 +290,14 @@ func (c *consumer) nextMsgLocked() (m *store.StoreMsg, redelivery bool) {
 		}
 		dc := c.deliveries(seq) + 1
 		if c.cfg.MaxDeliver > 0 && dc > uint64(c.cfg.MaxDeliver) {
+			// Out of deliveries: no longer pending, but not acked
+			// either, so (as nats-server) the ack floor stays below it
+			// and it still counts as redelivered until an ack comes
+			// for it or the floor passes it.
 			delete(c.rdqSet, seq)
 			c.rdq = c.rdq[1:]
-			c.dropPendingLocked(seq)
+			delete(c.pending, seq)
+			c.dirty = true
 			c.maxDeliveries = append(c.maxDeliveries, seq)
 			continue
 		}

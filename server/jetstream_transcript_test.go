@@ -28,7 +28,7 @@ import (
 // does not send), "sleep MS", "## comment" (printed), "# comment".
 
 var (
-	transcriptMask     = regexp.MustCompile(`"(created|ts|time|id|last_active|pause_until|pause_remaining|start|timestamp|ack_time|pin_id|pinned_id|pinned_client_id|server_id|host|server)":("[^"]*"|-?\d+)`)
+	transcriptMask     = regexp.MustCompile(`"(created|ts|time|id|last_active|pause_remaining|start|timestamp|ack_time|pin_id|pinned_id|pinned_client_id|server_id|host|server)":("[^"]*"|-?\d+)`)
 	transcriptPinnedTS = regexp.MustCompile(`"pinned_ts":"[1-9][^"]*"`)
 	transcriptEphName  = regexp.MustCompile(`"stream_name":"([^"]*)","name":"[A-Za-z0-9]{8}"`)
 	transcriptInbox    = regexp.MustCompile(`_INBOX\.[A-Za-z0-9]+(\.[A-Za-z0-9*]+)?`)

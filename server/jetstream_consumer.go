@@ -208,7 +208,7 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 			c.dirty = true
 		}
 	}
-	sub, err := st.jsa.ic.subscribe(jsc.AckPrefix+st.name+"."+c.name+".>", "", c.ackCallback)
+	sub, err := st.jsa.ic.subscribe(jsc.AckPrefix+st.name+"."+c.name+".*.*.*.*.*", "", c.ackCallback)
 	if err != nil {
 		return nil, err
 	}

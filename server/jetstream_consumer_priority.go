@@ -37,6 +37,7 @@ const (
 	statusGroupInvalid  = "400 Bad Request - Invalid Priority Group"
 	statusPinIDMismatch = "423 Nats-Pin-Id mismatch"
 	statusPriorityRange = "400 Bad Request - Priority must be between 0 and 9"
+	statusNotOverflow   = "400 Bad Request - Not a Overflow Priority consumer"
 )
 
 // checkGroupLocked checks a pull request's group; a non-empty answer is

@@ -22,8 +22,9 @@ import (
 // ids, inboxes and generated names hidden, everything else byte for byte).
 // The test replays each script against natsd and wants the same text.
 //
-// Script lines: "req SUBJ BODY" (a request, its answer printed), "pub SUBJ
-// BODY", "sub SUBJ" (collect what arrives), "unsub SUBJ", "dump" (print
+// Script lines: "req SUBJ BODY" (a request, its answer printed; "req2"
+// sends it from a second connection), "pub SUBJ
+// BODY", "jpub SUBJ BODY" (a publish that waits for its PubAck), "sub SUBJ" (collect what arrives), "unsub SUBJ", "dump" (print
 // what was collected, less $JS.EVENT.ADVISORY.API audit events, which natsd
 // does not send), "sleep MS", "## comment" (printed), "# comment".
 
@@ -76,6 +77,11 @@ func runTranscript(t *testing.T, url, script string) string {
 		t.Fatal(err)
 	}
 	defer nc.Close()
+	nc2, err := nats.Connect(url) // "req2": the same request from another connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc2.Close()
 	var (
 		mu   sync.Mutex
 		got  []*nats.Msg
@@ -100,13 +106,21 @@ func runTranscript(t *testing.T, url, script string) string {
 			return ""
 		}
 		switch parts[0] {
-		case "req":
-			m, err := nc.Request(arg(1), []byte(arg(2)), 2*time.Second)
+		case "req", "req2":
+			conn := nc
+			if parts[0] == "req2" {
+				conn = nc2
+			}
+			m, err := conn.Request(arg(1), []byte(arg(2)), 2*time.Second)
 			fmt.Fprintf(&out, "> %s %s\n", arg(1), arg(2))
 			if err != nil {
 				fmt.Fprintf(&out, "< ERR %v\n", err)
 			} else {
 				fmt.Fprintf(&out, "<%s\n", transcriptMsg(m))
+			}
+		case "jpub": // a publish to a stream, waiting for its ack
+			if _, err := nc.Request(arg(1), []byte(arg(2)), 2*time.Second); err != nil {
+				t.Fatalf("%s: %v", line, err)
 			}
 		case "pub":
 			nc.Publish(arg(1), []byte(arg(2)))
@@ -161,6 +175,7 @@ func TestJetStreamTranscripts(t *testing.T) {
 	for _, path := range scripts {
 		name := strings.TrimSuffix(filepath.Base(path), ".txt")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // mostly waiting out the 2s of unanswered requests
 			script, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)

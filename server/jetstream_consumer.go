@@ -107,10 +107,11 @@ type consumer struct {
 	done chan struct{}
 
 	// Delivery scratch, used by the goroutine holding mu.
-	pub   *client
-	sm    store.StoreMsg
-	out   []byte
-	reply []byte
+	pub    *client
+	sm     store.StoreMsg
+	out    []byte
+	reply  []byte
+	routed []byte // a routed delivery's reply@subject (deliverAs)
 }
 
 // consumerMeta is a durable consumer's meta.inf.

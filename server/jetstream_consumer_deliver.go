@@ -555,11 +555,13 @@ func (c *consumer) buildOut(m *store.StoreMsg) int {
 // deliverMsg delivers c.out with the ack reply in c.reply to target (a
 // pull request's reply subject or the deliver subject), as a message
 // published on the stored subject would look: the subscriber sees the
-// message's own subject. It reports whether anybody got it.
+// message's own subject, on this server or across a route
+// (jetstream_route_deliver.go). It reports whether anybody got it.
 func (c *consumer) deliverMsg(target, subject string, hdrLen int) bool {
 	acc := c.jsa.acc
 	subj := unsafe.Slice(unsafe.StringData(subject), len(subject))
-	return c.pub.deliverAll(acc, acc.sl.MatchString(target), subj, c.reply, hdrLen, c.out)
+	tgt := unsafe.Slice(unsafe.StringData(target), len(target))
+	return c.pub.deliverAs(acc, acc.sl.MatchString(target), tgt, subj, c.reply, hdrLen, c.out, &c.routed)
 }
 
 func (c *consumer) popRequest(i int) {

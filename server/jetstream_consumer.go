@@ -70,7 +70,9 @@ type consumer struct {
 
 	// push consumers
 	fcReply   string // outstanding flow control request's reply subject
-	fcPending int    // bytes delivered since the last flow control request
+	fcPending int    // bytes delivered and not yet confirmed by an answer
+	fcAsked   int    // fcPending when the outstanding request went out
+	fcWindow  int    // the window (0: fcWindowStart)
 	fcSeq     uint64
 	fcAt      time.Time
 	hbAt      time.Time

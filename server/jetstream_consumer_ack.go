@@ -217,9 +217,7 @@ func (c *consumer) drainLocked(acked []uint64) []uint64 {
 	for i := range q {
 		in := &q[i]
 		if in.fc != "" {
-			if in.fc == c.fcReply {
-				c.fcReply = ""
-			}
+			c.fcAnsweredLocked(in.fc)
 			continue
 		}
 		if !in.isAck {

@@ -45,9 +45,10 @@ type consumer struct {
 	// without mu by the stream's interest checks.
 	filters atomic.Pointer[[]string]
 
-	mu     sync.Mutex
-	cfg    api.ConsumerConfig
-	closed bool
+	mu      sync.Mutex
+	cfg     api.ConsumerConfig
+	closed  bool
+	durable bool // created durable, or made durable by an update
 
 	sseq     uint64 // next stream sequence to look at
 	start    uint64 // where selectStart began at creation (RESET goes back there); 0 when recovered
@@ -60,7 +61,8 @@ type consumer struct {
 	rdq      []uint64          // stream sequences due for redelivery, in order
 	rdqSet   map[uint64]struct{}
 	waiting  []*pullRequest
-	last     time.Time // last delivery, for last_active
+	last     time.Time // last delivery, for delivered.last_active
+	lastAck  time.Time // last ack, for ack_floor.last_active
 	active   time.Time // last sign of life of a client (inactive_threshold)
 	npending uint64    // num_pending as of the last count, minus what was delivered since
 	npThru   uint64    // the stream's last sequence when npending was counted
@@ -68,7 +70,9 @@ type consumer struct {
 
 	// push consumers
 	fcReply   string // outstanding flow control request's reply subject
-	fcPending int    // bytes delivered since the last flow control request
+	fcPending int    // bytes delivered and not yet confirmed by an answer
+	fcAsked   int    // fcPending when the outstanding request went out
+	fcWindow  int    // the window (0: fcWindowStart)
 	fcSeq     uint64
 	fcAt      time.Time
 	hbAt      time.Time
@@ -105,10 +109,11 @@ type consumer struct {
 	done chan struct{}
 
 	// Delivery scratch, used by the goroutine holding mu.
-	pub   *client
-	sm    store.StoreMsg
-	out   []byte
-	reply []byte
+	pub    *client
+	sm     store.StoreMsg
+	out    []byte
+	reply  []byte
+	routed []byte // a routed delivery's reply@subject (deliverAs)
 }
 
 // consumerMeta is a durable consumer's meta.inf.
@@ -179,6 +184,7 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 		rdqSet: make(map[uint64]struct{}), kick: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
+	c.durable = cfg.Durable != ""
 	c.sample = sampleRate(cfg.SampleFrequency)
 	c.retain = st.cfgRetention() != api.LimitsPolicy
 	c.pub = &client{srv: st.jsa.js.srv, kind: kindInternal}
@@ -205,7 +211,7 @@ func (st *stream) addConsumer(name string, cfg api.ConsumerConfig, created time.
 			c.dirty = true
 		}
 	}
-	sub, err := st.jsa.ic.subscribe(jsc.AckPrefix+st.name+"."+c.name+".>", "", c.ackCallback)
+	sub, err := st.jsa.ic.subscribe(jsc.AckPrefix+st.name+"."+c.name+".*.*.*.*.*", "", c.ackCallback)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +346,10 @@ func (c *consumer) info(serverMeta bool) *api.ConsumerInfo {
 		t := c.last.UTC()
 		ci.Delivered.Last = &t
 	}
+	if !c.lastAck.IsZero() {
+		t := c.lastAck.UTC()
+		ci.AckFloor.Last = &t
+	}
 	if cfg.IsPush() {
 		ci.PushBound = c.hasInterest(cfg.DeliverSubject)
 	}
@@ -365,10 +375,15 @@ func (c *consumer) pruneWaitingLocked() {
 	c.waiting = keep
 }
 
+// numRedeliveredLocked counts the redelivered messages still pending,
+// and those that ran out of deliveries (nats-server keeps counting them
+// until an ack comes for them, even after the ack floor passed them).
 func (c *consumer) numRedeliveredLocked() int {
 	n := 0
-	for seq := range c.rdc {
+	for seq, dc := range c.rdc {
 		if _, ok := c.pending[seq]; ok {
+			n++
+		} else if c.cfg.MaxDeliver > 0 && dc >= uint64(c.cfg.MaxDeliver) {
 			n++
 		}
 	}
@@ -481,7 +496,7 @@ func (st *stream) recoverConsumers() {
 		if err == nil {
 			err = json.Unmarshal(b, &m)
 		}
-		if err == nil && m.Config.Durable != e.Name() {
+		if err == nil && m.Config.Durable != e.Name() && (m.Config.Durable != "" || m.Config.Name != e.Name()) {
 			err = errors.New("durable name does not match its directory")
 		}
 		if err != nil {
@@ -495,8 +510,17 @@ func (st *stream) recoverConsumers() {
 				state = nil
 			}
 		}
-		if _, err := st.addConsumer(e.Name(), m.Config, m.Created, state); err != nil {
+		c, err := st.addConsumer(e.Name(), m.Config, m.Created, state)
+		if err != nil {
 			log.Warnf("JetStream: skipping consumer %q of stream '%s > %s': %v", e.Name(), st.jsa.acc.name, st.name, err)
+			continue
+		}
+		if m.Config.Durable == "" {
+			// Made durable by an update whose config was later given
+			// without the durable name: it stays durable.
+			c.mu.Lock()
+			c.dir, c.durable = dir, true
+			c.mu.Unlock()
 		}
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -68,28 +69,36 @@ func (jsa *jsAccount) msgNext(pub *client, subject, reply []byte, body []byte) b
 }
 
 // parseNextRequest reads a pull request body: empty (one message), a
-// number (a batch) or the JSON NextRequest.
-func parseNextRequest(body []byte) (api.NextRequest, string) {
-	var nr api.NextRequest
+// number (a batch) or the JSON NextRequest. Anything else asks for one
+// message, as nats-server reads it ("abc", "1.5"). ok is always true
+// today; the callers keep the check for bodies refused without answer.
+func parseNextRequest(body []byte) (nr api.NextRequest, bad string, ok bool) {
 	body = bytes.TrimSpace(body)
 	switch {
 	case len(body) == 0:
 		nr.Batch = 1
 	case body[0] == '{':
 		if err := json.Unmarshal(body, &nr); err != nil {
-			return nr, api.StatusBadRequest(err.Error())
+			// nats-server's type is named in its decoder's errors.
+			msg := strings.Replace(err.Error(), "Go struct field NextRequest.", "Go struct field JSApiConsumerGetNextRequest.", 1)
+			return nr, api.StatusBadRequest(msg), true
 		}
 	default:
-		n, err := strconv.Atoi(string(body))
-		if err != nil {
-			return nr, api.StatusBadRequest(err.Error())
+		end := 0
+		if body[0] == '-' {
+			end = 1
 		}
-		nr.Batch = n
+		for end < len(body) && body[end] >= '0' && body[end] <= '9' {
+			end++
+		}
+		if n, err := strconv.Atoi(string(body[:end])); err == nil && end == len(body) {
+			nr.Batch = n
+		}
 	}
 	if nr.Batch <= 0 {
 		nr.Batch = 1
 	}
-	return nr, ""
+	return nr, "", true
 }
 
 // addRequest checks a pull request against the consumer's limits and
@@ -102,7 +111,10 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 	if strings.HasPrefix(reply, "$JS.") {
 		return // would deliver back into JetStream while the consumer is locked
 	}
-	nr, bad := parseNextRequest(body)
+	nr, bad, ok := parseNextRequest(body)
+	if !ok {
+		return
+	}
 	if bad == "" && (nr.Priority < 0 || nr.Priority > 9) {
 		bad = statusPriorityRange // checked first, whatever the consumer's policy (as nats-server 2.15.2)
 	}
@@ -110,7 +122,7 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 		status(bad)
 		return
 	}
-	if nr.Heartbeat > 0 && nr.Expires > 0 && nr.Heartbeat*2 > nr.Expires {
+	if nr.Heartbeat > 0 && (nr.Expires <= 0 || nr.Heartbeat*2 > nr.Expires) {
 		status(api.StatusBadRequest("heartbeat value too large"))
 		return
 	}
@@ -145,6 +157,9 @@ func (c *consumer) addRequestLocked(pub *client, reply string, nr api.NextReques
 		fail = "409 Exceeded MaxWaiting"
 	}
 	now := time.Now()
+	if fail == "" && (nr.MinPending > 0 || nr.MinAckPending > 0) && cfg.PriorityPolicy != api.PriorityOverflow {
+		fail = statusNotOverflow
+	}
 	if fail == "" {
 		fail = c.checkGroupLocked(&nr, now)
 	}
@@ -157,6 +172,12 @@ func (c *consumer) addRequestLocked(pub *client, reply string, nr api.NextReques
 		group: nr.Group, pinID: nr.ID, minPending: nr.MinPending, minAckPending: nr.MinAckPending, priority: nr.Priority}
 	if nr.Expires != 0 {
 		r.expires = now.Add(nr.Expires)
+		// An expiry past the end of time: nats-server keeps even a
+		// no_wait request waiting (without an answer) when it finds
+		// nothing.
+		if nr.Expires > time.Duration(math.MaxInt64-now.UnixNano()) {
+			r.noWait = false
+		}
 	}
 	if r.hb > 0 {
 		r.hbAt = now.Add(r.hb)
@@ -196,9 +217,7 @@ func (c *consumer) drainLocked(acked []uint64) []uint64 {
 	for i := range q {
 		in := &q[i]
 		if in.fc != "" {
-			if in.fc == c.fcReply {
-				c.fcReply = ""
-			}
+			c.fcAnsweredLocked(in.fc)
 			continue
 		}
 		if !in.isAck {
@@ -208,8 +227,7 @@ func (c *consumer) drainLocked(acked []uint64) []uint64 {
 		res := c.applyAckLocked(in.ar, in.ack)
 		acked = append(acked, res.acked...)
 		if in.ack.Kind == jsc.AckNext && in.reply != "" {
-			nr, bad := parseNextRequest(in.ack.Next)
-			if bad == "" {
+			if nr, bad, ok := parseNextRequest(in.ack.Next); ok && bad == "" {
 				c.addRequestLocked(c.pub, in.reply, nr)
 			}
 		} else if in.reply != "" && res.known {
@@ -224,7 +242,8 @@ func (c *consumer) drainLocked(acked []uint64) []uint64 {
 	return acked
 }
 
-// ackCallback receives acks on $JS.ACK.<stream>.<consumer>.>, inline on
+// ackCallback receives acks on $JS.ACK.<stream>.<consumer>.*.*.*.*.* (an
+// ack subject of another length has no responder, as on nats-server), inline on
 // the acking client's goroutine: it only updates the consumer's state.
 func (c *consumer) ackCallback(pub *client, _ *subscription, subject, reply []byte, hdrLen int, msg []byte) bool {
 	pre := len(jsc.AckPrefix) + len(c.st.name) + 1 + len(c.name) + 1
@@ -352,6 +371,7 @@ func (c *consumer) ackLocked(seq uint64, retain bool) []uint64 {
 		}
 	default:
 		if _, ok := c.pending[seq]; !ok {
+			delete(c.rdc, seq) // one that ran out of deliveries
 			return nil
 		}
 		delete(c.pending, seq)
@@ -361,6 +381,7 @@ func (c *consumer) ackLocked(seq uint64, retain bool) []uint64 {
 		}
 	}
 	c.updateFloorLocked()
+	c.lastAck = time.Now()
 	c.dirty = true
 	return acked
 }

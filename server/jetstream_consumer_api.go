@@ -1,7 +1,9 @@
 package server
 
 import (
+	"crypto/rand"
 	"encoding/json"
+	"os"
 	"reflect"
 	"strings"
 	"time"
@@ -53,10 +55,10 @@ func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Er
 			if len(cfg.FilterSubjects) > 0 {
 				return nil, api.JSConsumerMultipleFiltersNotAllowed.New()
 			}
-			if cfg.FilterSubject != "" && cfg.FilterSubject != req.Filter {
+			// The config must name the subject's filter itself.
+			if cfg.FilterSubject != req.Filter {
 				return nil, api.JSConsumerCreateFilterSubjectMismatchErr.New()
 			}
-			cfg.FilterSubject = req.Filter
 		}
 		cfg.Name = req.Consumer
 	}
@@ -67,7 +69,7 @@ func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Er
 	if name == "" {
 		// An ephemeral's generated name stays out of its config, as
 		// nats-server reports it.
-		name = nuid.Next()[:8]
+		name = ephemeralName()
 	}
 	if strings.ContainsAny(name, `/\`) {
 		return nil, api.JSConsumerNameContainsPathSeparatorsErr.New()
@@ -79,7 +81,11 @@ func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Er
 	if st == nil {
 		return nil, api.JSStreamNotFoundErr.New()
 	}
+	for cfg.Name == "" && st.lookupConsumer(name) != nil {
+		name = ephemeralName() // a generated name never updates another
+	}
 	scfg := st.config()
+	reqInactive := cfg.InactiveThreshold
 	cfg.SetDefaults()
 	if e := cfg.Validate(api.ValidateOptions{}); e != nil {
 		return nil, e
@@ -93,12 +99,25 @@ func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Er
 
 	if old := st.lookupConsumer(name); old != nil {
 		old.mu.Lock()
-		ocfg := old.cfg
+		ocfg, durable := old.cfg, old.durable
 		old.mu.Unlock()
+		// As nats-server: an update keeps the pause (only CONSUMER.PAUSE
+		// changes it), and an unset inactive_threshold gets the
+		// ephemeral default only while the consumer never was durable
+		// (an update with a durable name makes it durable for good),
+		// whatever the new config says.
+		cfg.PauseUntil = ocfg.PauseUntil
+		if reqInactive <= 0 {
+			cfg.InactiveThreshold = 0
+			if !durable {
+				cfg.InactiveThreshold = api.DefaultInactiveThreshold
+			}
+		}
+		cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, consumerLevel(&cfg))
 		if reflect.DeepEqual(normalizedAny(&ocfg), normalizedAny(&cfg)) {
 			return createResponse(old), nil
 		}
-		if cr.Action == "create" {
+		if cr.Action == api.ActionCreateOnly {
 			return nil, api.JSConsumerAlreadyExists.New()
 		}
 		if e := checkConsumerUpdate(&ocfg, &cfg); e != nil {
@@ -107,7 +126,7 @@ func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Er
 		old.update(cfg)
 		return createResponse(old), nil
 	}
-	if cr.Action == "update" {
+	if cr.Action == api.ActionUpdateOnly {
 		return nil, api.JSConsumerDoesNotExist.New()
 	}
 	if e := checkWorkQueue(st, name, &cfg, &scfg); e != nil {
@@ -125,6 +144,18 @@ func (jsa *jsAccount) consumerCreate(req api.Request, body []byte) (any, *api.Er
 	return createResponse(c), nil
 }
 
+// ephemeralName is a generated consumer name: 8 random characters from
+// the NUID alphabet, as nats-server makes them.
+func ephemeralName() string {
+	const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	var b [8]byte
+	rand.Read(b[:])
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b[:])
+}
+
 func createResponse(c *consumer) *api.ConsumerInfoResponse {
 	return &api.ConsumerInfoResponse{Response: api.Response{Type: api.ConsumerCreateResponseType}, ConsumerInfo: c.info(true)}
 }
@@ -132,6 +163,9 @@ func createResponse(c *consumer) *api.ConsumerInfoResponse {
 // consumerLevel is the API level a consumer config needs (ADR-44):
 // pause_until and priority groups need 1.
 func consumerLevel(cfg *api.ConsumerConfig) int {
+	if cfg.AckPolicy == api.AckFlowControl {
+		return 4
+	}
 	if (cfg.PauseUntil != nil && !cfg.PauseUntil.IsZero()) || len(cfg.PriorityGroups) > 0 {
 		return 1
 	}
@@ -152,7 +186,7 @@ func checkConsumerAgainstStream(cfg *api.ConsumerConfig, scfg *api.StreamConfig)
 		if sublist.ValidSubject(cfg.DeliverSubject) && !sublist.ValidLiteralSubject(cfg.DeliverSubject) {
 			return api.JSConsumerDeliverToWildcardsErr.New()
 		}
-		if !sublist.ValidLiteralSubject(cfg.DeliverSubject) || strings.HasPrefix(cfg.DeliverSubject, "$JS.") {
+		if !sublist.ValidLiteralSubject(cfg.DeliverSubject) {
 			return api.JSConsumerInvalidDeliverSubject.New()
 		}
 		for _, s := range scfg.Subjects {
@@ -166,6 +200,11 @@ func checkConsumerAgainstStream(cfg *api.ConsumerConfig, scfg *api.StreamConfig)
 			return api.JSConsumerEmptyFilter.New()
 		}
 	}
+	for _, f := range filterList(cfg) {
+		if !sublist.ValidSubject(f) {
+			return api.JSStreamInvalidConfigF.New("{err}", "invalid subject")
+		}
+	}
 	if cfg.Replicas > 1 {
 		return api.JSStreamReplicasNotSupportedErr.New()
 	}
@@ -174,9 +213,6 @@ func checkConsumerAgainstStream(cfg *api.ConsumerConfig, scfg *api.StreamConfig)
 	}
 	if cfg.MaxRequestBatch < 0 {
 		return api.JSConsumerMaxRequestBatchNegativeErr.New()
-	}
-	if cfg.AckPolicy == api.AckNone && cfg.MaxAckPending > 0 {
-		return api.JSConsumerMaxPendingAckPolicyRequiredErr.New()
 	}
 	return nil
 }
@@ -214,36 +250,60 @@ func checkWorkQueue(st *stream, name string, cfg *api.ConsumerConfig, scfg *api.
 }
 
 // checkConsumerUpdate refuses changes nats-server does not allow on an
-// existing consumer.
+// existing consumer, in the order it checks them (found by sending it
+// updates that change several fields at once): the first that differs
+// names the error.
 func checkConsumerUpdate(old, cfg *api.ConsumerConfig) *api.Error {
 	fail := func(s string) *api.Error { return api.JSConsumerCreateErrF.New("{err}", s) }
 	switch {
-	case old.AckPolicy != cfg.AckPolicy:
-		return fail("ack policy can not be updated")
 	case old.DeliverPolicy != cfg.DeliverPolicy:
 		return fail("deliver policy can not be updated")
+	case old.MemoryStorage != cfg.MemoryStorage:
+		return fail("storage type can not be updated")
 	case old.OptStartSeq != cfg.OptStartSeq:
 		return fail("start sequence can not be updated")
-	case !reflect.DeepEqual(old.OptStartTime, cfg.OptStartTime):
+	case !sameInstant(old.OptStartTime, cfg.OptStartTime):
 		return fail("start time can not be updated")
+	case old.AckPolicy != cfg.AckPolicy:
+		return fail("ack policy can not be updated")
 	case old.ReplayPolicy != cfg.ReplayPolicy:
 		return fail("replay policy can not be updated")
+	case old.Heartbeat != cfg.Heartbeat:
+		return fail("heart beats can not be updated")
+	case old.FlowControl != cfg.FlowControl:
+		return fail("flow control can not be updated")
 	case old.IsPush() != cfg.IsPush():
 		if old.IsPush() {
 			return fail("can not update push consumer to pull based")
 		}
 		return fail("can not update pull consumer to push based")
-	case old.Durable != cfg.Durable:
-		return api.JSConsumerNameExistErr.New()
-	case old.MemoryStorage != cfg.MemoryStorage:
-		return fail("can not change memory storage")
+	case old.MaxWaiting != cfg.MaxWaiting:
+		return fail("max waiting can not be updated")
 	}
 	return nil
+}
+
+// sameInstant reports whether two optional times are both unset or the
+// same instant (in any zone).
+func sameInstant(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
 }
 
 // update applies a validated new config to a running consumer.
 func (c *consumer) update(cfg api.ConsumerConfig) {
 	c.mu.Lock()
+	// An update with a durable name makes an ephemeral durable for good
+	// (nats-server allows it, and a later config without the name does
+	// not make it ephemeral again): it gets a state directory.
+	if cfg.Durable != "" && !c.durable {
+		c.durable = true
+		if dir := c.st.consumerDir(&cfg); dir != "" && os.MkdirAll(dir, 0o750) == nil {
+			c.dir, c.dirty = dir, true
+		}
+	}
 	c.cfg = cfg
 	fl := filterList(&cfg)
 	c.filters.Store(&fl)
@@ -353,16 +413,26 @@ func (jsa *jsAccount) consumerPause(req api.Request, body []byte) (any, *api.Err
 	c.mu.Lock()
 	cfg := c.cfg
 	c.mu.Unlock()
+	// As nats-server: a time in the past is kept (and answered) but does
+	// not pause; none (or the zero time) resumes.
 	cfg.PauseUntil = nil
-	if pr.PauseUntil != nil && pr.PauseUntil.After(time.Now()) {
-		t := pr.PauseUntil.UTC()
-		cfg.PauseUntil = &t
+	var until time.Time
+	if pr.PauseUntil != nil && !pr.PauseUntil.IsZero() {
+		until = pr.PauseUntil.UTC()
+		cfg.PauseUntil = &until
 	}
 	cfg.Metadata = api.SetRequiredLevel(cfg.Metadata, consumerLevel(&cfg))
 	c.update(cfg)
-	resp := &api.ConsumerPauseResponse{Response: api.Response{Type: api.ConsumerPauseResponseType}}
-	if cfg.PauseUntil != nil {
-		resp.Paused, resp.PauseUntil, resp.PauseRemaining = true, *cfg.PauseUntil, time.Until(*cfg.PauseUntil)
+	resp := &api.ConsumerPauseResponse{Response: api.Response{Type: api.ConsumerPauseResponseType}, PauseUntil: until}
+	if d := time.Until(until); d > 0 {
+		resp.Paused, resp.PauseRemaining = true, d
+	}
+	ev := api.ConsumerPause{
+		TypedEvent: api.TypedEvent{Type: api.ConsumerPauseType, ID: nuid.Next(), Time: time.Now().UTC()},
+		Stream:     st.name, Consumer: c.name, Paused: resp.Paused, PauseUntil: until, Domain: jsa.js.opts.Domain,
+	}
+	if b, err := json.Marshal(ev); err == nil {
+		jsa.ic.publish([]byte(api.AdvisoryConsumerPausePre+st.name+"."+c.name), nil, 0, b)
 	}
 	return resp, nil
 }

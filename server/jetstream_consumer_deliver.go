@@ -27,11 +27,14 @@ const (
 	stateEvery = 250 * time.Millisecond
 	// pushPoll is how often a push consumer without interest looks again.
 	pushPoll = 50 * time.Millisecond
-	// fcBytes is how much a flow-controlled push consumer sends between
-	// flow control requests.
-	fcBytes = 256 * 1024
-	// fcStall is how long a flow control request may stay unanswered.
-	fcStall = 2 * time.Second
+	// A flow-controlled push consumer has a window of unanswered bytes
+	// (each delivery counts its deliver subject, ack reply, headers and
+	// payload): it asks for an answer when half of the window is out and
+	// stalls, for as long as it takes, when all of it is. Every answer
+	// doubles the window, up to fcWindowMax. Recorded from nats-server
+	// v2.15.2 on the wire (1, 2, 4, 8, 16, 16 MiB between requests).
+	fcWindowStart = 2 << 20
+	fcWindowMax   = 32 << 20
 )
 
 // signal kicks the consumer's goroutine.
@@ -105,7 +108,7 @@ func (c *consumer) expireConsumer() {
 // now.
 func (c *consumer) wantsNewLocked() bool {
 	if c.cfg.IsPush() {
-		return c.fcReply == ""
+		return !c.fcStalledLocked()
 	}
 	return len(c.waiting) > 0
 }
@@ -229,14 +232,6 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 			}
 			soon(c.hbAt)
 		}
-		if c.fcReply != "" {
-			if now.Sub(c.fcAt) > fcStall {
-				c.fcReply = "" // unanswered: go on rather than stall forever
-				soon(now)
-			} else {
-				soon(c.fcAt.Add(fcStall))
-			}
-		}
 		if c.hasInterest(cfg.DeliverSubject) {
 			c.active = now
 		} else {
@@ -290,9 +285,14 @@ func (c *consumer) nextMsgLocked() (m *store.StoreMsg, redelivery bool) {
 		}
 		dc := c.deliveries(seq) + 1
 		if c.cfg.MaxDeliver > 0 && dc > uint64(c.cfg.MaxDeliver) {
+			// Out of deliveries: no longer pending, but not acked
+			// either, so (as nats-server) the ack floor stays below it
+			// and it still counts as redelivered until an ack comes
+			// for it or the floor passes it.
 			delete(c.rdqSet, seq)
 			c.rdq = c.rdq[1:]
-			c.dropPendingLocked(seq)
+			delete(c.pending, seq)
+			c.dirty = true
 			c.maxDeliveries = append(c.maxDeliveries, seq)
 			continue
 		}
@@ -371,7 +371,7 @@ func (c *consumer) updateFloorLocked() {
 func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 	cfg := &c.cfg
 	push := cfg.IsPush()
-	if push && (c.fcReply != "" || !c.hasInterest(cfg.DeliverSubject)) {
+	if push && (c.fcStalledLocked() || !c.hasInterest(cfg.DeliverSubject)) {
 		return nil, false
 	}
 	if !push && len(c.waiting) == 0 {
@@ -492,9 +492,11 @@ func (c *consumer) deliverLocked(now time.Time) (acked []uint64, more bool) {
 		} else {
 			c.hbAt = now.Add(cfg.Heartbeat)
 			if cfg.FlowControl {
-				c.fcPending += size
-				if c.fcPending >= fcBytes {
+				c.fcPending += len(cfg.DeliverSubject) + len(c.reply) + len(c.out)
+				if c.fcReply == "" && c.fcPending >= c.fcWindowLocked()/2 {
 					c.sendFlowControl(now)
+				}
+				if c.fcStalledLocked() {
 					break
 				}
 			}
@@ -550,11 +552,13 @@ func (c *consumer) buildOut(m *store.StoreMsg) int {
 // deliverMsg delivers c.out with the ack reply in c.reply to target (a
 // pull request's reply subject or the deliver subject), as a message
 // published on the stored subject would look: the subscriber sees the
-// message's own subject. It reports whether anybody got it.
+// message's own subject, on this server or across a route
+// (jetstream_route_deliver.go). It reports whether anybody got it.
 func (c *consumer) deliverMsg(target, subject string, hdrLen int) bool {
 	acc := c.jsa.acc
 	subj := unsafe.Slice(unsafe.StringData(subject), len(subject))
-	return c.pub.deliverAll(acc, acc.sl.MatchString(target), subj, c.reply, hdrLen, c.out)
+	tgt := unsafe.Slice(unsafe.StringData(target), len(target))
+	return c.pub.deliverAs(acc, acc.sl.MatchString(target), tgt, subj, c.reply, hdrLen, c.out, &c.routed)
 }
 
 func (c *consumer) popRequest(i int) {
@@ -591,13 +595,38 @@ func (c *consumer) sendHeartbeat(subject, stalled string) {
 	c.pub.deliverIn(c.jsa.acc, []byte(subject), nil, len(b), b)
 }
 
+// fcWindowLocked is the flow control window in bytes.
+func (c *consumer) fcWindowLocked() int {
+	if c.fcWindow == 0 {
+		c.fcWindow = fcWindowStart
+	}
+	return c.fcWindow
+}
+
+// fcStalledLocked reports whether a flow-controlled push consumer has its
+// whole window out unanswered.
+func (c *consumer) fcStalledLocked() bool {
+	return c.cfg.FlowControl && c.fcPending >= c.fcWindowLocked()
+}
+
+// fcAnsweredLocked takes the answer to a flow control request: what was
+// out when it was asked is no longer, and the window doubles.
+func (c *consumer) fcAnsweredLocked(subject string) {
+	if subject != c.fcReply || c.fcReply == "" {
+		return
+	}
+	c.fcReply = ""
+	c.fcPending = max(c.fcPending-c.fcAsked, 0)
+	c.fcWindow = min(c.fcWindowLocked()*2, fcWindowMax)
+}
+
 // sendFlowControl asks the push subscriber to confirm it keeps up; the
-// consumer delivers nothing more until it does.
+// consumer stalls if its window runs out before the answer.
 func (c *consumer) sendFlowControl(now time.Time) {
 	c.fcSeq++
 	c.fcReply = "$JS.FC." + c.st.name + "." + c.name + "." + strconv.FormatUint(c.fcSeq, 10)
 	c.fcAt = now
-	c.fcPending = 0
+	c.fcAsked = c.fcPending
 	b := api.AppendStatus(c.out[:0], api.StatusFlowControl)
 	c.out = b
 	c.pub.deliverIn(c.jsa.acc, []byte(c.cfg.DeliverSubject), []byte(c.fcReply), len(b), b)
@@ -613,9 +642,7 @@ func (c *consumer) fcCallback(_ *client, _ *subscription, subject, _ []byte, _ i
 		c.enqueue(incoming{fc: string(subject)})
 		return true
 	}
-	if string(subject) == c.fcReply {
-		c.fcReply = ""
-	}
+	c.fcAnsweredLocked(string(subject))
 	c.mu.Unlock()
 	c.signal()
 	return true

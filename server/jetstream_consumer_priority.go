@@ -13,8 +13,9 @@ import (
 // priority_groups serves only requests that name one of them, and its
 // priority_policy decides which: "overflow" serves a request only while
 // the consumer's num_pending or num_ack_pending reaches the request's
-// min_pending or min_ack_pending; "pinned_client" serves one requester of
-// each group at a time, the one holding the group's pin id (handed out in
+// min_pending or min_ack_pending; "pinned_client" serves one requester at
+// a time, the one holding the consumer's pin id (one pin for all the
+// groups, as nats-server 2.15.2 has it) (handed out in
 // a Nats-Pin-Id header, lost after priority_timeout without a pull or on
 // UNPIN). The "prioritized" policy serves the waiting request with the
 // lowest priority (0, the default, to 9) first, and requests of equal
@@ -36,6 +37,7 @@ const (
 	statusGroupInvalid  = "400 Bad Request - Invalid Priority Group"
 	statusPinIDMismatch = "423 Nats-Pin-Id mismatch"
 	statusPriorityRange = "400 Bad Request - Priority must be between 0 and 9"
+	statusNotOverflow   = "400 Bad Request - Not a Overflow Priority consumer"
 )
 
 // checkGroupLocked checks a pull request's group; a non-empty answer is
@@ -59,7 +61,7 @@ func (c *consumer) checkGroupLocked(nr *api.NextRequest, now time.Time) string {
 		return statusGroupInvalid
 	}
 	if c.cfg.PriorityPolicy == api.PriorityPinnedClient && nr.ID != "" {
-		p := c.pins[nr.Group]
+		p := c.pins[c.pinKey()]
 		if p == nil || p.id != nr.ID {
 			return statusPinIDMismatch
 		}
@@ -95,7 +97,7 @@ func (c *consumer) pickRequestLocked(now time.Time) int {
 				return i
 			}
 		case api.PriorityPinnedClient:
-			p := c.pins[r.group]
+			p := c.pins[c.pinKey()]
 			if p == nil {
 				return i // pinned at its first message (deliverLocked)
 			}
@@ -116,11 +118,11 @@ func (c *consumer) pinLocked(r *pullRequest, now time.Time) {
 		c.pins = make(map[string]*pin)
 	}
 	p := &pin{id: nuid.Next(), at: now, last: now}
-	c.pins[r.group] = p
+	c.pins[c.pinKey()] = p
 	r.pinID = p.id
 	keep := c.waiting[:0]
 	for _, w := range c.waiting {
-		if w.group == r.group && w.pinID != "" && w.pinID != p.id {
+		if w.pinID != "" && w.pinID != p.id {
 			c.sendStatus(w.reply, statusPinIDMismatch, false, 0, 0)
 			continue
 		}
@@ -156,12 +158,23 @@ func (c *consumer) expirePinsLocked(now time.Time) time.Time {
 	return next
 }
 
-// unpinLocked drops a group's pin on request (UNPIN).
+// unpinLocked drops the pin on request (UNPIN of one of the groups);
+// the unpinned advisory names the group asked for and goes out even when
+// nothing was pinned, as nats-server 2.15.2 sends it.
 func (c *consumer) unpinLocked(group string) {
-	if _, ok := c.pins[group]; ok {
-		delete(c.pins, group)
-		c.advisePin(group, "", "admin")
+	delete(c.pins, c.pinKey())
+	c.advisePin(group, "", "admin")
+}
+
+// pinKey is where the consumer's pin is kept. nats-server 2.15.2 keeps
+// one pin per consumer, whatever group the pull named: a pin taken by a
+// pull of one group holds off the unpinned pulls of the others too, and
+// consumer info shows it under the first group. natsd does the same.
+func (c *consumer) pinKey() string {
+	if len(c.cfg.PriorityGroups) == 0 {
+		return ""
 	}
+	return c.cfg.PriorityGroups[0]
 }
 
 type pinAdvisory struct {
@@ -195,18 +208,15 @@ func (c *consumer) advisePin(group, id, reason string) {
 
 // priorityStateLocked is consumer info's priority_groups.
 func (c *consumer) priorityStateLocked() []api.PriorityGroupState {
-	if c.cfg.PriorityPolicy != api.PriorityPinnedClient || len(c.cfg.PriorityGroups) == 0 {
+	if len(c.cfg.PriorityGroups) == 0 {
 		return nil
 	}
-	out := make([]api.PriorityGroupState, 0, len(c.cfg.PriorityGroups))
-	for _, g := range c.cfg.PriorityGroups {
-		s := api.PriorityGroupState{Group: g}
-		if p := c.pins[g]; p != nil {
-			s.PinnedClientID, s.PinnedTS = p.id, p.at.UTC()
-		}
-		out = append(out, s)
+	// One entry, for the first group, whatever the policy (see pinKey).
+	s := api.PriorityGroupState{Group: c.pinKey()}
+	if p := c.pins[s.Group]; p != nil {
+		s.PinnedClientID, s.PinnedTS = p.id, p.at.UTC()
 	}
-	return out
+	return []api.PriorityGroupState{s}
 }
 
 // consumerUnpin serves CONSUMER.UNPIN.

@@ -155,13 +155,13 @@ func TestConsumerPush(t *testing.T) {
 	if e, _ := out["error"].(map[string]any); e == nil || e["err_code"].(float64) != 10081 {
 		t.Fatalf("cycle: %v", out)
 	}
-	// Flow control: a big burst asks the subscriber to confirm.
+	// Flow control: a big burst (over 1 MiB) asks the subscriber to confirm.
 	payload := make([]byte, 64*1024)
-	for i := 0; i < 10; i++ {
+	for i := 0; i < 24; i++ {
 		js.Publish(ctx, "s.big", payload)
 	}
 	sawFC := false
-	for i := 0; i < 40; i++ {
+	for i := 0; i < 60; i++ {
 		m, err := sub.NextMsg(2 * time.Second)
 		if err != nil {
 			break
@@ -500,5 +500,71 @@ func TestConsumerPriorityGroups(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("min_pending 2 of 6 served %d", n)
+	}
+}
+
+// TestConsumerFlowControlWindow: as nats-server 2.15.2 does on the wire, a
+// flow-controlled push consumer asks for an answer once 1 MiB is out
+// (deliver subject, reply, headers and payload counted), stalls with 2
+// MiB out for as long as the answer takes (its heartbeats name the
+// request), and goes on once answered.
+func TestConsumerFlowControlWindow(t *testing.T) {
+	s := jsStart(t, "", nil)
+	nc, js := jsConnect(t, s)
+	ctx := jsCtx(t)
+	jsStream(t, js, jetstream.StreamConfig{}, 0)
+	payload := make([]byte, 64*1024)
+	for i := 0; i < 40; i++ {
+		if _, err := js.Publish(ctx, "s.big", payload); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sub, err := nc.SubscribeSync("dlv.fc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := rawAPI(t, nc, "$JS.API.CONSUMER.CREATE.S.F", `{"stream_name":"S","config":{"durable_name":"F","ack_policy":"none","deliver_subject":"dlv.fc","flow_control":true,"idle_heartbeat":500000000}}`)
+	if out["error"] != nil {
+		t.Fatal(out)
+	}
+	msgs, fcAt := 0, 0
+	var fc *nats.Msg
+	for {
+		m, err := sub.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("after %d messages: %v", msgs, err)
+		}
+		st := statusOf(m)
+		if st == "100 FlowControl Request" {
+			if fc != nil {
+				t.Fatalf("second request while the first is unanswered (after %d)", msgs)
+			}
+			fc, fcAt = m, msgs
+			continue
+		}
+		if st == "100 Idle Heartbeat" {
+			// Stalled: the heartbeat names the request to answer. (One
+			// before the stall, on a slow machine, is no stall.)
+			if fc != nil && msgs >= 32 && m.Header.Get("Nats-Consumer-Stalled") == fc.Reply {
+				break
+			}
+			continue
+		}
+		msgs++
+	}
+	if fcAt != 16 || msgs != 32 {
+		t.Fatalf("flow control request after %d messages, stalled after %d; want 16 and 32", fcAt, msgs)
+	}
+	if err := fc.Respond(nil); err != nil {
+		t.Fatal(err)
+	}
+	for msgs < 40 {
+		m, err := sub.NextMsg(5 * time.Second)
+		if err != nil {
+			t.Fatalf("after the answer, %d messages: %v", msgs, err)
+		}
+		if statusOf(m) == "" {
+			msgs++
+		}
 	}
 }

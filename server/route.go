@@ -660,7 +660,8 @@ func (c *client) ProcessRMsg(args []byte, hdrLen int, msg []byte) error {
 	if acc == nil {
 		return nil
 	}
-	c.deliverLocal(acc.sl.Match(a.Subject), &a, acc.name, a.Subject, a.Reply, hdrLen, msg)
+	subject, reply := splitRoutedReply(a.Subject, a.Reply) // a JetStream delivery
+	c.deliverLocal(acc.sl.Match(a.Subject), &a, acc.name, subject, reply, hdrLen, msg)
 	return nil
 }
 

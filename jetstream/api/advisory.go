@@ -9,11 +9,13 @@ const (
 	AdvisoryStreamDeletedPre   = "$JS.EVENT.ADVISORY.STREAM.DELETED."   // + stream
 	AdvisoryConsumerCreatedPre = "$JS.EVENT.ADVISORY.CONSUMER.CREATED." // + stream.consumer
 	AdvisoryConsumerDeletedPre = "$JS.EVENT.ADVISORY.CONSUMER.DELETED." // + stream.consumer
+	AdvisoryConsumerPausePre   = "$JS.EVENT.ADVISORY.CONSUMER.PAUSE."   // + stream.consumer
 	AdvisoryAPI                = "$JS.EVENT.ADVISORY.API"
 
 	StreamActionType   = "io.nats.jetstream.advisory.v1.stream_action"
 	ConsumerActionType = "io.nats.jetstream.advisory.v1.consumer_action"
 	APIAuditType       = "io.nats.jetstream.advisory.v1.api_audit"
+	ConsumerPauseType  = "io.nats.jetstream.advisory.v1.consumer_pause"
 )
 
 // Actions of stream and consumer advisories.
@@ -47,6 +49,17 @@ type ConsumerAction struct {
 	Consumer string `json:"consumer"`
 	Action   string `json:"action"`
 	Domain   string `json:"domain,omitempty"`
+}
+
+// ConsumerPause is the advisory of CONSUMER.PAUSE: pause_until is the
+// time asked for (the zero time when none), paused whether it is ahead.
+type ConsumerPause struct {
+	TypedEvent
+	Stream     string    `json:"stream"`
+	Consumer   string    `json:"consumer"`
+	Paused     bool      `json:"paused"`
+	PauseUntil time.Time `json:"pause_until"`
+	Domain     string    `json:"domain,omitempty"`
 }
 
 // ClientInfo describes the client that made an API request, as far as

@@ -1,6 +1,9 @@
 package api
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // ConsumerConfig is a consumer's configuration, in nats-server's field
 // order and with its omitempty choices.
@@ -45,8 +48,36 @@ type ConsumerConfig struct {
 type CreateConsumerRequest struct {
 	Stream   string         `json:"stream_name"`
 	Config   ConsumerConfig `json:"config"`
-	Action   string         `json:"action,omitempty"` // "", "create" or "update"
+	Action   CreateAction   `json:"action,omitempty"`
 	Pedantic bool           `json:"pedantic,omitempty"`
+}
+
+// CreateAction is a create request's action: "" (create or update),
+// "create" (fail when a different consumer exists) or "update" (fail when
+// none exists).
+type CreateAction string
+
+// The consumer actions.
+const (
+	ActionCreateOrUpdate CreateAction = ""
+	ActionCreateOnly     CreateAction = "create"
+	ActionUpdateOnly     CreateAction = "update"
+)
+
+// UnmarshalJSON refuses any other action with nats-server's text
+// ("unknown consumer action: \"x\"", the raw JSON value quoted as sent).
+func (a *CreateAction) UnmarshalJSON(b []byte) error {
+	switch string(b) {
+	case `""`, "null":
+		*a = ActionCreateOrUpdate
+	case `"create"`:
+		*a = ActionCreateOnly
+	case `"update"`:
+		*a = ActionUpdateOnly
+	default:
+		return errors.New("unknown consumer action: " + string(b))
+	}
+	return nil
 }
 
 // SequenceInfo is a consumer's position in its own and the stream's

@@ -15,6 +15,7 @@ const (
 	DefaultMaxAckPending     = 1000
 	DefaultMaxWaiting        = 512
 	DefaultInactiveThreshold = 5 * time.Second
+	DefaultPinnedTTL         = 2 * time.Minute
 	MinHeartbeat             = 100 * time.Millisecond
 	MinRequestExpires        = time.Millisecond
 	maxPriorityGroupNameLen  = 16
@@ -28,7 +29,8 @@ func (c *ConsumerConfig) IsPush() bool { return c.DeliverSubject != "" }
 // durable's name is its durable name; max_deliver 0 or below is -1;
 // acknowledged consumers get an ack_wait (the first backoff, if any, else
 // 30s) and max_ack_pending 1000; pull consumers max_waiting 512;
-// ephemerals an inactive_threshold of 5s; a push consumer acknowledged by
+// ephemerals an inactive_threshold of 5s; pinned_client a
+// priority_timeout of 2m; a push consumer acknowledged by
 // flow control gets flow control with a 1s heartbeat.
 func (c *ConsumerConfig) SetDefaults() {
 	if c.Durable != "" {
@@ -37,12 +39,10 @@ func (c *ConsumerConfig) SetDefaults() {
 	if c.MaxDeliver <= 0 {
 		c.MaxDeliver = -1
 	}
-	if c.AckPolicy == AckExplicit || c.AckPolicy == AckAll {
-		if len(c.BackOff) > 0 {
-			c.AckWait = c.BackOff[0]
-		} else if c.AckWait == 0 {
-			c.AckWait = DefaultAckWait
-		}
+	if len(c.BackOff) > 0 {
+		c.AckWait = c.BackOff[0] // whatever the ack policy, as nats-server
+	} else if c.AckWait == 0 && (c.AckPolicy == AckExplicit || c.AckPolicy == AckAll) {
+		c.AckWait = DefaultAckWait
 	}
 	if c.AckPolicy == AckFlowControl && c.IsPush() {
 		// Acknowledged by flow control replies, which need the heartbeat
@@ -53,8 +53,26 @@ func (c *ConsumerConfig) SetDefaults() {
 	if c.AckPolicy != AckNone && c.MaxAckPending == 0 {
 		c.MaxAckPending = DefaultMaxAckPending
 	}
-	if !c.IsPush() && c.MaxWaiting == 0 {
+	// Negative limits mean none: nats-server stores max_ack_pending -1,
+	// drops max_batch, max_bytes and max_expires, and gives max_waiting
+	// its default.
+	if c.MaxAckPending < 0 {
+		c.MaxAckPending = -1
+	}
+	if c.MaxRequestBatch < 0 {
+		c.MaxRequestBatch = 0
+	}
+	if c.MaxRequestMaxBytes < 0 {
+		c.MaxRequestMaxBytes = 0
+	}
+	if c.MaxRequestExpires < 0 {
+		c.MaxRequestExpires = 0
+	}
+	if !c.IsPush() && c.MaxWaiting <= 0 {
 		c.MaxWaiting = DefaultMaxWaiting
+	}
+	if c.PriorityPolicy == PriorityPinnedClient && c.PinnedTTL == 0 {
+		c.PinnedTTL = DefaultPinnedTTL
 	}
 	if c.InactiveThreshold < 0 {
 		c.InactiveThreshold = 0
@@ -108,7 +126,8 @@ func (c *ConsumerConfig) Validate(o ValidateOptions) *Error {
 			return policyErr(c.DeliverPolicy, "optional start time is not set")
 		}
 		if c.OptStartSeq > 0 {
-			return policyErr(c.DeliverPolicy, "optional start sequence is also set")
+			// sic: nats-server 2.15.2 words it so.
+			return policyErr(c.DeliverPolicy, "optional start start sequence is also set")
 		}
 	}
 	if c.AckPolicy == AckFlowControl {
@@ -124,13 +143,18 @@ func (c *ConsumerConfig) Validate(o ValidateOptions) *Error {
 	if c.AckWait < 0 {
 		return JSConsumerAckWaitNegativeErr.New()
 	}
-	if len(c.BackOff) > 0 && c.MaxDeliver != -1 && c.MaxDeliver <= len(c.BackOff) {
+	if len(c.BackOff) > 0 && c.MaxDeliver != -1 && c.MaxDeliver < len(c.BackOff) {
 		return JSConsumerMaxDeliverBackoffErr.New()
 	}
 	if c.SampleFrequency != "" {
 		s := strings.TrimSuffix(strings.TrimSpace(c.SampleFrequency), "%")
-		if _, err := strconv.Atoi(s); err != nil {
+		n, err := strconv.Atoi(s)
+		if err != nil {
 			return JSConsumerInvalidSamplingErrF.New("{err}", err.Error())
+		}
+		if n < 0 {
+			// nats-server refuses it with no error to name.
+			return JSConsumerInvalidSamplingErrF.New("{err}", "<nil>")
 		}
 	}
 	if c.IsPush() {
@@ -170,6 +194,9 @@ func (c *ConsumerConfig) Validate(o ValidateOptions) *Error {
 			}
 		}
 	}
+	if c.PinnedTTL != 0 && c.PriorityPolicy == PriorityNone {
+		return JSConsumerPinnedTTLWithoutPriorityPolicyNone.New()
+	}
 	if c.PriorityPolicy != PriorityNone && len(c.PriorityGroups) == 0 {
 		return JSConsumerPriorityPolicyWithoutGroup.New()
 	}
@@ -177,9 +204,15 @@ func (c *ConsumerConfig) Validate(o ValidateOptions) *Error {
 		return JSConsumerPriorityGroupWithPolicyNone.New()
 	}
 	for _, g := range c.PriorityGroups {
+		if g == "" {
+			return JSConsumerEmptyGroupName.New()
+		}
 		if !priorityGroupName.MatchString(g) {
 			return JSConsumerInvalidGroupNameErr.New()
 		}
+	}
+	if c.Replicas < 0 {
+		return JSReplicasCountCannotBeNegative.New()
 	}
 	if c.Replicas > 1 && !o.Clustered {
 		return JSStreamReplicasNotSupportedErr.New()

@@ -227,6 +227,9 @@ func (s *Server) Start() error {
 	s.mu.Unlock()
 	s.start = time.Now()
 	s.logBanner()
+	if err := s.startProfiling(); err != nil {
+		return s.abortStart(err)
+	}
 	for _, w := range s.authenticator().Warnings() {
 		s.log.Warnf("%s", w)
 	}
@@ -407,6 +410,7 @@ func (s *Server) Shutdown() {
 	}
 	s.stopWebsocket()
 	s.stopMonitoring()
+	s.stopProfiling()
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)
 	}

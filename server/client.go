@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/jwt/v2"
@@ -127,6 +128,16 @@ type client struct {
 	// for good once the connection is done with, so that nobody writes.
 	writing atomic.Bool
 	writers atomic.Uint32 // writer goroutines started, for tests
+	// raw is the socket of a plain TCP client connection, for the
+	// non-blocking writes of writeInline (nil: always go to the writer);
+	// set before the reader starts. The rest belongs to whoever holds the
+	// right to write: the iovecs of writeInline's write, their count, what
+	// the kernel took, and the callback (c.writevOnce) bound once.
+	raw       syscall.RawConn
+	rawWritev func(fd uintptr) bool
+	iov       [inlineChunks]syscall.Iovec
+	niov      int
+	nwritten  int
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).
@@ -230,6 +241,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	s.stats.totalConns.Add(1)
 	s.log.Debugf("%s - Client connection created", c.logPrefix())
 
+	c.setRawConn()
 	c.mu.Lock()
 	if !infoSent {
 		c.out.Append(s.infoFor(c))

@@ -145,22 +145,37 @@ func (c *client) readFailed(err error) {
 	}
 }
 
-// flushPending wakes the writers of every connection this read batch
-// produced output for, once per batch rather than once per message.
+// flushPending flushes the output this read batch produced, once per
+// batch rather than once per message: the first few connections' small
+// output is written right here (writeInline), the others' writers are
+// woken first so that they run meanwhile on other threads.
 func (c *client) flushPending() {
 	if len(c.jsAcks.acks) > 0 {
 		c.flushJetStreamAcks()
 	}
-	for i, r := range c.flushSet {
-		if r == c {
-			c.writeInline()
-		} else {
-			r.signalFlush()
+	set := c.flushSet
+	if len(set) > inlineTargets {
+		for _, r := range set[inlineTargets:] {
+			if r == c {
+				c.writeInline()
+			} else {
+				r.signalFlush()
+			}
 		}
-		c.flushSet[i] = nil
+		set = set[:inlineTargets]
 	}
+	for _, r := range set {
+		r.writeInline()
+	}
+	clear(c.flushSet)
 	c.flushSet = c.flushSet[:0]
 }
+
+// inlineTargets is how many connections a read batch writes to inline at
+// most: a message fanned out to many quiet subscribers wakes their
+// writers instead, which share the work across threads, rather than
+// making the publisher's reader write to every socket in turn.
+const inlineTargets = 4
 
 // markFlush records that r has new output to be flushed after this batch.
 // Callers mark r only when their append found r's output empty: whoever

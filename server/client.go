@@ -93,6 +93,11 @@ type client struct {
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
+	// lastSubj and lastRes are the last subject match returned (through
+	// pcache) and its result, checked before pcache; lastRes is nil when
+	// there is none or pcache was reset.
+	lastSubj []byte
+	lastRes  *sublist.Result[*subscription]
 	// uniqRes is the result of matching a subject that is unique per
 	// message (a JetStream ack), which no cache should keep.
 	uniqRes sublist.Result[*subscription]
@@ -116,6 +121,11 @@ type client struct {
 	nrt      int
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
+	// batchIn and batchInBytes count the messages of the read batch being
+	// parsed, added to inMsgs and inBytes once per batch (addBatchIn):
+	// two atomic adds per batch instead of per message.
+	batchIn      int64
+	batchInBytes int64
 	// pubRate is set when a publish rate limit applies (pubrate.go);
 	// throttled is the time the reader waited for it, in nanoseconds.
 	pubRate   atomic.Pointer[pubRate]

@@ -63,6 +63,7 @@ func (c *client) readLoop() {
 			} else {
 				perr = c.parser.Parse(buf[:n], c)
 			}
+			c.addBatchIn()
 			c.noteReadActivity(inBefore)
 			c.flushPending()
 			if perr == parser.ErrStop {
@@ -101,6 +102,18 @@ func (c *client) readLoop() {
 		c.readFailed(err)
 		return
 	}
+}
+
+// addBatchIn adds the counts of the batch just parsed to the connection's
+// totals, before the batch's output (a PONG) is flushed, so a client that
+// saw its PONG sees its messages counted.
+func (c *client) addBatchIn() {
+	if c.batchIn == 0 {
+		return
+	}
+	c.inMsgs.Add(c.batchIn)
+	c.inBytes.Add(c.batchInBytes)
+	c.batchIn, c.batchInBytes = 0, 0
 }
 
 // read reads the connection, through the decompressor on a compressed

@@ -174,3 +174,43 @@ func TestInlineWriteSkipsStalledSubscriber(t *testing.T) {
 	}
 	l.waitFor(t, "Slow Consumer Detected: MaxPending of 262144 Exceeded")
 }
+
+// TestRepeatedSubjectSeesNewInterest: a publisher repeating one subject
+// (served from its last-match memo) sees a subscription made meanwhile,
+// and its removal.
+func TestRepeatedSubjectSeesNewInterest(t *testing.T) {
+	s := startTestServer(t, nil)
+	pub, pubR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	sync := func() {
+		t.Helper()
+		io.WriteString(pub, "PING\r\n")
+		if l, err := pubR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+			t.Fatalf("publisher: %q %v", l, err)
+		}
+	}
+	io.WriteString(pub, strings.Repeat("PUB same 1\r\na\r\n", 10))
+	sync()
+	sub, subR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	io.WriteString(sub, "SUB same 1\r\nPING\r\n")
+	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("subscriber: %q %v", l, err)
+	}
+	io.WriteString(pub, "PUB same 1\r\nb\r\n")
+	sync()
+	if l, err := subR.ReadString('\n'); err != nil || l != "MSG same 1 1\r\n" {
+		t.Fatalf("after SUB: %q %v", l, err)
+	}
+	if l, err := subR.ReadString('\n'); err != nil || l != "b\r\n" {
+		t.Fatalf("after SUB, payload: %q %v", l, err)
+	}
+	io.WriteString(sub, "UNSUB 1\r\nPING\r\n")
+	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("subscriber: %q %v", l, err)
+	}
+	io.WriteString(pub, "PUB same 1\r\nc\r\n")
+	sync()
+	io.WriteString(sub, "PING\r\n")
+	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("after UNSUB the subscriber got %q (%v), want only PONG", l, err)
+	}
+}

@@ -292,9 +292,15 @@ func (c *client) writeNoWait(bufs [][]byte) int {
 // writevOnce is c.rawWritev, the callback of writeNoWait's raw write: one
 // writev of c.iov[:c.niov], done whatever the outcome (returning true
 // tells the runtime not to wait for the socket to become writable).
+//
+// It is a raw system call: the socket is non-blocking, so the call never
+// waits, and the runtime's ordinary entry (entersyscall) would wake its
+// monitor thread (sysmon), asleep whenever the server was idle, once per
+// request: a futex wake-up and a few of its sleeps that a server answering
+// one request at a time pays for every message.
 func (c *client) writevOnce(fd uintptr) bool {
 	for {
-		n, _, errno := syscall.Syscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&c.iov[0])), uintptr(c.niov))
+		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&c.iov[0])), uintptr(c.niov))
 		if errno == syscall.EINTR {
 			continue
 		}

@@ -267,6 +267,7 @@ func (c *client) writeInline() {
 	c.out.Consume(n)
 	c.outRound = 0
 	c.noteWriteActivity()
+	c.out.Trim() // the list goes back to the queue's own storage: no allocation next time
 	c.mu.Unlock()
 	c.releaseWriter()
 }

@@ -74,8 +74,22 @@ type Queue struct {
 	// bufs are the chunks, oldest first; each one's length is how much of
 	// it is filled, and only the last one has room left.
 	bufs [][]byte
+	// one is the list's storage while it holds a single chunk, the usual
+	// case of a connection's output: so a queue trimmed after every
+	// flush (Trim) takes its list back without an allocation. A Queue
+	// must therefore not be copied.
+	one  [1][]byte
 	head int // bytes of bufs[0] already consumed
 	n    int // pending bytes
+}
+
+// list returns the chunk list, empty, for a queue about to take its first
+// chunk: the one kept, or the queue's own one-chunk storage.
+func (q *Queue) list() [][]byte {
+	if q.bufs == nil {
+		return q.one[:0]
+	}
+	return q.bufs
 }
 
 // Len returns the number of pending bytes.
@@ -85,7 +99,7 @@ func (q *Queue) Len() int { return q.n }
 func (q *Queue) Chunks() int { return len(q.bufs) }
 
 // Released reports that the queue holds nothing at all: no chunk, and no
-// chunk list (see Trim).
+// chunk list beyond its own one-chunk storage (see Trim).
 func (q *Queue) Released() bool { return q.bufs == nil }
 
 // Append queues a copy of p.
@@ -114,7 +128,7 @@ func (q *Queue) AppendString(s string) {
 func (q *Queue) room(n int) []byte {
 	k := len(q.bufs)
 	if k == 0 {
-		q.bufs = append(q.bufs, getChunk(n))
+		q.bufs = append(q.list(), getChunk(n))
 		k++
 	} else if last := q.bufs[k-1]; len(last) == cap(last) {
 		q.bufs = append(q.bufs, getChunk(ChunkSize))
@@ -142,7 +156,7 @@ func (q *Queue) Reserve(n int) []byte {
 		if n > ChunkSize {
 			return nil
 		}
-		q.bufs = append(q.bufs, getChunk(n))
+		q.bufs = append(q.list(), getChunk(n))
 		k = 1
 	}
 	last := q.bufs[k-1]

@@ -58,6 +58,7 @@ fuzz '^FuzzParse$' ./parser
 fuzz '^FuzzParseRoute$' ./parser
 fuzz '^FuzzParsePinned$' ./parser
 fuzz '^FuzzParseLeaf$' ./parser
+fuzz '^FuzzPlainPub$' ./parser
 fuzz '^FuzzTransform$' ./transform
 fuzz '^FuzzStreamConfig$' ./jetstream/api
 fuzz '^FuzzRead$' ./websocket

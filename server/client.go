@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/nats-io/jwt/v2"
@@ -92,6 +93,11 @@ type client struct {
 	pcache    map[string]*sublist.Result[*subscription]
 	pcacheGen uint64
 	pcacheSl  *sublist.Sublist[*subscription] // the index pcache is for
+	// lastSubj and lastRes are the last subject match returned (through
+	// pcache) and its result, checked before pcache; lastRes is nil when
+	// there is none or pcache was reset.
+	lastSubj []byte
+	lastRes  *sublist.Result[*subscription]
 	// uniqRes is the result of matching a subject that is unique per
 	// message (a JetStream ack), which no cache should keep.
 	uniqRes sublist.Result[*subscription]
@@ -115,6 +121,11 @@ type client struct {
 	nrt      int
 	inMsgs   atomic.Int64
 	inBytes  atomic.Int64
+	// batchIn and batchInBytes count the messages of the read batch being
+	// parsed, added to inMsgs and inBytes once per batch (addBatchIn):
+	// two atomic adds per batch instead of per message.
+	batchIn      int64
+	batchInBytes int64
 	// pubRate is set when a publish rate limit applies (pubrate.go);
 	// throttled is the time the reader waited for it, in nanoseconds.
 	pubRate   atomic.Pointer[pubRate]
@@ -127,6 +138,16 @@ type client struct {
 	// for good once the connection is done with, so that nobody writes.
 	writing atomic.Bool
 	writers atomic.Uint32 // writer goroutines started, for tests
+	// raw is the socket of a plain TCP client connection, for the
+	// non-blocking writes of writeInline (nil: always go to the writer);
+	// set before the reader starts. The rest belongs to whoever holds the
+	// right to write: the iovecs of writeInline's write, their count, what
+	// the kernel took, and the callback (c.writevOnce) bound once.
+	raw       syscall.RawConn
+	rawWritev func(fd uintptr) bool
+	iov       [inlineChunks]syscall.Iovec
+	niov      int
+	nwritten  int
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).
@@ -230,6 +251,7 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	s.stats.totalConns.Add(1)
 	s.log.Debugf("%s - Client connection created", c.logPrefix())
 
+	c.setRawConn()
 	c.mu.Lock()
 	if !infoSent {
 		c.out.Append(s.infoFor(c))

@@ -63,6 +63,7 @@ func (c *client) readLoop() {
 			} else {
 				perr = c.parser.Parse(buf[:n], c)
 			}
+			c.addBatchIn()
 			c.noteReadActivity(inBefore)
 			c.flushPending()
 			if perr == parser.ErrStop {
@@ -101,6 +102,18 @@ func (c *client) readLoop() {
 		c.readFailed(err)
 		return
 	}
+}
+
+// addBatchIn adds the counts of the batch just parsed to the connection's
+// totals, before the batch's output (a PONG) is flushed, so a client that
+// saw its PONG sees its messages counted.
+func (c *client) addBatchIn() {
+	if c.batchIn == 0 {
+		return
+	}
+	c.inMsgs.Add(c.batchIn)
+	c.inBytes.Add(c.batchInBytes)
+	c.batchIn, c.batchInBytes = 0, 0
 }
 
 // read reads the connection, through the decompressor on a compressed
@@ -145,22 +158,37 @@ func (c *client) readFailed(err error) {
 	}
 }
 
-// flushPending wakes the writers of every connection this read batch
-// produced output for, once per batch rather than once per message.
+// flushPending flushes the output this read batch produced, once per
+// batch rather than once per message: the first few connections' small
+// output is written right here (writeInline), the others' writers are
+// woken first so that they run meanwhile on other threads.
 func (c *client) flushPending() {
 	if len(c.jsAcks.acks) > 0 {
 		c.flushJetStreamAcks()
 	}
-	for i, r := range c.flushSet {
-		if r == c {
-			c.writeInline()
-		} else {
-			r.signalFlush()
+	set := c.flushSet
+	if len(set) > inlineTargets {
+		for _, r := range set[inlineTargets:] {
+			if r == c {
+				c.writeInline()
+			} else {
+				r.signalFlush()
+			}
 		}
-		c.flushSet[i] = nil
+		set = set[:inlineTargets]
 	}
+	for _, r := range set {
+		r.writeInline()
+	}
+	clear(c.flushSet)
 	c.flushSet = c.flushSet[:0]
 }
+
+// inlineTargets is how many connections a read batch writes to inline at
+// most: a message fanned out to many quiet subscribers wakes their
+// writers instead, which share the work across threads, rather than
+// making the publisher's reader write to every socket in turn.
+const inlineTargets = 4
 
 // markFlush records that r has new output to be flushed after this batch.
 // Callers mark r only when their append found r's output empty: whoever

@@ -6,7 +6,9 @@ import (
 	"os"
 	"runtime"
 	"sync/atomic"
+	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/natsd/natsd/logger"
 	"github.com/natsd/natsd/outq"
@@ -218,54 +220,111 @@ func (c *client) writeFailed(err error, deadline time.Duration, pending int) {
 // inlineMax is the most output writeInline writes without a writer.
 const inlineMax = outq.SmallSize
 
-// writeInline flushes a client's own small output from the goroutine that
-// produced it: the reader (a reply to its request, the INFO, a PONG, an
-// +OK) or the ping timer. When the socket is free (no flush in progress)
-// and the output is small, the caller writes it itself, in one write to a
-// socket that takes it at once, whether or not a writer goroutine runs:
-// that saves the hand-off to the writer (a wake-up and a context switch,
-// the larger part of a request-reply round trip's server cost) and, on a
-// connection that does its handshake and then idles, answering pings
-// (most of a large fleet), a writer goroutine whose stack and timer would
-// outlive the output by writerIdleExit. Anything else, and a WebSocket or
-// TLS connection, goes to signalFlush.
+// inlineChunks is the most chunks writeInline hands to one write: output of
+// at most inlineMax bytes spans two at most (a small chunk that filled up
+// and the start of the next one).
+const inlineChunks = 2
+
+// writeInline flushes a connection's small output from the goroutine that
+// produced it: its own reader (a reply to its request, the INFO, a PONG,
+// an +OK), the ping timer, or the reader of another connection that
+// delivered to it (a request to a responder, the reply to the requester,
+// a message to a quiet subscriber). When the socket is free (no flush in
+// progress) and the output is small, the caller writes it itself with one
+// non-blocking vectored write: that saves the hand-off to the writer
+// goroutine (a wake-up, often of another thread, and a context switch:
+// the larger part of a request-reply round trip's server cost and
+// latency) and, on a connection that does its handshake and then idles
+// answering pings (most of a large fleet), a writer goroutine whose stack
+// and timer would outlive the output by writerIdleExit.
+//
+// The write never waits for the socket: whatever the kernel does not take
+// at once (a full socket buffer, an error) stays queued for the writer
+// goroutine, which waits, applies the write deadline and reports errors.
+// So a slow subscriber never slows the reader that delivers to it, and
+// under load, when output exceeds inlineMax or a writer is already busy
+// with the socket, the writer coalesces it as before. A WebSocket, TLS,
+// route or leaf connection always goes to signalFlush.
 func (c *client) writeInline() {
-	if c.kind != kindClient || c.ws != nil || !c.isPlainTCP() || !c.writing.CompareAndSwap(false, true) {
+	if c.raw == nil || !c.writing.CompareAndSwap(false, true) {
 		c.signalFlush()
 		return
 	}
 	c.mu.Lock()
 	pending := c.out.Len()
-	if c.closed || pending == 0 || pending > inlineMax || c.out.Chunks() != 1 {
+	if c.closed || pending == 0 || pending > inlineMax {
 		c.mu.Unlock()
 		c.releaseWriter()
 		return
 	}
-	var one [1][]byte
-	bufs := c.out.Peek(one[:0], 1)
+	var some [inlineChunks][]byte
+	bufs := c.out.Peek(some[:0], inlineChunks)
 	c.outRound = int64(pending)
 	c.mu.Unlock()
-	deadline := c.srv.getOpts().WriteDeadline
-	c.conn.SetWriteDeadline(time.Now().Add(deadline))
-	n, err := c.conn.Write(bufs[0])
-	bufs[0] = nil
+	n := c.writeNoWait(bufs)
+	clear(some[:])
 	c.mu.Lock()
 	c.out.Consume(n)
 	c.outRound = 0
 	c.noteWriteActivity()
-	c.out.Trim()
+	c.out.Trim() // the list goes back to the queue's own storage: no allocation next time
 	c.mu.Unlock()
-	if err != nil {
-		c.writeFailed(err, deadline, pending) // writing stays set: nobody writes again
-		return
-	}
 	c.releaseWriter()
 }
 
-// isPlainTCP reports whether the connection is a plain TCP socket.
-func (c *client) isPlainTCP() bool {
-	_, ok := c.conn.(*net.TCPConn)
-	return ok
+// writeNoWait writes bufs to the socket in one writev that does not wait
+// for room, and returns how much the kernel took (0 on any error: the
+// writer goroutine meets it again and closes the connection). It needs
+// the right to write (c.writing).
+func (c *client) writeNoWait(bufs [][]byte) int {
+	for i, b := range bufs {
+		c.iov[i] = syscall.Iovec{Base: &b[0]}
+		c.iov[i].SetLen(len(b))
+	}
+	c.niov, c.nwritten = len(bufs), 0
+	err := c.raw.Write(c.rawWritev)
+	clear(c.iov[:]) // no references to chunks back in the pool
+	if err != nil {
+		return 0
+	}
+	return c.nwritten
+}
+
+// writevOnce is c.rawWritev, the callback of writeNoWait's raw write: one
+// writev of c.iov[:c.niov], done whatever the outcome (returning true
+// tells the runtime not to wait for the socket to become writable).
+//
+// It is a raw system call: the socket is non-blocking, so the call never
+// waits, and the runtime's ordinary entry (entersyscall) would wake its
+// monitor thread (sysmon), asleep whenever the server was idle, once per
+// request: a futex wake-up and a few of its sleeps that a server answering
+// one request at a time pays for every message.
+func (c *client) writevOnce(fd uintptr) bool {
+	for {
+		n, _, errno := syscall.RawSyscall(syscall.SYS_WRITEV, fd, uintptr(unsafe.Pointer(&c.iov[0])), uintptr(c.niov))
+		if errno == syscall.EINTR {
+			continue
+		}
+		if errno == 0 {
+			c.nwritten = int(n)
+		}
+		return true
+	}
+}
+
+// setRawConn enables writeInline for a plain TCP client connection; called
+// before the reader starts, once c.conn is final.
+func (c *client) setRawConn() {
+	tcp, ok := c.conn.(*net.TCPConn)
+	if !ok || c.kind != kindClient || c.ws != nil {
+		return
+	}
+	raw, err := tcp.SyscallConn()
+	if err != nil {
+		return
+	}
+	c.raw = raw
+	c.rawWritev = c.writevOnce // one closure per connection, not per write
 }
 
 // releaseWriter gives the right to write back after writeInline, and

@@ -33,6 +33,7 @@ var topLevelKeys = []optionKey{
 	{names: []string{"http"}, set: setHTTP},
 	{names: []string{"http_port", "monitor_port"}, set: intTo(func(o *Options) *int { return &o.HTTPPort })},
 	{names: []string{"https"}, set: setHTTPS},
+	{names: []string{"prof_port"}, set: intTo(func(o *Options) *int { return &o.ProfPort })},
 	{names: []string{"https_port"}, set: intTo(func(o *Options) *int { return &o.HTTPSPort })},
 	{names: []string{"http_user"}, set: stringTo(func(o *Options) *string { return &o.HTTPUser })},
 	{names: []string{"http_password"}, set: stringTo(func(o *Options) *string { return &o.HTTPPassword })},

@@ -44,8 +44,8 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 	if pr := c.pubRate.Load(); pr != nil {
 		c.throttle(pr, len(msg))
 	}
-	c.inMsgs.Add(1)
-	c.inBytes.Add(int64(len(msg)))
+	c.batchIn++
+	c.batchInBytes += int64(len(msg))
 	if c.opts.Pedantic && !sublist.ValidLiteralSubjectBytes(subject) {
 		// nats-server reports the subject but still delivers the message.
 		c.sendErrNow(errInvalidPubSubject)
@@ -92,7 +92,13 @@ func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 			clear(c.pcache)
 		}
 		c.pcacheGen, c.pcacheSl = gen, sl
+		c.lastRes = nil
+	} else if c.lastRes != nil && string(subject) == string(c.lastSubj) {
+		// The same subject as the previous message (a publisher's stream
+		// of one subject): a comparison instead of hashing it.
+		return c.lastRes
 	} else if r, ok := c.pcache[string(subject)]; ok {
+		c.setLastMatch(subject, r)
 		return r
 	}
 	r := sl.Match(subject)
@@ -100,8 +106,24 @@ func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 		clear(c.pcache)
 	}
 	c.pcache[string(subject)] = r
+	c.setLastMatch(subject, r)
 	return r
 }
+
+// setLastMatch remembers the last subject match returned and its result,
+// valid as long as pcache is.
+func (c *client) setLastMatch(subject []byte, r *sublist.Result[*subscription]) {
+	if len(subject) > maxLastSubject {
+		c.lastRes = nil
+		return
+	}
+	c.lastSubj = append(c.lastSubj[:0], subject...)
+	c.lastRes = r
+}
+
+// maxLastSubject bounds the subject setLastMatch copies, and so the
+// buffer a connection keeps for it.
+const maxLastSubject = 256
 
 // deliverAll sends a message published in account acc to every plain
 // subscriber and to one member of each queue group. Subscriptions owned by

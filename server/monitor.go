@@ -23,6 +23,7 @@ const globalAccount = "$G"
 type monitorState struct {
 	mu      sync.Mutex
 	http    *httpMonitor
+	prof    *profListener // prof_port (profiling.go)
 	closed  closedRing
 	cpu     cpuSampler
 	started time.Time // for the CPU average before the first sample

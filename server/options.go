@@ -139,6 +139,10 @@ type Options struct {
 	HTTPToken        string
 	MaxClosedClients int // closed connections /connz keeps; 0 = 10000, <0 = none
 
+	// ProfPort serves net/http/pprof on the client host (profiling.go):
+	// 0 = off, RandomPort (-1) = any free port.
+	ProfPort int
+
 	Debug   bool
 	Trace   bool
 	Logtime bool
@@ -231,6 +235,9 @@ func (o *Options) validate() error {
 	}
 	if o.HTTPPort < RandomPort || o.HTTPPort > 65535 {
 		return fmt.Errorf("http_port %d out of range (use -1 for a random port)", o.HTTPPort)
+	}
+	if o.ProfPort < RandomPort || o.ProfPort > 65535 {
+		return fmt.Errorf("prof_port %d out of range (use -1 for a random port)", o.ProfPort)
 	}
 	if o.MaxPayload < 0 {
 		return fmt.Errorf("max_payload %d must not be negative", o.MaxPayload)

@@ -229,6 +229,9 @@ func (s *Server) Start() error {
 	s.mu.Unlock()
 	s.start = time.Now()
 	s.logBanner()
+	if err := s.startProfiling(); err != nil {
+		return s.abortStart(err)
+	}
 	for _, w := range s.authenticator().Warnings() {
 		s.log.Warnf("%s", w)
 	}
@@ -413,6 +416,7 @@ func (s *Server) Shutdown() {
 	}
 	s.stopWebsocket()
 	s.stopMonitoring()
+	s.stopProfiling()
 	for _, c := range clients {
 		c.closeConnection(ServerShutdown, true)
 	}

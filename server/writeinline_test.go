@@ -2,8 +2,11 @@ package server
 
 import (
 	"bufio"
+	"io"
 	"net"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -60,5 +63,154 @@ func TestIdleClientStartsNoWriter(t *testing.T) {
 	}
 	if c.writers.Load() == 0 {
 		t.Fatal("no writer for a large output")
+	}
+}
+
+// TestRequestReplyWritesInline: in a request-reply exchange each message
+// is written by the reader that delivered it (the requester's reader
+// writes the request to the responder, the responder's reader the reply
+// to the requester), so neither connection ever needs a writer goroutine.
+func TestRequestReplyWritesInline(t *testing.T) {
+	s := startTestServer(t, &Options{PingInterval: time.Hour})
+	resp, respR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	req, reqR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	if _, err := resp.Write([]byte("SUB svc 1\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := respR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("responder: %q %v", l, err)
+	}
+	if _, err := req.Write([]byte("SUB _INBOX.r 1\r\nPING\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := reqR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("requester: %q %v", l, err)
+	}
+	for i := 0; i < 200; i++ {
+		body := strconv.Itoa(i)
+		if _, err := req.Write([]byte("PUB svc _INBOX.r " + strconv.Itoa(len(body)) + "\r\n" + body + "\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		want := "MSG svc 1 _INBOX.r " + strconv.Itoa(len(body)) + "\r\n"
+		if l, err := respR.ReadString('\n'); err != nil || l != want {
+			t.Fatalf("request %d: %q %v, want %q", i, l, err, want)
+		}
+		if l, err := respR.ReadString('\n'); err != nil || l != body+"\r\n" {
+			t.Fatalf("request %d body: %q %v", i, l, err)
+		}
+		if _, err := resp.Write([]byte("PUB _INBOX.r " + strconv.Itoa(len(body)+1) + "\r\nr" + body + "\r\n")); err != nil {
+			t.Fatal(err)
+		}
+		want = "MSG _INBOX.r 1 " + strconv.Itoa(len(body)+1) + "\r\n"
+		if l, err := reqR.ReadString('\n'); err != nil || l != want {
+			t.Fatalf("reply %d: %q %v, want %q", i, l, err, want)
+		}
+		if l, err := reqR.ReadString('\n'); err != nil || l != "r"+body+"\r\n" {
+			t.Fatalf("reply %d body: %q %v", i, l, err)
+		}
+	}
+	for _, c := range s.snapshotClients() {
+		if n := c.writers.Load(); n != 0 {
+			t.Errorf("cid %d: %d writer goroutines started for request-reply traffic", c.cid, n)
+		}
+	}
+}
+
+// TestInlineWriteSkipsStalledSubscriber: small messages, which readers
+// write inline, to a subscriber that stopped reading never hold up the
+// publisher: once the stalled socket is full the rest waits for its writer
+// goroutine, a healthy subscriber gets every message, and the stalled one
+// is cut off at max_pending.
+func TestInlineWriteSkipsStalledSubscriber(t *testing.T) {
+	l := &secLog{}
+	s := secStart(t, &Options{MaxPending: 256 << 10, MaxPayload: 64 << 10, WriteDeadline: time.Minute}, l)
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	stalled, err := d.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	io.WriteString(stalled, "CONNECT {\"verbose\":false}\r\nSUB small 1\r\n")
+	healthy, healthyR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	io.WriteString(healthy, "SUB small 1\r\nPING\r\n")
+	if l, err := healthyR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("healthy: %q %v", l, err)
+	}
+	secEventually(t, func() bool { return s.NumSubscriptions() >= 2 }, "both subscriptions")
+
+	pub, pubR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	const n, size = 80000, 100 // 9.6 MB of MSGs: more than the kernel buffers and max_pending
+	payload := strings.Repeat("p", size)
+	msg := "MSG small 1 " + strconv.Itoa(size) + "\r\n" + payload + "\r\n"
+	got := make(chan error, 1)
+	go func() {
+		_, err := io.CopyN(io.Discard, healthyR, int64(n*len(msg)))
+		got <- err
+	}()
+	for i := 0; i < n; i++ {
+		// One message per write, flushed now and then: many small read
+		// batches, each written inline where the socket allows.
+		if _, err := io.WriteString(pub, "PUB small "+strconv.Itoa(size)+"\r\n"+payload+"\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		if i%2000 == 1999 {
+			io.WriteString(pub, "PING\r\n")
+			if l, err := pubR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+				t.Fatalf("publisher held up at message %d: %q %v", i, l, err)
+			}
+		}
+	}
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatalf("healthy subscriber: %v", err)
+		}
+	case <-time.After(secWait):
+		t.Fatal("healthy subscriber did not get every message")
+	}
+	l.waitFor(t, "Slow Consumer Detected: MaxPending of 262144 Exceeded")
+}
+
+// TestRepeatedSubjectSeesNewInterest: a publisher repeating one subject
+// (served from its last-match memo) sees a subscription made meanwhile,
+// and its removal.
+func TestRepeatedSubjectSeesNewInterest(t *testing.T) {
+	s := startTestServer(t, nil)
+	pub, pubR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	sync := func() {
+		t.Helper()
+		io.WriteString(pub, "PING\r\n")
+		if l, err := pubR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+			t.Fatalf("publisher: %q %v", l, err)
+		}
+	}
+	io.WriteString(pub, strings.Repeat("PUB same 1\r\na\r\n", 10))
+	sync()
+	sub, subR := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	io.WriteString(sub, "SUB same 1\r\nPING\r\n")
+	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("subscriber: %q %v", l, err)
+	}
+	io.WriteString(pub, "PUB same 1\r\nb\r\n")
+	sync()
+	if l, err := subR.ReadString('\n'); err != nil || l != "MSG same 1 1\r\n" {
+		t.Fatalf("after SUB: %q %v", l, err)
+	}
+	if l, err := subR.ReadString('\n'); err != nil || l != "b\r\n" {
+		t.Fatalf("after SUB, payload: %q %v", l, err)
+	}
+	io.WriteString(sub, "UNSUB 1\r\nPING\r\n")
+	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("subscriber: %q %v", l, err)
+	}
+	io.WriteString(pub, "PUB same 1\r\nc\r\n")
+	sync()
+	io.WriteString(sub, "PING\r\n")
+	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
+		t.Fatalf("after UNSUB the subscriber got %q (%v), want only PONG", l, err)
 	}
 }

@@ -90,6 +90,9 @@ TLS Options:
         --tlsverify                  Enable TLS, verify client certificates
         --tlscacert <file>           Client certificate CA for verification
 ` + clusterUsage + `
+Profiling Options:
+        --profile <port>             Serve Go's /debug/pprof/ profiles on this port (-1: any free port)
+
 Common Options:
     -h, --help                       Show this message
         --help_tls                   TLS help: the tls block, cipher suites and curves
@@ -150,6 +153,7 @@ func parseFlags(args []string, errOut io.Writer) (*command, error) {
 	for _, n := range []string{"m", "http_port"} {
 		fs.IntVar(&opts.HTTPPort, n, opts.HTTPPort, "")
 	}
+	fs.IntVar(&opts.ProfPort, "profile", opts.ProfPort, "")
 	fs.StringVar(&opts.HTTPBasePath, "http_base_path", opts.HTTPBasePath, "")
 	fs.BoolFunc("http_dashboard", "", func(v string) error {
 		b, err := strconv.ParseBool(v)

@@ -34,6 +34,8 @@ func TestParseFlagsSpellings(t *testing.T) {
 		{[]string{"-DV"}, func(c *command) bool { return c.opts.Trace && c.opts.Debug }},
 		{[]string{"--debug", "--trace"}, func(c *command) bool { return c.opts.Trace && c.opts.Debug }},
 		{[]string{"-m", "8222"}, func(c *command) bool { return c.opts.HTTPPort == 8222 && !c.opts.HTTPNoDashboard }},
+		{[]string{"--profile", "6060"}, func(c *command) bool { return c.opts.ProfPort == 6060 }},
+		{[]string{"-profile=-1"}, func(c *command) bool { return c.opts.ProfPort == -1 }},
 		{[]string{"--http_dashboard=false"}, func(c *command) bool { return c.opts.HTTPNoDashboard }},
 		{[]string{"--http_dashboard"}, func(c *command) bool { return !c.opts.HTTPNoDashboard }},
 		{[]string{"--user", "u", "--pass", "p"}, func(c *command) bool { return c.opts.Username == "u" && c.opts.Password == "p" }},

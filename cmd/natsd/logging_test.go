@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,13 +71,13 @@ func TestProcessConfigLineAndPortsFile(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "d.conf")
 	writeConfig(t, cfg, refDigestConf)
-	cmd, url, lines := startProcess(t, bin, "-c", cfg, "-m", "-1", "--ports_file_dir", dir)
+	cmd, url, lines := startProcess(t, bin, "-c", cfg, "-m", "-1", "--profile", "-1", "--ports_file_dir", dir)
 	// The config line comes before the listening line startProcess waited
 	// for; the channel kept it.
 	waitLine(t, lines, "[INF] Using configuration file: "+cfg+" (sha256:"+refDigest+")")
 
 	portsFile := filepath.Join(dir, fmt.Sprintf("natsd_%d.ports", cmd.Process.Pid))
-	var p struct{ Nats, Monitoring []string }
+	var p struct{ Nats, Monitoring, Profile []string }
 	waitFor(t, 10*time.Second, func() bool {
 		b, err := os.ReadFile(portsFile)
 		return err == nil && json.Unmarshal(b, &p) == nil
@@ -86,6 +87,13 @@ func TestProcessConfigLineAndPortsFile(t *testing.T) {
 	}
 	if len(p.Monitoring) != 1 || !regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`).MatchString(p.Monitoring[0]) {
 		t.Errorf("ports file monitoring %v", p.Monitoring)
+	}
+	if len(p.Profile) != 1 || !regexp.MustCompile(`^http://127\.0\.0\.1:\d+$`).MatchString(p.Profile[0]) {
+		t.Errorf("ports file profile %v", p.Profile)
+	} else if resp, err := http.Get(p.Profile[0] + "/debug/pprof/cmdline"); err != nil || resp.StatusCode != 200 {
+		t.Errorf("GET the profiling port's /debug/pprof/cmdline: %v", err)
+	} else {
+		resp.Body.Close()
 	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != 0 {

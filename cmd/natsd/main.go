@@ -101,7 +101,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if dir := cmd.opts.PortsFileDir; dir != "" {
-		path, err := writePortsFile(dir, s.Addr(), s.MonitorAddr(), s.ClusterAddr())
+		path, err := writePortsFile(dir, s.Addr(), s.MonitorAddr(), s.ClusterAddr(), s.ProfilingAddr())
 		if err != nil {
 			log.Errorf("%v", err)
 		} else {

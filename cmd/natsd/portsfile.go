@@ -11,7 +11,7 @@ import (
 
 // ports is the content of the ports file, as nats-server writes it:
 //
-//	{"nats":["nats://127.0.0.1:4222"],"monitoring":["http://127.0.0.1:8222"],"cluster":["nats://127.0.0.1:6222"]}
+//	{"nats":["nats://127.0.0.1:4222"],"monitoring":["http://127.0.0.1:8222"],"cluster":["nats://127.0.0.1:6222"],"profile":["http://127.0.0.1:65432"]}
 //
 // Listeners that are off are left out.
 // A listener bound to every address (0.0.0.0) is listed once per address
@@ -20,6 +20,7 @@ type ports struct {
 	Nats       []string `json:"nats,omitempty"`
 	Monitoring []string `json:"monitoring,omitempty"`
 	Cluster    []string `json:"cluster,omitempty"`
+	Profile    []string `json:"profile,omitempty"`
 }
 
 // portsFilePath is <dir>/<program>_<pid>.ports, the name nats-server uses
@@ -30,11 +31,12 @@ func portsFilePath(dir string) string {
 
 // writePortsFile writes the listening URLs to a ports file in dir and
 // returns its path.
-func writePortsFile(dir string, client, monitoring, cluster net.Addr) (string, error) {
+func writePortsFile(dir string, client, monitoring, cluster, profile net.Addr) (string, error) {
 	p := ports{
 		Nats:       listenURLs("nats", client),
 		Monitoring: listenURLs("http", monitoring),
 		Cluster:    listenURLs("nats", cluster),
+		Profile:    listenURLs("http", profile),
 	}
 	b, err := json.Marshal(p)
 	if err != nil {

@@ -59,6 +59,7 @@ type client struct {
 	leaf  *leaf     // leaf node state, nil for other connections (leafnode.go)
 	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
+	rawio *rawIO    // conn's raw reads and writes, for a plain TCP client (client_rawio.go)
 	zin   io.Reader // a compressed route's decompressing reader (reader-owned)
 	host  string
 	port  int
@@ -214,6 +215,7 @@ func (s *Server) newClient(conn net.Conn, ws *wsClient) *client {
 // the INFO already went out (in plain text, before a TLS handshake).
 func (s *Server) startClient(c *client, infoSent bool) {
 	conn := c.conn
+	c.useRawIO()
 	ok, full := s.addClient(c)
 	if !ok {
 		if full {

@@ -109,6 +109,9 @@ func (c *client) read(b []byte) (int, error) {
 	if c.zin != nil {
 		return c.zin.Read(b)
 	}
+	if c.rawio != nil {
+		return c.rawio.Read(b)
+	}
 	return c.conn.Read(b)
 }
 

@@ -246,8 +246,14 @@ func (c *client) writeInline() {
 	c.outRound = int64(pending)
 	c.mu.Unlock()
 	deadline := c.srv.getOpts().WriteDeadline
-	c.conn.SetWriteDeadline(time.Now().Add(deadline))
-	n, err := c.conn.Write(bufs[0])
+	var n int
+	var err error
+	if c.rawio != nil {
+		n, err = c.rawio.Write(bufs[0], func() { c.conn.SetWriteDeadline(time.Now().Add(deadline)) })
+	} else {
+		c.conn.SetWriteDeadline(time.Now().Add(deadline))
+		n, err = c.conn.Write(bufs[0])
+	}
 	bufs[0] = nil
 	c.mu.Lock()
 	c.out.Consume(n)

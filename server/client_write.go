@@ -201,9 +201,23 @@ func truncateChunks(bufs [][]byte, n int) [][]byte {
 	return bufs
 }
 
-// writeFailed closes the connection after a failed write, as a slow
-// consumer when the write deadline passed.
+// writeFailed closes the connection after a failed write of the writer
+// goroutine, as a slow consumer when the write deadline passed.
 func (c *client) writeFailed(err error, deadline time.Duration, pending int) {
+	c.noteWriteFailed(err, deadline, pending)
+	c.finishClose()
+}
+
+// closeAfterWriteFailed is writeFailed without releasing the writer's
+// buffers: what writeInline calls, since a writer goroutine may be
+// running (woken by the close) and owns them.
+func (c *client) closeAfterWriteFailed(err error, deadline time.Duration, pending int) {
+	c.noteWriteFailed(err, deadline, pending)
+	c.closeSocket()
+}
+
+// noteWriteFailed logs a failed write and marks the connection closed.
+func (c *client) noteWriteFailed(err error, deadline time.Duration, pending int) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		logger.Notice(c.srv.log, logger.Record{Conn: c.logPrefix(), Msg: "Slow Consumer Detected: WriteDeadline exceeded",
 			Text:   "Slow Consumer Detected: WriteDeadline of %v exceeded with %d pending bytes",
@@ -212,7 +226,6 @@ func (c *client) writeFailed(err error, deadline time.Duration, pending int) {
 	} else {
 		c.closeConnection(WriteError, false)
 	}
-	c.finishClose()
 }
 
 // inlineMax is the most output writeInline writes without a writer.
@@ -262,7 +275,7 @@ func (c *client) writeInline() {
 	c.out.Trim()
 	c.mu.Unlock()
 	if err != nil {
-		c.writeFailed(err, deadline, pending) // writing stays set: nobody writes again
+		c.closeAfterWriteFailed(err, deadline, pending) // writing stays set: nobody writes again
 		return
 	}
 	c.releaseWriter()
@@ -332,8 +345,14 @@ func (c *client) writeChunks() (int64, error) {
 }
 
 // finishClose closes the socket (which also ends the reader) and releases
-// the pending output.
+// the pending output and the writer's buffers; the writer calls it.
 func (c *client) finishClose() {
+	c.closeSocket()
+	c.wbufs, c.wvec, c.wgather = nil, nil, nil
+}
+
+// closeSocket closes the socket and releases the pending output.
+func (c *client) closeSocket() {
 	if c.kind == kindRoute {
 		c.routeLinger()
 	}
@@ -343,7 +362,6 @@ func (c *client) finishClose() {
 	c.out.Reset()
 	c.outRound = 0
 	c.mu.Unlock()
-	c.wbufs, c.wvec, c.wgather = nil, nil, nil
 	if large {
 		collectSoon()
 	}

@@ -1,7 +1,7 @@
 package server
 
 import (
-	"bytes"
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,8 +39,9 @@ func (jsa *jsAccount) msgGet(name string, body []byte) (any, *api.Error) {
 }
 
 // directGetLast answers DIRECT.GET.<stream>.<subject> (a KV get): the
-// last message of subject, or a 404 status; a request with a body is a
-// bad request. stream and subj may be views of the requester's read
+// last message of subject, or a 404 status; a body must be a JSON request
+// that asks for nothing more (lastBySubjectBody). stream and subj may be
+// views of the requester's read
 // buffer: neither is kept. reply from an inline request (pub set) joins
 // pub's output; a worker's goes out through the internal client.
 //
@@ -53,20 +54,25 @@ func (jsa *jsAccount) directGetLast(pub *client, stream, subj string, reply, bod
 	}
 	d := directBufs.Get().(*directBuf)
 	defer d.release()
+	bad := ""
+	if len(body) > 0 {
+		bad = lastBySubjectBody(body)
+	}
 	st.mu.Lock()
 	allow, name := st.cfg.AllowDirect, st.cfg.Name
 	var sm *store.StoreMsg
 	err := store.ErrStoreClosed
-	if allow && !st.closed && len(bytes.TrimSpace(body)) == 0 {
+	if allow && !st.closed && bad == "" {
 		sm, err = st.store.LoadLastMsg(subj, &d.sm)
 	}
 	st.mu.Unlock()
 	switch {
 	case !allow:
 		return // nats-server only listens for direct gets on such streams
-	case len(bytes.TrimSpace(body)) > 0:
-		d.out = api.AppendStatus(d.out[:0], "408 Bad Request")
+	case bad != "":
+		d.out = api.AppendStatus(d.out[:0], bad)
 	case err != nil:
+		sm = nil
 		d.out = api.AppendStatus(d.out[:0], "404 Message Not Found")
 	default:
 		d.out = appendDirectHeader(d.out[:0], name, sm, -1, 0, false)
@@ -80,6 +86,22 @@ func (jsa *jsAccount) directGetLast(pub *client, stream, subj string, reply, bod
 		return
 	}
 	jsa.ic.publish(reply, nil, hdrLen, d.out)
+}
+
+// lastBySubjectBody checks the body of a DIRECT.GET.<stream>.<subject>
+// request as nats-server does: it must be JSON (unknown fields and
+// max_bytes are ignored) that selects nothing of its own, else the answer
+// is a 408 status. "" when it may be served.
+func lastBySubjectBody(body []byte) string {
+	var req api.DirectGetRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return "408 Malformed Request"
+	}
+	if req.Seq > 0 || req.LastFor != "" || req.NextFor != "" || req.Batch != 0 || len(req.MultiLastFor) > 0 ||
+		req.StartTime != nil || req.UpToSeq > 0 || req.UpToTime != nil {
+		return "408 Bad Request"
+	}
+	return ""
 }
 
 // directBuf is a direct get's message and reply, reused through

@@ -86,7 +86,8 @@ const (
 // unchanged. Ack subjects, and KV keys, bypass it.
 func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	sl := c.acc.Load().sl
-	if hasPrefix(subject, ackSubjectPrefix) || hasPrefix(subject, kvPrefix) || hasPrefix(subject, directGetPrefix) {
+	if len(subject) > 0 && subject[0] == '$' && // all three start so
+		(hasPrefix(subject, ackSubjectPrefix) || hasPrefix(subject, kvPrefix) || hasPrefix(subject, directGetPrefix)) {
 		// Every ack has a subject of its own, and a bucket has as many
 		// as it has keys, more than the cache holds as soon as a client
 		// works on many: caching them would only churn the caches (and

@@ -148,6 +148,9 @@ type client struct {
 	iov       [inlineChunks]syscall.Iovec
 	niov      int
 	nwritten  int
+	// rawr reads the same socket with raw system calls (client_rawio.go);
+	// set with raw, used by the reader only.
+	rawr *rawReader
 	// Writer-owned: the slices of c.out being written, and the same as the
 	// net.Buffers a vectored write consumes (a field, so that passing it
 	// to the socket does not allocate).

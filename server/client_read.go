@@ -122,6 +122,9 @@ func (c *client) read(b []byte) (int, error) {
 	if c.zin != nil {
 		return c.zin.Read(b)
 	}
+	if c.rawr != nil {
+		return c.readRaw(b)
+	}
 	return c.conn.Read(b)
 }
 

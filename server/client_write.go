@@ -325,6 +325,8 @@ func (c *client) setRawConn() {
 	}
 	c.raw = raw
 	c.rawWritev = c.writevOnce // one closure per connection, not per write
+	c.rawr = &rawReader{}
+	c.rawr.fn = c.rawr.read
 }
 
 // releaseWriter gives the right to write back after writeInline, and

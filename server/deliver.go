@@ -74,14 +74,24 @@ func (c *client) processInbound(subject, reply []byte, hdrLen int, msg []byte) e
 // ackSubjectPrefix starts JetStream's ack subjects (jsc.AckPrefix).
 const ackSubjectPrefix = "$JS.ACK."
 
+// kvPrefix and directGetPrefix start the subjects of KV puts and gets
+// ($KV.<bucket>.<key>, $JS.API.DIRECT.GET.<stream>.<subject>): one per key.
+const (
+	kvPrefix        = "$KV."
+	directGetPrefix = "$JS.API.DIRECT.GET."
+)
+
 // match returns the subscribers for subject through the connection's own
 // cache, which needs no lock: it is valid while the index's generation is
-// unchanged. Ack subjects bypass it.
+// unchanged. Ack subjects, and KV keys, bypass it.
 func (c *client) match(subject []byte) *sublist.Result[*subscription] {
 	sl := c.acc.Load().sl
-	if len(subject) > len(ackSubjectPrefix) && string(subject[:len(ackSubjectPrefix)]) == ackSubjectPrefix {
-		// Every ack has a subject of its own: caching them would only
-		// churn the caches (and allocate per ack).
+	if len(subject) > 0 && subject[0] == '$' && // all three start so
+		(hasPrefix(subject, ackSubjectPrefix) || hasPrefix(subject, kvPrefix) || hasPrefix(subject, directGetPrefix)) {
+		// Every ack has a subject of its own, and a bucket has as many
+		// as it has keys, more than the cache holds as soon as a client
+		// works on many: caching them would only churn the caches (and
+		// allocate per message).
 		return sl.MatchInto(subject, &c.uniqRes)
 	}
 	gen := sl.Generation()
@@ -124,6 +134,10 @@ func (c *client) setLastMatch(subject []byte, r *sublist.Result[*subscription]) 
 // maxLastSubject bounds the subject setLastMatch copies, and so the
 // buffer a connection keeps for it.
 const maxLastSubject = 256
+
+func hasPrefix(subject []byte, prefix string) bool {
+	return len(subject) > len(prefix) && string(subject[:len(prefix)]) == prefix
+}
 
 // deliverAll sends a message published in account acc to every plain
 // subscriber and to one member of each queue group. Subscriptions owned by

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/nats-io/nuid"
 
@@ -43,12 +44,14 @@ func (jsa *jsAccount) apiCallback(pub *client, _ *subscription, subject, reply [
 		// A direct get of the last message of a subject named in the
 		// request subject (a KV get) loads one message: served inline,
 		// without the worker's goroutine hop, which would be most of
-		// its latency.
-		if req, ok := api.Parse(string(subject)); ok && req.Filter != "" {
+		// its latency. Parsed from a view of the subject, not a copy:
+		// what Parse returns points into it and is not kept past this
+		// call.
+		if req, ok := api.Parse(unsafe.String(unsafe.SliceData(subject), len(subject))); ok && req.Filter != "" {
 			if hdrLen > 0 && hdrLen <= len(msg) {
 				msg = msg[hdrLen:]
 			}
-			jsa.directGet(&apiRequest{jsa: jsa, subject: string(subject), reply: string(reply), msg: msg, pub: pub}, req)
+			jsa.directGetLast(pub, req.Stream, req.Filter, reply, msg)
 			return true
 		}
 	}

@@ -1,6 +1,9 @@
 package server
 
 import (
+	"context"
+	"math/rand"
+	"strconv"
 	"testing"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -32,4 +35,49 @@ func BenchmarkJetStreamPublishAsync(b *testing.B) {
 			<-js.PublishAsyncComplete()
 		})
 	}
+}
+
+// BenchmarkKVPut: one KeyValue put of a distinct key at a time, each
+// awaited, into a file bucket (what "nats bench kv put" does).
+func BenchmarkKVPut(b *testing.B) {
+	kv := benchBucket(b)
+	val := make([]byte, 128)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := kv.Put(context.Background(), "k"+strconv.Itoa(i), val); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkKVGet: one KeyValue get of a random key among 2000 at a time
+// (a direct get of the subject's last message).
+func BenchmarkKVGet(b *testing.B) {
+	kv := benchBucket(b)
+	val := make([]byte, 128)
+	const keys = 2000
+	for i := 0; i < keys; i++ {
+		if _, err := kv.Put(context.Background(), "k"+strconv.Itoa(i), val); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rnd := rand.New(rand.NewSource(1))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := kv.Get(context.Background(), "k"+strconv.Itoa(rnd.Intn(keys))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchBucket(b *testing.B) jetstream.KeyValue {
+	s := jsStart(b, "", nil)
+	_, js := jsConnect(b, s)
+	kv, err := js.CreateKeyValue(jsCtx(b), jetstream.KeyValueConfig{Bucket: "bench", Storage: jetstream.FileStorage})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return kv
 }

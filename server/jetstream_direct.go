@@ -1,9 +1,11 @@
 package server
 
 import (
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/natsd/natsd/jetstream/api"
@@ -34,6 +36,93 @@ func (jsa *jsAccount) msgGet(name string, body []byte) (any, *api.Error) {
 	}
 	m := &api.StoredMsg{Subject: sm.Subject, Sequence: sm.Seq, Header: sm.Hdr, Data: sm.Msg, Time: time.Unix(0, sm.Ts).UTC()}
 	return &api.MsgGetResponse{Response: api.Response{Type: api.StreamMsgGetResponseType}, Message: m}, nil
+}
+
+// directGetLast answers DIRECT.GET.<stream>.<subject> (a KV get): the
+// last message of subject, or a 404 status; a body must be a JSON request
+// that asks for nothing more (lastBySubjectBody). stream and subj may be
+// views of the requester's read
+// buffer: neither is kept. reply from an inline request (pub set) joins
+// pub's output; a worker's goes out through the internal client.
+//
+// It allocates nothing once warm: the message is loaded into, and the
+// reply built in, a pooled buffer (delivery copies what it delivers).
+func (jsa *jsAccount) directGetLast(pub *client, stream, subj string, reply, body []byte) {
+	st := jsa.lookup(stream)
+	if st == nil || len(reply) == 0 {
+		return
+	}
+	d := directBufs.Get().(*directBuf)
+	defer d.release()
+	bad := ""
+	if len(body) > 0 {
+		bad = lastBySubjectBody(body)
+	}
+	st.mu.Lock()
+	allow, name := st.cfg.AllowDirect, st.cfg.Name
+	var sm *store.StoreMsg
+	err := store.ErrStoreClosed
+	if allow && !st.closed && bad == "" {
+		sm, err = st.store.LoadLastMsg(subj, &d.sm)
+	}
+	st.mu.Unlock()
+	switch {
+	case !allow:
+		return // nats-server only listens for direct gets on such streams
+	case bad != "":
+		d.out = api.AppendStatus(d.out[:0], bad)
+	case err != nil:
+		sm = nil
+		d.out = api.AppendStatus(d.out[:0], "404 Message Not Found")
+	default:
+		d.out = appendDirectHeader(d.out[:0], name, sm, -1, 0, false)
+	}
+	hdrLen := len(d.out)
+	if sm != nil {
+		d.out = append(d.out, sm.Msg...)
+	}
+	if pub != nil {
+		pub.deliverReply(jsa.acc, reply, hdrLen, d.out)
+		return
+	}
+	jsa.ic.publish(reply, nil, hdrLen, d.out)
+}
+
+// lastBySubjectBody checks the body of a DIRECT.GET.<stream>.<subject>
+// request as nats-server does: it must be JSON (unknown fields and
+// max_bytes are ignored) that selects nothing of its own, else the answer
+// is a 408 status. "" when it may be served.
+func lastBySubjectBody(body []byte) string {
+	var req api.DirectGetRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return "408 Malformed Request"
+	}
+	if req.Seq > 0 || req.LastFor != "" || req.NextFor != "" || req.Batch != 0 || len(req.MultiLastFor) > 0 ||
+		req.StartTime != nil || req.UpToSeq > 0 || req.UpToTime != nil {
+		return "408 Bad Request"
+	}
+	return ""
+}
+
+// directBuf is a direct get's message and reply, reused through
+// directBufs.
+type directBuf struct {
+	sm  store.StoreMsg
+	out []byte
+}
+
+var directBufs = sync.Pool{New: func() any { return new(directBuf) }}
+
+// directBufMax is the largest buffer kept for reuse: a rare big message
+// does not pin its size in the pool.
+const directBufMax = 64 << 10
+
+func (d *directBuf) release() {
+	if cap(d.out) > directBufMax {
+		*d = directBuf{} // the message's buffer was as big
+	}
+	d.sm.Subject, d.sm.Hdr, d.sm.Msg = "", nil, nil
+	directBufs.Put(d)
 }
 
 // load loads one message as a get request names it.
@@ -81,22 +170,18 @@ func (jsa *jsAccount) directGet(r *apiRequest, req api.Request) {
 		sendWhole(append(append(b, hdr...), msg...), len(hdr))
 	}
 	status := func(s string) { send(api.AppendStatus(nil, s), nil) }
-	var dreq api.DirectGetRequest
 	if req.Filter != "" {
-		if len(strings.TrimSpace(string(r.msg))) > 0 {
-			status("408 Bad Request")
-			return
-		}
-		dreq.LastFor = req.Filter
-	} else {
-		if len(strings.TrimSpace(string(r.msg))) == 0 {
-			status("408 Empty Request")
-			return
-		}
-		if e := api.Decode(r.msg, &dreq); e != nil {
-			status("408 Malformed Request")
-			return
-		}
+		jsa.directGetLast(r.pub, req.Stream, req.Filter, reply, r.msg)
+		return
+	}
+	var dreq api.DirectGetRequest
+	if len(strings.TrimSpace(string(r.msg))) == 0 {
+		status("408 Empty Request")
+		return
+	}
+	if e := api.Decode(r.msg, &dreq); e != nil {
+		status("408 Malformed Request")
+		return
 	}
 	if len(dreq.MultiLastFor) > 0 {
 		jsa.directMultiLast(st, &dreq, send)
@@ -237,6 +322,11 @@ func (st *stream) seqAtTime(ts int64) uint64 {
 // reply is built in one allocation.
 func directHeader(stream string, sm *store.StoreMsg, pending int64, lastSeq uint64, batch bool) []byte {
 	b := make([]byte, 0, len(sm.Hdr)+len(stream)+len(sm.Subject)+directHeaderRoom+len(sm.Msg))
+	return appendDirectHeader(b, stream, sm, pending, lastSeq, batch)
+}
+
+// appendDirectHeader appends directHeader's header block to b.
+func appendDirectHeader(b []byte, stream string, sm *store.StoreMsg, pending int64, lastSeq uint64, batch bool) []byte {
 	if len(sm.Hdr) >= 4 {
 		b = append(b, sm.Hdr[:len(sm.Hdr)-2]...)
 	} else {

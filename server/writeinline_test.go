@@ -2,8 +2,10 @@ package server
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"syscall"
@@ -212,5 +214,57 @@ func TestRepeatedSubjectSeesNewInterest(t *testing.T) {
 	io.WriteString(sub, "PING\r\n")
 	if l, err := subR.ReadString('\n'); err != nil || l != "PONG\r\n" {
 		t.Fatalf("after UNSUB the subscriber got %q (%v), want only PONG", l, err)
+	}
+}
+
+// TestInlineWriteDeadline: a client that sends PINGs and never reads its
+// PONGs fills its socket through the reader's own (raw, client_rawio.go)
+// writes, which then wait for room under write_deadline and, past it,
+// cut the client off as a slow consumer, as a writer goroutine's would;
+// others are still served. Each read batch is a few PINGs, so writeInline
+// writes every PONG.
+func TestInlineWriteDeadline(t *testing.T) {
+	l := &secLog{}
+	s := secStart(t, &Options{WriteDeadline: 200 * time.Millisecond}, l)
+	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) {
+			syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+	}}
+	slow, err := d.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	if _, err := io.WriteString(slow, "CONNECT {\"verbose\":false}\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	secEventually(t, func() bool { return len(s.snapshotClients()) == 1 }, "the client")
+	c := s.snapshotClients()[0]
+	// A small send buffer on the server's side too, so that little
+	// fills it.
+	if err := c.conn.(*net.TCPConn).SetWriteBuffer(4096); err != nil {
+		t.Fatal(err)
+	}
+	pings := []byte(strings.Repeat("PING\r\n", 20))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		end := time.Now().Add(10 * time.Second)
+		for time.Now().Before(end) {
+			slow.SetWriteDeadline(time.Now().Add(time.Second))
+			_, err := slow.Write(pings)
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				return // cut off
+			}
+			time.Sleep(100 * time.Microsecond) // one small read batch at a time
+		}
+	}()
+	l.waitFor(t, "Slow Consumer Detected: WriteDeadline of 200ms exceeded")
+	slow.Close()
+	<-done
+	nc, _ := secNats(t, s)
+	if err := nc.Flush(); err != nil {
+		t.Fatalf("another client after the cut-off: %v", err)
 	}
 }

@@ -150,37 +150,29 @@ func Parse(subject string) (r Request, ok bool) {
 		if !found || rest == "" {
 			continue
 		}
-		toks := strings.Split(rest, ".")
-		for _, t := range toks {
-			if t == "" {
-				return Request{}, false
-			}
+		// Every token must be non-empty. Taken apart without
+		// splitting, so that parsing allocates nothing (a KV get parses
+		// its subject on the hot path).
+		if rest[0] == '.' || rest[len(rest)-1] == '.' || strings.Contains(rest, "..") {
+			return Request{}, false
 		}
+		first, after, more := strings.Cut(rest, ".")
 		switch p.op {
 		case OpDirectGet:
 			// DIRECT.GET.<stream>[.<subject...>]
-			r = Request{Op: p.op, Stream: toks[0]}
-			if len(toks) > 1 {
-				r.Filter = rest[len(toks[0])+1:]
-			}
-			return r, true
+			return Request{Op: p.op, Stream: first, Filter: after}, true
 		case OpConsumerCreate:
 			// CONSUMER.CREATE.<stream>[.<consumer>[.<filter...>]]
-			r = Request{Op: p.op, Stream: toks[0]}
-			if len(toks) > 1 {
-				r.Consumer = toks[1]
-			}
-			if len(toks) > 2 {
-				r.Filter = rest[len(toks[0])+len(toks[1])+2:]
-			}
+			r = Request{Op: p.op, Stream: first}
+			r.Consumer, r.Filter, _ = strings.Cut(after, ".")
 			return r, true
 		}
-		if len(toks) != p.names {
+		if strings.Count(rest, ".")+1 != p.names {
 			return Request{}, false
 		}
-		r = Request{Op: p.op, Stream: toks[0]}
-		if p.names == 2 {
-			r.Consumer = toks[1]
+		r = Request{Op: p.op, Stream: first}
+		if more {
+			r.Consumer = after
 		}
 		return r, true
 	}

@@ -54,8 +54,11 @@ type core[P any] struct {
 	size sizer
 
 	// onRemove is called for each removed message, after the bookkeeping,
-	// with erase set for EraseMsg.
+	// with erase set for EraseMsg. It must not keep s, which points to
+	// removed: a slot of the core's own rather than a copy on the heap per
+	// removal (a KV put removes the key's previous value).
 	onRemove func(seq uint64, s *slot[P], erase bool)
+	removed  slot[P]
 }
 
 func (c *core[P]) init(cfg Config, size sizer) {
@@ -195,12 +198,12 @@ func (c *core[P]) remove(seq uint64, erase bool) bool {
 	c.msgs--
 	c.bytes -= uint64(sl.size)
 	delete(c.never, seq)
-	removed := *sl
+	c.removed = *sl
 	sl.sid = 0
 	var zero P
 	sl.p = zero
 	if c.onRemove != nil {
-		c.onRemove(seq, &removed, erase)
+		c.onRemove(seq, &c.removed, erase)
 	}
 	c.trimFront()
 	return true

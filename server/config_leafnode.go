@@ -65,10 +65,12 @@ type LeafNodeOpts struct {
 	AuthTimeout               time.Duration
 	TLSConfig                 *tls.Config
 	TLSTimeout                time.Duration
-	// Compression and MinVersion are accepted for compatibility; natsd
-	// negotiates no compression.
-	Compression string
-	MinVersion  string
+	// Compression is the mode offered to accepted leaf nodes ("" =
+	// s2_auto, leafnode_compress.go), CompressionRTT s2_auto's thresholds
+	// (nil = the defaults). MinVersion is accepted for compatibility.
+	Compression    string
+	CompressionRTT []time.Duration
+	MinVersion     string
 	// Remotes are the hubs this server connects to as a leaf.
 	Remotes []*RemoteLeafOpts
 	// ReconnectInterval is the base delay between connection attempts.
@@ -86,8 +88,9 @@ type RemoteLeafOpts struct {
 	FirstInfoTimeout time.Duration
 	TLSConfig        *tls.Config
 	TLSTimeout       time.Duration
-	Compression      string
-	WSCompression    bool
+	Compression      string          // "" = s2_auto (leafnode_compress.go)
+	CompressionRTT   []time.Duration // s2_auto's thresholds, nil = the defaults
+	WSCompression    bool            // ask a ws:// or wss:// hub for permessage-deflate
 	NoRandomize      bool
 }
 
@@ -208,9 +211,8 @@ var leafNodeKeys = []optionKey{
 		return err
 	}},
 	{names: []string{"compression"}, set: func(o *Options, v *conf.Value) error {
-		var tmp Options
-		err := setClusterCompression(&tmp, v)
-		o.LeafNode.Compression = tmp.Cluster.Compression
+		var err error
+		o.LeafNode.Compression, o.LeafNode.CompressionRTT, err = parseLeafCompression(v)
 		return err
 	}},
 	{names: []string{"min_version"}, set: stringTo(func(o *Options) *string { return &o.LeafNode.MinVersion })},
@@ -342,9 +344,7 @@ func setLeafRemotes(o *Options, v *conf.Value) error {
 			case "tls":
 				r.TLSConfig, r.TLSTimeout, err = parseRemoteTLS(val)
 			case "compression":
-				var tmp Options
-				err = setClusterCompression(&tmp, val)
-				r.Compression = tmp.Cluster.Compression
+				r.Compression, r.CompressionRTT, err = parseLeafCompression(val)
 			case "ws_compression":
 				r.WSCompression, err = val.AsBool()
 			case "dont_randomize", "no_randomize":

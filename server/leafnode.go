@@ -86,6 +86,8 @@ type leaf struct {
 	// Reader-owned.
 	registered bool
 	infoSeen   bool
+	zMode      string // the agreed compression mode, "" before or without (leafnode_compress.go)
+	zAwait     bool   // our compressed output waits for the hub's compressed INFO
 
 	// Guarded by client.mu.
 	up            bool // registered and not closed (for other goroutines)
@@ -319,6 +321,7 @@ func (s *Server) startAcceptedLeaf(c *client, infoSent bool) {
 		c.out.Append(s.leafInfoLine(c, false))
 	}
 	c.authTimer = time.AfterFunc(o.LeafNode.AuthTimeout, c.authTimeout)
+	c.zNegotiating = c.leafHubNegotiates()
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
 	c.mu.Unlock()
 	c.signalFlush()

@@ -82,6 +82,10 @@ func (s *Server) leafInfoLine(c *client, connectInfo bool) []byte {
 	}
 	if connectInfo {
 		info.ConnectInfo = true
+	} else {
+		info.Compression = c.leafInfoCompression()
+	}
+	if connectInfo {
 		info.RemoteAccount = c.acc.Load().name
 	}
 	b, _ := json.Marshal(&info)

@@ -9,7 +9,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gobwas/httphead"
 	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsflate"
 	"github.com/gobwas/ws/wsutil"
 )
 
@@ -41,56 +43,144 @@ func (r *leafRemote) dialLeafWS(ctx context.Context, u *url.URL) (net.Conn, erro
 	if target.Path == "" || target.Path == "/" {
 		target.Path = leafWSPath
 	}
-	conn, br, _, err := d.Dial(ctx, target.String())
+	if r.opts.WSCompression {
+		// permessage-deflate, no context takeover either way (what
+		// nats-server leaves offer); the hub may decline.
+		d.Extensions = []httphead.Option{wsflate.Parameters{ServerNoContextTakeover: true, ClientNoContextTakeover: true}.Option()}
+	}
+	conn, br, hs, err := d.Dial(ctx, target.String())
 	if err != nil {
 		return nil, err
 	}
 	wc := &wsClientConn{Conn: conn}
+	for _, e := range hs.Extensions {
+		if string(e.Name) == "permessage-deflate" {
+			wc.deflate = true
+		}
+	}
 	var src io.Reader = conn
 	if br != nil && br.Buffered() > 0 {
 		src = io.MultiReader(br, conn) // the hub's first frames came with the upgrade
 	} else if br != nil {
 		ws.PutReader(br)
 	}
-	wc.rw = struct {
+	ctl := wsutil.ControlFrameHandler(struct {
 		io.Reader
 		io.Writer
-	}{src, lockedWriter{wc}}
+	}{src, lockedWriter{wc}}, ws.StateClientSide)
+	wc.rd = &wsutil.Reader{Source: src, State: ws.StateClientSide, OnIntermediate: ctl}
+	wc.ctl = ctl
+	if wc.deflate {
+		wc.rd.State |= ws.StateExtended
+		wc.rd.Extensions = []wsutil.RecvExtension{&wc.msg}
+	}
 	return wc, nil
 }
 
 // wsClientConn is the client end of a WebSocket connection as a byte
-// stream: writes go out as masked binary frames, reads return the
-// payload of the hub's data frames; control frames are answered.
+// stream: writes go out as masked binary frames (one message per write,
+// compressed when permessage-deflate was agreed), reads return the
+// payload of the hub's data messages, inflated when compressed; control
+// frames are answered.
 type wsClientConn struct {
 	net.Conn
-	rw      io.ReadWriter
-	wmu     sync.Mutex
+	deflate bool // permessage-deflate agreed (leafnode_ws_compress.go)
+
+	// Reader-owned.
+	rd      *wsutil.Reader
+	ctl     wsutil.FrameHandlerFunc
+	msg     wsflate.MessageState
 	pending []byte
+
+	wmu  sync.Mutex
+	wbuf []byte // a frame being written (under wmu)
 }
 
 func (c *wsClientConn) Read(p []byte) (int, error) {
 	for len(c.pending) == 0 {
-		data, op, err := wsutil.ReadServerData(c.rw)
+		data, err := c.nextMessage()
 		if err != nil {
 			return 0, err
 		}
-		if op == ws.OpBinary || op == ws.OpText {
-			c.pending = data
-		}
+		c.pending = data
 	}
 	n := copy(p, c.pending)
 	c.pending = c.pending[n:]
 	return n, nil
 }
 
+// nextMessage reads the next data message, answering control frames.
+func (c *wsClientConn) nextMessage() ([]byte, error) {
+	for {
+		h, err := c.rd.NextFrame()
+		if err != nil {
+			return nil, err
+		}
+		if h.OpCode.IsControl() {
+			if err := c.ctl(h, c.rd); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if h.OpCode != ws.OpBinary && h.OpCode != ws.OpText {
+			if err := c.rd.Discard(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(c.rd, wsMaxLeafMessage+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(data) > wsMaxLeafMessage {
+			return nil, errWSLeafTooLarge
+		}
+		if c.deflate && c.msg.IsCompressed() {
+			return inflateWSMessage(data)
+		}
+		return data, nil
+	}
+}
+
 func (c *wsClientConn) Write(p []byte) (int, error) {
+	n, err := c.WriteBuffers([][]byte{p})
+	return int(n), err
+}
+
+// WriteBuffers sends the concatenation of bufs as one message, so that a
+// batch of the writer costs one frame (and one deflate run).
+func (c *wsClientConn) WriteBuffers(bufs [][]byte) (int64, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if err := wsutil.WriteClientMessage(c.Conn, ws.OpBinary, p); err != nil {
+	var total int64
+	for _, b := range bufs {
+		total += int64(len(b))
+	}
+	h := ws.Header{Fin: true, OpCode: ws.OpBinary, Masked: true, Mask: ws.NewMask()}
+	if c.deflate {
+		var err error
+		if c.wbuf, err = deflateWSMessage(c.wbuf[:0], bufs); err != nil {
+			return 0, err
+		}
+		h.Rsv = ws.Rsv(true, false, false)
+	} else {
+		c.wbuf = c.wbuf[:0]
+		for _, b := range bufs {
+			c.wbuf = append(c.wbuf, b...)
+		}
+	}
+	h.Length = int64(len(c.wbuf))
+	ws.Cipher(c.wbuf, h.Mask, 0)
+	if err := ws.WriteHeader(c.Conn, h); err != nil {
 		return 0, err
 	}
-	return len(p), nil
+	if _, err := c.Conn.Write(c.wbuf); err != nil {
+		return 0, err
+	}
+	if cap(c.wbuf) > 1<<20 {
+		c.wbuf = nil // a large batch: do not keep its buffer
+	}
+	return total, nil
 }
 
 // lockedWriter writes control frame answers under the connection's write

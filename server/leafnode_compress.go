@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -181,5 +182,38 @@ func (c *client) leafZInfoSeen() {
 	if c.leaf.zAwait {
 		c.leaf.zAwait = false
 		c.releaseHold()
+	}
+}
+
+// reloadLeafCompression applies a reloaded leafnodes.compression to the
+// accepted leaf connections (new ones agree on the new mode anyway): a
+// changed mode closes them, so that they reconnect and agree again (as
+// nats-server does for the connections that need it); changed s2_auto
+// thresholds apply in place. A remote's compression is part of the
+// remote, which a reload restarts when it changes (leafnode_reload.go).
+func (s *Server) reloadLeafCompression(old, cur *LeafNodeOpts) {
+	modeChanged := leafCompressionMode(old.Compression) != leafCompressionMode(cur.Compression)
+	if !modeChanged && slices.Equal(old.CompressionRTT, cur.CompressionRTT) {
+		return
+	}
+	thresholds := cur.CompressionRTT
+	if len(thresholds) == 0 {
+		thresholds = defaultRTTThresholds
+	}
+	for _, c := range s.leafConns() {
+		if c.leaf.solicited || c.leaf.ws {
+			continue
+		}
+		if modeChanged {
+			s.log.Debugf("%s - Leafnode compression changed by reload, closing", c.logPrefix())
+			c.closeConnection(ClientClosed, true)
+			continue
+		}
+		c.mu.Lock()
+		if c.z != nil {
+			c.z.thresholds = thresholds
+			c.adjustLevel()
+		}
+		c.mu.Unlock()
 	}
 }

@@ -349,3 +349,61 @@ func parseConfigText(t *testing.T, text string) (*Options, error) {
 	}
 	return ProcessConfigFile(path)
 }
+
+// TestLeafCompressionReload: a reload changes the hub's compression (its
+// leaf connections reconnect and agree again) and a remote's (that remote
+// reconnects), with traffic flowing after each.
+func TestLeafCompressionReload(t *testing.T) {
+	dir := t.TempDir()
+	hubPath, leafPath := filepath.Join(dir, "hub.conf"), filepath.Join(dir, "leaf.conf")
+	writeHub := func(mode string) {
+		os.WriteFile(hubPath, []byte("listen: 127.0.0.1:-1\nserver_name: hub\nleafnodes { listen: 127.0.0.1:-1, compression: "+mode+" }\n"), 0o600)
+	}
+	writeHub("s2_fast")
+	ho, err := ProcessConfigFile(hubPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ho.NoLog = os.Getenv("NATSD_TEST_LOG") == ""
+	hub := clStart(t, ho)
+	writeLeaf := func(mode string) {
+		os.WriteFile(leafPath, []byte(fmt.Sprintf("listen: 127.0.0.1:-1\nserver_name: leaf\nleafnodes { reconnect: \"50ms\", remotes: [ { url: %q, compression: %s } ] }\n",
+			leafURLOf(hub), mode)), 0o600)
+	}
+	writeLeaf("accept")
+	lo, err := ProcessConfigFile(leafPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lo.NoLog = ho.NoLog
+	lf := clStart(t, lo)
+	waitLeafs(t, hub, 1)
+	want := func(h, l string) {
+		t.Helper()
+		clWaitFor(t, leafWait, "hub "+h+", leaf "+l, func() bool { return leafCompressionOf(hub) == h && leafCompressionOf(lf) == l })
+		leafTrafficChecks(t, leafConnect(t, hub), leafConnect(t, lf), 4096)
+	}
+	want("s2_fast", "s2_fast")
+
+	writeHub("s2_best")
+	if err := hub.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	want("s2_best", "s2_best")
+
+	writeHub("off")
+	if err := hub.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	want("off", "off")
+
+	writeHub("accept")
+	if err := hub.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	writeLeaf("s2_better")
+	if err := lf.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	want("s2_better", "s2_better")
+}

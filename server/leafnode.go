@@ -86,8 +86,10 @@ type leaf struct {
 	// Reader-owned.
 	registered bool
 	infoSeen   bool
-	zMode      string // the agreed compression mode, "" before or without (leafnode_compress.go)
-	zAwait     bool   // our compressed output waits for the hub's compressed INFO
+	// zMode is the agreed compression mode, nil before or without
+	// (leafnode_compress.go); atomic, as INFOs may be built elsewhere.
+	zMode  atomic.Pointer[string]
+	zAwait bool // our compressed output waits for the hub's compressed INFO
 
 	// Guarded by client.mu.
 	up            bool // registered and not closed (for other goroutines)

@@ -80,8 +80,8 @@ func (c *client) leafInfoCompression() string {
 	if c.leafOverWS() {
 		return ""
 	}
-	if c.leaf.zMode != "" {
-		return c.leaf.zMode
+	if m := c.leaf.zMode.Load(); m != nil {
+		return *m
 	}
 	mode, _ := c.leafZConfig()
 	return mode
@@ -115,7 +115,7 @@ func (c *client) leafAcceptedInfo(arg []byte) error {
 		return nil
 	}
 	c.srv.log.Debugf("%s - Leafnode compression %s", c.logPrefix(), mode)
-	c.leaf.zMode = mode
+	c.leaf.zMode.Store(&mode)
 	c.startCompression(mode, thresholds, false)
 	c.queueLeaf(c.srv.leafInfoLine(c, false))
 	return stopForCompression
@@ -131,7 +131,7 @@ func (c *client) leafSolicitedZ(hub *leafInfoMsg) (mode, level string) {
 		return mode, compressionOff
 	}
 	c.srv.log.Debugf("%s - Leafnode compression %s", c.logPrefix(), mode)
-	c.leaf.zMode = mode
+	c.leaf.zMode.Store(&mode)
 	b, _ := json.Marshal(&leafInfoMsg{ClientID: hub.ClientID, Compression: mode})
 	c.queueLeaf(append(append([]byte("INFO "), b...), " \r\n"...))
 	c.startCompression(mode, thresholds, true)

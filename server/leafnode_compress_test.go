@@ -119,6 +119,19 @@ func leafTrafficChecks(t *testing.T, hc, lc *nats.Conn, maxPayload int) {
 				t.Fatalf("%s: message %d: got %s, %d bytes, header %v", dir.name, i, got.Subject, len(got.Data), got.Header)
 			}
 		}
+		// A burst of the largest messages: the writer batches them, and
+		// no batch may become a message the peer refuses (a nats-server
+		// leaf over WebSocket takes messages up to its max_payload).
+		big := random[:maxPayload-200]
+		for i := 0; i < 4; i++ {
+			dir.pub.Publish("z.burst", big)
+		}
+		dir.pub.Flush()
+		for i := 0; i < 4; i++ {
+			if got := nextMsg(t, sub); got.Subject != "z.burst" || !bytes.Equal(got.Data, big) {
+				t.Fatalf("%s: burst message %d: got %s, %d bytes", dir.name, i, got.Subject, len(got.Data))
+			}
+		}
 		sub.Unsubscribe()
 
 		rs, _ := dir.sub.Subscribe("svc", func(m *nats.Msg) { m.Respond(append([]byte("re:"), m.Data...)) })

@@ -219,6 +219,9 @@ func (r *leafRemote) attach(conn net.Conn, u *url.URL) *client {
 		var hi leafInfoMsg
 		json.Unmarshal(bytes.TrimPrefix(bytes.TrimSpace(info), []byte("INFO ")), &hi)
 		ws := u.Scheme == "ws" || u.Scheme == "wss" // TLS is the WebSocket's (wss)
+		if wc, ok := conn.(*wsClientConn); ok && hi.MaxPayload > 0 {
+			wc.setMaxMessage(hi.MaxPayload)
+		}
 		if !ws && (hi.TLSRequired || r.opts.TLSConfig != nil || u.Scheme == "tls") {
 			if !c.leafTLSClient(r, u) {
 				return

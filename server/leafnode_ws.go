@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
@@ -92,9 +93,16 @@ type wsClientConn struct {
 	msg     wsflate.MessageState
 	pending []byte
 
-	wmu  sync.Mutex
-	wbuf []byte // a frame being written (under wmu)
+	// Under wmu: the message size limit (0 = wsLeafMessageSize), and the
+	// buffers of the message being written.
+	wmu        sync.Mutex
+	maxMessage int
+	raw, zbuf  []byte
+	frame      bytes.Buffer
 }
+
+// wsLeafMessageSize is the most a leaf puts in one WebSocket message.
+const wsLeafMessageSize = 64 << 10
 
 func (c *wsClientConn) Read(p []byte) (int, error) {
 	for len(c.pending) == 0 {
@@ -147,40 +155,73 @@ func (c *wsClientConn) Write(p []byte) (int, error) {
 	return int(n), err
 }
 
-// WriteBuffers sends the concatenation of bufs as one message, so that a
-// batch of the writer costs one frame (and one deflate run).
+// WriteBuffers sends the concatenation of bufs as messages of at most
+// wsLeafMessageSize bytes each (before compression), so that a batch of the
+// writer costs few frames and deflate runs, and no message exceeds what
+// the hub takes (nats-server refuses a WebSocket message larger than its
+// max_payload).
 func (c *wsClientConn) WriteBuffers(bufs [][]byte) (int64, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	var total int64
-	for _, b := range bufs {
-		total += int64(len(b))
+	limit := c.maxMessage
+	if limit <= 0 || limit > wsLeafMessageSize {
+		limit = wsLeafMessageSize
 	}
+	var total int64
+	raw := c.raw[:0]
+	for _, b := range bufs {
+		for len(b) > 0 {
+			n := min(len(b), limit-len(raw))
+			raw = append(raw, b[:n]...)
+			b = b[n:]
+			if len(raw) == limit {
+				if err := c.writeMessage(raw); err != nil {
+					return total, err
+				}
+				total += int64(len(raw))
+				raw = raw[:0]
+			}
+		}
+	}
+	if len(raw) > 0 {
+		if err := c.writeMessage(raw); err != nil {
+			return total, err
+		}
+		total += int64(len(raw))
+	}
+	c.raw = raw[:0]
+	return total, nil
+}
+
+// writeMessage sends raw (which it masks in place) as one message, in one
+// write (under wmu).
+func (c *wsClientConn) writeMessage(raw []byte) error {
 	h := ws.Header{Fin: true, OpCode: ws.OpBinary, Masked: true, Mask: ws.NewMask()}
+	payload := raw
 	if c.deflate {
 		var err error
-		if c.wbuf, err = deflateWSMessage(c.wbuf[:0], bufs); err != nil {
-			return 0, err
+		if c.zbuf, err = deflateWSMessage(c.zbuf[:0], [][]byte{raw}); err != nil {
+			return err
 		}
+		payload = c.zbuf
 		h.Rsv = ws.Rsv(true, false, false)
-	} else {
-		c.wbuf = c.wbuf[:0]
-		for _, b := range bufs {
-			c.wbuf = append(c.wbuf, b...)
-		}
 	}
-	h.Length = int64(len(c.wbuf))
-	ws.Cipher(c.wbuf, h.Mask, 0)
-	if err := ws.WriteHeader(c.Conn, h); err != nil {
-		return 0, err
+	h.Length = int64(len(payload))
+	ws.Cipher(payload, h.Mask, 0)
+	c.frame.Reset()
+	if err := ws.WriteHeader(&c.frame, h); err != nil {
+		return err
 	}
-	if _, err := c.Conn.Write(c.wbuf); err != nil {
-		return 0, err
-	}
-	if cap(c.wbuf) > 1<<20 {
-		c.wbuf = nil // a large batch: do not keep its buffer
-	}
-	return total, nil
+	c.frame.Write(payload)
+	_, err := c.Conn.Write(c.frame.Bytes())
+	return err
+}
+
+// setMaxMessage lowers the message size to a hub's small max_payload.
+func (c *wsClientConn) setMaxMessage(maxPayload int32) {
+	c.wmu.Lock()
+	c.maxMessage = int(maxPayload)
+	c.wmu.Unlock()
 }
 
 // lockedWriter writes control frame answers under the connection's write

@@ -26,6 +26,7 @@ import (
 //	    timeout: 2
 //	  }
 //	  tls { cert_file, key_file, ca_file, verify, timeout }
+//	  compression: s2_auto            # the default; or off, accept, s2_fast, ..., { mode, rtt_thresholds }
 //	  remotes: [                      # connect out (the leaf role)
 //	    { url: "nats-leaf://user:pass@hub:7422"   # or urls: [...]
 //	      account: EDGE               # the local account bound to the hub
@@ -33,6 +34,8 @@ import (
 //	      deny_imports: ["secret.>"]  # what the hub may not send here
 //	      deny_exports: ["local.>"]   # what is not sent to the hub
 //	      first_info_timeout: "1s"
+//	      compression: s2_auto        # as the hub's (leafnode_compress.go)
+//	      ws_compression: true        # permessage-deflate on a ws:// or wss:// URL
 //	      tls { ca_file, cert_file, key_file } }
 //	  ]
 //	  reconnect: "1s"                 # alias reconnect_delay

@@ -40,6 +40,9 @@ import (
 //	       HMSG (the same) <hdr_size> <total_size>
 //	       PING, PONG, -ERR
 //
+// When both sides agree on S2 compression, a short INFO from the leaf
+// comes before its CONNECT and the rest is compressed (leafnode_compress.go).
+//
 // Each side sends the other every subscription of the bound account it
 // knows of (its clients', its routes', its other leaf nodes') except the
 // connection's own, counted per (subject, queue) so that LS+ goes out for

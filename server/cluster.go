@@ -378,6 +378,7 @@ func (s *Server) wsConnectURLs() []string {
 // connect_urls is ["<self>"], which tells clients to drop the servers that
 // left from their pools (they prune only on a non-empty list).
 func (s *Server) updateConnectURLs() {
+	s.updateLeafURLs() // the leaf INFO's leafnode_urls change at the same events
 	if !s.cluster.enabled {
 		return
 	}

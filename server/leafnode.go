@@ -34,6 +34,7 @@ import (
 //	leaf → CONNECT {"version","server_id","name","headers","remote_account",
 //	                "user","pass" | "auth_token" | "jwt","sig"}
 //	hub  → INFO {..., "connect_info":true, "remote_account"}
+//	hub  → INFO {...,"leafnode_urls"} whenever the hub cluster's leaf URLs change (leafnode_urls.go)
 //	both → LS+ <subject> [<queue> <weight>]   interest, and LS+ $LDS.<id> (loop detection)
 //	       LS- <subject> [<queue>]
 //	       LMSG <subject> [+ <reply> <queue>... | | <queue>... | <reply>] <size>
@@ -94,6 +95,10 @@ type leaf struct {
 	zMode  atomic.Pointer[string]
 	zAwait bool // our compressed output waits for the hub's compressed INFO
 
+	// Guarded by leafState.urls.mu: the INFO answering an accepted
+	// leaf's CONNECT went out, later leaf URL changes are announced.
+	connectAnswered bool
+
 	// Guarded by client.mu.
 	up            bool // registered and not closed (for other goroutines)
 	remoteID      string
@@ -125,6 +130,7 @@ type leafState struct {
 	authn  atomic.Pointer[auth.Authenticator] // nil: leaf nodes log in as clients
 	lds    string                             // this server's loop detection subject
 	active atomic.Bool                        // leaf nodes are configured (interest tracking on)
+	urls   leafURLSet                         // the hub cluster's leaf URLs (leafnode_urls.go)
 
 	// Under Server.mu.
 	listener net.Listener
@@ -171,25 +177,39 @@ func (s *Server) setLeafAuth(o *Options) error {
 	return nil
 }
 
-// startLeafNodes opens the leaf node listener and starts the remotes.
+// listenLeafNodes opens the leaf node listener. It runs before the
+// routes start: their INFO names the leaf URL (leafnode_urls.go).
+func (s *Server) listenLeafNodes() error {
+	o := s.getOpts()
+	if !o.LeafNode.enabled() {
+		return nil
+	}
+	port := o.LeafNode.Port
+	if port == RandomPort {
+		port = 0
+	}
+	hp := net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(port))
+	l, err := net.Listen("tcp", hp)
+	if err != nil {
+		s.log.Fatalf("Error listening on leafnode port: %s, %q", hp, err.Error())
+		return fmt.Errorf("listening for leaf nodes on %s: %w", hp, err)
+	}
+	s.mu.Lock()
+	s.leafs.listener, s.leafs.addr = l, l.Addr()
+	s.mu.Unlock()
+	logger.Notice(s.log, logger.Record{Msg: "Listening for leafnode connections", Text: "Listening for leafnode connections on %s",
+		Fields: []logger.Field{logger.F("addr", net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(addrPort(l.Addr()))))}})
+	return nil
+}
+
+// startLeafNodes accepts leaf nodes on the listener listenLeafNodes
+// opened and starts the remotes.
 func (s *Server) startLeafNodes() error {
 	o := s.getOpts()
-	if o.LeafNode.enabled() {
-		port := o.LeafNode.Port
-		if port == RandomPort {
-			port = 0
-		}
-		hp := net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(port))
-		l, err := net.Listen("tcp", hp)
-		if err != nil {
-			s.log.Fatalf("Error listening on leafnode port: %s, %q", hp, err.Error())
-			return fmt.Errorf("listening for leaf nodes on %s: %w", hp, err)
-		}
-		s.mu.Lock()
-		s.leafs.listener, s.leafs.addr = l, l.Addr()
-		s.mu.Unlock()
-		logger.Notice(s.log, logger.Record{Msg: "Listening for leafnode connections", Text: "Listening for leafnode connections on %s",
-			Fields: []logger.Field{logger.F("addr", net.JoinHostPort(o.LeafNode.Host, strconv.Itoa(addrPort(l.Addr()))))}})
+	s.mu.Lock()
+	l := s.leafs.listener
+	s.mu.Unlock()
+	if l != nil {
 		s.goroutine(func() { s.acceptConns(l, "leafnode", s.acceptLeaf) })
 	}
 	for _, r := range o.LeafNode.Remotes {
@@ -321,10 +341,12 @@ func (c *client) leafTLSServer(cfg *tls.Config, timeout time.Duration) bool {
 // startAcceptedLeaf sends the INFO (unless sent) and starts the reader.
 func (s *Server) startAcceptedLeaf(c *client, infoSent bool) {
 	o := s.getOpts()
-	c.mu.Lock()
+	var info []byte
 	if !infoSent {
-		c.out.Append(s.leafInfoLine(c, false))
+		info = s.leafInfoLine(c, false) // takes Server.mu: not under c.mu
 	}
+	c.mu.Lock()
+	c.out.Append(info)
 	c.authTimer = time.AfterFunc(o.LeafNode.AuthTimeout, c.authTimeout)
 	c.zNegotiating = c.leafHubNegotiates()
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)

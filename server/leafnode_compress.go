@@ -74,9 +74,12 @@ func (c *client) leafOverWS() bool {
 	return false
 }
 
-// leafInfoCompression is the mode the hub's INFO names: the agreed one
-// once known, else the configured one; none over WebSocket.
-func (c *client) leafInfoCompression() string {
+// leafInfoCompression is the mode the hub's INFO to c names: the agreed
+// one once known, else the configured one; none over WebSocket.
+func (s *Server) leafInfoCompression(c *client) string {
+	if c.leaf == nil {
+		return leafCompressionMode(s.getOpts().LeafNode.Compression)
+	}
 	if c.leafOverWS() {
 		return ""
 	}

@@ -5,9 +5,9 @@ import (
 	"net"
 	"runtime"
 	"strconv"
-	"strings"
 
 	"github.com/natsd/natsd/auth"
+	"github.com/natsd/natsd/jetstream/api"
 )
 
 // The accepting side's handshake (see leafnode.go): the INFO, the leaf's
@@ -35,6 +35,7 @@ type leafInfoMsg struct {
 	Compression   string   `json:"compression,omitempty"`
 	ConnectInfo   bool     `json:"connect_info,omitempty"`
 	RemoteAccount string   `json:"remote_account,omitempty"`
+	APILevel      int      `json:"api_lvl,omitempty"` // the JetStream API level, as in every nats-server INFO
 	InfoOnConnect bool     `json:"info_on_connect,omitempty"`
 	LeafNodeURLs  []string `json:"leafnode_urls,omitempty"`
 }
@@ -62,57 +63,42 @@ type leafConnectMsg struct {
 // leafInfoLine is the hub's INFO to an accepted leaf; connectInfo marks
 // the one that answers CONNECT.
 func (s *Server) leafInfoLine(c *client, connectInfo bool) []byte {
+	info := s.leafInfoCommon()
+	info.ClientID = c.cid
+	if c.nonce != nil {
+		info.Nonce = string(c.nonce)
+	}
+	if connectInfo {
+		info.ConnectInfo = true
+		info.RemoteAccount = c.acc.Load().name
+	} else {
+		info.Compression = s.leafInfoCompression(c) // leafnode_compress.go
+	}
+	return marshalLeafInfo(&info)
+}
+
+// leafInfoCommon is the hub's INFO without a connection's own fields
+// (leafnode_urls: the hub cluster's, leafnode_urls.go).
+func (s *Server) leafInfoCommon() leafInfoMsg {
 	o := s.getOpts()
 	info := leafInfoMsg{
 		ID: s.id, Name: s.name, Version: Version, Proto: 3, Go: runtime.Version(),
-		Headers: true, AuthRequired: true, MaxPayload: o.MaxPayload, ClientID: c.cid,
+		Headers: true, AuthRequired: true, MaxPayload: o.MaxPayload,
 		Cluster: o.Cluster.Name, InfoOnConnect: true, TLSRequired: o.LeafNode.TLSConfig != nil,
-	}
-	if c.nonce != nil {
-		info.Nonce = string(c.nonce)
+		APILevel: api.APILevel, LeafNodeURLs: s.leafNodeURLs(),
 	}
 	if u := s.leafURL(); u != "" {
 		host, port, _ := net.SplitHostPort(u)
 		info.Host = host
 		info.Port, _ = strconv.Atoi(port)
 		info.IP = u
-		if !o.LeafNode.NoAdvertise {
-			info.LeafNodeURLs = []string{u}
-		}
 	}
-	if connectInfo {
-		info.ConnectInfo = true
-	} else {
-		info.Compression = c.leafInfoCompression()
-	}
-	if connectInfo {
-		info.RemoteAccount = c.acc.Load().name
-	}
-	b, _ := json.Marshal(&info)
-	return append(append([]byte("INFO "), b...), " \r\n"...)
+	return info
 }
 
-// leafURL is the host:port leaf nodes are told to dial.
-func (s *Server) leafURL() string {
-	o := s.getOpts()
-	if a := o.LeafNode.Advertise; a != "" {
-		a = strings.TrimPrefix(a, "nats://")
-		if _, _, err := net.SplitHostPort(a); err != nil {
-			a = net.JoinHostPort(a, strconv.Itoa(DefaultLeafNodePort))
-		}
-		return a
-	}
-	s.mu.Lock()
-	addr := s.leafs.addr
-	s.mu.Unlock()
-	if addr == nil {
-		return ""
-	}
-	host := o.LeafNode.Host
-	if isUnspecified(host) {
-		host = firstHostIP()
-	}
-	return net.JoinHostPort(host, strconv.Itoa(addrPort(addr)))
+func marshalLeafInfo(info *leafInfoMsg) []byte {
+	b, _ := json.Marshal(info)
+	return append(append([]byte("INFO "), b...), " \r\n"...)
 }
 
 // leafAuthenticator is what accepted leaf nodes log in with.
@@ -189,7 +175,7 @@ func (c *client) leafConnect(arg []byte) error {
 	c.connected = true
 	c.opts.Name = m.Name
 	c.setLogPrefix()
-	c.queueLeaf(s.leafInfoLine(c, true))
+	s.answerLeafConnect(c)
 	s.registerLeaf(c)
 	return nil
 }

@@ -119,6 +119,7 @@ type route struct {
 	// Guarded by Server.mu.
 	connectURLs []string // the peer's client URLs
 	wsURLs      []string // the peer's WebSocket URLs
+	leafURLs    []string // the peer's leaf node URLs (leafnode_urls.go)
 	ldm         bool     // the peer is in lame-duck mode
 
 	// Guarded by cluster.imu.
@@ -162,6 +163,7 @@ type routeInfoMsg struct {
 	PoolIdx      int      `json:"route_pool_idx,omitempty"`
 	RouteAccount string   `json:"route_account,omitempty"`
 	GossipMode   int      `json:"gossip_mode,omitempty"`
+	LeafNodeURLs []string `json:"leafnode_urls,omitempty"` // the server's leaf URL (leafnode_urls.go)
 }
 
 // gossipModeForwarded marks an INFO a server forwards about another one.
@@ -303,6 +305,9 @@ func (s *Server) ownRouteInfo(ldm bool) routeInfoMsg {
 	if !o.Cluster.NoAdvertise && !ldm {
 		info.ConnectURLs = s.ownClientURLs()
 		info.WSURLs = s.ownWSURLs()
+	}
+	if !ldm {
+		info.LeafNodeURLs = s.ownLeafURLs()
 	}
 	return info
 }

@@ -146,6 +146,7 @@ func (s *Server) registerRoute(c *client, info *routeInfoMsg) error {
 	if primary {
 		s.cluster.remotes[id] = c
 		c.route.connectURLs, c.route.wsURLs = info.ConnectURLs, info.WSURLs
+		c.route.leafURLs = info.LeafNodeURLs
 		c.route.ldm = info.LameDuckMode
 		others = make([]*client, 0, len(s.cluster.remotes))
 		for _, r := range s.cluster.remotes {
@@ -262,9 +263,10 @@ func (s *Server) routeUpdate(c *client, info *routeInfoMsg) {
 		return
 	}
 	changed := p.route.ldm != info.LameDuckMode || !equalStrings(p.route.connectURLs, info.ConnectURLs) ||
-		!equalStrings(p.route.wsURLs, info.WSURLs)
+		!equalStrings(p.route.wsURLs, info.WSURLs) || !equalStrings(p.route.leafURLs, info.LeafNodeURLs)
 	p.route.ldm = info.LameDuckMode
 	p.route.connectURLs, p.route.wsURLs = info.ConnectURLs, info.WSURLs
+	p.route.leafURLs = info.LeafNodeURLs
 	s.mu.Unlock()
 	if info.LameDuckMode && changed {
 		logger.Notice(s.log, logger.Record{Conn: c.logPrefix(), Msg: "Route entered lame duck mode", Text: "Route %q entered lame duck mode",

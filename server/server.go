@@ -7,7 +7,9 @@
 //
 // (cluster.imu guards the local interest propagated to routes; see
 // cluster.go. leafState.mu guards the interest sent to leaf nodes; see
-// leafnode.go. Account.rtabMu is only held to make an account's reply
+// leafnode.go; leafState.urls.mu is only held to recompute and announce
+// the leaf URLs, and to answer a leaf's CONNECT, and takes Server.mu and
+// client locks inside, see leafnode_urls.go. Account.rtabMu is only held to make an account's reply
 // table and its subscription, imports.go; a reply table's own mu is a
 // leaf.) Server.mu also guards each Account's connection count.
 // Operator mode (operator.go): operatorState.updMu serializes account JWT
@@ -273,6 +275,10 @@ func (s *Server) Start() error {
 	// The WebSocket listener is up before the routes: their INFO names
 	// its URLs (ws_connect_urls).
 	if err := s.startWebsocket(); err != nil {
+		return s.abortStart(err)
+	}
+	// So is the leaf node listener: their INFO names its URL.
+	if err := s.listenLeafNodes(); err != nil {
 		return s.abortStart(err)
 	}
 	if err := s.startCluster(); err != nil {

@@ -19,8 +19,8 @@ import (
 //     when either side is off or both merely accept; the peer's mode when
 //     it only accepts, s2_fast for a peer's s2_auto). When that is off it
 //     sends its CONNECT in the clear, with "compress_mode":"off".
-//     Otherwise it answers with a near-empty INFO in the clear (the hub's
-//     client_id and its agreed mode), and everything it sends after that
+//     Otherwise it answers with a near-empty INFO in the clear (its own
+//     id of the connection as client_id, and its agreed mode), and everything it sends after that
 //     is one S2 stream, starting with CONNECT ("compress_mode" naming the
 //     level it writes at), held back until the hub's compressed INFO has
 //     arrived (a nats-server hub refuses a CONNECT that comes sooner). It
@@ -135,7 +135,7 @@ func (c *client) leafSolicitedZ(hub *leafInfoMsg) (mode, level string) {
 	}
 	c.srv.log.Debugf("%s - Leafnode compression %s", c.logPrefix(), mode)
 	c.leaf.zMode.Store(&mode)
-	b, _ := json.Marshal(&leafInfoMsg{ClientID: hub.ClientID, Compression: mode})
+	b, _ := json.Marshal(&leafInfoMsg{ClientID: c.cid, Compression: mode}) // the other fields empty, as nats-server's
 	c.queueLeaf(append(append([]byte("INFO "), b...), " \r\n"...))
 	c.startCompression(mode, thresholds, true)
 	c.leaf.zAwait = true

@@ -3,12 +3,13 @@
 # the subscriber on its hub, natsd↔natsd against nats-server↔nats-server,
 # side by side in one run, alternating rounds. Needs a nats-server binary in
 # NATS_REF_SERVER (the project's tests never do). Knobs: MSGS, SIZE, ROUNDS,
-# REF_COMPRESSION (nats-server's leaf compression: its default s2_auto, which
-# on loopback frames without compressing, or off; natsd never compresses).
+# COMPRESSION (the leaf compression of both pairs, hub and remote alike: the
+# default s2_auto, which on loopback frames without compressing, or off,
+# s2_fast, s2_better, s2_best).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${NATS_REF_SERVER:?set NATS_REF_SERVER to a nats-server binary}"
-MSGS=${MSGS:-200000} SIZE=${SIZE:-128} ROUNDS=${ROUNDS:-3} REF_COMPRESSION=${REF_COMPRESSION:-s2_auto}
+MSGS=${MSGS:-200000} SIZE=${SIZE:-128} ROUNDS=${ROUNDS:-3} COMPRESSION=${COMPRESSION:-${REF_COMPRESSION:-s2_auto}}
 
 tmp=$(mktemp -d)
 pids=()
@@ -50,12 +51,12 @@ pair() { # name binary compression: starts a hub and a leaf; sets $hub_pid $leaf
 	cat "$tmp/$1"-*.log >&2
 	exit 1
 }
-pair natsd "$tmp/natsd" off
+pair natsd "$tmp/natsd" "$COMPRESSION"
 n_pids="$hub_pid,$leaf_pid" n_hub=$hub_url n_leaf=$leaf_url
-pair nats-server "$NATS_REF_SERVER" "$REF_COMPRESSION"
+pair nats-server "$NATS_REF_SERVER" "$COMPRESSION"
 r_pids="$hub_pid,$leaf_pid" r_hub=$hub_url r_leaf=$leaf_url
 
-echo "$(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "$(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg), leaf compression: $COMPRESSION"
 for r in $(seq "$ROUNDS"); do
 	"$tmp/leafbench" -name natsd -hub "$n_hub" -leaf "$n_leaf" -pids "$n_pids" -msgs "$MSGS" -size "$SIZE"
 	"$tmp/leafbench" -name nats-server -hub "$r_hub" -leaf "$r_leaf" -pids "$r_pids" -msgs "$MSGS" -size "$SIZE"

@@ -60,7 +60,7 @@ type client struct {
 	leaf  *leaf     // leaf node state, nil for other connections (leafnode.go)
 	ws    *wsClient // WebSocket state, nil for other connections (websocket.go)
 	conn  net.Conn
-	zin   io.Reader // a compressed route's decompressing reader (reader-owned)
+	zin   io.Reader // a compressed route's or leaf's decompressing reader (reader-owned)
 	host  string
 	port  int
 	start time.Time
@@ -191,6 +191,11 @@ type client struct {
 	calloutUser  atomic.Pointer[jwt.UserClaims]
 	lastActivity time.Time
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
+	// z is a route's or leaf connection's compression state once
+	// negotiated (compress.go; its writer part writer-owned);
+	// zNegotiating holds pings back until the streams are settled.
+	z            *zState
+	zNegotiating bool
 }
 
 // firstPingInterval is when the first ping goes out, so that a round trip
@@ -380,7 +385,7 @@ func (c *client) sendPing() {
 		c.mu.Unlock()
 		return
 	}
-	if c.route != nil && c.route.zNegotiating {
+	if c.zNegotiating {
 		// A PING now could reach the peer after it switched to reading
 		// a compressed stream: wait until the streams are settled.
 		c.pingTimer.Reset(min(firstPingInterval, c.srv.getOpts().PingInterval))

@@ -67,7 +67,7 @@ func (c *client) readLoop() {
 			c.noteReadActivity(inBefore)
 			c.flushPending()
 			if perr == parser.ErrStop {
-				// A route's input is compressed from here on.
+				// A route's or leaf's input is compressed from here on.
 				c.startDecompression(c.parser.Rest())
 				perr, idleArmed = nil, false
 			}
@@ -294,9 +294,7 @@ func (c *client) ProcessPong() error {
 	c.mu.Lock()
 	c.pingsOut = 0
 	c.mon.pong(time.Now())
-	if c.route != nil {
-		c.adjustLevel()
-	}
+	c.adjustLevel()
 	c.mu.Unlock()
 	return nil
 }

@@ -122,10 +122,7 @@ func (c *client) flushOut() bool {
 			c.finishClose()
 			return false
 		}
-		var z *routeZ
-		if c.route != nil {
-			z = c.route.z
-		}
+		z := c.z
 		if z != nil && z.rawLeft == 0 {
 			// The plain part is out: the rest is an S2 stream.
 			c.mu.Unlock()
@@ -165,8 +162,8 @@ func (c *client) flushOut() bool {
 
 		c.mu.Lock()
 		c.out.Consume(int(n))
-		if c.route != nil && c.route.z != nil {
-			c.route.z.rawLeft = max(c.route.z.rawLeft-int(n), 0)
+		if c.z != nil {
+			c.z.rawLeft = max(c.z.rawLeft-int(n), 0)
 		}
 		if err != nil && n > 0 && c.kind == kindRoute && !c.closed && errors.Is(err, os.ErrDeadlineExceeded) {
 			// A route that makes progress is busy, not stalled: go on

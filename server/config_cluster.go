@@ -247,7 +247,8 @@ func setClusterCompression(o *Options, v *conf.Value) error {
 			return nil
 		}
 	}
-	return v.Errorf("cluster compression: unknown mode %q (use off, accept, s2_fast, s2_better, s2_best or s2_auto)", s)
+	// nats-server's text, with the position.
+	return v.Errorf("unsupported compression mode %q", s)
 }
 
 // setClusterCompressionBlock reads compression { mode, rtt_thresholds }.

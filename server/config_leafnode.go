@@ -26,6 +26,7 @@ import (
 //	    timeout: 2
 //	  }
 //	  tls { cert_file, key_file, ca_file, verify, timeout }
+//	  compression: s2_auto            # the default; or off, accept, s2_fast, ..., { mode, rtt_thresholds }
 //	  remotes: [                      # connect out (the leaf role)
 //	    { url: "nats-leaf://user:pass@hub:7422"   # or urls: [...]
 //	      account: EDGE               # the local account bound to the hub
@@ -33,6 +34,8 @@ import (
 //	      deny_imports: ["secret.>"]  # what the hub may not send here
 //	      deny_exports: ["local.>"]   # what is not sent to the hub
 //	      first_info_timeout: "1s"
+//	      compression: s2_auto        # as the hub's (leafnode_compress.go)
+//	      ws_compression: true        # permessage-deflate on a ws:// or wss:// URL
 //	      tls { ca_file, cert_file, key_file } }
 //	  ]
 //	  reconnect: "1s"                 # alias reconnect_delay
@@ -65,10 +68,12 @@ type LeafNodeOpts struct {
 	AuthTimeout               time.Duration
 	TLSConfig                 *tls.Config
 	TLSTimeout                time.Duration
-	// Compression and MinVersion are accepted for compatibility; natsd
-	// negotiates no compression.
-	Compression string
-	MinVersion  string
+	// Compression is the mode offered to accepted leaf nodes ("" =
+	// s2_auto, leafnode_compress.go), CompressionRTT s2_auto's thresholds
+	// (nil = the defaults). MinVersion is accepted for compatibility.
+	Compression    string
+	CompressionRTT []time.Duration
+	MinVersion     string
 	// Remotes are the hubs this server connects to as a leaf.
 	Remotes []*RemoteLeafOpts
 	// ReconnectInterval is the base delay between connection attempts.
@@ -86,8 +91,9 @@ type RemoteLeafOpts struct {
 	FirstInfoTimeout time.Duration
 	TLSConfig        *tls.Config
 	TLSTimeout       time.Duration
-	Compression      string
-	WSCompression    bool
+	Compression      string          // "" = s2_auto (leafnode_compress.go)
+	CompressionRTT   []time.Duration // s2_auto's thresholds, nil = the defaults
+	WSCompression    bool            // ask a ws:// or wss:// hub for permessage-deflate
 	NoRandomize      bool
 }
 
@@ -208,9 +214,8 @@ var leafNodeKeys = []optionKey{
 		return err
 	}},
 	{names: []string{"compression"}, set: func(o *Options, v *conf.Value) error {
-		var tmp Options
-		err := setClusterCompression(&tmp, v)
-		o.LeafNode.Compression = tmp.Cluster.Compression
+		var err error
+		o.LeafNode.Compression, o.LeafNode.CompressionRTT, err = parseLeafCompression(v)
 		return err
 	}},
 	{names: []string{"min_version"}, set: stringTo(func(o *Options) *string { return &o.LeafNode.MinVersion })},
@@ -342,9 +347,7 @@ func setLeafRemotes(o *Options, v *conf.Value) error {
 			case "tls":
 				r.TLSConfig, r.TLSTimeout, err = parseRemoteTLS(val)
 			case "compression":
-				var tmp Options
-				err = setClusterCompression(&tmp, val)
-				r.Compression = tmp.Cluster.Compression
+				r.Compression, r.CompressionRTT, err = parseLeafCompression(val)
 			case "ws_compression":
 				r.WSCompression, err = val.AsBool()
 			case "dont_randomize", "no_randomize":

@@ -39,6 +39,7 @@ func (c *client) ProcessConnect(arg []byte) error {
 		if c.tracing() {
 			c.traceIn("CONNECT", redactConnect(arg))
 		}
+		c.endNegotiation() // a leaf that sends CONNECT first does not compress
 		return c.leafConnect(arg)
 	}
 	if c.tracing() {

@@ -41,6 +41,9 @@ import (
 //	       HMSG (the same) <hdr_size> <total_size>
 //	       PING, PONG, -ERR
 //
+// When both sides agree on S2 compression, a short INFO from the leaf
+// comes before its CONNECT and the rest is compressed (leafnode_compress.go).
+//
 // Each side sends the other every subscription of the bound account it
 // knows of (its clients', its routes', its other leaf nodes') except the
 // connection's own, counted per (subject, queue) so that LS+ goes out for
@@ -87,6 +90,10 @@ type leaf struct {
 	// Reader-owned.
 	registered bool
 	infoSeen   bool
+	// zMode is the agreed compression mode, nil before or without
+	// (leafnode_compress.go); atomic, as INFOs may be built elsewhere.
+	zMode  atomic.Pointer[string]
+	zAwait bool // our compressed output waits for the hub's compressed INFO
 
 	// Guarded by leafState.urls.mu: the INFO answering an accepted
 	// leaf's CONNECT went out, later leaf URL changes are announced.
@@ -341,6 +348,7 @@ func (s *Server) startAcceptedLeaf(c *client, infoSent bool) {
 	c.mu.Lock()
 	c.out.Append(info)
 	c.authTimer = time.AfterFunc(o.LeafNode.AuthTimeout, c.authTimeout)
+	c.zNegotiating = c.leafHubNegotiates()
 	c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
 	c.mu.Unlock()
 	c.signalFlush()

@@ -71,6 +71,8 @@ func (s *Server) leafInfoLine(c *client, connectInfo bool) []byte {
 	if connectInfo {
 		info.ConnectInfo = true
 		info.RemoteAccount = c.acc.Load().name
+	} else {
+		info.Compression = s.leafInfoCompression(c) // leafnode_compress.go
 	}
 	return marshalLeafInfo(&info)
 }

@@ -25,10 +25,11 @@ func (s *Server) Leafz(o *monitor.LeafzOptions) (*monitor.Leafz, error) {
 		}
 		li := &monitor.LeafInfo{
 			ID: c.cid, IsSpoke: c.leaf.solicited, Account: acc.name, IP: c.host, Port: c.port,
-			InMsgs: c.inMsgs.Load(), InBytes: c.inBytes.Load(), Compression: compressionOff,
+			InMsgs: c.inMsgs.Load(), InBytes: c.inBytes.Load(),
 		}
 		c.mu.Lock()
 		li.Name = c.leaf.remoteName
+		li.Compression = c.compressionLevel()
 		li.OutMsgs, li.OutBytes = c.outMsgs, c.outBytes
 		li.NumSubs = uint32(len(c.subs))
 		if o.Subscriptions {

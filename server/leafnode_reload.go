@@ -23,8 +23,8 @@ func remoteKey(r *RemoteLeafOpts) string {
 		b.WriteString(u.String())
 		b.WriteByte(',')
 	}
-	fmt.Fprintf(&b, "|%s|%s|%q|%q|%v|%v|%s|%v|%v", r.LocalAccount, r.Credentials, r.DenyImports, r.DenyExports,
-		r.FirstInfoTimeout, r.TLSConfig != nil, r.Compression, r.WSCompression, r.NoRandomize)
+	fmt.Fprintf(&b, "|%s|%s|%q|%q|%v|%v|%s|%v|%v|%v", r.LocalAccount, r.Credentials, r.DenyImports, r.DenyExports,
+		r.FirstInfoTimeout, r.TLSConfig != nil, r.Compression, r.CompressionRTT, r.WSCompression, r.NoRandomize)
 	return b.String()
 }
 
@@ -64,6 +64,8 @@ func leafDiff(old, cur *LeafNodeOpts) (changed, refused []string) {
 		switch {
 		case name == "ReconnectInterval":
 			changed = append(changed, "leafnodes.reconnect")
+		case name == "Compression" || name == "CompressionRTT":
+			changed = append(changed, "leafnodes.compression") // leafnode_compress.go
 		case leafAuthFields[name]:
 			auth = true
 		default:
@@ -85,6 +87,7 @@ func (s *Server) reloadLeafNodes(old, cur *Options) {
 	if len(cur.LeafNode.Remotes) > 0 {
 		s.leafs.active.Store(true)
 	}
+	s.reloadLeafCompression(&old.LeafNode, &cur.LeafNode)
 	keep := make(map[string]bool)
 	for _, r := range cur.LeafNode.Remotes {
 		keep[remoteKey(r)] = true

@@ -19,6 +19,7 @@ import (
 
 	"github.com/natsd/natsd/auth"
 	"github.com/natsd/natsd/logger"
+	"github.com/natsd/natsd/parser"
 )
 
 // The leaf role: for each remote, a goroutine keeps one connection to the
@@ -218,18 +219,27 @@ func (r *leafRemote) attach(conn net.Conn, u *url.URL) *client {
 		var hi leafInfoMsg
 		json.Unmarshal(bytes.TrimPrefix(bytes.TrimSpace(info), []byte("INFO ")), &hi)
 		ws := u.Scheme == "ws" || u.Scheme == "wss" // TLS is the WebSocket's (wss)
+		if wc, ok := conn.(*wsClientConn); ok && hi.MaxPayload > 0 {
+			wc.setMaxMessage(hi.MaxPayload)
+		}
 		if !ws && (hi.TLSRequired || r.opts.TLSConfig != nil || u.Scheme == "tls") {
 			if !c.leafTLSClient(r, u) {
 				return
 			}
 		}
-		c.mu.Lock()
-		c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
-		c.mu.Unlock()
-		if err := c.parser.Parse(info, c); err != nil {
+		// The INFO is handled before the first ping is armed, so that a
+		// ping never goes out ahead of the answer to it.
+		if err := c.parser.Parse(info, c); err == parser.ErrStop {
+			c.startDecompression(nil) // compressed from here on
+		} else if err != nil {
 			c.protocolError(err)
 			return
 		}
+		c.mu.Lock()
+		if !c.closed {
+			c.pingTimer = time.AfterFunc(min(firstPingInterval, o.PingInterval), c.sendPing)
+		}
+		c.mu.Unlock()
 		c.flushPending()
 		c.readLoop()
 	})
@@ -337,7 +347,7 @@ func (r *leafRemote) loopDetected() {
 func (c *client) leafInfo(arg []byte) error {
 	s := c.srv
 	if !c.leaf.solicited {
-		return nil
+		return c.leafAcceptedInfo(arg)
 	}
 	var info leafInfoMsg
 	if err := json.Unmarshal(arg, &info); err != nil {
@@ -352,6 +362,7 @@ func (c *client) leafInfo(arg []byte) error {
 		r.learnURLs(info.LeafNodeURLs, u)
 	}
 	if c.leaf.infoSeen {
+		c.leafZInfoSeen()
 		return nil
 	}
 	c.leaf.infoSeen = true
@@ -360,7 +371,8 @@ func (c *client) leafInfo(arg []byte) error {
 		c.leaf.remote.loopDetected()
 		return &clientError{reason: ProtocolViolation}
 	}
-	line, err := c.leaf.remote.connectLine(info.Nonce)
+	zmode, level := c.leafSolicitedZ(&info)
+	line, err := c.leaf.remote.connectLine(info.Nonce, level)
 	if err != nil {
 		s.log.Errorf("%s - Leafnode credentials: %v", c.logPrefix(), err)
 		return &clientError{reason: AuthenticationViolation}
@@ -375,13 +387,16 @@ func (c *client) leafInfo(arg []byte) error {
 	}
 	c.queueLeaf(line)
 	s.registerLeaf(c)
+	if zmode != compressionOff {
+		return stopForCompression // the hub's next bytes are its S2 stream
+	}
 	return nil
 }
 
 // connectLine is the CONNECT this server sends a hub: the URL's user and
 // password (a user alone is a token), or the credentials file's JWT with
-// the nonce signed by its seed.
-func (r *leafRemote) connectLine(nonce string) ([]byte, error) {
+// the nonce signed by its seed; compress names the level it writes at.
+func (r *leafRemote) connectLine(nonce, compress string) ([]byte, error) {
 	s := r.s
 	o := s.getOpts()
 	acc := r.opts.LocalAccount
@@ -389,7 +404,7 @@ func (r *leafRemote) connectLine(nonce string) ([]byte, error) {
 		acc = "$G"
 	}
 	m := leafConnectMsg{Version: Version, ServerID: s.id, Name: s.name, Cluster: o.Cluster.Name,
-		Headers: true, RemoteAccount: acc, Proto: 3, Compression: "off"}
+		Headers: true, RemoteAccount: acc, Proto: 3, Compression: compress}
 	r.mu.Lock()
 	u := r.url
 	r.mu.Unlock()

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"io"
@@ -9,7 +10,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gobwas/httphead"
 	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsflate"
 	"github.com/gobwas/ws/wsutil"
 )
 
@@ -41,56 +44,184 @@ func (r *leafRemote) dialLeafWS(ctx context.Context, u *url.URL) (net.Conn, erro
 	if target.Path == "" || target.Path == "/" {
 		target.Path = leafWSPath
 	}
-	conn, br, _, err := d.Dial(ctx, target.String())
+	if r.opts.WSCompression {
+		// permessage-deflate, no context takeover either way (what
+		// nats-server leaves offer); the hub may decline.
+		d.Extensions = []httphead.Option{wsflate.Parameters{ServerNoContextTakeover: true, ClientNoContextTakeover: true}.Option()}
+	}
+	conn, br, hs, err := d.Dial(ctx, target.String())
 	if err != nil {
 		return nil, err
 	}
 	wc := &wsClientConn{Conn: conn}
+	for _, e := range hs.Extensions {
+		if string(e.Name) == "permessage-deflate" {
+			wc.deflate = true
+		}
+	}
 	var src io.Reader = conn
 	if br != nil && br.Buffered() > 0 {
 		src = io.MultiReader(br, conn) // the hub's first frames came with the upgrade
 	} else if br != nil {
 		ws.PutReader(br)
 	}
-	wc.rw = struct {
+	ctl := wsutil.ControlFrameHandler(struct {
 		io.Reader
 		io.Writer
-	}{src, lockedWriter{wc}}
+	}{src, lockedWriter{wc}}, ws.StateClientSide)
+	wc.rd = &wsutil.Reader{Source: src, State: ws.StateClientSide, OnIntermediate: ctl}
+	wc.ctl = ctl
+	if wc.deflate {
+		wc.rd.State |= ws.StateExtended
+		wc.rd.Extensions = []wsutil.RecvExtension{&wc.msg}
+	}
 	return wc, nil
 }
 
 // wsClientConn is the client end of a WebSocket connection as a byte
-// stream: writes go out as masked binary frames, reads return the
-// payload of the hub's data frames; control frames are answered.
+// stream: writes go out as masked binary frames (one message per write,
+// compressed when permessage-deflate was agreed), reads return the
+// payload of the hub's data messages, inflated when compressed; control
+// frames are answered.
 type wsClientConn struct {
 	net.Conn
-	rw      io.ReadWriter
-	wmu     sync.Mutex
+	deflate bool // permessage-deflate agreed (leafnode_ws_compress.go)
+
+	// Reader-owned.
+	rd      *wsutil.Reader
+	ctl     wsutil.FrameHandlerFunc
+	msg     wsflate.MessageState
 	pending []byte
+
+	// Under wmu: the message size limit (0 = wsLeafMessageSize), and the
+	// buffers of the message being written.
+	wmu        sync.Mutex
+	maxMessage int
+	raw, zbuf  []byte
+	frame      bytes.Buffer
 }
+
+// wsLeafMessageSize is the most a leaf puts in one WebSocket message.
+const wsLeafMessageSize = 64 << 10
 
 func (c *wsClientConn) Read(p []byte) (int, error) {
 	for len(c.pending) == 0 {
-		data, op, err := wsutil.ReadServerData(c.rw)
+		data, err := c.nextMessage()
 		if err != nil {
 			return 0, err
 		}
-		if op == ws.OpBinary || op == ws.OpText {
-			c.pending = data
-		}
+		c.pending = data
 	}
 	n := copy(p, c.pending)
 	c.pending = c.pending[n:]
 	return n, nil
 }
 
+// nextMessage reads the next data message, answering control frames.
+func (c *wsClientConn) nextMessage() ([]byte, error) {
+	for {
+		h, err := c.rd.NextFrame()
+		if err != nil {
+			return nil, err
+		}
+		if h.OpCode.IsControl() {
+			if err := c.ctl(h, c.rd); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if h.OpCode != ws.OpBinary && h.OpCode != ws.OpText {
+			if err := c.rd.Discard(); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		data, err := io.ReadAll(io.LimitReader(c.rd, wsMaxLeafMessage+1))
+		if err != nil {
+			return nil, err
+		}
+		if len(data) > wsMaxLeafMessage {
+			return nil, errWSLeafTooLarge
+		}
+		if c.deflate && c.msg.IsCompressed() {
+			return inflateWSMessage(data)
+		}
+		return data, nil
+	}
+}
+
 func (c *wsClientConn) Write(p []byte) (int, error) {
+	n, err := c.WriteBuffers([][]byte{p})
+	return int(n), err
+}
+
+// WriteBuffers sends the concatenation of bufs as messages of at most
+// wsLeafMessageSize bytes each (before compression), so that a batch of the
+// writer costs few frames and deflate runs, and no message exceeds what
+// the hub takes (nats-server refuses a WebSocket message larger than its
+// max_payload).
+func (c *wsClientConn) WriteBuffers(bufs [][]byte) (int64, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	if err := wsutil.WriteClientMessage(c.Conn, ws.OpBinary, p); err != nil {
-		return 0, err
+	limit := c.maxMessage
+	if limit <= 0 || limit > wsLeafMessageSize {
+		limit = wsLeafMessageSize
 	}
-	return len(p), nil
+	var total int64
+	raw := c.raw[:0]
+	for _, b := range bufs {
+		for len(b) > 0 {
+			n := min(len(b), limit-len(raw))
+			raw = append(raw, b[:n]...)
+			b = b[n:]
+			if len(raw) == limit {
+				if err := c.writeMessage(raw); err != nil {
+					return total, err
+				}
+				total += int64(len(raw))
+				raw = raw[:0]
+			}
+		}
+	}
+	if len(raw) > 0 {
+		if err := c.writeMessage(raw); err != nil {
+			return total, err
+		}
+		total += int64(len(raw))
+	}
+	c.raw = raw[:0]
+	return total, nil
+}
+
+// writeMessage sends raw (which it masks in place) as one message, in one
+// write (under wmu).
+func (c *wsClientConn) writeMessage(raw []byte) error {
+	h := ws.Header{Fin: true, OpCode: ws.OpBinary, Masked: true, Mask: ws.NewMask()}
+	payload := raw
+	if c.deflate {
+		var err error
+		if c.zbuf, err = deflateWSMessage(c.zbuf[:0], [][]byte{raw}); err != nil {
+			return err
+		}
+		payload = c.zbuf
+		h.Rsv = ws.Rsv(true, false, false)
+	}
+	h.Length = int64(len(payload))
+	ws.Cipher(payload, h.Mask, 0)
+	c.frame.Reset()
+	if err := ws.WriteHeader(&c.frame, h); err != nil {
+		return err
+	}
+	c.frame.Write(payload)
+	_, err := c.Conn.Write(c.frame.Bytes())
+	return err
+}
+
+// setMaxMessage lowers the message size to a hub's small max_payload.
+func (c *wsClientConn) setMaxMessage(maxPayload int32) {
+	c.wmu.Lock()
+	c.maxMessage = int(maxPayload)
+	c.wmu.Unlock()
 }
 
 // lockedWriter writes control frame answers under the connection's write

@@ -131,15 +131,12 @@ type route struct {
 	lastAcc    *Account
 	pinnedName []byte
 
-	// Compression (route_compress.go). zAnswer is the negotiated mode our
-	// INFOs name once known, zAwait that our compressed output waits for
-	// the peer's compressed INFO (reader-owned); zNegotiating (client.mu)
-	// holds pings back until the streams are settled, and z (client.mu;
-	// its writer part writer-owned) is the compression state.
-	zAnswer      string
-	zAwait       bool
-	zNegotiating bool
-	z            *routeZ
+	// Compression (route_compress.go; the state is client.z). zAnswer is
+	// the negotiated mode our INFOs name once known, zAwait that our
+	// compressed output waits for the peer's compressed INFO
+	// (reader-owned).
+	zAnswer string
+	zAwait  bool
 }
 
 // routeInfoMsg is the route INFO, with nats-server's fields in its order.
@@ -215,7 +212,7 @@ func (s *Server) createRoute(conn net.Conn, sol *solicitation) *client {
 		c.route.token = rand.Uint64()>>1 | 1
 		c.route.poolIdx, c.route.pinned = sol.poolIdx, sol.account
 	}
-	c.route.zNegotiating = o.Cluster.compressionMode() != compressionOff
+	c.zNegotiating = o.Cluster.compressionMode() != compressionOff
 	c.setLogPrefix()
 
 	s.mu.Lock()
@@ -464,7 +461,7 @@ func (c *client) routeInfo(arg []byte) error {
 			// soliciting side holds its stream until that INFO shows the
 			// peer reads compressed input.
 			s.log.Debugf("%s - Route compression %s", c.logPrefix(), mode)
-			c.startCompression(mode, c.route.solicited)
+			c.startCompression(mode, s.getOpts().Cluster.rttThresholds(), c.route.solicited)
 			c.queueRoute(s.routeInfoLine(c, true))
 			c.route.zAwait = true
 			return stopForCompression

@@ -55,7 +55,7 @@ func TestLevelForRTT(t *testing.T) {
 // TestRouteZLevelChange: a level change mid-stream starts a new S2
 // writer; the reader reads one stream through it.
 func TestRouteZLevelChange(t *testing.T) {
-	z := &routeZ{}
+	z := &zState{}
 	var want bytes.Buffer
 	for i, level := range []string{"s2_uncompressed", "s2_fast", "s2_best", "s2_better", "s2_fast"} {
 		chunk := []byte(strings.Repeat(fmt.Sprintf("RMSG $G foo.%d 5\r\nhello\r\n", i), 100))

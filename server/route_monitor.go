@@ -34,7 +34,7 @@ func (s *Server) routez(o *monitor.RoutezOptions) *monitor.Routez {
 		ri.Pending = r.out.Len()
 		ri.OutMsgs, ri.OutBytes = r.outMsgs, r.outBytes
 		ri.NumSubs = uint32(len(r.subs))
-		ri.Compression = r.route.compressionLevel()
+		ri.Compression = r.compressionLevel()
 		rtt := r.mon.rtt
 		if o.Subscriptions || o.SubscriptionsDetail {
 			details = make([]monitor.SubDetail, 0, len(r.subs))

@@ -220,6 +220,7 @@ func (s *Server) websocketHandshake(conn net.Conn) {
 	}
 	nc.SetDeadline(time.Time{})
 	if req.URL.Path == leafWSPath {
+		wc.SetMaxOutMessage(wsLeafMessageSize) // a nats-server leaf refuses messages past its max_payload
 		s.acceptLeafWS(wc, tlsInfo)
 		return
 	}

@@ -73,6 +73,7 @@ type Conn struct {
 
 	wmu       sync.Mutex // guards the fields below and every frame write
 	maxFrame  int        // largest data frame sent
+	maxOut    int        // largest compressed message, before deflating (0: no bound)
 	hdrs      []byte     // the headers of the frames being written
 	wbufs     net.Buffers
 	wvec      net.Buffers // what WriteTo consumes (writeFramesLocked)
@@ -516,21 +517,70 @@ func (c *Conn) writeDataLocked(pieces [][]byte) (int64, error) {
 		total += int64(len(b))
 	}
 	if c.compress {
-		if err := c.deflate(pieces); err != nil {
-			return 0, err
+		if c.maxOut > 0 && total > int64(c.maxOut) {
+			return c.writeSplitLocked(pieces)
 		}
-		c.one[0] = c.zbuf
-		_, err := c.writeFramesLocked(ws.OpBinary, true, c.one[:])
-		c.one[0] = nil
-		if cap(c.zbuf) > maxReadBuffer*4 {
-			c.zbuf = nil // written: do not keep a large buffer
-		}
-		if err != nil {
+		if err := c.writeCompressedLocked(pieces); err != nil {
 			return 0, err
 		}
 		return total, nil
 	}
 	return c.writeFramesLocked(ws.OpBinary, false, pieces)
+}
+
+// writeCompressedLocked sends the concatenation of pieces as one
+// compressed message.
+func (c *Conn) writeCompressedLocked(pieces [][]byte) error {
+	if err := c.deflate(pieces); err != nil {
+		return err
+	}
+	c.one[0] = c.zbuf
+	_, err := c.writeFramesLocked(ws.OpBinary, true, c.one[:])
+	c.one[0] = nil
+	if cap(c.zbuf) > maxReadBuffer*4 {
+		c.zbuf = nil // written: do not keep a large buffer
+	}
+	return err
+}
+
+// writeSplitLocked sends the concatenation of pieces as compressed
+// messages of at most maxOut bytes each before deflating.
+func (c *Conn) writeSplitLocked(pieces [][]byte) (int64, error) {
+	var written int64
+	var group [][]byte
+	size := 0
+	for _, b := range pieces {
+		for len(b) > 0 {
+			n := min(len(b), c.maxOut-size)
+			group = append(group, b[:n])
+			size += n
+			b = b[n:]
+			if size == c.maxOut {
+				if err := c.writeCompressedLocked(group); err != nil {
+					return written, err
+				}
+				written += int64(size)
+				group, size = group[:0], 0
+			}
+		}
+	}
+	if size > 0 {
+		if err := c.writeCompressedLocked(group); err != nil {
+			return written, err
+		}
+		written += int64(size)
+	}
+	return written, nil
+}
+
+// SetMaxOutMessage bounds the compressed messages the connection sends to
+// n bytes each before deflating (0: one message per write), for peers
+// that bound the messages they take (a nats-server leaf node: its
+// max_payload).
+func (c *Conn) SetMaxOutMessage(n int) {
+	c.wmu.Lock()
+	c.maxOut = n
+	c.wmu.Unlock()
 }
 
 // writeFramesLocked frames the concatenation of pieces: separate final

@@ -395,3 +395,32 @@ func BenchmarkWrite(b *testing.B) {
 		mc.out.Reset()
 	}
 }
+
+// With SetMaxOutMessage, a compressed batch goes out as several messages
+// of at most that many bytes each before deflating, each inflating on its
+// own.
+func TestWriteMaxOutMessage(t *testing.T) {
+	mc := &memConn{}
+	c := newConn(mc, nil, true, 1<<20, 0)
+	c.SetMaxOutMessage(1000)
+	data := bytes.Repeat([]byte("0123456789abcdef"), 2500/16+1)[:2500]
+	if n, err := c.WriteBuffers([][]byte{data[:700], data[700:2100], data[2100:]}); n != 2500 || err != nil {
+		t.Fatalf("write buffers: %d %v", n, err)
+	}
+	var got []byte
+	var sizes []int
+	for _, f := range serverFrames(t, mc.out.Bytes()) {
+		if !f.Header.Fin || f.Header.Rsv != 4 {
+			t.Fatalf("frame %+v", f.Header)
+		}
+		plain, err := wsflate.DecompressFrame(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, plain.Payload...)
+		sizes = append(sizes, len(plain.Payload))
+	}
+	if !bytes.Equal(got, data) || fmt.Sprint(sizes) != "[1000 1000 500]" {
+		t.Fatalf("message sizes %v, payload equal %v", sizes, bytes.Equal(got, data))
+	}
+}

@@ -36,9 +36,8 @@
 // caller takes a lost record for a stored one. Small writes are raw
 // pwrite(2) calls, which spare an idle server a wake-up of the Go
 // runtime's monitor thread per write; after one that took over a
-// millisecond the store goes back to os.File for a while, longer each
-// time (pwrite.go: the only place a store reads the clock, and it changes
-// no state).
+// millisecond the store goes back to os.File for a while (pwrite.go: the
+// only place a store reads the clock, and it changes no state).
 //
 // # On-disk format (file store)
 //

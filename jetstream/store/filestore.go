@@ -128,10 +128,8 @@ type fileStore struct {
 	werr   error
 	sweep  bool // a block may have become empty: flush looks
 	closed bool
-	// No raw writes before rawOffUntil: one was slow; rawOff is how long
-	// the last pause was (pwrite.go).
+	// rawOffUntil: no raw writes before then, one was slow (pwrite.go).
 	rawOffUntil time.Time
-	rawOff      time.Duration
 }
 
 // OpenFileStore opens (or creates) the file store in fcfg.Dir, recovering

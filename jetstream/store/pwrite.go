@@ -19,18 +19,14 @@ import (
 // (measured with perf). A write of a few hundred bytes into the page cache
 // returns in microseconds, as long as the kernel does not throttle the
 // writer (too much dirty memory): a raw call holds its P meanwhile, and a
-// stop-the-world pause waits for it. So big writes never use one, and a
-// raw write that took longer than rawSlow (throttled, or only descheduled
-// on a busy machine: the two look alike from here) turns raw writes off
-// for a while: rawOffMin at first, twice as long after each further slow
-// one, up to rawOffMax; a quick one resets that. Durability is the same
-// either way: the same pwrite(2) reaches the page cache before the call
-// returns.
+// stop-the-world pause waits for it. So a raw write that took longer than
+// rawSlow turns raw writes off for rawOff, and big writes never use one.
+// Durability is the same either way: the same pwrite(2) reaches the page
+// cache before the call returns.
 const (
 	rawWriteMax = 64 << 10
 	rawSlow     = time.Millisecond
-	rawOffMin   = 100 * time.Millisecond
-	rawOffMax   = time.Minute
+	rawOff      = 10 * time.Second
 )
 
 // pwrite writes all of p at off in f (fs.mu is held, so f stays open).
@@ -57,11 +53,8 @@ func (fs *fileStore) pwrite(f *os.File, p []byte, off int64) (int, error) {
 		done += int(n)
 	}
 	runtime.KeepAlive(f)
-	if time.Since(start) <= rawSlow {
-		fs.rawOff = 0
-		return done, nil
+	if time.Since(start) > rawSlow {
+		fs.rawOffUntil = time.Now().Add(rawOff)
 	}
-	fs.rawOff = min(max(2*fs.rawOff, rawOffMin), rawOffMax)
-	fs.rawOffUntil = time.Now().Add(fs.rawOff)
 	return done, nil
 }

@@ -33,11 +33,7 @@
 // flags of records still in the buffer are set in the buffer. A failed
 // Flush loses the buffered records, and the error sticks (every later
 // Flush and StoreMsg returns it) until the store is reopened, so that no
-// caller takes a lost record for a stored one. Small writes are raw
-// pwrite(2) calls, which spare an idle server a wake-up of the Go
-// runtime's monitor thread per write; after one that took over a
-// millisecond the store goes back to os.File for a while (pwrite.go: the
-// only place a store reads the clock, and it changes no state).
+// caller takes a lost record for a stored one.
 //
 // # On-disk format (file store)
 //

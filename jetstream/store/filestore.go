@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
-	"time"
 )
 
 // FileConfig is what a file store needs beyond the limits.
@@ -128,8 +127,6 @@ type fileStore struct {
 	werr   error
 	sweep  bool // a block may have become empty: flush looks
 	closed bool
-	// rawOffUntil: no raw writes before then, one was slow (pwrite.go).
-	rawOffUntil time.Time
 }
 
 // OpenFileStore opens (or creates) the file store in fcfg.Dir, recovering
@@ -217,7 +214,7 @@ func (fs *fileStore) flush() error {
 			fs.wbuf[int64(l.off)-fs.wbase+4] = l.flags | flDeleted
 			continue
 		}
-		if _, err := fs.pwrite(b.f, flagBytes[l.flags|flDeleted][:], int64(l.off)+4); err != nil && first == nil {
+		if _, err := b.f.WriteAt(flagBytes[l.flags|flDeleted][:], int64(l.off)+4); err != nil && first == nil {
 			first = err
 		}
 		b.dirty = true
@@ -363,7 +360,7 @@ func (fs *fileStore) write(subj string, hdr, msg []byte, seq uint64, ts, ttl int
 			fs.wbase = off
 		}
 		fs.wbuf = append(fs.wbuf, rec...)
-	} else if _, err := fs.pwrite(b.f, rec, off); err != nil {
+	} else if _, err := b.f.WriteAt(rec, off); err != nil {
 		_ = b.f.Truncate(off) // drop a partial record
 		fs.dropWindows()      // which a window may hold
 		return err
@@ -560,7 +557,7 @@ func (fs *fileStore) wflush() error {
 		return nil
 	}
 	b := fs.active
-	if _, err := fs.pwrite(b.f, fs.wbuf, fs.wbase); err != nil {
+	if _, err := b.f.WriteAt(fs.wbuf, fs.wbase); err != nil {
 		_ = b.f.Truncate(fs.wbase)
 		fs.dropWindows()
 		fs.werr = err

@@ -69,7 +69,9 @@ func (c *consumer) run() {
 			c.st.removeAcked(acked)
 		}
 		if gone {
-			go c.expireConsumer()
+			// Not inline: deleting the consumer waits for this goroutine.
+			// Not started once JetStream shuts down, which stops it anyway.
+			c.jsa.js.goroutine(c.expireConsumer)
 			<-c.quit
 			return
 		}

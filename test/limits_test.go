@@ -341,16 +341,16 @@ func TestSlowConsumer(t *testing.T) {
 		}
 	}
 	flush(t, pub)
-	deadline := time.Now().Add(10 * time.Second)
+	// (How long the whole run takes is not checked: on a loaded machine
+	// it says nothing. Each flush above bounds how long the publisher
+	// can be held up, the slow consumer included.)
+	deadline := time.Now().Add(20 * time.Second)
 	for got.Load() != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("healthy subscriber got %d of %d (connected %v, last error %v; publisher connected %v; server clients %d)",
-				got.Load(), n, healthy.IsConnected(), healthy.LastError(), pub.IsConnected(), s.NumClients())
+			t.Fatalf("healthy subscriber got %d of %d after %v (connected %v, last error %v; publisher connected %v; server clients %d)",
+				got.Load(), n, time.Since(start).Round(time.Millisecond), healthy.IsConnected(), healthy.LastError(), pub.IsConnected(), s.NumClients())
 		}
 		time.Sleep(5 * time.Millisecond)
-	}
-	if d := time.Since(start); d > 15*time.Second {
-		t.Fatalf("took %v", d)
 	}
 	waitFor(t, waitTimeout, "slow consumer disconnected", func() bool { return s.NumClients() == 2 })
 	if !healthy.IsConnected() || !pub.IsConnected() {
@@ -374,8 +374,17 @@ func TestSlowConsumer(t *testing.T) {
 	if strings.Contains(data, "-ERR") {
 		t.Errorf("slow consumer got an -ERR: ...%q", data[strings.Index(data, "-ERR"):])
 	}
-	if !strings.HasPrefix(data, "MSG sc 1 256\r\n") {
-		t.Errorf("slow consumer stream starts with %q", trunc(data[:min(len(data), 40)]))
+	// What it got is whole messages, the last one maybe cut short, and
+	// nothing else. It may be nothing at all: a server whose writer had
+	// not run yet when max_pending was crossed (a loaded machine) drops
+	// the backlog unsent, as nats-server does.
+	frame := "MSG sc 1 256\r\n" + string(payload) + "\r\n"
+	if want := strings.Repeat(frame, len(data)/len(frame)+1); !strings.HasPrefix(want, data) {
+		i := 0
+		for i < len(data) && data[i] == want[i] {
+			i++
+		}
+		t.Errorf("slow consumer stream differs from whole messages at byte %d of %d: %q", i, len(data), trunc(data[i:min(len(data), i+40)]))
 	}
 }
 

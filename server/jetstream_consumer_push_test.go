@@ -324,7 +324,7 @@ func TestKeyValue(t *testing.T) {
 		if u.Key() != "d" || string(u.Value()) != "new" {
 			t.Fatalf("watch update %v", u)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("watch: no update")
 	}
 	if err := kv.Delete(ctx, "a"); err != nil {
@@ -335,7 +335,7 @@ func TestKeyValue(t *testing.T) {
 		if u.Key() != "a" || u.Operation() != jetstream.KeyValueDelete {
 			t.Fatalf("watch delete %v", u)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("watch: no delete")
 	}
 	if _, err := kv.Get(ctx, "a"); !errors.Is(err, jetstream.ErrKeyNotFound) {

@@ -226,7 +226,7 @@ func TestConsumerPullStatus(t *testing.T) {
 		t.Fatalf("deleted: %v %v", m, err)
 	}
 	// A pull for a consumer that does not exist: no responders.
-	if _, err := nc.Request("$JS.API.CONSUMER.MSG.NEXT.S.NOPE", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := nc.Request("$JS.API.CONSUMER.MSG.NEXT.S.NOPE", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("missing consumer: %v", err)
 	}
 	// A push consumer refuses pull requests.

@@ -332,7 +332,9 @@ func TestPartition(t *testing.T) {
 	publish("before")
 	ptWaitFor(t, "messages before the partition", func() bool {
 		return ptCount(subB, "before-") == n && ptCount(subC, "before-") == n
-	}, func() string { return fmt.Sprintf("B got %d, C got %d of %d", ptCount(subB, "before-"), ptCount(subC, "before-"), n) })
+	}, func() string {
+		return fmt.Sprintf("B got %d, C got %d of %d", ptCount(subB, "before-"), ptCount(subC, "before-"), n)
+	})
 
 	// Partition C away from A and B.
 	pn.link(2, false)
@@ -366,7 +368,9 @@ func TestPartition(t *testing.T) {
 	publish("after")
 	ptWaitFor(t, "messages after healing", func() bool {
 		return ptCount(subB, "after-") == n && ptCount(subC, "after-") == n
-	}, func() string { return fmt.Sprintf("B got %d, C got %d of %d", ptCount(subB, "after-"), ptCount(subC, "after-"), n) })
+	}, func() string {
+		return fmt.Sprintf("B got %d, C got %d of %d", ptCount(subB, "after-"), ptCount(subC, "after-"), n)
+	})
 	// A last marker behind everything else: once it arrives, any
 	// duplicate of the batch would have too (one ordered route per peer).
 	pub.Publish("pt.end", []byte("end"))

@@ -66,7 +66,7 @@ func sysAnswers(t *testing.T, nc *nats.Conn, subject, body string, want int) [][
 		t.Fatal(err)
 	}
 	var out [][]byte
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for len(out) < want && time.Now().Before(deadline) {
 		m, err := sub.NextMsg(time.Until(deadline))
 		if err != nil {

@@ -72,7 +72,7 @@ authorization { users = [ { user: bob, password: two } ] }
 	waitLine(t, lines, "Reloaded server configuration")
 	select {
 	case <-closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("alice was not disconnected after her user was removed")
 	}
 	bob, err := nats.Connect("nats://bob:two@"+hostport, nats.NoReconnect())

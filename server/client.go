@@ -169,8 +169,8 @@ type client struct {
 	mon          clientMon // what /connz shows beyond the above (monitor.go)
 }
 
-// firstPingInterval is when the first ping goes out, so that a round trip
-// time is known early (nats-server does the same).
+// firstPingInterval is when the first ping after CONNECT goes out, so that
+// a round trip time is known early (nats-server does the same).
 const firstPingInterval = 2 * time.Second
 
 // createClient sets up a new connection and starts its goroutines.
@@ -237,7 +237,9 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	if c.authRequired() {
 		c.authTimer = time.AfterFunc(c.authTimeoutValue(), c.authTimeout)
 	}
-	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
+	// Until CONNECT, pings go at the configured interval; the early first
+	// one is armed by the CONNECT (connect.go), as nats-server does.
+	c.pingTimer = time.AfterFunc(s.getOpts().PingInterval, c.sendPing)
 	c.mu.Unlock()
 
 	s.goroutine(c.readLoop) // which sends the INFO first

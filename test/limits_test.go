@@ -308,6 +308,20 @@ func TestStaleConnection(t *testing.T) {
 	})
 }
 
+// A client slow to send its CONNECT gets no PING meanwhile (with the
+// default ping interval): the early first ping counts from the CONNECT,
+// as in nats-server. A PING there broke nats.go's handshake on a loaded
+// machine ("expected 'PONG', got 'PING'").
+func TestNoEarlyPingBeforeConnect(t *testing.T) {
+	t.Parallel()
+	s := runServer(t, nil)
+	rc := dialRaw(t, s)
+	if got, closed := rc.readUntilClose(2500 * time.Millisecond); got != "" || closed {
+		t.Fatalf("before CONNECT: got %q (closed %v)", got, closed)
+	}
+	rc.connect()
+}
+
 // A subscriber that never reads is cut off; a healthy subscriber and the
 // publisher are not slowed down for long.
 func TestSlowConsumer(t *testing.T) {

@@ -61,7 +61,7 @@ func TestJetStreamConsumerPrioritized(t *testing.T) {
 				t.Fatalf("reply %s, want one of %v", g, want)
 			}
 			delete(want, g)
-		case <-time.After(5 * time.Second):
+		case <-time.After(20 * time.Second):
 			t.Fatalf("replies %v did not come", want)
 		}
 	}

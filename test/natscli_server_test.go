@@ -113,7 +113,7 @@ func TestNatsCLIServerCommands(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", servers[0].ClientURL(), "--user", "sys", "--password", "sys", "--no-context"}, args...)...)
+		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", servers[0].ClientURL(), "--user", "sys", "--password", "sys", "--no-context", "--timeout", "20s"}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
 		out, err := cmd.CombinedOutput()
 		if err != nil {

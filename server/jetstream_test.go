@@ -713,7 +713,9 @@ func TestJetStreamDuplicateWindow(t *testing.T) {
 	s := jsStart(t, "", nil)
 	_, js := jsConnect(t, s)
 	ctx := jsCtx(t)
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "DW", Subjects: []string{"dw"}, Duplicates: 300 * time.Millisecond}); err != nil {
+	// The second publish must come within the window even on a loaded
+	// machine; the window's end is then waited for.
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "DW", Subjects: []string{"dw"}, Duplicates: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	a1, _ := js.Publish(ctx, "dw", nil, jetstream.WithMsgID("x"))

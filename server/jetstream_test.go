@@ -37,7 +37,7 @@ func jsStart(t testing.TB, dir string, tweak func(o *Options)) *Server {
 // jsConnect connects to s and returns the connection and its JetStream.
 func jsConnect(t testing.TB, s *Server, opts ...nats.Option) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := nats.Connect(s.ClientURL(), opts...)
+	nc, err := nats.Connect(s.ClientURL(), append([]nats.Option{nats.Timeout(10 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

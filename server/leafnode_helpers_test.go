@@ -60,7 +60,7 @@ func waitLeafs(tb testing.TB, s *Server, n int) {
 // leafConnect connects a nats.go client to s.
 func leafConnect(tb testing.TB, s *Server, opts ...nats.Option) *nats.Conn {
 	tb.Helper()
-	nc, err := nats.Connect(s.ClientURL(), append([]nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(20 * time.Millisecond)}, opts...)...)
+	nc, err := nats.Connect(s.ClientURL(), append([]nats.Option{nats.Timeout(10 * time.Second), nats.MaxReconnects(-1), nats.ReconnectWait(20 * time.Millisecond)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

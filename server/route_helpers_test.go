@@ -138,7 +138,7 @@ func clRemoteSubsString(servers []*Server) string {
 // clConnect connects nats.go to s.
 func clConnect(tb testing.TB, s *Server, opts ...nats.Option) *nats.Conn {
 	tb.Helper()
-	opts = append([]nats.Option{nats.Timeout(5 * time.Second)}, opts...)
+	opts = append([]nats.Option{nats.Timeout(10 * time.Second)}, opts...)
 	nc, err := nats.Connect(s.ClientURL(), opts...)
 	if err != nil {
 		tb.Fatal(err)

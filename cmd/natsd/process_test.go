@@ -100,7 +100,7 @@ func TestProcessServesAndShutsDownOnSignals(t *testing.T) {
 			if err != nil || strings.TrimSpace(string(pid)) != strconv.Itoa(cmd.Process.Pid) {
 				t.Fatalf("pid file: %q, %v", pid, err)
 			}
-			nc, err := nats.Connect(url, nats.NoReconnect())
+			nc, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(10*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}

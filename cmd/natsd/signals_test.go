@@ -22,7 +22,7 @@ func lameDuckSetup(t *testing.T, grace, duration string) (cmd *exec.Cmd, ldm, cl
 		"--lame_duck_grace_period", grace, "--lame_duck_duration", duration)
 	ldmCh := make(chan struct{}, 1)
 	closedCh := make(chan struct{})
-	nc, err := nats.Connect(url, nats.NoReconnect(),
+	nc, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(10*time.Second),
 		nats.LameDuckModeHandler(func(*nats.Conn) { ldmCh <- struct{}{} }),
 		nats.ClosedHandler(func(*nats.Conn) { close(closedCh) }))
 	if err != nil {

@@ -38,7 +38,7 @@ func clFakePeer(t *testing.T, s *Server, id string, interest ...string) (net.Con
 // and counted.
 func TestClusterRouteSlowPeer(t *testing.T) {
 	o := clOpts("a")
-	o.MaxPending = 1 << 20                   // a client would be cut off at 1 MiB
+	o.MaxPending = 1 << 20 // a client would be cut off at 1 MiB
 	// Routes get 3 s: well above the 800 ms pause below even when the
 	// test goroutine wakes late on a loaded machine (1.2 s was close).
 	o.WriteDeadline = time.Second

@@ -144,7 +144,9 @@ type client struct {
 	outBytes     int64
 	subs         map[string]*subscription
 	closed       bool
-	cutOff       bool // past max_pending: being closed as a slow consumer
+	cutOff       bool   // past max_pending: being closed as a slow consumer
+	cutPending   int    // its backlog when cut off, for the log line
+	cutFront     []byte // the front of that backlog, for the log line's scan
 	reason       ClosedReason
 	flushOnClose bool
 	pingsOut     int

@@ -12,7 +12,7 @@ import (
 // Helpers of the leaf node tests: natsd hubs and leaves on 127.0.0.1 with
 // random ports, nats.go clients, and polls with deadlines.
 
-const leafWait = 10 * time.Second
+const leafWait = 20 * time.Second // what must happen; generous for a loaded machine
 
 // hubOpts are the options of a hub accepting leaf nodes.
 func hubOpts(name string) *Options {

@@ -19,7 +19,7 @@ import (
 // Helpers of the cluster tests (route_test.go and friends). Every wait is
 // a poll with a deadline; nothing sleeps for a fixed time and hopes.
 
-const clusterWait = 10 * time.Second
+const clusterWait = 20 * time.Second // what must happen; generous for a loaded machine
 
 // clWaitFor polls cond until it holds or the timeout passes.
 func clWaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {

@@ -300,7 +300,7 @@ func TestJetStreamPublishHeaders(t *testing.T) {
 // waitFor polls cond for up to 10 seconds.
 func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")

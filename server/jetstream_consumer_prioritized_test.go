@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,7 +63,16 @@ func TestJetStreamConsumerPrioritized(t *testing.T) {
 			}
 			delete(want, g)
 		case <-time.After(20 * time.Second):
-			t.Fatalf("replies %v did not come", want)
+			// Seen twice in whole-package runs (never alone): what the
+			// consumer and its goroutines were doing, for whoever looks.
+			ci, err := c.Info(ctx)
+			var stacks []string
+			for _, g := range natsdGoroutines() {
+				if strings.Contains(g, "consumer") || strings.Contains(g, "stream") {
+					stacks = append(stacks, g)
+				}
+			}
+			t.Fatalf("replies %v did not come; consumer info %+v (%v)\n%s", want, ci, err, strings.Join(stacks, "\n\n"))
 		}
 	}
 	// The priority-9 request is the one left waiting.

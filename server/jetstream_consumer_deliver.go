@@ -63,6 +63,14 @@ func (c *consumer) run() {
 		}
 		now := time.Now()
 		wake, acked, gone := c.roundLocked(now)
+		if !wants && c.wantsNewLocked() {
+			// The round took pull requests (or a flow control answer)
+			// that waited in ackq, after wants was decided without them:
+			// go round again at once with WaitNew registered, or a
+			// message stored meanwhile wakes nobody (seen: seven waiting
+			// requests, six messages, nothing delivered until expiry).
+			wake = now
+		}
 		c.pub.flushPending()
 		c.mu.Unlock()
 		if len(acked) > 0 {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -65,7 +66,9 @@ func TestJetStreamConsumerPrioritized(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			// Seen twice in whole-package runs (never alone): what the
 			// consumer and its goroutines were doing, for whoever looks.
-			ci, err := c.Info(ctx)
+			ictx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ci, err := c.Info(ictx)
 			var stacks []string
 			for _, g := range natsdGoroutines() {
 				if strings.Contains(g, "consumer") || strings.Contains(g, "stream") {

@@ -73,10 +73,10 @@ func TestAccountIsolation(t *testing.T) {
 	a2.Publish("foo", []byte("from A"))
 	a2.Publish("work", []byte("job A"))
 	a2.Flush()
-	if m, err := sa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "from A" {
+	if m, err := sa.NextMsg(10 * time.Second); err != nil || string(m.Data) != "from A" {
 		t.Fatalf("A subscriber: %v %v", m, err)
 	}
-	if m, err := qa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "job A" {
+	if m, err := qa.NextMsg(10 * time.Second); err != nil || string(m.Data) != "job A" {
 		t.Fatalf("A queue member: %v %v", m, err)
 	}
 	expectNone(t, sb)
@@ -87,10 +87,10 @@ func TestAccountIsolation(t *testing.T) {
 	// answered within the account.
 	a.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("A")) })
 	a.Flush()
-	if _, err := b.Request("svc", nil, 2*time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := b.Request("svc", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("B request to A's service: %v, want no responders", err)
 	}
-	if m, err := a2.Request("svc", nil, 2*time.Second); err != nil || string(m.Data) != "A" {
+	if m, err := a2.Request("svc", nil, 10*time.Second); err != nil || string(m.Data) != "A" {
 		t.Fatalf("A request: %v %v", m, err)
 	}
 
@@ -134,7 +134,7 @@ func TestAccountNoAuthUserAndSystem(t *testing.T) {
 	sub, _ := b.SubscribeSync("x")
 	b.Flush()
 	anon.Publish("x", []byte("hi"))
-	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+	if _, err := sub.NextMsg(10 * time.Second); err != nil {
 		t.Fatalf("anonymous client not in B: %v", err)
 	}
 	if s.SystemAccount() != "$SYS" || s.lookupAccount("$SYS") == nil {
@@ -236,7 +236,7 @@ func TestAccountCluster(t *testing.T) {
 		pub.Publish("work", []byte{byte(i)})
 	}
 	pub.Flush()
-	if _, err := sa.NextMsg(2 * time.Second); err != nil {
+	if _, err := sa.NextMsg(10 * time.Second); err != nil {
 		t.Fatalf("A subscriber across routes: %v", err)
 	}
 	clWaitFor(t, clusterWait, "queue deliveries", func() bool { return qa.total() == 50 })
@@ -335,7 +335,7 @@ func TestInternalClient(t *testing.T) {
 		if m != "int.x:yes" {
 			t.Fatalf("got %q", m)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("internal subscriber got nothing")
 	}
 	// And it publishes into its account.
@@ -344,7 +344,7 @@ func TestInternalClient(t *testing.T) {
 	if !ic.publish([]byte("out"), nil, 0, []byte("hello")) {
 		t.Fatal("publish reached nobody")
 	}
-	if m, err := sa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "hello" {
+	if m, err := sa.NextMsg(10 * time.Second); err != nil || string(m.Data) != "hello" {
 		t.Fatalf("%v %v", m, err)
 	}
 	ic.unsubscribe(sub)
@@ -400,10 +400,10 @@ func TestAccountStreamImport(t *testing.T) {
 	a.Publish("priv.x", []byte("two"))
 	a.Publish("priv.y", []byte("not imported"))
 	a.Flush()
-	if m, err := sb.NextMsg(2 * time.Second); err != nil || m.Subject != "fromA.pub.1" || string(m.Data) != "one" {
+	if m, err := sb.NextMsg(10 * time.Second); err != nil || m.Subject != "fromA.pub.1" || string(m.Data) != "one" {
 		t.Fatalf("prefixed import: %v %v", m, err)
 	}
-	if m, err := sp.NextMsg(2 * time.Second); err != nil || m.Subject != "px" || string(m.Data) != "two" {
+	if m, err := sp.NextMsg(10 * time.Second); err != nil || m.Subject != "px" || string(m.Data) != "two" {
 		t.Fatalf("to import: %v %v", m, err)
 	}
 	expectNone(t, sp)
@@ -444,7 +444,7 @@ func TestAccountServiceImport(t *testing.T) {
 		t.Fatalf("import with to: %v %v", m, err)
 	}
 	// C has no import; B's unimported subjects get no responders.
-	if _, err := b.Request("svc.x", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := b.Request("svc.x", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("unimported subject: %v", err)
 	}
 	rt := s.lookupAccount("A").replies(s)
@@ -468,7 +468,7 @@ func TestAccountServiceImport(t *testing.T) {
 	sub, _ := b.SubscribeSync(inbox)
 	b.PublishRequest("many", inbox, nil)
 	for i := 0; i < 2; i++ {
-		if _, err := sub.NextMsg(2 * time.Second); err != nil {
+		if _, err := sub.NextMsg(10 * time.Second); err != nil {
 			t.Fatalf("stream response %d: %v", i, err)
 		}
 	}
@@ -477,7 +477,7 @@ func TestAccountServiceImport(t *testing.T) {
 	a.Close()
 	// Left in A: the two stream imports' and the reply subscription.
 	clWaitFor(t, clusterWait, "A's subs gone", func() bool { return s.lookupAccount("A").sl.Count() == 3 })
-	if _, err := b.Request("svc.echo", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := b.Request("svc.echo", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("no responders through an import: %v", err)
 	}
 	clWaitFor(t, clusterWait, "mappings empty", func() bool { return rt.size() == 0 })
@@ -509,7 +509,7 @@ func TestAccountLimits(t *testing.T) {
 		if !strings.Contains(err.Error(), "maximum subscriptions exceeded") {
 			t.Fatalf("third subscription: %v", err)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("no error for the third subscription")
 	}
 	if l.MaxPayload() != 10 {
@@ -647,7 +647,7 @@ func TestAccountClusterImports(t *testing.T) {
 	})
 	a2.Publish("pub.y", []byte("once"))
 	a2.Flush()
-	if _, err := sa.NextMsg(2 * time.Second); err != nil {
+	if _, err := sa.NextMsg(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	clWaitFor(t, clusterWait, "one more import", func() bool { return got.total() == 21 && group.total() == 21 })
@@ -661,7 +661,7 @@ func TestAccountClusterImports(t *testing.T) {
 	})
 	rt := servers[0].lookupAccount("A").replies(servers[0])
 	for i := 0; i < 100; i++ {
-		if _, err := b1.Request("svc.echo", nil, 2*time.Second); err != nil {
+		if _, err := b1.Request("svc.echo", nil, 10*time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -696,10 +696,10 @@ func TestAccountRouteReconnect(t *testing.T) {
 	b1.Publish("y", []byte("to B"))
 	a1.Flush()
 	b1.Flush()
-	if m, err := sa.NextMsg(2 * time.Second); err != nil || string(m.Data) != "to A" {
+	if m, err := sa.NextMsg(10 * time.Second); err != nil || string(m.Data) != "to A" {
 		t.Fatalf("A after reconnect: %v %v", m, err)
 	}
-	if m, err := sb.NextMsg(2 * time.Second); err != nil || string(m.Data) != "to B" {
+	if m, err := sb.NextMsg(10 * time.Second); err != nil || string(m.Data) != "to B" {
 		t.Fatalf("B after reconnect: %v %v", m, err)
 	}
 	expectNone(t, sb)
@@ -727,26 +727,26 @@ func TestAccountReloadImports(t *testing.T) {
 	a.Flush()
 	ev, _ := b.SubscribeSync("ev")
 	b.Flush()
-	if _, err := b.Request("svc", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := b.Request("svc", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("before the import: %v", err)
 	}
 	write("{service: {account: A, subject: svc}}, {stream: {account: A, subject: ev}}")
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if m, err := b.Request("svc", nil, 2*time.Second); err != nil || string(m.Data) != "ok" {
+	if m, err := b.Request("svc", nil, 10*time.Second); err != nil || string(m.Data) != "ok" {
 		t.Fatalf("after adding the import: %v %v", m, err)
 	}
 	a.Publish("ev", []byte("1"))
 	a.Flush()
-	if _, err := ev.NextMsg(2 * time.Second); err != nil {
+	if _, err := ev.NextMsg(10 * time.Second); err != nil {
 		t.Fatalf("stream import added by reload: %v", err)
 	}
 	write("")
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := b.Request("svc", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := b.Request("svc", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("after removing the import: %v", err)
 	}
 	a.Publish("ev", []byte("2"))
@@ -761,7 +761,7 @@ func TestAccountReloadImports(t *testing.T) {
 	if err := s.Reload(); err != nil {
 		t.Fatal(err)
 	}
-	b.Request("svc", nil, 2*time.Second) // makes A's reply table
+	b.Request("svc", nil, 10*time.Second) // makes A's reply table
 	accA, accB := s.lookupAccount("A"), s.lookupAccount("B")
 	if err := os.WriteFile(path, []byte("listen: 127.0.0.1:-1\naccounts { C: {} }\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -855,7 +855,7 @@ authorization { users: [ { user: g, password: g } ] }
 	clWaitFor(t, clusterWait, "interest", func() bool { return servers[0].NumRemoteSubscriptions() >= 2 })
 	g1.Publish("old", []byte("x"))
 	g1.Flush()
-	if m, err := sNew.NextMsg(2 * time.Second); err != nil || m.Subject != "new" {
+	if m, err := sNew.NextMsg(10 * time.Second); err != nil || m.Subject != "new" {
 		t.Fatalf("top-level mapping across a route: %v %v", m, err)
 	}
 	expectNone(t, sOld)
@@ -867,7 +867,7 @@ authorization { users: [ { user: g, password: g } ] }
 	a.Flush()
 	a.Publish("orders.eu.1234", nil)
 	a.Flush()
-	if m, err := shard.NextMsg(2 * time.Second); err != nil || m.Subject != "shard.3.1234.eu" {
+	if m, err := shard.NextMsg(10 * time.Second); err != nil || m.Subject != "shard.3.1234.eu" {
 		t.Fatalf("partition mapping: %v %v", m, err)
 	}
 	for i := 0; i < 200; i++ {
@@ -889,7 +889,7 @@ authorization { users: [ { user: g, password: g } ] }
 	a.Flush()
 	a.Publish("old", []byte("in A"))
 	a.Flush()
-	if _, err := sOldA.NextMsg(2 * time.Second); err != nil {
+	if _, err := sOldA.NextMsg(10 * time.Second); err != nil {
 		t.Fatalf("A's own subject old: %v", err)
 	}
 }
@@ -913,7 +913,7 @@ func TestMappingsReload(t *testing.T) {
 	}
 	nc.Publish("from", nil)
 	nc.Flush()
-	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+	if _, err := sub.NextMsg(10 * time.Second); err != nil {
 		t.Fatalf("mapping added by reload: %v", err)
 	}
 }

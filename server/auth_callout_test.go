@@ -14,12 +14,15 @@ import (
 
 // calloutStart starts a server whose callout issuer is issuer, and a
 // responder (on the auth user's connection) that answers each request
-// with answer(request) (nil: no answer).
-func calloutStart(t *testing.T, extra string, issuer nkeys.KeyPair, answer func(*jwt.AuthorizationRequestClaims) []byte) *Server {
+// with answer(request) (nil: no answer). timeout is the authorization
+// timeout in seconds, which bounds the wait for the service:
+// calloutTimeout, unless a silent service is under test (a callout under
+// the race detector on a loaded machine can take more than a second).
+func calloutStart(t *testing.T, timeout int, extra string, issuer nkeys.KeyPair, answer func(*jwt.AuthorizationRequestClaims) []byte) *Server {
 	ipub, _ := issuer.PublicKey()
 	o := accOpts(t, `accounts { APP: {}, OTHER: {} }
 authorization {
-  timeout: 1
+  timeout: `+fmt.Sprint(timeout)+`
   users: [ { user: auth, password: pwd } ]
   auth_callout { issuer: `+ipub+`, auth_users: [ auth ]
     `+extra+`
@@ -41,6 +44,10 @@ authorization {
 	nc.Flush()
 	return s
 }
+
+// calloutTimeout is the authorization timeout of calloutStart's servers,
+// in seconds, when the service answers.
+const calloutTimeout = 10
 
 // calloutUser makes the response granting a user JWT edited by f.
 func calloutUser(t *testing.T, signer nkeys.KeyPair, req *jwt.AuthorizationRequestClaims, f func(*jwt.UserClaims)) []byte {
@@ -64,7 +71,7 @@ func calloutUser(t *testing.T, signer nkeys.KeyPair, req *jwt.AuthorizationReque
 func TestCalloutPermissions(t *testing.T) {
 	issuer, _ := nkeys.CreateAccount()
 	got := make(chan *jwt.AuthorizationRequestClaims, 4)
-	s := calloutStart(t, "", issuer, func(req *jwt.AuthorizationRequestClaims) []byte {
+	s := calloutStart(t, calloutTimeout, "", issuer, func(req *jwt.AuthorizationRequestClaims) []byte {
 		got <- req
 		return calloutUser(t, issuer, req, func(uc *jwt.UserClaims) { uc.Pub.Allow.Add("ok") })
 	})
@@ -81,7 +88,7 @@ func TestCalloutPermissions(t *testing.T) {
 	app.Flush()
 	nc.Publish("ok", []byte("1"))
 	nc.Flush()
-	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+	if _, err := sub.NextMsg(10 * time.Second); err != nil {
 		t.Fatal("same account APP:", err)
 	}
 }
@@ -92,7 +99,6 @@ func TestCalloutBadAnswers(t *testing.T) {
 	issuer, _ := nkeys.CreateAccount()
 	other, _ := nkeys.CreateAccount()
 	cases := map[string]func(*jwt.AuthorizationRequestClaims) []byte{
-		"timeout": func(*jwt.AuthorizationRequestClaims) []byte { return nil },
 		"garbage": func(*jwt.AuthorizationRequestClaims) []byte { return []byte("garbage") },
 		"wrong issuer": func(req *jwt.AuthorizationRequestClaims) []byte {
 			return calloutUser(t, other, req, nil)
@@ -122,7 +128,7 @@ func TestCalloutBadAnswers(t *testing.T) {
 		},
 	}
 	var answer atomic.Pointer[func(*jwt.AuthorizationRequestClaims) []byte]
-	s := calloutStart(t, "allowed_accounts: [ APP ]", issuer, func(req *jwt.AuthorizationRequestClaims) []byte { return (*answer.Load())(req) })
+	s := calloutStart(t, calloutTimeout, "allowed_accounts: [ APP ]", issuer, func(req *jwt.AuthorizationRequestClaims) []byte { return (*answer.Load())(req) })
 	for name, f := range cases {
 		answer.Store(&f)
 		if err := opConnectErr(t, s, nats.UserInfo("joe", "pw")); !strings.Contains(err.Error(), "Authorization Violation") {
@@ -132,6 +138,22 @@ func TestCalloutBadAnswers(t *testing.T) {
 	ok := func(req *jwt.AuthorizationRequestClaims) []byte { return calloutUser(t, issuer, req, nil) }
 	answer.Store(&ok)
 	clConnect(t, s, nats.UserInfo("joe", "pw")).Close()
+
+	// A service that never answers: refused once the (short) authorization
+	// timeout is about to pass.
+	// The server gives up on the service 100 ms before the client's
+	// authentication timer fires; on a loaded machine that timer can win
+	// the race ("Authentication Timeout"), so a few tries are allowed.
+	silent := calloutStart(t, 1, "", issuer, func(*jwt.AuthorizationRequestClaims) []byte { return nil })
+	for try := 1; ; try++ {
+		err := opConnectErr(t, silent, nats.UserInfo("joe", "pw"))
+		if strings.Contains(err.Error(), "Authorization Violation") {
+			break
+		}
+		if !strings.Contains(err.Error(), "Authentication Timeout") || try == 3 {
+			t.Fatalf("timeout (try %d): %v", try, err)
+		}
+	}
 }
 
 // TestCalloutConfigErrors: the auth_callout block's errors.
@@ -157,6 +179,14 @@ func TestCalloutConfigErrors(t *testing.T) {
 	}
 }
 
+// calloutOpStart starts e's server with an authorization timeout of
+// calloutTimeout seconds.
+func calloutOpStart(e *opEnv, resolver string) *Server {
+	o := accOpts(e.t, e.config(resolver))
+	o.AuthTimeout = calloutTimeout * time.Second
+	return opStartOpts(e.t, o)
+}
+
 // TestCalloutOperatorMode: an account JWT's authorization claim sends the
 // CONNECT of its sentinel user to the service in that account, which
 // places the client in an allowed account with a user JWT that account
@@ -171,7 +201,7 @@ func TestCalloutOperatorMode(t *testing.T) {
 		ac.Authorization.AuthUsers.Add(svcPub)
 		ac.Authorization.AllowedAccounts.Add(app.pub)
 	})
-	s := e.start("", "")
+	s := calloutOpStart(e, "")
 
 	// The service: a user of AUTH listed in auth_users.
 	uc := jwt.NewUserClaims(svcPub)
@@ -208,7 +238,7 @@ func TestCalloutOperatorMode(t *testing.T) {
 	inApp.Flush()
 	opMust(t, nc.Publish("app.x", []byte("hi")))
 	nc.Flush()
-	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+	if _, err := sub.NextMsg(10 * time.Second); err != nil {
 		t.Fatal("callout user not placed in APP:", err)
 	}
 	if err := opConnectErr(t, s, nats.UserCredentials(sentinel), nats.UserInfo("joe", "wrong")); !strings.Contains(err.Error(), "Authorization Violation") {
@@ -235,7 +265,7 @@ func TestCalloutOperatorRecheck(t *testing.T) {
 		ac.Authorization.AllowedAccounts.Add(app.pub)
 	})
 	dir := t.TempDir()
-	s := e.start(fmt.Sprintf("{ type: full, dir: %q }", dir), "")
+	s := calloutOpStart(e, fmt.Sprintf("{ type: full, dir: %q }", dir))
 	uc := jwt.NewUserClaims(svcPub)
 	svcJWT, err := uc.Encode(authAcc.kp)
 	opMust(t, err)

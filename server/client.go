@@ -168,7 +168,9 @@ type client struct {
 	outBytes     int64
 	subs         map[string]*subscription
 	closed       bool
-	cutOff       bool // past max_pending: being closed as a slow consumer
+	cutOff       bool   // past max_pending: being closed as a slow consumer
+	cutPending   int    // its backlog when cut off, for the log line
+	cutFront     []byte // the front of that backlog, for the log line's scan
 	reason       ClosedReason
 	flushOnClose bool
 	pingsOut     int
@@ -198,8 +200,8 @@ type client struct {
 	zNegotiating bool
 }
 
-// firstPingInterval is when the first ping goes out, so that a round trip
-// time is known early (nats-server does the same).
+// firstPingInterval is when the first ping after CONNECT goes out, so that
+// a round trip time is known early (nats-server does the same).
 const firstPingInterval = 2 * time.Second
 
 // createClient sets up a new connection and starts its goroutines.
@@ -267,7 +269,9 @@ func (s *Server) startClient(c *client, infoSent bool) {
 	if c.authRequired() {
 		c.authTimer = time.AfterFunc(c.authTimeoutValue(), c.authTimeout)
 	}
-	c.pingTimer = time.AfterFunc(min(firstPingInterval, s.getOpts().PingInterval), c.sendPing)
+	// Until CONNECT, pings go at the configured interval; the early first
+	// one is armed by the CONNECT (connect.go), as nats-server does.
+	c.pingTimer = time.AfterFunc(s.getOpts().PingInterval, c.sendPing)
 	c.mu.Unlock()
 
 	s.goroutine(c.readLoop) // which sends the INFO first

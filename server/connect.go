@@ -108,6 +108,12 @@ func (c *client) ProcessConnect(arg []byte) error {
 	if c.authTimer != nil {
 		c.authTimer.Stop()
 	}
+	if first && c.pingTimer != nil {
+		// The early first ping counts from the CONNECT, as in nats-server:
+		// a client slow to send it (a loaded machine) must not get a PING
+		// where its handshake expects the PONG.
+		c.pingTimer.Reset(min(firstPingInterval, c.srv.getOpts().PingInterval))
+	}
 	c.mu.Unlock()
 	c.sendOK()
 	if first {

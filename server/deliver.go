@@ -344,12 +344,11 @@ func appendMsgHeader(b, subject []byte, sid string, reply []byte, hdrLen, size i
 // oldest backlogScanMax bytes only, so its cost is bounded whatever the
 // limit.
 func (r *client) slowConsumer() {
-	// Copy the front of the backlog under the lock (nothing is appended
-	// to r any more, but its writer may still be consuming chunks) and
-	// scan it without.
+	// The front of the backlog was copied when the limit was crossed
+	// (overLimitLocked); it is scanned here, without the lock.
 	r.mu.Lock()
-	pending, limit := r.out.Len(), r.maxPending
-	front := r.out.CopyFront(make([]byte, 0, min(pending, backlogScanMax)), backlogScanMax)
+	pending, limit, front := r.cutPending, r.maxPending, r.cutFront
+	r.cutFront = nil
 	r.mu.Unlock()
 	top := topBacklog(front, 3)
 	logger.Notice(r.srv.log, logger.Record{Conn: r.logPrefix(), Msg: "Slow Consumer Detected: MaxPending Exceeded",
@@ -371,6 +370,13 @@ func (r *client) overLimitLocked() bool {
 		return false
 	}
 	r.cutOff = true
+	// The backlog the log line reports is taken now: by the time the
+	// caller gets to slowConsumer, r's writer may have drained it (once,
+	// on a busy machine, the line said 0 pending bytes and no backlog).
+	// Nothing is appended to r any more; its writer may still consume
+	// chunks, under this lock.
+	r.cutPending = r.out.Len()
+	r.cutFront = r.out.CopyFront(make([]byte, 0, min(r.cutPending, backlogScanMax)), backlogScanMax)
 	return true
 }
 

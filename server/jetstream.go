@@ -81,6 +81,8 @@ type jetStream struct {
 	apiq      chan *apiRequest
 	quit      chan struct{}
 	wg        sync.WaitGroup
+	goMu      sync.Mutex // orders goroutine's wg.Add before shutdownJetStream's Wait
+	stopping  bool       // under goMu: shutdownJetStream began, goroutine starts nothing
 	apiTotal  atomic.Uint64
 	apiErrors atomic.Uint64
 }
@@ -415,6 +417,25 @@ func (js *jetStream) syncLoop(every time.Duration) {
 	}
 }
 
+// goroutine runs f in a goroutine shutdownJetStream waits for (before it
+// closes the stores), so that nothing JetStream started (a snapshot being
+// sent, a restore's cleanup, an answer) outlives Shutdown. f must return
+// soon once js.quit is closed. Once the shutdown began, f is not run and
+// goroutine reports false.
+func (js *jetStream) goroutine(f func()) bool {
+	js.goMu.Lock()
+	defer js.goMu.Unlock()
+	if js.stopping {
+		return false
+	}
+	js.wg.Add(1)
+	go func() {
+		defer js.wg.Done()
+		f()
+	}()
+	return true
+}
+
 // shutdownJetStream stops the API worker and the sync loop, removes the
 // subscriptions and closes (and syncs) every store.
 func (s *Server) shutdownJetStream() {
@@ -423,6 +444,9 @@ func (s *Server) shutdownJetStream() {
 		return
 	}
 	s.log.Noticef("Initiating JetStream Shutdown...")
+	js.goMu.Lock()
+	js.stopping = true
+	js.goMu.Unlock()
 	close(js.quit)
 	js.wg.Wait()
 	for _, jsa := range js.jsAccounts() {

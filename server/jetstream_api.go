@@ -67,7 +67,7 @@ func (jsa *jsAccount) apiCallback(pub *client, _ *subscription, subject, reply [
 		// The worker is that far behind: answer at once rather than wait.
 		if req, ok := api.Parse(r.subject); ok && r.reply != "" {
 			typ := responseType(req.Op)
-			go jsa.respond(r.reply, api.ErrorResponse(typ, api.JSStreamTooManyRequests.New()))
+			jsa.js.goroutine(func() { jsa.respond(r.reply, api.ErrorResponse(typ, api.JSStreamTooManyRequests.New())) })
 		}
 	}
 	return true

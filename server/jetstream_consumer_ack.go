@@ -132,6 +132,18 @@ func (c *consumer) addRequest(pub *client, reply string, body []byte) {
 		c.enqueue(incoming{reply: reply, next: nr})
 		return
 	}
+	c.qmu.Lock()
+	queued := len(c.ackq) > 0
+	c.qmu.Unlock()
+	if queued {
+		// An earlier request (or ack) waits for the consumer's goroutine:
+		// this one goes behind it, so that requests are served in the
+		// order they came (once, a request queued while the lock was
+		// taken was overtaken by the next one).
+		c.mu.Unlock()
+		c.enqueue(incoming{reply: reply, next: nr})
+		return
+	}
 	c.addRequestLocked(pub, reply, nr)
 	c.mu.Unlock()
 	c.signal()

@@ -66,13 +66,23 @@ func (c *consumer) run() {
 		}
 		now := time.Now()
 		wake, acked, gone := c.roundLocked(now)
+		if !wants && c.wantsNewLocked() {
+			// The round took pull requests (or a flow control answer)
+			// that waited in ackq, after wants was decided without them:
+			// go round again at once with WaitNew registered, or a
+			// message stored meanwhile wakes nobody (seen: seven waiting
+			// requests, six messages, nothing delivered until expiry).
+			wake = now
+		}
 		c.pub.flushPending()
 		c.mu.Unlock()
 		if len(acked) > 0 {
 			c.st.removeAcked(acked)
 		}
 		if gone {
-			go c.expireConsumer()
+			// Not inline: deleting the consumer waits for this goroutine.
+			// Not started once JetStream shuts down, which stops it anyway.
+			c.jsa.js.goroutine(c.expireConsumer)
 			<-c.quit
 			return
 		}

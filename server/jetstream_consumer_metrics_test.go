@@ -42,7 +42,7 @@ func TestJetStreamConsumerMetrics(t *testing.T) {
 	// A pull request left waiting: the stream has 3 more, so ask for
 	// them on a fresh consumer that has nothing to deliver.
 	idle, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "I", FilterSubject: "o.none", AckPolicy: jetstream.AckExplicitPolicy})
-	go idle.Fetch(1, jetstream.FetchMaxWait(5*time.Second))
+	go idle.Fetch(1, jetstream.FetchMaxWait(time.Minute)) // still waiting when scraped
 	waitFor(t, func() bool {
 		ci, err := idle.Info(ctx)
 		return err == nil && ci.NumWaiting == 1

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,8 +63,19 @@ func TestJetStreamConsumerPrioritized(t *testing.T) {
 				t.Fatalf("reply %s, want one of %v", g, want)
 			}
 			delete(want, g)
-		case <-time.After(5 * time.Second):
-			t.Fatalf("replies %v did not come", want)
+		case <-time.After(20 * time.Second):
+			// Seen twice in whole-package runs (never alone): what the
+			// consumer and its goroutines were doing, for whoever looks.
+			ictx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			ci, err := c.Info(ictx)
+			var stacks []string
+			for _, g := range natsdGoroutines() {
+				if strings.Contains(g, "consumer") || strings.Contains(g, "stream") {
+					stacks = append(stacks, g)
+				}
+			}
+			t.Fatalf("replies %v did not come; consumer info %+v (%v)\n%s", want, ci, err, strings.Join(stacks, "\n\n"))
 		}
 	}
 	// The priority-9 request is the one left waiting.

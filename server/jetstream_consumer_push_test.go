@@ -90,11 +90,16 @@ func TestConsumerDeliverPolicies(t *testing.T) {
 	}
 	// headers_only: the headers and the size, no payload.
 	c := mk("hdrs", jetstream.ConsumerConfig{HeadersOnly: true, DeliverPolicy: jetstream.DeliverLastPolicy})
-	b, _ := c.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	b, _ := c.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
+	n := 0
 	for m := range b.Messages() {
+		n++
 		if len(m.Data()) != 0 || m.Headers().Get("Nats-Msg-Size") != "4" {
 			t.Fatalf("headers only: %q %v", m.Data(), m.Headers())
 		}
+	}
+	if n != 1 {
+		t.Fatalf("headers only: %d messages", n)
 	}
 }
 
@@ -109,7 +114,7 @@ func TestConsumerReplayOriginal(t *testing.T) {
 	js.Publish(ctx, "s.1", []byte("second"))
 	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "R", ReplayPolicy: jetstream.ReplayOriginalPolicy, AckPolicy: jetstream.AckNonePolicy})
 	t0 := time.Now()
-	b, _ := c.Fetch(2, jetstream.FetchMaxWait(3*time.Second))
+	b, _ := c.Fetch(2, jetstream.FetchMaxWait(10*time.Second))
 	n := 0
 	for range b.Messages() {
 		n++
@@ -133,7 +138,7 @@ func TestConsumerPush(t *testing.T) {
 		t.Fatal(out)
 	}
 	for i := 0; i < 5; i++ {
-		m, err := sub.NextMsg(2 * time.Second)
+		m, err := sub.NextMsg(10 * time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -142,7 +147,7 @@ func TestConsumerPush(t *testing.T) {
 		}
 		m.Ack()
 	}
-	m, err := sub.NextMsg(2 * time.Second)
+	m, err := sub.NextMsg(10 * time.Second)
 	if err != nil || statusOf(m) != "100 Idle Heartbeat" || m.Header.Get("Nats-Last-Stream") != "5" {
 		t.Fatalf("heartbeat: %v %v", m, err)
 	}
@@ -160,11 +165,13 @@ func TestConsumerPush(t *testing.T) {
 	for i := 0; i < 24; i++ {
 		js.Publish(ctx, "s.big", payload)
 	}
+	// The request comes once half the 2 MiB window went out unconfirmed,
+	// so before the last of the 24 (heartbeats may come in between).
 	sawFC := false
-	for i := 0; i < 60; i++ {
-		m, err := sub.NextMsg(2 * time.Second)
+	for big := 0; big < 24; {
+		m, err := sub.NextMsg(10 * time.Second)
 		if err != nil {
-			break
+			t.Fatalf("after %d of 24 big messages: %v", big, err)
 		}
 		if statusOf(m) == "100 FlowControl Request" {
 			sawFC = true
@@ -172,6 +179,7 @@ func TestConsumerPush(t *testing.T) {
 			continue
 		}
 		if len(m.Data) == len(payload) {
+			big++
 			m.Ack()
 		}
 	}
@@ -206,7 +214,7 @@ func TestConsumerPushQueueAndLegacy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 7; i++ {
-		m, err := ord.NextMsg(2 * time.Second)
+		m, err := ord.NextMsg(10 * time.Second)
 		if err != nil {
 			t.Fatalf("ordered %d: %v", i, err)
 		}
@@ -227,7 +235,7 @@ func TestConsumerOrdered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := oc.Fetch(20, jetstream.FetchMaxWait(time.Second))
+	b, err := oc.Fetch(10, jetstream.FetchMaxWait(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +244,7 @@ func TestConsumerOrdered(t *testing.T) {
 		md, _ := m.Metadata()
 		seqs = append(seqs, md.Sequence.Stream)
 	}
-	if len(seqs) != 10 || seqs[0] != 3 || seqs[9] != 30 {
+	if !slices.Equal(seqs, []uint64{3, 6, 9, 12, 15, 18, 21, 24, 27, 30}) {
 		t.Fatalf("ordered fetch: %v", seqs)
 	}
 	oc2, _ := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
@@ -316,7 +324,7 @@ func TestKeyValue(t *testing.T) {
 		if u.Key() != "d" || string(u.Value()) != "new" {
 			t.Fatalf("watch update %v", u)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("watch: no update")
 	}
 	if err := kv.Delete(ctx, "a"); err != nil {
@@ -327,7 +335,7 @@ func TestKeyValue(t *testing.T) {
 		if u.Key() != "a" || u.Operation() != jetstream.KeyValueDelete {
 			t.Fatalf("watch delete %v", u)
 		}
-	case <-time.After(3 * time.Second):
+	case <-time.After(10 * time.Second):
 		t.Fatal("watch: no delete")
 	}
 	if _, err := kv.Get(ctx, "a"); !errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -447,7 +455,7 @@ func TestConsumerPriorityGroups(t *testing.T) {
 		t.Fatalf("bad group: %v", ms)
 	}
 	// nats.go keeps the pin id it was given.
-	b, err := pc.Fetch(2, jetstream.FetchPriorityGroup("A"), jetstream.FetchMaxWait(time.Second))
+	b, err := pc.Fetch(2, jetstream.FetchPriorityGroup("A"), jetstream.FetchMaxWait(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -494,7 +502,7 @@ func TestConsumerPriorityGroups(t *testing.T) {
 	if n != 0 {
 		t.Fatalf("min_pending 100 of 6 served %d", n)
 	}
-	b, _ = oc.Fetch(1, jetstream.FetchPriorityGroup("A"), jetstream.FetchMinPending(2), jetstream.FetchMaxWait(time.Second))
+	b, _ = oc.Fetch(1, jetstream.FetchPriorityGroup("A"), jetstream.FetchMinPending(2), jetstream.FetchMaxWait(10*time.Second))
 	for range b.Messages() {
 		n++
 	}

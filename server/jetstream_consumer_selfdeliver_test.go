@@ -39,9 +39,9 @@ func TestConsumerDeliversIntoStream(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
-		ictx, cancel := contextWithTimeout(2 * time.Second)
+		ictx, cancel := contextWithTimeout(5 * time.Second)
 		info, err := js.Stream(ictx, "B")
 		var msgs uint64
 		if err == nil {
@@ -57,7 +57,7 @@ func TestConsumerDeliversIntoStream(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if ci, err := ojs.ConsumerInfo("A", "C", nats.MaxWait(2*time.Second)); err != nil || ci.Delivered.Stream != n {
+	if ci, err := ojs.ConsumerInfo("A", "C", nats.MaxWait(10*time.Second)); err != nil || ci.Delivered.Stream != n {
 		t.Fatalf("consumer info: %+v, %v", ci, err)
 	}
 }

@@ -135,7 +135,7 @@ func TestConsumerAPI(t *testing.T) {
 }
 
 // pullRaw sends a pull request and collects up to n replies, stopping
-// early at a terminal status (4xx); each may take up to 3 seconds.
+// early at a terminal status (4xx); each may take up to 10 seconds.
 func pullRaw(t *testing.T, nc *nats.Conn, cons, body string, n int) []*nats.Msg {
 	t.Helper()
 	inbox := nats.NewInbox()
@@ -149,7 +149,7 @@ func pullRaw(t *testing.T, nc *nats.Conn, cons, body string, n int) []*nats.Msg 
 	}
 	var out []*nats.Msg
 	for len(out) < n {
-		m, err := sub.NextMsg(3 * time.Second)
+		m, err := sub.NextMsg(10 * time.Second)
 		if err != nil {
 			return out
 		}
@@ -214,19 +214,19 @@ func TestConsumerPullStatus(t *testing.T) {
 	inbox := nats.NewInbox()
 	sub, _ := nc.SubscribeSync(inbox)
 	nc.PublishRequest("$JS.API.CONSUMER.MSG.NEXT.S.C", inbox, []byte(`{"batch":10,"expires":5000000000}`))
-	m, err := sub.NextMsg(time.Second) // the waiting message comes first
+	m, err := sub.NextMsg(10 * time.Second) // the waiting message comes first
 	if err != nil || string(m.Data) != "a longer message than ten bytes" {
 		t.Fatalf("pending message: %v %v", m, err)
 	}
 	if err := st.DeleteConsumer(ctx, "C"); err != nil {
 		t.Fatal(err)
 	}
-	m, err = sub.NextMsg(time.Second)
+	m, err = sub.NextMsg(10 * time.Second)
 	if err != nil || statusOf(m) != "409 Consumer Deleted" {
 		t.Fatalf("deleted: %v %v", m, err)
 	}
 	// A pull for a consumer that does not exist: no responders.
-	if _, err := nc.Request("$JS.API.CONSUMER.MSG.NEXT.S.NOPE", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := nc.Request("$JS.API.CONSUMER.MSG.NEXT.S.NOPE", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("missing consumer: %v", err)
 	}
 	// A push consumer refuses pull requests.
@@ -250,7 +250,7 @@ func TestConsumerFetchConsumeMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := c.Fetch(10, jetstream.FetchMaxWait(2*time.Second))
+	b, err := c.Fetch(10, jetstream.FetchMaxWait(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,14 +326,17 @@ func TestConsumerAcks(t *testing.T) {
 	nc, js := jsConnect(t, s)
 	ctx := jsCtx(t)
 	st := jsStream(t, js, jetstream.StreamConfig{}, 3)
+	// ack_wait is what brings messages back here, so it is short; the
+	// checks below do not depend on which of two timers fires first.
 	c, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy,
-		AckWait: 200 * time.Millisecond, MaxDeliver: 3})
+		AckWait: 300 * time.Millisecond, MaxDeliver: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fetch := func(n int) []jetstream.Msg {
+	// fetchWait pulls up to n messages, waiting at most d for them.
+	fetchWait := func(n int, d time.Duration) []jetstream.Msg {
 		t.Helper()
-		b, err := c.Fetch(n, jetstream.FetchMaxWait(time.Second))
+		b, err := c.Fetch(n, jetstream.FetchMaxWait(d))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -343,14 +346,14 @@ func TestConsumerAcks(t *testing.T) {
 		}
 		return out
 	}
-	ms := fetch(3)
+	ms := fetchWait(3, 10*time.Second)
 	if len(ms) != 3 {
 		t.Fatalf("got %d", len(ms))
 	}
 	ms[0].Nak()        // back at once
 	ms[1].Term()       // never again
 	ms[2].InProgress() // still mine
-	again := fetch(1)
+	again := fetchWait(1, 10*time.Second)
 	if len(again) != 1 || string(again[0].Data()) != "m0" {
 		t.Fatalf("nak redelivery: %v", again)
 	}
@@ -363,30 +366,48 @@ func TestConsumerAcks(t *testing.T) {
 		t.Fatalf("info: %+v", ci)
 	}
 	// Let ack_wait run out: m0 (delivered twice) comes a third and last
-	// time, m2 a second time.
-	var seqs []uint64
-	deadline := time.Now().Add(5 * time.Second)
-	for len(seqs) < 2 && time.Now().Before(deadline) {
-		for _, m := range fetch(2) {
+	// time, m2 a second and a third (max_deliver 3), in the order their
+	// timers fire. m2's last delivery is acked at once; m1 never comes.
+	adv, _ := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.C")
+	nc.Flush()
+	got := map[string]int{}
+	deadline := time.Now().Add(20 * time.Second)
+	for (got["m0"] < 1 || got["m2"] < 2) && time.Now().Before(deadline) {
+		b, err := c.Fetch(2, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m := range b.Messages() { // as they come: the ack is not held up
+			data := string(m.Data())
+			got[data]++
 			md, _ := m.Metadata()
-			seqs = append(seqs, md.Sequence.Stream)
+			switch {
+			case data == "m0" && md.NumDelivered == 3:
+			case data == "m2" && md.NumDelivered == uint64(1+got["m2"]):
+				if md.NumDelivered == 3 {
+					m.Ack()
+				}
+			default:
+				t.Fatalf("redelivered %s for the %d. time after %v", data, md.NumDelivered, got)
+			}
 		}
 	}
-	if len(seqs) != 2 {
-		t.Fatalf("redeliveries: %v", seqs)
+	if got["m0"] != 1 || got["m2"] != 2 || len(got) != 2 {
+		t.Fatalf("redeliveries: %v", got)
 	}
-	// m0 is out of deliveries: after another ack_wait only m2 comes back.
-	adv, _ := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.S.C")
-	var last []jetstream.Msg
-	for i := 0; i < 20 && len(last) == 0; i++ {
-		last = fetch(2)
-	}
-	if len(last) != 1 || string(last[0].Data()) != "m2" {
+	// m0 is out of deliveries: the next pull finds it due and gives up on
+	// it (the advisory) instead of sending it a fourth time.
+	if last := fetchWait(2, time.Second); len(last) != 0 {
 		t.Fatalf("after max_deliver: %v", last)
 	}
-	last[0].Ack()
-	if _, err := adv.NextMsg(3 * time.Second); err != nil {
-		t.Fatalf("max deliveries advisory: %v", err)
+	for {
+		m, err := adv.NextMsg(10 * time.Second)
+		if err != nil {
+			t.Fatalf("max deliveries advisory for m0: %v", err)
+		}
+		if strings.Contains(string(m.Data), `"stream_seq":1,`) {
+			break
+		}
 	}
 	// As on nats-server, m0 (out of deliveries, never acked) is no longer
 	// pending but still counts as redelivered, and the ack floor does not
@@ -401,7 +422,7 @@ func TestConsumerAcks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := ca.Fetch(3, jetstream.FetchMaxWait(time.Second))
+	b, _ := ca.Fetch(3, jetstream.FetchMaxWait(10*time.Second))
 	var all []jetstream.Msg
 	for m := range b.Messages() {
 		all = append(all, m)
@@ -418,7 +439,7 @@ func TestConsumerAcks(t *testing.T) {
 	}
 	// Ack none: the floor follows deliveries.
 	cn, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "N", AckPolicy: jetstream.AckNonePolicy})
-	b, _ = cn.Fetch(3, jetstream.FetchMaxWait(time.Second))
+	b, _ = cn.Fetch(3, jetstream.FetchMaxWait(10*time.Second))
 	for range b.Messages() {
 	}
 	ci, _ = cn.Info(ctx)
@@ -463,7 +484,7 @@ func TestConsumerDurableRestart(t *testing.T) {
 	ctx := jsCtx(t)
 	st := jsStream(t, js, jetstream.StreamConfig{}, 10)
 	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
-	b, _ := c.Fetch(5, jetstream.FetchMaxWait(time.Second))
+	b, _ := c.Fetch(5, jetstream.FetchMaxWait(10*time.Second))
 	i := 0
 	for m := range b.Messages() {
 		if i < 3 {
@@ -490,16 +511,16 @@ func TestConsumerDurableRestart(t *testing.T) {
 	if !after.Created.Equal(before.Created) {
 		t.Fatalf("created %v != %v", after.Created, before.Created)
 	}
-	// The two unacked come back (their ack wait ran from the restart:
-	// nak them to get them at once), then the rest.
-	b, _ = c2.Fetch(10, jetstream.FetchMaxWait(time.Second))
+	// The two unacked are not due yet (their ack wait runs from the
+	// restart), so the rest comes first (a due redelivery would).
+	b, _ = c2.Fetch(5, jetstream.FetchMaxWait(10*time.Second))
 	var seqs []uint64
 	for m := range b.Messages() {
 		md, _ := m.Metadata()
 		seqs = append(seqs, md.Sequence.Stream)
 		m.Ack()
 	}
-	if len(seqs) != 5 || seqs[0] != 6 {
+	if !slices.Equal(seqs, []uint64{6, 7, 8, 9, 10}) {
 		t.Fatalf("after restart fetched %v", seqs)
 	}
 }
@@ -589,11 +610,12 @@ func TestConsumerAdvisoriesAndJsz(t *testing.T) {
 	adv, _ := nc.SubscribeSync("$JS.EVENT.ADVISORY.CONSUMER.>")
 	nc.Flush()
 	st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "D"})
-	eph, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{InactiveThreshold: 200 * time.Millisecond})
-	if err != nil {
+	// An ephemeral that stays for the counts (one that is about to go
+	// away by inactivity could be gone before they are read).
+	if _, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{InactiveThreshold: time.Hour}); err != nil {
 		t.Fatal(err)
 	}
-	m, err := adv.NextMsg(2 * time.Second)
+	m, err := adv.NextMsg(10 * time.Second)
 	if err != nil || m.Subject != "$JS.EVENT.ADVISORY.CONSUMER.CREATED.S.D" || !strings.Contains(string(m.Data), `"type":"io.nats.jetstream.advisory.v1.consumer_action"`) {
 		t.Fatalf("created advisory: %v %v", m, err)
 	}
@@ -605,14 +627,18 @@ func TestConsumerAdvisoriesAndJsz(t *testing.T) {
 	if ai.Consumers != 2 {
 		t.Fatalf("account info consumers %d", ai.Consumers)
 	}
-	// The ephemeral nobody pulls from goes away.
+	// An ephemeral nobody pulls from goes away.
+	eph, err := st.CreateConsumer(ctx, jetstream.ConsumerConfig{InactiveThreshold: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
 	name := eph.CachedInfo().Name
 	waitFor(t, func() bool {
 		_, err := st.Consumer(ctx, name)
 		return errors.Is(err, jetstream.ErrConsumerNotFound)
 	})
 	for {
-		m, err := adv.NextMsg(2 * time.Second)
+		m, err := adv.NextMsg(10 * time.Second)
 		if err != nil {
 			t.Fatal("no deleted advisory")
 		}
@@ -646,7 +672,7 @@ func TestConsumerPauseAndBadAcks(t *testing.T) {
 	if _, err := js.ResumeConsumer(ctx, "S", "C"); err != nil {
 		t.Fatal(err)
 	}
-	b, _ := c.Fetch(1, jetstream.FetchMaxWait(time.Second))
+	b, _ := c.Fetch(1, jetstream.FetchMaxWait(10*time.Second))
 	var m jetstream.Msg
 	for x := range b.Messages() {
 		m = x
@@ -657,7 +683,7 @@ func TestConsumerPauseAndBadAcks(t *testing.T) {
 	if err := m.DoubleAck(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nc.Request(m.Reply(), []byte("+ACK"), time.Second); err != nil {
+	if _, err := nc.Request(m.Reply(), []byte("+ACK"), 10*time.Second); err != nil {
 		t.Fatalf("second double ack: %v", err)
 	}
 	if _, err := nc.Request("$JS.ACK.S.C.1.99.99.0.0", []byte("+ACK"), 200*time.Millisecond); err == nil {
@@ -684,7 +710,7 @@ func TestConsumerAckEvents(t *testing.T) {
 	ev, _ := nc.SubscribeSync("$JS.EVENT.>")
 	nc.Flush()
 	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy, SampleFrequency: "100%"})
-	b, _ := c.Fetch(3, jetstream.FetchMaxWait(time.Second))
+	b, _ := c.Fetch(3, jetstream.FetchMaxWait(10*time.Second))
 	var ms []jetstream.Msg
 	for m := range b.Messages() {
 		ms = append(ms, m)
@@ -701,7 +727,7 @@ func TestConsumerAckEvents(t *testing.T) {
 		"$JS.EVENT.ADVISORY.CONSUMER.MSG_TERMINATED.S.C": `"consumer_seq":3,"stream_seq":3,"deliveries":1,"reason":"because"}`,
 	}
 	for len(want) > 0 {
-		m, err := ev.NextMsg(2 * time.Second)
+		m, err := ev.NextMsg(10 * time.Second)
 		if err != nil {
 			t.Fatalf("missing events: %v", want)
 		}
@@ -751,7 +777,7 @@ func TestConsumerAfterPurge(t *testing.T) {
 	ctx := jsCtx(t)
 	st := jsStream(t, js, jetstream.StreamConfig{}, 5)
 	c, _ := st.CreateConsumer(ctx, jetstream.ConsumerConfig{Durable: "C", AckPolicy: jetstream.AckExplicitPolicy})
-	b, _ := c.Fetch(2, jetstream.FetchMaxWait(time.Second))
+	b, _ := c.Fetch(2, jetstream.FetchMaxWait(10*time.Second))
 	for range b.Messages() {
 	}
 	if err := st.Purge(ctx); err != nil {

@@ -37,7 +37,8 @@ func kvTTLScenario(t *testing.T, ctx context.Context, js jetstream.JetStream) {
 		t.Fatal(err)
 	}
 	defer w.Stop()
-	rev, err := kv.Create(ctx, "k", []byte("v"), jetstream.KeyTTL(time.Second))
+	// Long enough for the two checks below on a loaded machine.
+	rev, err := kv.Create(ctx, "k", []byte("v"), jetstream.KeyTTL(3*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package server
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/natsd/natsd/accounts"
 )
@@ -153,16 +154,31 @@ func (js *jetStream) disableAccount(jsa *jsAccount) {
 }
 
 // run runs fn in the API worker, between API requests, and waits for it.
-func (js *jetStream) run(fn func()) {
+// It reports whether fn ran: once JetStream shuts down, an fn that had not
+// started never does, and one that had is waited for (the caller may free
+// what fn uses once run returns).
+func (js *jetStream) run(fn func()) bool {
 	done := make(chan struct{})
-	r := &apiRequest{fn: func() { fn(); close(done) }}
+	var claimed atomic.Bool // by the worker to run fn, or by run to drop it
+	r := &apiRequest{fn: func() {
+		if claimed.CompareAndSwap(false, true) {
+			fn()
+			close(done)
+		}
+	}}
 	select {
 	case js.apiq <- r:
 	case <-js.quit:
-		return
+		return false
 	}
 	select {
 	case <-done:
+		return true
 	case <-js.quit:
+		if claimed.CompareAndSwap(false, true) {
+			return false
+		}
+		<-done
+		return true
 	}
 }

@@ -72,8 +72,11 @@ func (jsa *jsAccount) streamRestore(name string, body []byte) (any, *api.Error) 
 	}
 	rs.sub = sub
 	jsa.js.srv.log.Noticef("Starting restore for stream '%s > %s'", jsa.acc.name, name)
+	if !jsa.js.goroutine(rs.run) {
+		jsa.ic.unsubscribe(sub)
+		return nil, api.JSStreamRestoreErrF.New("{err}", "JetStream is shutting down")
+	}
 	jsa.adviseSnapshot(api.AdvisoryRestoreCreatePre, api.RestoreCreateType, name, rs.start, nil)
-	go rs.run()
 	return &api.StreamRestoreResponse{Response: api.Response{Type: api.StreamRestoreResponseType}, DeliverSubject: rs.subj}, nil
 }
 
@@ -88,7 +91,9 @@ func (rs *restoreSession) onChunk(_ *client, _ *subscription, _, reply []byte, h
 	default:
 		// The client sends a chunk only once the last is answered:
 		// this one did not wait.
-		go rs.jsa.respond(c.reply, api.ErrorResponse(api.StreamRestoreResponseType, api.JSStreamRestoreErrF.New("{err}", "too many chunks in flight")))
+		rs.jsa.js.goroutine(func() {
+			rs.jsa.respond(c.reply, api.ErrorResponse(api.StreamRestoreResponseType, api.JSStreamRestoreErrF.New("{err}", "too many chunks in flight")))
+		})
 	}
 	return true
 }
@@ -133,12 +138,8 @@ func (rs *restoreSession) run() {
 			// Built in the API worker, ordered with the stream creates
 			// and deletes (and another restore of the same name), as its
 			// checks that the name is free need.
-			built := make(chan *api.StreamCreateResponse, 1)
-			jsa.js.run(func() { built <- rs.finish(f) })
 			var resp *api.StreamCreateResponse
-			select {
-			case resp = <-built:
-			default:
+			if !jsa.js.run(func() { resp = rs.finish(f) }) {
 				return // shutting down
 			}
 			if resp.Error == nil {

@@ -44,6 +44,7 @@ var (
 	hdrSnapshotNoFlow     = []byte("NATS/1.0 408 No Flow Response\r\n\r\n")
 	errSnapshotNoFlow     = errors.New("no flow response")
 	errSnapshotNoInterest = errors.New("no interest")
+	errSnapshotShutdown   = errors.New("server shutting down")
 )
 
 func clampInt(v, def, lo, hi int) int {
@@ -92,7 +93,9 @@ func (jsa *jsAccount) streamSnapshot(name string, body []byte) (any, *api.Error)
 		acks:   make(chan struct{}, 1024),
 	}
 	sn.ackPre = api.SnapshotAckPre + name + "." + nuid.Next() + "." + strconv.Itoa(sn.chunk) + "."
-	go sn.run()
+	if !jsa.js.goroutine(sn.run) {
+		return nil, api.JSStreamSnapshotErrF.New("{err}", "JetStream is shutting down")
+	}
 	return &api.StreamSnapshotResponse{Response: api.Response{Type: api.StreamSnapshotResponseType},
 		Config: &si.Config, State: &si.State}, nil
 }
@@ -152,7 +155,11 @@ func (sn *snapshotter) send() error {
 		if time.Since(t0) > snapshotInterestTimeout {
 			return errSnapshotNoInterest
 		}
-		time.Sleep(2 * time.Millisecond)
+		select {
+		case <-jsa.js.quit:
+			return errSnapshotShutdown
+		case <-time.After(2 * time.Millisecond):
+		}
 	}
 	sub, err := jsa.ic.subscribeLocal(sn.ackPre+">", func(_ *client, _ *subscription, _, _ []byte, _ int, _ []byte) bool {
 		select {
@@ -236,6 +243,8 @@ func (sn *snapshotter) sendChunk() error {
 			sn.inflight--
 		case <-time.After(snapshotFlowTimeout):
 			return errSnapshotNoFlow
+		case <-sn.st.jsa.js.quit:
+			return errSnapshotShutdown
 		}
 	}
 	// Acks that came early free their slots without waiting.

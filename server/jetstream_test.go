@@ -37,7 +37,7 @@ func jsStart(t testing.TB, dir string, tweak func(o *Options)) *Server {
 // jsConnect connects to s and returns the connection and its JetStream.
 func jsConnect(t testing.TB, s *Server, opts ...nats.Option) (*nats.Conn, jetstream.JetStream) {
 	t.Helper()
-	nc, err := nats.Connect(s.ClientURL(), opts...)
+	nc, err := nats.Connect(s.ClientURL(), append([]nats.Option{nats.Timeout(10 * time.Second)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestJetStreamStreamCRUD(t *testing.T) {
 	// Core NATS still works.
 	sub, _ := nc.SubscribeSync("core")
 	nc.Publish("core", []byte("x"))
-	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+	if _, err := sub.NextMsg(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -300,7 +300,7 @@ func TestJetStreamPublishHeaders(t *testing.T) {
 // waitFor polls cond for up to 10 seconds.
 func waitFor(t testing.TB, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")
@@ -336,7 +336,7 @@ func TestJetStreamGetPurgeDelete(t *testing.T) {
 		t.Fatalf("missing: %v", err)
 	}
 	// Direct get by subject in the request subject, and a batch.
-	rm, err := nc.Request("$JS.API.DIRECT.GET.G.g.c", nil, 2*time.Second)
+	rm, err := nc.Request("$JS.API.DIRECT.GET.G.g.c", nil, 10*time.Second)
 	if err != nil || rm.Header.Get("Nats-Sequence") != "4" || rm.Header.Get("Nats-Stream") != "G" {
 		t.Fatalf("direct last: %v %v", rm, err)
 	}
@@ -345,7 +345,7 @@ func TestJetStreamGetPurgeDelete(t *testing.T) {
 	nc.PublishRequest("$JS.API.DIRECT.GET.G", inbox, []byte(`{"seq":1,"batch":2,"next_by_subj":"g.a"}`))
 	var got []string
 	for i := 0; i < 3; i++ {
-		m, err := sub.NextMsg(2 * time.Second)
+		m, err := sub.NextMsg(10 * time.Second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -477,7 +477,7 @@ func TestJetStreamUnwritableStore(t *testing.T) {
 	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "OK"}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := nc.Request("nobody", nil, time.Second); !errors.Is(err, nats.ErrNoResponders) {
+	if _, err := nc.Request("nobody", nil, 10*time.Second); !errors.Is(err, nats.ErrNoResponders) {
 		t.Fatalf("core NATS: %v", err)
 	}
 }
@@ -539,7 +539,7 @@ func TestJetStreamAdvisories(t *testing.T) {
 	js.UpdateStream(ctx, jetstream.StreamConfig{Name: "V", MaxMsgs: 3})
 	js.DeleteStream(ctx, "V")
 	for _, want := range []string{"CREATED", "UPDATED", "DELETED"} {
-		m, err := sub.NextMsg(2 * time.Second)
+		m, err := sub.NextMsg(10 * time.Second)
 		if err != nil || m.Subject != "$JS.EVENT.ADVISORY.STREAM."+want+".V" || !strings.Contains(string(m.Data), `"type":"io.nats.jetstream.advisory.v1.stream_action"`) {
 			t.Fatalf("%s: %v %v", want, m, err)
 		}
@@ -567,7 +567,7 @@ func TestJetStreamTransformRepublish(t *testing.T) {
 	if err != nil || m.Subject != "stored.x" {
 		t.Fatalf("transform: %+v %v", m, err)
 	}
-	rm, err := sub.NextMsg(2 * time.Second)
+	rm, err := sub.NextMsg(10 * time.Second)
 	if err != nil || rm.Subject != "out.x" || rm.Header.Get("Nats-Sequence") != "1" || rm.Header.Get("Nats-Stream") != "TR" || string(rm.Data) != "hi" {
 		t.Fatalf("republish: %+v %v", rm, err)
 	}
@@ -713,7 +713,9 @@ func TestJetStreamDuplicateWindow(t *testing.T) {
 	s := jsStart(t, "", nil)
 	_, js := jsConnect(t, s)
 	ctx := jsCtx(t)
-	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "DW", Subjects: []string{"dw"}, Duplicates: 300 * time.Millisecond}); err != nil {
+	// The second publish must come within the window even on a loaded
+	// machine; the window's end is then waited for.
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "DW", Subjects: []string{"dw"}, Duplicates: 2 * time.Second}); err != nil {
 		t.Fatal(err)
 	}
 	a1, _ := js.Publish(ctx, "dw", nil, jetstream.WithMsgID("x"))

@@ -12,7 +12,7 @@ import (
 // Helpers of the leaf node tests: natsd hubs and leaves on 127.0.0.1 with
 // random ports, nats.go clients, and polls with deadlines.
 
-const leafWait = 10 * time.Second
+const leafWait = 20 * time.Second // what must happen; generous for a loaded machine
 
 // hubOpts are the options of a hub accepting leaf nodes.
 func hubOpts(name string) *Options {
@@ -60,7 +60,7 @@ func waitLeafs(tb testing.TB, s *Server, n int) {
 // leafConnect connects a nats.go client to s.
 func leafConnect(tb testing.TB, s *Server, opts ...nats.Option) *nats.Conn {
 	tb.Helper()
-	nc, err := nats.Connect(s.ClientURL(), append([]nats.Option{nats.MaxReconnects(-1), nats.ReconnectWait(20 * time.Millisecond)}, opts...)...)
+	nc, err := nats.Connect(s.ClientURL(), append([]nats.Option{nats.Timeout(10 * time.Second), nats.MaxReconnects(-1), nats.ReconnectWait(20 * time.Millisecond)}, opts...)...)
 	if err != nil {
 		tb.Fatal(err)
 	}

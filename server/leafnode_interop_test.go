@@ -191,16 +191,22 @@ func crossChecks(t *testing.T, hc, lc *nats.Conn) {
 	}
 	lc.Flush()
 	hc.Flush()
-	count := func(s *nats.Subscription) int {
-		k := 0
-		for {
-			if _, err := s.NextMsg(300 * time.Millisecond); err != nil {
-				return k
+	a, b := 0, 0
+	take := func(wait time.Duration) {
+		for _, q := range []struct {
+			s *nats.Subscription
+			k *int
+		}{{hq, &a}, {lq, &b}} {
+			for {
+				if _, err := q.s.NextMsg(wait); err != nil {
+					break
+				}
+				*q.k++
 			}
-			k++
 		}
 	}
-	a, b := count(hq), count(lq)
+	clWaitFor(t, leafWait, "the queue group's messages", func() bool { take(10 * time.Millisecond); return a+b >= 2*n })
+	take(200 * time.Millisecond) // a duplicate would show up by now
 	if a+b != 2*n {
 		t.Fatalf("queue group got %d+%d messages, want %d once each", a, b, 2*n)
 	}

@@ -31,7 +31,7 @@ func TestOperatorConnect(t *testing.T) {
 	ncb.Flush()
 	opMust(t, ncb.Publish("x", []byte("from b")))
 	ncb.Flush()
-	if m, err := subB.NextMsg(2 * time.Second); err != nil || string(m.Data) != "from b" {
+	if m, err := subB.NextMsg(10 * time.Second); err != nil || string(m.Data) != "from b" {
 		t.Fatalf("B: %v", err)
 	}
 	expectNone(t, subA) // accounts are isolated
@@ -62,7 +62,7 @@ func TestOperatorConnect(t *testing.T) {
 	if err := nca.Publish("x", []byte("still")); err != nil {
 		t.Fatal(err)
 	}
-	if m, err := subA.NextMsg(2 * time.Second); err != nil || string(m.Data) != "still" {
+	if m, err := subA.NextMsg(10 * time.Second); err != nil || string(m.Data) != "still" {
 		t.Fatalf("A after refusals: %v", err)
 	}
 }

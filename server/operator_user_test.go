@@ -45,7 +45,7 @@ func TestOperatorUserPermissions(t *testing.T) {
 	opWaitErr(t, errs, `Permissions Violation for Subscription to "out"`)
 	opMust(t, nc.Publish("ok.yes", []byte("y")))
 	nc.Flush()
-	if m, err := sub.NextMsg(2 * time.Second); err != nil || m.Subject != "ok.yes" {
+	if m, err := sub.NextMsg(10 * time.Second); err != nil || m.Subject != "ok.yes" {
 		t.Fatalf("allowed publish: %v %v", m, err)
 	}
 
@@ -56,7 +56,7 @@ func TestOperatorUserPermissions(t *testing.T) {
 	}))
 	resp.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("pong")) })
 	resp.Flush()
-	if m, err := other.Request("svc", nil, 2*time.Second); err != nil || string(m.Data) != "pong" {
+	if m, err := other.Request("svc", nil, 10*time.Second); err != nil || string(m.Data) != "pong" {
 		t.Fatalf("request through allow_responses: %v", err)
 	}
 
@@ -68,7 +68,7 @@ func TestOperatorUserPermissions(t *testing.T) {
 	opMust(t, def.Publish("def.x", nil))
 	def.Flush()
 	for {
-		m, err := sub.NextMsg(2 * time.Second)
+		m, err := sub.NextMsg(10 * time.Second)
 		if err != nil {
 			t.Fatal("default permissions: def.x not delivered")
 		}
@@ -192,7 +192,7 @@ func TestOperatorSigningKeys(t *testing.T) {
 	nc.Publish("team.red", nil)
 	nc.Flush()
 	for _, want := range []string{"user.bob.x", "team.red"} {
-		if m, err := sub.NextMsg(2 * time.Second); err != nil || m.Subject != want {
+		if m, err := sub.NextMsg(10 * time.Second); err != nil || m.Subject != want {
 			t.Fatalf("want %s: %v %v", want, m, err)
 		}
 	}
@@ -241,14 +241,14 @@ func TestOperatorImportsExports(t *testing.T) {
 	ncE.Publish("pub.a", []byte("1"))
 	ncE.Publish("priv.a", []byte("2"))
 	ncE.Flush()
-	if m, err := sub.NextMsg(2 * time.Second); err != nil || m.Subject != "from.a" {
+	if m, err := sub.NextMsg(10 * time.Second); err != nil || m.Subject != "from.a" {
 		t.Fatalf("stream import: %v %v", m, err)
 	}
-	if m, err := priv.NextMsg(2 * time.Second); err != nil || m.Subject != "priv.a" {
+	if m, err := priv.NextMsg(10 * time.Second); err != nil || m.Subject != "priv.a" {
 		t.Fatalf("token import: %v %v", m, err)
 	}
 	expectNone(t, privN)
-	if m, err := ncI.Request("ask", nil, 2*time.Second); err != nil || string(m.Data) != "answer" {
+	if m, err := ncI.Request("ask", nil, 10*time.Second); err != nil || string(m.Data) != "answer" {
 		t.Fatalf("service import: %v", err)
 	}
 }
@@ -356,7 +356,7 @@ func TestOperatorMappings(t *testing.T) {
 	nc.Flush()
 	nc.Publish("orders.7", nil)
 	nc.Flush()
-	if m, err := sub.NextMsg(2 * time.Second); err != nil || m.Subject != "new.orders.7" {
+	if m, err := sub.NextMsg(10 * time.Second); err != nil || m.Subject != "new.orders.7" {
 		t.Fatalf("mapping: %v %v", m, err)
 	}
 }

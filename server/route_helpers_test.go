@@ -19,7 +19,7 @@ import (
 // Helpers of the cluster tests (route_test.go and friends). Every wait is
 // a poll with a deadline; nothing sleeps for a fixed time and hopes.
 
-const clusterWait = 10 * time.Second
+const clusterWait = 20 * time.Second // what must happen; generous for a loaded machine
 
 // clWaitFor polls cond until it holds or the timeout passes.
 func clWaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
@@ -138,7 +138,7 @@ func clRemoteSubsString(servers []*Server) string {
 // clConnect connects nats.go to s.
 func clConnect(tb testing.TB, s *Server, opts ...nats.Option) *nats.Conn {
 	tb.Helper()
-	opts = append([]nats.Option{nats.Timeout(5 * time.Second)}, opts...)
+	opts = append([]nats.Option{nats.Timeout(10 * time.Second)}, opts...)
 	nc, err := nats.Connect(s.ClientURL(), opts...)
 	if err != nil {
 		tb.Fatal(err)
@@ -329,13 +329,16 @@ var (
 	clPortsGiven = map[int]bool{}
 )
 
-// clFreePort finds a free port in 20000-29999 not handed out before.
+// clFreePort finds a free port in 20000-24999 not handed out before.
+// The test package's tests, which go test runs at the same time in
+// another process, take theirs from the other half of 20000-29999, so
+// the two cannot pick the same free port (below the ephemeral range).
 func clFreePort(tb testing.TB) int {
 	tb.Helper()
 	clPortsMu.Lock()
 	defer clPortsMu.Unlock()
 	for i := 0; i < 200; i++ {
-		p := 20000 + rand.IntN(10000)
+		p := 20000 + rand.IntN(5000)
 		if clPortsGiven[p] {
 			continue
 		}

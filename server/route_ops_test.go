@@ -351,6 +351,17 @@ func TestClusterReloadRoutes(t *testing.T) {
 // TestClusterMonitoring: /routez and /varz describe the routes.
 func TestClusterMonitoring(t *testing.T) {
 	servers := clStartCluster(t, 3, nil)
+	// clStartCluster waits for a route to each peer; the rest of each
+	// pool and the gossiped client URLs may still be on their way.
+	clWaitFor(t, clusterWait, "every route connection and client URL", func() bool {
+		for _, s := range servers {
+			rz, err := s.Routez(nil)
+			if err != nil || rz.NumRoutes != 2*clConnsPerPeer || len(s.Varz().ClientConnectURLs) != 3 {
+				return false
+			}
+		}
+		return true
+	})
 	nc := clConnect(t, servers[1])
 	nc.SubscribeSync("mon.a")
 	nc.QueueSubscribeSync("mon.b", "g")

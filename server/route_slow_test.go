@@ -38,8 +38,10 @@ func clFakePeer(t *testing.T, s *Server, id string, interest ...string) (net.Con
 // and counted.
 func TestClusterRouteSlowPeer(t *testing.T) {
 	o := clOpts("a")
-	o.MaxPending = 1 << 20                   // a client would be cut off at 1 MiB
-	o.WriteDeadline = 400 * time.Millisecond // routes: 1.2 s
+	o.MaxPending = 1 << 20 // a client would be cut off at 1 MiB
+	// Routes get 3 s: well above the 800 ms pause below even when the
+	// test goroutine wakes late on a loaded machine (1.2 s was close).
+	o.WriteDeadline = time.Second
 	s, log := clStartLogged(t, o)
 	payload := strings.Repeat("x", 1000)
 	publish := func(n int) {

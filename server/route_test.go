@@ -277,7 +277,7 @@ func TestClusterRequestReply(t *testing.T) {
 	}
 	// No responders anywhere: a request fails fast with no responders,
 	// and a remote responder counts as one.
-	if _, err := req.Request("svc.none", nil, 2*time.Second); err != nats.ErrNoResponders {
+	if _, err := req.Request("svc.none", nil, 10*time.Second); err != nats.ErrNoResponders {
 		t.Fatalf("request without responders: %v", err)
 	}
 }

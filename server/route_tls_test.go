@@ -79,7 +79,7 @@ func TestRouteTLSCluster(t *testing.T) {
 	sub3.Subscribe("svc", func(m *nats.Msg) { m.Respond([]byte("ok")) })
 	sub3.Flush()
 	clWaitFor(t, clusterWait, "svc interest", func() bool { return servers[1].NumRemoteSubscriptions() >= 3 })
-	if m, err := pub.Request("svc", nil, 2*time.Second); err != nil || string(m.Data) != "ok" {
+	if m, err := pub.Request("svc", nil, 10*time.Second); err != nil || string(m.Data) != "ok" {
 		t.Fatalf("request over TLS route: %v %v", m, err)
 	}
 }

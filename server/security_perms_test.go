@@ -263,7 +263,9 @@ func TestSecNoLeakRandomized(t *testing.T) {
 }
 
 func TestSecAllowResponses(t *testing.T) {
-	const expires = 300 * time.Millisecond
+	// Long enough for the allowed replies to get through on a loaded
+	// machine (300 ms was not always), short enough to wait out below.
+	const expires = 2 * time.Second
 	s := secStart(t, &Options{Users: secUsers(map[string]*auth.Permissions{
 		"svc": {
 			Subscribe: secPerm([]string{"svc.>"}, nil),

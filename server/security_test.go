@@ -23,7 +23,7 @@ import (
 // bytes matter. The texts are the reference server's (nats-server 2.15),
 // checked against it by hand.
 
-const secWait = 5 * time.Second // the longest any single expectation waits
+const secWait = 10 * time.Second // the longest any single expectation waits
 
 // secLog is a logger that keeps every line, to check what is logged.
 type secLog struct {

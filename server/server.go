@@ -23,7 +23,8 @@
 // delivers; a message store's own lock is a leaf. A consumer delivers
 // while holding its own lock (jetstream_consumer.go), never holds two
 // consumers' locks, and is reached from a stream only through a channel
-// and atomics.
+// and atomics. jetStream.goMu is a leaf, held only to start a goroutine
+// Shutdown waits for.
 //
 // The system account's services (sysevents.go, sysreq.go) take no lock
 // of their own beyond sysHandlers.mu, a leaf held only to read or fill the

@@ -23,7 +23,7 @@ func TestSubRacingRevocation(t *testing.T) {
 	defer peerSide.Close()
 	s.createClient(srvSide)
 	var c *client
-	clWaitFor(t, 2e9, "client", func() bool {
+	clWaitFor(t, clusterWait, "client", func() bool {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		for _, cc := range s.clients {

@@ -55,6 +55,11 @@ func sysReq(t *testing.T, nc *nats.Conn, subject, body string, v any) []byte {
 // sysAnswers collects every answer to a request for a while: how many
 // servers answered, and their bodies.
 func sysAnswers(t *testing.T, nc *nats.Conn, subject, body string, want int) [][]byte {
+	return sysAnswersWithin(t, nc, subject, body, want, 10*time.Second)
+}
+
+// sysAnswersWithin is sysAnswers waiting at most within for want answers.
+func sysAnswersWithin(t *testing.T, nc *nats.Conn, subject, body string, want int, within time.Duration) [][]byte {
 	t.Helper()
 	inbox := nats.NewInbox()
 	sub, err := nc.SubscribeSync(inbox)
@@ -66,7 +71,7 @@ func sysAnswers(t *testing.T, nc *nats.Conn, subject, body string, want int) [][
 		t.Fatal(err)
 	}
 	var out [][]byte
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(within)
 	for len(out) < want && time.Now().Before(deadline) {
 		m, err := sub.NextMsg(time.Until(deadline))
 		if err != nil {
@@ -203,9 +208,10 @@ func TestSysStatsz(t *testing.T) {
 func TestSysCluster(t *testing.T) {
 	servers := sysCluster(t, 3)
 	sys := accConnect(t, servers[0], "sys")
-	// Wait for the system interest of every node to reach n1.
-	clWaitFor(t, clusterWait, "every node answering PING", func() bool {
-		return len(sysAnswers(t, sys, "$SYS.REQ.SERVER.PING", "", 3)) == 3
+	// Wait for the system interest of every node to reach n1: a PING
+	// sent before then is not answered by all, so each try is short.
+	clWaitFor(t, 2*clusterWait, "every node answering PING", func() bool {
+		return len(sysAnswersWithin(t, sys, "$SYS.REQ.SERVER.PING", "", 3, time.Second)) == 3
 	})
 	for _, subj := range []string{"$SYS.REQ.SERVER.PING", "$SYS.REQ.SERVER.PING.VARZ", "$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.SERVER.PING.IDZ", "$SYS.REQ.SERVER.PING.HEALTHZ"} {
 		got := sysAnswers(t, sys, subj, "", 3)

@@ -54,7 +54,7 @@ accounts {
 	}
 	sub, _ := a.SubscribeSync("x")
 	a.Publish("x", []byte("hi"))
-	if _, err := sub.NextMsg(2 * time.Second); err != nil {
+	if _, err := sub.NextMsg(10 * time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// A closed connection frees its place.

@@ -26,7 +26,7 @@ import (
 )
 
 // wsWait bounds every wait in the WebSocket tests.
-const wsWait = 5 * time.Second
+const wsWait = 10 * time.Second
 
 // startWSServer starts a server with a plain WebSocket listener on a free
 // port; edit adjusts the options first.

@@ -50,13 +50,16 @@ var (
 	clPortsGiven = map[int]bool{}
 )
 
-// clFreePort finds a free port in 20000-29999 not handed out before.
+// clFreePort finds a free port in 25000-29999 not handed out before.
+// The server package's tests, which go test runs at the same time in
+// another process, take theirs from the other half of 20000-29999, so
+// the two cannot pick the same free port (below the ephemeral range).
 func clFreePort(t testing.TB) int {
 	t.Helper()
 	clPortsMu.Lock()
 	defer clPortsMu.Unlock()
 	for i := 0; i < 200; i++ {
-		p := 20000 + rand.IntN(10000)
+		p := 25000 + rand.IntN(5000)
 		if clPortsGiven[p] {
 			continue // free now, but promised to a server not started yet
 		}

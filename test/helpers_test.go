@@ -21,11 +21,14 @@ import (
 )
 
 // Timeouts used by the helpers. Every read in this package has a deadline,
-// so a misbehaving server makes a test fail, never hang.
+// so a misbehaving server makes a test fail, never hang. They bound what
+// is expected to happen, never what is expected not to, so they are
+// generous: the tests of this package run in parallel, under the race
+// detector, on machines that may be busy with other work.
 const (
-	readTimeout  = 2 * time.Second // one expected reply
-	closeTimeout = 3 * time.Second // server should have closed by then
-	waitTimeout  = 5 * time.Second // waitFor conditions
+	readTimeout  = 5 * time.Second  // one expected reply
+	closeTimeout = 5 * time.Second  // server should have closed by then
+	waitTimeout  = 10 * time.Second // waitFor conditions
 )
 
 // srvOpts mirrors the server.Options fields the tests use, so that the same

@@ -188,8 +188,9 @@ func TestAuthTimeout(t *testing.T) {
 	s := runServer(t, opts)
 	check := func(t *testing.T, rc *rawClient, start time.Time) {
 		t.Helper()
-		rc.expectClose(errAuthTimeout)
-		if d := time.Since(start); d < 250*time.Millisecond || d > 2*time.Second {
+		rc.expectClose(errAuthTimeout) // within closeTimeout
+		// Not before the timeout (a busy machine can only make it later).
+		if d := time.Since(start); d < 250*time.Millisecond {
 			t.Fatalf("closed after %v, want about 300ms", d)
 		}
 	}
@@ -263,10 +264,19 @@ func TestStaleConnection(t *testing.T) {
 		rc := dialRaw(t, s)
 		rc.expectClose("PING\r\nPING\r\n" + errStale)
 	})
+	// Clients that answer get a server of their own that allows more
+	// PINGs out (a window of a second rather than 100 ms), so that a test
+	// goroutine held up on a loaded machine is not mistaken for a dead
+	// client; each still runs longer than the window.
+	live := defaultOptions()
+	live.PingInterval = 100 * time.Millisecond
+	live.MaxPingsOut = 10
+	window := time.Duration(live.MaxPingsOut) * live.PingInterval
+	ls := runServer(t, live)
 	t.Run("answers PINGs", func(t *testing.T) {
 		t.Parallel()
-		rc := dialRaw(t, s).connect()
-		for i := 0; i < 8; i++ {
+		rc := dialRaw(t, ls).connect()
+		for i := 0; i < 2*live.MaxPingsOut; i++ {
 			rc.expect("PING\r\n")
 			rc.send("PONG\r\n")
 		}
@@ -285,9 +295,9 @@ func TestStaleConnection(t *testing.T) {
 	})
 	t.Run("nats.go client survives", func(t *testing.T) {
 		t.Parallel()
-		nc := natsConnect(t, s)
+		nc := natsConnect(t, ls)
 		sub, _ := nc.SubscribeSync("alive")
-		time.Sleep(10 * opts.PingInterval)
+		time.Sleep(2 * window)
 		nc.Publish("alive", []byte("yes"))
 		if m := nextMsg(t, sub); string(m.Data) != "yes" {
 			t.Fatalf("got %q", m.Data)
@@ -296,6 +306,20 @@ func TestStaleConnection(t *testing.T) {
 			t.Fatal("disconnected")
 		}
 	})
+}
+
+// A client slow to send its CONNECT gets no PING meanwhile (with the
+// default ping interval): the early first ping counts from the CONNECT,
+// as in nats-server. A PING there broke nats.go's handshake on a loaded
+// machine ("expected 'PONG', got 'PING'").
+func TestNoEarlyPingBeforeConnect(t *testing.T) {
+	t.Parallel()
+	s := runServer(t, nil)
+	rc := dialRaw(t, s)
+	if got, closed := rc.readUntilClose(2500 * time.Millisecond); got != "" || closed {
+		t.Fatalf("before CONNECT: got %q (closed %v)", got, closed)
+	}
+	rc.connect()
 }
 
 // A subscriber that never reads is cut off; a healthy subscriber and the
@@ -341,16 +365,16 @@ func TestSlowConsumer(t *testing.T) {
 		}
 	}
 	flush(t, pub)
-	deadline := time.Now().Add(10 * time.Second)
+	// (How long the whole run takes is not checked: on a loaded machine
+	// it says nothing. Each flush above bounds how long the publisher
+	// can be held up, the slow consumer included.)
+	deadline := time.Now().Add(20 * time.Second)
 	for got.Load() != n {
 		if time.Now().After(deadline) {
-			t.Fatalf("healthy subscriber got %d of %d (connected %v, last error %v; publisher connected %v; server clients %d)",
-				got.Load(), n, healthy.IsConnected(), healthy.LastError(), pub.IsConnected(), s.NumClients())
+			t.Fatalf("healthy subscriber got %d of %d after %v (connected %v, last error %v; publisher connected %v; server clients %d)",
+				got.Load(), n, time.Since(start).Round(time.Millisecond), healthy.IsConnected(), healthy.LastError(), pub.IsConnected(), s.NumClients())
 		}
 		time.Sleep(5 * time.Millisecond)
-	}
-	if d := time.Since(start); d > 15*time.Second {
-		t.Fatalf("took %v", d)
 	}
 	waitFor(t, waitTimeout, "slow consumer disconnected", func() bool { return s.NumClients() == 2 })
 	if !healthy.IsConnected() || !pub.IsConnected() {
@@ -374,8 +398,17 @@ func TestSlowConsumer(t *testing.T) {
 	if strings.Contains(data, "-ERR") {
 		t.Errorf("slow consumer got an -ERR: ...%q", data[strings.Index(data, "-ERR"):])
 	}
-	if !strings.HasPrefix(data, "MSG sc 1 256\r\n") {
-		t.Errorf("slow consumer stream starts with %q", trunc(data[:min(len(data), 40)]))
+	// What it got is whole messages, the last one maybe cut short, and
+	// nothing else. It may be nothing at all: a server whose writer had
+	// not run yet when max_pending was crossed (a loaded machine) drops
+	// the backlog unsent, as nats-server does.
+	frame := "MSG sc 1 256\r\n" + string(payload) + "\r\n"
+	if want := strings.Repeat(frame, len(data)/len(frame)+1); !strings.HasPrefix(want, data) {
+		i := 0
+		for i < len(data) && data[i] == want[i] {
+			i++
+		}
+		t.Errorf("slow consumer stream differs from whole messages at byte %d of %d: %q", i, len(data), trunc(data[i:min(len(data), i+40)]))
 	}
 }
 

@@ -105,7 +105,7 @@ func (m *monServer) subsz(t *testing.T, query string) *monitor.Subsz {
 // monConnect connects nats.go with a connection name.
 func monConnect(t *testing.T, m *monServer, name string, extra ...nats.Option) *nats.Conn {
 	t.Helper()
-	opts := append([]nats.Option{nats.Name(name), nats.NoReconnect()}, extra...)
+	opts := append([]nats.Option{nats.Name(name), nats.NoReconnect(), nats.Timeout(readTimeout)}, extra...)
 	nc, err := nats.Connect(m.ClientURL(), opts...)
 	if err != nil {
 		t.Fatal(err)

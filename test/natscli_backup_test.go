@@ -55,7 +55,7 @@ func TestNatsCLIBackupRestore(t *testing.T) {
 		t.Fatalf("stream get: %s", out)
 	}
 	// Restoring over an existing stream is refused.
-	cmd := exec.Command(cli, "--server", s.ClientURL(), "--no-context", "backup", "restore", "stream", dir)
+	cmd := exec.Command(cli, "--server", s.ClientURL(), "--no-context", "--timeout", "20s", "backup", "restore", "stream", dir)
 	home := t.TempDir()
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "already exist") {

@@ -54,7 +54,9 @@ func natsRunner(t *testing.T, cli, url string) func(args ...string) string {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", url, "--no-context"}, args...)...)
+		// natscli waits 5 s for an answer by default; a loaded machine
+		// can take longer (none of these commands waits on purpose).
+		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", url, "--no-context", "--timeout", "20s"}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home)
 		out, err := cmd.CombinedOutput()
 		if err != nil {

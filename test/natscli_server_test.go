@@ -76,7 +76,7 @@ func TestNatsCLIServerCommands(t *testing.T) {
 	servers := natscliCluster(t)
 	// Clients: A has 2 on n1 and 1 on n2, B one on n3.
 	connect := func(s *server.Server, user string) {
-		nc, err := nats.Connect(s.ClientURL(), nats.UserInfo(user, user), nats.Name(user+"-app"))
+		nc, err := nats.Connect(s.ClientURL(), nats.UserInfo(user, user), nats.Name(user+"-app"), nats.Timeout(readTimeout))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,12 +90,12 @@ func TestNatsCLIServerCommands(t *testing.T) {
 	connect(servers[2], "b")
 	// Every node's system services are reachable from n1 before natscli
 	// runs (interest crosses the routes asynchronously).
-	sys, err := nats.Connect(servers[0].ClientURL(), nats.UserInfo("sys", "sys"))
+	sys, err := nats.Connect(servers[0].ClientURL(), nats.UserInfo("sys", "sys"), nats.Timeout(readTimeout))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sys.Close()
-	waitFor(t, 10*time.Second, "three PING answers", func() bool {
+	waitFor(t, 2*waitTimeout, "three PING answers", func() bool {
 		inbox := nats.NewInbox()
 		sub, _ := sys.SubscribeSync(inbox)
 		defer sub.Unsubscribe()
@@ -113,7 +113,7 @@ func TestNatsCLIServerCommands(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", servers[0].ClientURL(), "--user", "sys", "--password", "sys", "--no-context"}, args...)...)
+		cmd := exec.CommandContext(ctx, cli, append([]string{"--server", servers[0].ClientURL(), "--user", "sys", "--password", "sys", "--no-context", "--timeout", "20s"}, args...)...)
 		cmd.Env = append(os.Environ(), "HOME="+t.TempDir(), "XDG_CONFIG_HOME="+t.TempDir())
 		out, err := cmd.CombinedOutput()
 		if err != nil {

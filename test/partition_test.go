@@ -31,7 +31,7 @@ import (
 
 const (
 	ptIP      = "/usr/sbin/ip"
-	ptWait    = 10 * time.Second
+	ptWait    = 20 * time.Second
 	ptPort    = 4222
 	ptCluster = 6222
 	ptMon     = 8222
@@ -193,8 +193,11 @@ func ptStart(t *testing.T, bin string, pn *ptNet, i int) *ptNode {
 		"-a", n.addr, "-p", fmt.Sprint(ptPort), "-m", fmt.Sprint(ptMon), "-n", name,
 		"--cluster", fmt.Sprintf("nats://%s:%d", n.addr, ptCluster), "--cluster_name", "pt",
 		"--routes", strings.Join(routes, ","),
-		// Notice a dead peer within a second or so.
-		"--ping_interval", "250ms", "--ping_max", "2"}
+		// Notice a dead peer within a few seconds. The same pings go to
+		// the test's clients: a shorter interval (250 ms, 2 out) had a
+		// race-instrumented client on a loaded machine closed as stale
+		// now and then, losing the messages the test counts.
+		"--ping_interval", "1s", "--ping_max", "2"}
 	p.start()
 	n.proc = p
 	n.http = &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
@@ -238,11 +241,14 @@ func (n *ptNode) connect(t *testing.T) *nats.Conn {
 	return nc
 }
 
-func ptWaitFor(t *testing.T, what string, cond func() bool) {
+func ptWaitFor(t *testing.T, what string, cond func() bool, state ...func() string) {
 	t.Helper()
 	deadline := time.Now().Add(ptWait)
 	for !cond() {
 		if time.Now().After(deadline) {
+			for _, f := range state {
+				what += " (" + f() + ")"
+			}
 			t.Fatalf("timed out after %v waiting for %s", ptWait, what)
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -326,6 +332,8 @@ func TestPartition(t *testing.T) {
 	publish("before")
 	ptWaitFor(t, "messages before the partition", func() bool {
 		return ptCount(subB, "before-") == n && ptCount(subC, "before-") == n
+	}, func() string {
+		return fmt.Sprintf("B got %d, C got %d of %d", ptCount(subB, "before-"), ptCount(subC, "before-"), n)
 	})
 
 	// Partition C away from A and B.
@@ -334,7 +342,8 @@ func TestPartition(t *testing.T) {
 	ptRoutes(t, "routes to C dropped", nodes, []int{1, 1, 0})
 	t.Logf("partition noticed in %v", time.Since(cut).Round(time.Millisecond))
 	publish("during")
-	ptWaitFor(t, "A and B still talk", func() bool { return ptCount(subB, "during-") == n })
+	ptWaitFor(t, "A and B still talk", func() bool { return ptCount(subB, "during-") == n },
+		func() string { return fmt.Sprintf("B got %d of %d", ptCount(subB, "during-"), n) })
 	if !ncC.IsConnected() {
 		t.Fatal("C's local client lost its connection")
 	}
@@ -359,6 +368,8 @@ func TestPartition(t *testing.T) {
 	publish("after")
 	ptWaitFor(t, "messages after healing", func() bool {
 		return ptCount(subB, "after-") == n && ptCount(subC, "after-") == n
+	}, func() string {
+		return fmt.Sprintf("B got %d, C got %d of %d", ptCount(subB, "after-"), ptCount(subC, "after-"), n)
 	})
 	// A last marker behind everything else: once it arrives, any
 	// duplicate of the batch would have too (one ordered route per peer).

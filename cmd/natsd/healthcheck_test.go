@@ -21,18 +21,18 @@ func TestHealthcheck(t *testing.T) {
 	defer ts.Close()
 
 	var out, errOut bytes.Buffer
-	if rc := healthcheck(ts.URL+"/healthz", time.Second, &out, &errOut); rc != 0 || !strings.Contains(out.String(), `"ok"`) {
+	if rc := healthcheck(ts.URL+"/healthz", 10*time.Second, &out, &errOut); rc != 0 || !strings.Contains(out.String(), `"ok"`) {
 		t.Errorf("200: rc %d out %q err %q", rc, out.String(), errOut.String())
 	}
 	status = http.StatusServiceUnavailable
-	if rc := healthcheck(ts.URL+"/healthz", time.Second, &out, &errOut); rc != 1 || !strings.Contains(errOut.String(), "503") {
+	if rc := healthcheck(ts.URL+"/healthz", 10*time.Second, &out, &errOut); rc != 1 || !strings.Contains(errOut.String(), "503") {
 		t.Errorf("503: rc %d err %q", rc, errOut.String())
 	}
 	status = http.StatusOK
 	if rc := healthcheck(ts.URL+"/slow", 100*time.Millisecond, &out, &errOut); rc != 1 {
 		t.Errorf("timeout: rc %d", rc)
 	}
-	if rc := healthcheck("http://127.0.0.1:1/healthz", time.Second, &out, &errOut); rc != 1 {
+	if rc := healthcheck("http://127.0.0.1:1/healthz", 10*time.Second, &out, &errOut); rc != 1 {
 		t.Errorf("refused: rc %d", rc)
 	}
 }

@@ -22,7 +22,7 @@ func TestJetStreamKill9LosesNothingAcked(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"-a", "127.0.0.1", "-p", "-1", "-js", "-sd", dir}
 	cmd, url, lines := startProcess(t, bin, args...)
-	nc, err := nats.Connect(url, nats.NoReconnect())
+	nc, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestJetStreamKill9LosesNothingAcked(t *testing.T) {
 	}
 
 	_, url, _ = startProcess(t, bin, args...)
-	nc2, err := nats.Connect(url)
+	nc2, err := nats.Connect(url, nats.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func TestProcessStopDuringLameDuck(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGUSR2)
 	select {
 	case <-ldm:
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("client did not see lame-duck mode")
 	}
 	cmd.Process.Signal(syscall.SIGUSR2)
@@ -32,7 +32,7 @@ func TestProcessStopDuringLameDuck(t *testing.T) {
 	}
 	select {
 	case <-closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("client not closed")
 	}
 }

@@ -195,7 +195,7 @@ cluster { name: c1, listen: "127.0.0.1:-1" %s}
 	}
 
 	// The client INFO still carries the nats-server compatible version.
-	nc, err := nats.Connect("nats://"+clientAddr, nats.NoReconnect())
+	nc, err := nats.Connect("nats://"+clientAddr, nats.NoReconnect(), nats.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

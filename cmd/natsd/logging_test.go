@@ -124,7 +124,7 @@ trace: true
 `, logPath))
 	cmd := startFileLoggedProcess(t, bin, logPath, "-c", cfg)
 	url := "nats://" + listenAddrFromLog(t, dir)
-	nc, err := nats.Connect(url, nats.NoReconnect())
+	nc, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,7 +236,7 @@ func TestProcessJSONLog(t *testing.T) {
 	if ready["level"] != "INFO" || ready["time"] == nil || addr == "" {
 		t.Errorf("listening line %v", ready)
 	}
-	nc, err := nats.Connect("nats://alice:s3cr3t-pw@"+addr, nats.NoReconnect())
+	nc, err := nats.Connect("nats://alice:s3cr3t-pw@"+addr, nats.NoReconnect(), nats.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func TestProcessServesAndShutsDownOnSignals(t *testing.T) {
 			if err != nil || strings.TrimSpace(string(pid)) != strconv.Itoa(cmd.Process.Pid) {
 				t.Fatalf("pid file: %q, %v", pid, err)
 			}
-			nc, err := nats.Connect(url, nats.NoReconnect())
+			nc, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(10*time.Second))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -111,7 +111,7 @@ func TestProcessServesAndShutsDownOnSignals(t *testing.T) {
 			if err := nc.Publish("greet.joe", []byte("hello")); err != nil {
 				t.Fatal(err)
 			}
-			m, err := sub.NextMsg(5 * time.Second)
+			m, err := sub.NextMsg(15 * time.Second)
 			if err != nil || string(m.Data) != "hello" {
 				t.Fatalf("got %v, %v", m, err)
 			}
@@ -124,7 +124,7 @@ func TestProcessServesAndShutsDownOnSignals(t *testing.T) {
 			}
 			select {
 			case <-closed:
-			case <-time.After(5 * time.Second):
+			case <-time.After(15 * time.Second):
 				t.Fatal("client was not disconnected")
 			}
 			if _, err := os.Stat(pidFile); !os.IsNotExist(err) {

@@ -36,7 +36,7 @@ authorization { users = [ { user: alice, password: one } ] }
 	hostport := strings.TrimPrefix(url, "nats://")
 
 	closed := make(chan struct{})
-	alice, err := nats.Connect("nats://alice:one@"+hostport, nats.NoReconnect(),
+	alice, err := nats.Connect("nats://alice:one@"+hostport, nats.NoReconnect(), nats.Timeout(10*time.Second),
 		nats.ClosedHandler(func(*nats.Conn) { close(closed) }))
 	if err != nil {
 		t.Fatal(err)
@@ -72,10 +72,10 @@ authorization { users = [ { user: bob, password: two } ] }
 	waitLine(t, lines, "Reloaded server configuration")
 	select {
 	case <-closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("alice was not disconnected after her user was removed")
 	}
-	bob, err := nats.Connect("nats://bob:two@"+hostport, nats.NoReconnect())
+	bob, err := nats.Connect("nats://bob:two@"+hostport, nats.NoReconnect(), nats.Timeout(10*time.Second))
 	if err != nil {
 		t.Fatalf("bob after the reload: %v", err)
 	}

@@ -22,7 +22,7 @@ func lameDuckSetup(t *testing.T, grace, duration string) (cmd *exec.Cmd, ldm, cl
 		"--lame_duck_grace_period", grace, "--lame_duck_duration", duration)
 	ldmCh := make(chan struct{}, 1)
 	closedCh := make(chan struct{})
-	nc, err := nats.Connect(url, nats.NoReconnect(),
+	nc, err := nats.Connect(url, nats.NoReconnect(), nats.Timeout(10*time.Second),
 		nats.LameDuckModeHandler(func(*nats.Conn) { ldmCh <- struct{}{} }),
 		nats.ClosedHandler(func(*nats.Conn) { close(closedCh) }))
 	if err != nil {
@@ -43,12 +43,12 @@ func TestProcessLameDuck(t *testing.T) {
 	}
 	select {
 	case <-ldm:
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("client did not see lame-duck mode")
 	}
 	select {
 	case <-closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(15 * time.Second):
 		t.Fatal("client was not closed")
 	}
 	if since := time.Since(start); since < 200*time.Millisecond {
@@ -77,7 +77,7 @@ func TestProcessSignalCommandAndLogReopen(t *testing.T) {
 	if code := run([]string{"--signal", "reopen=" + pidFile}, &out, &errOut); code != 0 {
 		t.Fatalf("--signal reopen: %d %s", code, errOut.String())
 	}
-	waitFor(t, 5*time.Second, func() bool {
+	waitFor(t, 15*time.Second, func() bool {
 		b, err := os.ReadFile(logPath)
 		return err == nil && strings.Contains(string(b), "File log re-opened")
 	})

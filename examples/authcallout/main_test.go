@@ -14,6 +14,10 @@ import (
 	"github.com/natsd/natsd/server"
 )
 
+// connectWait bounds a connection's handshake, the callout included: the
+// server's authorization timeout (10 s in start's config) decides first.
+const connectWait = 15 * time.Second
+
 // start runs natsd with the callout configured for the issuer (and
 // xkey) and the example service against it.
 func start(t *testing.T, xkey bool) *server.Server {
@@ -36,6 +40,9 @@ func start(t *testing.T, xkey bool) *server.Server {
 	os.WriteFile(conf, []byte(`listen: 127.0.0.1:-1
 accounts { APP: {}, AUTH: { users: [ { user: auth, password: pwd } ] } }
 authorization {
+  # A loaded machine (the race detector, parallel packages) can take more
+  # than the default 2 s for a CONNECT that goes through the service.
+  timeout: 10
   users: [ { user: admin, password: admin } ]
   auth_callout { issuer: `+ipub+`, auth_users: [ auth ], account: AUTH, `+xline+` }
 }
@@ -53,7 +60,7 @@ authorization {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Shutdown)
-	nc, err := nats.Connect(s.ClientURL(), nats.UserInfo("auth", "pwd"))
+	nc, err := nats.Connect(s.ClientURL(), nats.UserInfo("auth", "pwd"), nats.Timeout(connectWait))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,33 +78,34 @@ authorization {
 func TestCalloutEndToEnd(t *testing.T) {
 	for _, xkey := range []bool{false, true} {
 		s := start(t, xkey)
-		alice, err := nats.Connect(s.ClientURL(), nats.UserInfo("alice", "s3cret"), nats.Timeout(5*time.Second))
+		alice, err := nats.Connect(s.ClientURL(), nats.UserInfo("alice", "s3cret"), nats.Timeout(connectWait))
 		if err != nil {
 			t.Fatalf("xkey %v: alice: %v", xkey, err)
 		}
-		bob, err := nats.Connect(s.ClientURL(), nats.UserInfo("bob", "s3cret"))
+		bob, err := nats.Connect(s.ClientURL(), nats.UserInfo("bob", "s3cret"), nats.Timeout(connectWait))
 		if err != nil {
 			t.Fatalf("xkey %v: bob: %v", xkey, err)
 		}
-		// alice is in $G, bob in APP: they do not see each other.
+		// alice is in $G, bob in APP: they do not see each other. alice's
+		// message is through the server (flushed) before bob publishes,
+		// so had it reached bob it would come before his own.
 		sub, _ := bob.SubscribeSync("x")
 		bob.Flush()
-		alice.Publish("x", nil)
+		alice.Publish("x", []byte("a"))
 		alice.Flush()
-		if _, err := sub.NextMsg(200 * time.Millisecond); err == nil {
-			t.Fatal("accounts not isolated")
-		}
 		bob.Publish("x", []byte("b"))
-		if _, err := sub.NextMsg(2 * time.Second); err != nil {
+		if m, err := sub.NextMsg(10 * time.Second); err != nil {
 			t.Fatal("bob's own message:", err)
+		} else if string(m.Data) != "b" {
+			t.Fatalf("accounts not isolated: bob got %q first", m.Data)
 		}
 		for _, opt := range []nats.Option{nats.UserInfo("alice", "wrong"), nats.UserInfo("eve", "s3cret"), nats.Token("x")} {
-			if _, err := nats.Connect(s.ClientURL(), opt, nats.NoReconnect()); err == nil || !strings.Contains(err.Error(), "Authorization Violation") {
+			if _, err := nats.Connect(s.ClientURL(), opt, nats.NoReconnect(), nats.Timeout(connectWait)); err == nil || !strings.Contains(err.Error(), "Authorization Violation") {
 				t.Fatalf("xkey %v: refused user: %v", xkey, err)
 			}
 		}
 		// The configured users that are not auth_users go through the service too.
-		if _, err := nats.Connect(s.ClientURL(), nats.UserInfo("admin", "admin"), nats.NoReconnect()); err == nil {
+		if _, err := nats.Connect(s.ClientURL(), nats.UserInfo("admin", "admin"), nats.NoReconnect(), nats.Timeout(connectWait)); err == nil {
 			t.Fatal("admin bypassed the callout")
 		}
 		alice.Close()

@@ -66,6 +66,13 @@ func (c *consumer) run() {
 		}
 		now := time.Now()
 		wake, acked, gone := c.roundLocked(now)
+		if !wants && c.wantsNewLocked() {
+			// The round itself made the consumer want new messages (a
+			// pull request or a flow control answer that waited in ackq),
+			// but newCh was not taken: look again at once, or a message
+			// stored meanwhile would wait for the next kick or expiry.
+			wake = now
+		}
 		c.pub.flushPending()
 		c.mu.Unlock()
 		if len(acked) > 0 {

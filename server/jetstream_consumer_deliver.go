@@ -67,10 +67,11 @@ func (c *consumer) run() {
 		now := time.Now()
 		wake, acked, gone := c.roundLocked(now)
 		if !wants && c.wantsNewLocked() {
-			// The round itself made the consumer want new messages (a
-			// pull request or a flow control answer that waited in ackq),
-			// but newCh was not taken: look again at once, or a message
-			// stored meanwhile would wait for the next kick or expiry.
+			// The round took pull requests (or a flow control answer)
+			// that waited in ackq, after wants was decided without them:
+			// go round again at once with WaitNew registered, or a
+			// message stored meanwhile wakes nobody (seen: seven waiting
+			// requests, six messages, nothing delivered until expiry).
 			wake = now
 		}
 		c.pub.flushPending()

@@ -47,11 +47,15 @@ func TestIdleClientStartsNoWriter(t *testing.T) {
 	expect("+OK")
 	expect("PONG")
 	expect("INFO ") // connect_info
+	c := s.snapshotClients()[0]
+	// A ping that came while the reader was writing the handshake's
+	// answers (a stalled machine) rightly went to a writer: count from
+	// here, where the ping timer alone has output for the client.
+	c.writers.Store(0)
 	for i := 0; i < 3; i++ {
 		expect("PING")
 		conn.Write([]byte("PONG\r\n"))
 	}
-	c := s.snapshotClients()[0]
 	if n := c.writers.Load(); n != 0 {
 		t.Fatalf("%d writer goroutines started for an idle client", n)
 	}

@@ -280,6 +280,15 @@ func (c *client) writeNoWait(bufs [][]byte) int {
 	}
 	c.niov, c.nwritten = len(bufs), 0
 	err := c.raw.Write(c.rawWritev)
+	if err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		// The deadline of the writer goroutine's last round, long
+		// over: the write would fail on it until the writer set a new
+		// one. No round is running (the right to write is ours) and
+		// every round sets its own, so clear it and write.
+		c.conn.SetWriteDeadline(time.Time{})
+		c.nwritten = 0
+		err = c.raw.Write(c.rawWritev)
+	}
 	clear(c.iov[:]) // no references to chunks back in the pool
 	if err != nil {
 		return 0

@@ -86,12 +86,31 @@ func (c *client) deliverAs(acc *Account, r *sublist.Result[*subscription], targe
 // JetStream delivery's reply "<ack reply>@<stored subject>" becomes the
 // subject and reply the local subscribers see. Any other message is left
 // as it is.
+//
+// Both the stored subject and the stream and consumer names may hold '@',
+// but an ack reply has at least ackReplyDots dots, none of them in a name,
+// and its tokens after those are numbers: so the split is at the first '@'
+// after that many dots.
 func splitRoutedReply(subject, reply []byte) ([]byte, []byte) {
 	if !bytes.HasPrefix(reply, jsAckPrefix) {
 		return subject, reply
 	}
-	if i := bytes.LastIndexByte(reply, '@'); i >= 0 && i+1 < len(reply) {
+	from, dots := 0, 0
+	for dots < ackReplyDots {
+		i := bytes.IndexByte(reply[from:], '.')
+		if i < 0 {
+			return subject, reply
+		}
+		from += i + 1
+		dots++
+	}
+	if i := bytes.IndexByte(reply[from:], '@'); i >= 0 && from+i+1 < len(reply) {
+		i += from
 		return reply[i+1:], reply[:i]
 	}
 	return subject, reply
 }
+
+// ackReplyDots is how many dots the shortest ack reply has:
+// $JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<cseq>.<ts>.<pending>.
+const ackReplyDots = 8

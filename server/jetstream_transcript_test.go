@@ -33,8 +33,13 @@ var (
 	transcriptPinnedTS = regexp.MustCompile(`"pinned_ts":"[1-9][^"]*"`)
 	transcriptEphName  = regexp.MustCompile(`"stream_name":"([^"]*)","name":"[A-Za-z0-9]{8}"`)
 	transcriptInbox    = regexp.MustCompile(`_INBOX\.[A-Za-z0-9]+(\.[A-Za-z0-9*]+)?`)
+	transcriptDump     = regexp.MustCompile(`(?m)^-- dump (\d+)$`)
 	transcriptAckTS    = regexp.MustCompile(`(\$JS\.ACK\.[^.]+\.[^.]+\.\d+\.\d+\.\d+\.)\d+`)
 )
+
+// transcriptWait bounds a dump's wait for the messages the reference
+// printed.
+const transcriptWait = 10 * time.Second
 
 func transcriptMasked(s string) string {
 	s = transcriptMask.ReplaceAllString(s, `"$1":*`)
@@ -70,7 +75,10 @@ func transcriptMsg(m *nats.Msg) string {
 }
 
 // runTranscript runs a script against url and returns its transcript.
-func runTranscript(t *testing.T, url, script string) string {
+// dumps are the message counts the reference's dumps printed, in order:
+// a dump waits (up to transcriptWait) for that many before it settles, so
+// that a loaded machine's late advisories are not missed.
+func runTranscript(t *testing.T, url, script string, dumps []int) string {
 	t.Helper()
 	nc, err := nats.Connect(url)
 	if err != nil {
@@ -143,14 +151,29 @@ func runTranscript(t *testing.T, url, script string) string {
 			time.Sleep(time.Duration(ms) * time.Millisecond)
 		case "dump":
 			nc.Flush()
-			time.Sleep(100 * time.Millisecond)
-			mu.Lock()
-			n := 0
-			for _, m := range got {
-				if m.Subject != "$JS.EVENT.ADVISORY.API" {
-					n++
+			count := func() int {
+				n := 0
+				for _, m := range got {
+					if m.Subject != "$JS.EVENT.ADVISORY.API" {
+						n++
+					}
 				}
+				return n
 			}
+			if len(dumps) > 0 {
+				for end := time.Now().Add(transcriptWait); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+					mu.Lock()
+					n := count()
+					mu.Unlock()
+					if n >= dumps[0] {
+						break
+					}
+				}
+				dumps = dumps[1:]
+			}
+			time.Sleep(100 * time.Millisecond) // anything beyond
+			mu.Lock()
+			n := count()
 			fmt.Fprintf(&out, "-- dump %d\n", n)
 			for _, m := range got {
 				if m.Subject != "$JS.EVENT.ADVISORY.API" {
@@ -185,7 +208,12 @@ func TestJetStreamTranscripts(t *testing.T) {
 				t.Fatal(err)
 			}
 			s := jsStart(t, "", nil)
-			got := runTranscript(t, s.ClientURL(), string(script))
+			var dumps []int
+			for _, m := range transcriptDump.FindAllStringSubmatch(string(want), -1) {
+				n, _ := strconv.Atoi(m[1])
+				dumps = append(dumps, n)
+			}
+			got := runTranscript(t, s.ClientURL(), string(script), dumps)
 			if got == string(want) {
 				return
 			}

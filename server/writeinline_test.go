@@ -47,11 +47,15 @@ func TestIdleClientStartsNoWriter(t *testing.T) {
 	expect("+OK")
 	expect("PONG")
 	expect("INFO ") // connect_info
+	c := s.snapshotClients()[0]
+	// A ping that came while the reader was writing the handshake's
+	// answers (a stalled machine) rightly went to a writer: count from
+	// here, where the ping timer alone has output for the client.
+	c.writers.Store(0)
 	for i := 0; i < 3; i++ {
 		expect("PING")
 		conn.Write([]byte("PONG\r\n"))
 	}
-	c := s.snapshotClients()[0]
 	if n := c.writers.Load(); n != 0 {
 		t.Fatalf("%d writer goroutines started for an idle client", n)
 	}
@@ -275,5 +279,44 @@ func TestInlineWriteDeadline(t *testing.T) {
 	nc, _ := secNats(t, s)
 	if err := nc.Flush(); err != nil {
 		t.Fatalf("another client after the cut-off: %v", err)
+	}
+}
+
+// TestInlineWriteAfterWriterDeadline: the deadline a writer goroutine set
+// for its last round has long passed when the connection's next small
+// output comes, yet that output is still written inline (the raw write
+// must not fail on the stale deadline and hand every later reply to a
+// writer goroutine).
+func TestInlineWriteAfterWriterDeadline(t *testing.T) {
+	s := startTestServer(t, &Options{PingInterval: time.Hour, WriteDeadline: 50 * time.Millisecond})
+	conn, br := rawConn(t, s, `{"verbose":false,"pedantic":false}`)
+	c := s.snapshotClients()[0]
+	// 5000 bytes for itself: more than writeInline writes, so a writer
+	// goroutine writes them under a write deadline.
+	payload := strings.Repeat("x", 5000)
+	conn.Write([]byte("SUB me 1\r\nPUB me 5000\r\n" + payload + "\r\n"))
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if line == payload+"\r\n" {
+			break
+		}
+	}
+	if c.writers.Load() == 0 {
+		t.Fatal("no writer for a large output")
+	}
+	// Wait out the writer (and with it its deadline).
+	secEventually(t, func() bool { return !c.writerOn.Load() }, "the writer to exit")
+	started := c.writers.Load()
+	for i := 0; i < 5; i++ {
+		conn.Write([]byte("PING\r\n"))
+		if l, err := br.ReadString('\n'); err != nil || l != "PONG\r\n" {
+			t.Fatalf("PONG %d: %q %v", i, l, err)
+		}
+	}
+	if n := c.writers.Load() - started; n != 0 {
+		t.Fatalf("%d writer goroutines started for PONGs after the writer's deadline passed", n)
 	}
 }

@@ -231,11 +231,10 @@ func TestRepeatedSubjectSeesNewInterest(t *testing.T) {
 }
 
 // TestInlineWriteDeadline: a client that sends PINGs and never reads its
-// PONGs fills its socket through the reader's own (raw, client_rawio.go)
-// writes, which then wait for room under write_deadline and, past it,
-// cut the client off as a slow consumer, as a writer goroutine's would;
-// others are still served. Each read batch is a few PINGs, so writeInline
-// writes every PONG.
+// PONGs fills its socket through the reader's own non-blocking writes
+// (writeInline); what the socket no longer takes goes to the writer
+// goroutine, which waits for room under write_deadline and, past it, cuts
+// the client off as a slow consumer; others are still served.
 func TestInlineWriteDeadline(t *testing.T) {
 	l := &secLog{}
 	s := secStart(t, &Options{WriteDeadline: 200 * time.Millisecond}, l)

@@ -158,6 +158,10 @@ func (c *consumer) roundLocked(now time.Time) (time.Time, []uint64, bool) {
 	cfg := &c.cfg
 	push := cfg.IsPush()
 	drained := c.drainLocked(nil)
+	// Pull requests drained just now were stamped after now was taken:
+	// look at the clock again, or a request that expired on arrival (an
+	// expiry of 1 ns) would be served a message instead of its 408.
+	now = time.Now()
 
 	// Pull requests: expiry and heartbeats.
 	if !push && len(c.waiting) > 0 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
-	"io"
 	"net"
 	"net/url"
 	"sync"
@@ -13,7 +12,6 @@ import (
 	"github.com/gobwas/httphead"
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsflate"
-	"github.com/gobwas/ws/wsutil"
 )
 
 // Leaf connections over WebSocket, as nats-server has them: the leaf
@@ -53,28 +51,21 @@ func (r *leafRemote) dialLeafWS(ctx context.Context, u *url.URL) (net.Conn, erro
 	if err != nil {
 		return nil, err
 	}
-	wc := &wsClientConn{Conn: conn}
+	deflate := false
 	for _, e := range hs.Extensions {
 		if string(e.Name) == "permessage-deflate" {
-			wc.deflate = true
+			deflate = true
 		}
 	}
-	var src io.Reader = conn
-	if br != nil && br.Buffered() > 0 {
-		src = io.MultiReader(br, conn) // the hub's first frames came with the upgrade
-	} else if br != nil {
+	var early []byte
+	if br != nil {
+		if n := br.Buffered(); n > 0 {
+			b, _ := br.Peek(n) // the hub's first frames came with the upgrade
+			early = bytes.Clone(b)
+		}
 		ws.PutReader(br)
 	}
-	ctl := wsutil.ControlFrameHandler(struct {
-		io.Reader
-		io.Writer
-	}{src, lockedWriter{wc}}, ws.StateClientSide)
-	wc.rd = &wsutil.Reader{Source: src, State: ws.StateClientSide, OnIntermediate: ctl}
-	wc.ctl = ctl
-	if wc.deflate {
-		wc.rd.State |= ws.StateExtended
-		wc.rd.Extensions = []wsutil.RecvExtension{&wc.msg}
-	}
+	wc := newWSClientConn(conn, early, deflate)
 	return wc, nil
 }
 
@@ -87,11 +78,14 @@ type wsClientConn struct {
 	net.Conn
 	deflate bool // permessage-deflate agreed (leafnode_ws_compress.go)
 
-	// Reader-owned.
-	rd      *wsutil.Reader
-	ctl     wsutil.FrameHandlerFunc
-	msg     wsflate.MessageState
-	pending []byte
+	// Reader-owned (leafnode_ws_read.go).
+	rbuf       []byte // input not yet parsed, from rpos
+	rpos       int
+	msg        []byte // payload of the data message being assembled
+	inMsg      bool   // inside a fragmented data message
+	compressed bool   // the message being assembled is deflated
+	pending    []byte // a complete message not yet returned
+	readErr    error  // sticky once the stream failed
 
 	// Under wmu: the message size limit (0 = wsLeafMessageSize), and the
 	// buffers of the message being written.
@@ -103,52 +97,6 @@ type wsClientConn struct {
 
 // wsLeafMessageSize is the most a leaf puts in one WebSocket message.
 const wsLeafMessageSize = 64 << 10
-
-func (c *wsClientConn) Read(p []byte) (int, error) {
-	for len(c.pending) == 0 {
-		data, err := c.nextMessage()
-		if err != nil {
-			return 0, err
-		}
-		c.pending = data
-	}
-	n := copy(p, c.pending)
-	c.pending = c.pending[n:]
-	return n, nil
-}
-
-// nextMessage reads the next data message, answering control frames.
-func (c *wsClientConn) nextMessage() ([]byte, error) {
-	for {
-		h, err := c.rd.NextFrame()
-		if err != nil {
-			return nil, err
-		}
-		if h.OpCode.IsControl() {
-			if err := c.ctl(h, c.rd); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		if h.OpCode != ws.OpBinary && h.OpCode != ws.OpText {
-			if err := c.rd.Discard(); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		data, err := io.ReadAll(io.LimitReader(c.rd, wsMaxLeafMessage+1))
-		if err != nil {
-			return nil, err
-		}
-		if len(data) > wsMaxLeafMessage {
-			return nil, errWSLeafTooLarge
-		}
-		if c.deflate && c.msg.IsCompressed() {
-			return inflateWSMessage(data)
-		}
-		return data, nil
-	}
-}
 
 func (c *wsClientConn) Write(p []byte) (int, error) {
 	n, err := c.WriteBuffers([][]byte{p})
@@ -222,14 +170,4 @@ func (c *wsClientConn) setMaxMessage(maxPayload int32) {
 	c.wmu.Lock()
 	c.maxMessage = int(maxPayload)
 	c.wmu.Unlock()
-}
-
-// lockedWriter writes control frame answers under the connection's write
-// lock, so they never interleave with a data frame.
-type lockedWriter struct{ c *wsClientConn }
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.c.wmu.Lock()
-	defer w.c.wmu.Unlock()
-	return w.c.Conn.Write(p)
 }

@@ -113,10 +113,7 @@ func (s *Server) JetStreamEnabled() bool { return s.js.Load() != nil }
 // of the machine's memory and 75% of the store disk's free space (at most
 // 1 TB).
 func defaultLimits(dir string) (mem, disk int64) {
-	var si unix.Sysinfo_t
-	if unix.Sysinfo(&si) == nil {
-		mem = int64(si.Totalram) * int64(si.Unit) / 4 * 3
-	}
+	mem = totalMemory() / 4 * 3
 	if mem <= 0 {
 		mem = 256 << 20
 	}

@@ -149,9 +149,21 @@ func hasPrefix(subject []byte, prefix string) bool {
 // account: the route targets collected from c.nrt on are this call's own.
 // It reports whether anyone got it.
 func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte) bool {
+	delivered, base := c.deliverLocalCollect(r, subject, reply, hdrLen, msg)
+	if c.nrt > base && c.sendToRoutes(base, acc.name, subject, reply, hdrLen, msg) {
+		delivered = true
+	}
+	return delivered
+}
+
+// deliverLocalCollect is the local part of deliverAll (and of deliverAs):
+// it writes the message to the local plain subscribers and one local
+// member of each queue group, and collects the routes and leaf
+// connections to send it to as route targets from base on (c.rtargets
+// [base:c.nrt]), for the caller to send and reset.
+func (c *client) deliverLocalCollect(r *sublist.Result[*subscription], subject, reply []byte, hdrLen int, msg []byte) (delivered bool, base int) {
 	noEcho := c.flags.Load()&flagNoEcho != 0
-	delivered := false
-	base := c.nrt
+	base = c.nrt
 	for _, sub := range r.Plain {
 		switch sub.client.kind {
 		case kindRoute, kindLeaf:
@@ -181,10 +193,7 @@ func (c *client) deliverAll(acc *Account, r *sublist.Result[*subscription], subj
 			t.queues = append(t.queues, g.Name)
 		}
 	}
-	if c.nrt > base && c.sendToRoutes(base, acc.name, subject, reply, hdrLen, msg) {
-		delivered = true
-	}
-	return delivered
+	return delivered, base
 }
 
 // deliverLocal delivers a message that came from a route to this server's

@@ -32,34 +32,7 @@ var jsAckPrefix = []byte(ackSubjectPrefix)
 // once it has grown). Otherwise it is deliverAll. It reports whether
 // anyone got the message.
 func (c *client) deliverAs(acc *Account, r *sublist.Result[*subscription], target, subject, reply []byte, hdrLen int, msg []byte, scratch *[]byte) bool {
-	delivered := false
-	base := c.nrt
-	for _, sub := range r.Plain {
-		switch sub.client.kind {
-		case kindRoute, kindLeaf:
-			c.target(base, sub.client)
-			continue
-		case kindInternal:
-			if sub.cb(c, sub, subject, reply, hdrLen, msg) {
-				delivered = true
-			}
-			continue
-		}
-		if c.deliverTo(sub, subject, reply, hdrLen, msg) {
-			delivered = true
-		}
-	}
-	for i := range r.Queues {
-		g := &r.Queues[i]
-		if c.deliverLocalMember(g.Members, subject, reply, hdrLen, msg, false) {
-			delivered = true
-			continue
-		}
-		if rs := pickRemoteMember(g.Members, c); rs != nil {
-			t := c.target(base, rs.client)
-			t.queues = append(t.queues, g.Name)
-		}
-	}
+	delivered, base := c.deliverLocalCollect(r, subject, reply, hdrLen, msg)
 	if c.nrt == base {
 		return delivered
 	}
